@@ -1,0 +1,216 @@
+// Package dnsname is the one place where names are normalized: domains (what a
+// certificate covers) and DNS owner names (record names, which may hold `_`
+// labels). The public packages re-export its errors.
+package dnsname
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+)
+
+// Reasons a name is refused. Match them with errors.Is.
+var (
+	ErrEmpty        = errors.New("name is empty")
+	ErrIPAddress    = errors.New("name is an IP address, not a domain")
+	ErrPublicSuffix = errors.New("name is a public suffix; it cannot be validated")
+	ErrSingleLabel  = errors.New("name has a single label")
+	ErrEmptyLabel   = errors.New("name has an empty label")
+	ErrUnderscore   = errors.New("domain has an underscore")
+	ErrWildcard     = errors.New("wildcard '*' is allowed only as the whole leftmost label")
+	ErrTooLong      = errors.New("name or label too long (253 / 63 octets)")
+	ErrInvalid      = errors.New("name is not a valid DNS name")
+)
+
+// Error reports a refused name: the input as given and the reason.
+type Error struct {
+	Input  string
+	Reason error // one of the Err* values
+	Detail string
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("dcv: invalid name %q: %v", e.Input, e.Reason)
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	return s
+}
+
+// Unwrap returns the reason, so errors.Is(err, ErrPublicSuffix) works.
+func (e *Error) Unwrap() error { return e.Reason }
+
+func fail(in string, reason error, detail string) error {
+	return &Error{Input: in, Reason: reason, Detail: detail}
+}
+
+var profile = idna.Lookup
+
+// Domain normalizes a certificate domain: trims spaces and one trailing dot,
+// converts Unicode to A-labels, lower-cases, and checks length, labels, the
+// wildcard position and the public suffix list. The result has no trailing dot
+// and may start with "*.".
+func Domain(s string) (string, error) {
+	return normalize(s, false)
+}
+
+// Owner normalizes a DNS owner name such as "_dnsauth.www.example.com" or
+// "_<MD5>.example.com": as Domain, but labels starting with '_' are allowed
+// (and kept out of IDNA) and the name may be a single label below a public
+// suffix only if it has '_' labels above a registrable domain.
+func Owner(s string) (string, error) {
+	return normalize(s, true)
+}
+
+func normalize(in string, owner bool) (string, error) {
+	s := strings.TrimSpace(in)
+	s = strings.TrimSuffix(s, ".")
+	if s == "" {
+		return "", fail(in, ErrEmpty, "")
+	}
+	if isIP(s) {
+		return "", fail(in, ErrIPAddress, "")
+	}
+	labels := strings.Split(s, ".")
+	wild := false
+	underscored := 0 // leading labels that start with '_' (owner names only)
+	for i, l := range labels {
+		switch {
+		case l == "":
+			return "", fail(in, ErrEmptyLabel, "")
+		case l == "*":
+			if i != 0 || owner {
+				return "", fail(in, ErrWildcard, "")
+			}
+			wild = true
+		case strings.Contains(l, "*"):
+			return "", fail(in, ErrWildcard, "")
+		case strings.HasPrefix(l, "_") && owner && i == underscored:
+			if !validUnderscoreLabel(l) {
+				return "", fail(in, ErrInvalid, "label "+l)
+			}
+			labels[i] = strings.ToLower(l)
+			underscored++
+		case strings.Contains(l, "_"):
+			return "", fail(in, ErrUnderscore, "label "+l)
+		}
+	}
+	start := underscored
+	if wild {
+		start = 1
+	}
+	if start >= len(labels) {
+		return "", fail(in, ErrSingleLabel, "")
+	}
+	host := strings.Join(labels[start:], ".")
+	ascii, err := profile.ToASCII(host)
+	if err != nil {
+		return "", fail(in, ErrInvalid, err.Error())
+	}
+	ascii = strings.ToLower(ascii)
+	out := ascii
+	if start > 0 {
+		out = strings.Join(labels[:start], ".") + "." + ascii
+	}
+	if len(out) > 253 {
+		return "", fail(in, ErrTooLong, "")
+	}
+	for _, l := range strings.Split(out, ".") {
+		if len(l) > 63 {
+			return "", fail(in, ErrTooLong, "label "+l)
+		}
+	}
+	if !strings.Contains(ascii, ".") {
+		return "", fail(in, ErrSingleLabel, "")
+	}
+	if isPublicSuffix(ascii) {
+		return "", fail(in, ErrPublicSuffix, ascii)
+	}
+	return out, nil
+}
+
+func validUnderscoreLabel(l string) bool {
+	if len(l) < 2 || len(l) > 63 {
+		return false
+	}
+	for _, c := range l[1:] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func isIP(s string) bool {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	// Shorthand IPv4 forms that some resolvers accept ("127.1", "0x7f.1").
+	labels := strings.Split(s, ".")
+	last := labels[len(labels)-1]
+	return last != "" && strings.Trim(last, "0123456789") == "" ||
+		strings.HasPrefix(strings.ToLower(last), "0x")
+}
+
+// isPublicSuffix reports whether name is itself on the public suffix list,
+// counting the default "*" rule (any unknown TLD) as a suffix too.
+func isPublicSuffix(name string) bool {
+	ps, _ := publicsuffix.PublicSuffix(name)
+	return ps == name
+}
+
+// IsWildcard reports whether a normalized domain starts with "*.".
+func IsWildcard(domain string) bool { return strings.HasPrefix(domain, "*.") }
+
+// Base returns the authorization domain name (ADN) of a normalized domain:
+// the domain with a leading "*." removed.
+func Base(domain string) string { return strings.TrimPrefix(domain, "*.") }
+
+// Registrable returns the registrable domain (public suffix + one label) of a
+// normalized domain or owner name; "_" labels and a wildcard are skipped.
+func Registrable(name string) (string, error) {
+	labels := strings.Split(Base(name), ".")
+	i := 0
+	for i < len(labels) && strings.HasPrefix(labels[i], "_") {
+		i++
+	}
+	rd, err := publicsuffix.EffectiveTLDPlusOne(strings.Join(labels[i:], "."))
+	if err != nil {
+		return "", fail(name, ErrPublicSuffix, err.Error())
+	}
+	return rd, nil
+}
+
+// HostRecord returns owner relative to zone, as typed into a DNS console:
+// "@" for the apex, "_dnsauth.www" for "_dnsauth.www.example.com" in
+// "example.com". Both names are normalized, without trailing dots.
+func HostRecord(owner, zone string) string {
+	if owner == zone {
+		return "@"
+	}
+	return strings.TrimSuffix(owner, "."+zone)
+}
+
+// Parents returns name and its ancestors down to and including stop, which
+// must be a suffix of name: Parents("a.b.example.com", "example.com") is
+// [a.b.example.com b.example.com example.com].
+func Parents(name, stop string) []string {
+	out := []string{name}
+	for name != stop {
+		i := strings.IndexByte(name, '.')
+		if i < 0 {
+			break
+		}
+		name = name[i+1:]
+		out = append(out, name)
+	}
+	return out
+}
+
+// FQDN returns name with exactly one trailing dot.
+func FQDN(name string) string { return strings.TrimSuffix(name, ".") + "." }
