@@ -1,0 +1,145 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kinds of failure, one per cause in the Alibaba FAQ and the seeds. Each
+// *Error wraps exactly one of them: test with errors.Is(err, verify.ErrNotFound).
+// Outcome tells whether a kind means "not verified" or "could not decide".
+var (
+	// Not verified: the check ran and the answer was no.
+	ErrNotFound        = errors.New("record not found")                      // NXDOMAIN / NODATA
+	ErrMismatch        = errors.New("record value does not match")           // values seen are in Error.Seen
+	ErrNotPropagated   = errors.New("not yet on every authoritative server") // authoritative servers disagree
+	ErrHTTPStatus      = errors.New("file not served")                       // non-2xx status, e.g. 404
+	ErrRedirect        = errors.New("redirect not allowed")                  // 3xx refused by policy
+	ErrContentMismatch = errors.New("file content does not match")
+	ErrExpired         = errors.New("challenge expired")
+	ErrCodeMismatch    = errors.New("email code does not match")
+
+	// Could not decide: the check did not get a trustworthy answer.
+	ErrLookup         = errors.New("DNS lookup failed") // SERVFAIL, REFUSED, FORMERR, truncated, CNAME loop
+	ErrTimeout        = errors.New("timed out")         // DNS or HTTP
+	ErrConnection     = errors.New("connection failed") // refused, unreachable, reset
+	ErrTLS            = errors.New("TLS handshake failed")
+	ErrBodyTooLarge   = errors.New("response body over the limit")
+	ErrAddressRefused = errors.New("address refused by the address guard")
+	ErrPortNotAllowed = errors.New("port not allowed (only 80 and 443)")
+	ErrBadInput       = errors.New("bad input")
+)
+
+// Outcome classifies a Verify result.
+type Outcome int
+
+const (
+	Verified    Outcome = iota // the check passed
+	NotVerified                // the check ran and failed: fix the record or file and retry
+	Undecided                  // no trustworthy answer: never treat as verified
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Verified:
+		return "verified"
+	case NotVerified:
+		return "not verified"
+	default:
+		return "could not decide"
+	}
+}
+
+var notVerifiedKinds = []error{ErrNotFound, ErrMismatch, ErrNotPropagated, ErrHTTPStatus,
+	ErrRedirect, ErrContentMismatch, ErrExpired, ErrCodeMismatch}
+
+// OutcomeOf maps an error from this package to an Outcome: nil is Verified,
+// the "not verified" kinds are NotVerified, anything else (including errors
+// this package does not know) is Undecided.
+func OutcomeOf(err error) Outcome {
+	if err == nil {
+		return Verified
+	}
+	// A joined error is as bad as its worst part.
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		if _, typed := err.(*Error); !typed {
+			worst := Verified
+			for _, e := range j.Unwrap() {
+				worst = max(worst, OutcomeOf(e))
+			}
+			return worst
+		}
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		for _, k := range notVerifiedKinds {
+			if e.Kind == k {
+				return NotVerified
+			}
+		}
+	}
+	return Undecided
+}
+
+// Error is what every Verify function returns on failure: the kind, what was
+// checked, what was seen, and a one-line hint for the applicant.
+type Error struct {
+	Kind   error    // one of the Err* kinds above
+	Target string   // the DNS name or URL checked
+	Server string   // DNS server or IP address asked, if any
+	Seen   []string // values, statuses or Locations observed
+	Hint   string   // what the applicant should do
+	Err    error    // underlying cause, if any
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dcv: %s: %v", e.Target, e.Kind)
+	if e.Server != "" {
+		fmt.Fprintf(&b, " (server %s)", e.Server)
+	}
+	if len(e.Seen) > 0 {
+		fmt.Fprintf(&b, "; seen %q", e.Seen)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Hint != "" {
+		b.WriteString("; hint: " + e.Hint)
+	}
+	return b.String()
+}
+
+// Unwrap returns the kind and the cause, so errors.Is matches either.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+// Hints, one per kind (the Alibaba FAQ's remedies).
+var hints = map[error]string{
+	ErrNotFound:        "add the record exactly as shown, then wait for its TTL before retrying",
+	ErrMismatch:        "copy the host record and value again; remove stale records",
+	ErrNotPropagated:   "wait for every authoritative server to serve the record; check each NS",
+	ErrHTTPStatus:      "upload the file to /.well-known/pki-validation/ (or the path shown) so it is served with status 200",
+	ErrRedirect:        "serve the file directly, without any 301/302 redirect",
+	ErrContentMismatch: "serve the same file on every URL (apex and www, HTTP and HTTPS); purge CDN caches",
+	ErrExpired:         "request a new challenge value",
+	ErrCodeMismatch:    "enter the code from the latest email exactly",
+	ErrLookup:          "fix the DNS servers for the zone (SERVFAIL/REFUSED) and retry",
+	ErrTimeout:         "check that the DNS or web server answers from the Internet; allow the CA's addresses",
+	ErrConnection:      "open port 80/443 to the Internet and allow the CA's addresses",
+	ErrTLS:             "fix the HTTPS server's TLS setup, or stop listening on 443",
+	ErrBodyTooLarge:    "serve only the validation content in the file",
+	ErrAddressRefused:  "point the name at a public address",
+	ErrPortNotAllowed:  "use port 80 (http) or 443 (https)",
+	ErrBadInput:        "check the name, URL or value given",
+}
+
+// newError builds an *Error with the kind's default hint.
+func newError(kind error, target string, cause error) *Error {
+	return &Error{Kind: kind, Target: target, Hint: hints[kind], Err: cause}
+}

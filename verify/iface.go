@@ -1,0 +1,47 @@
+package verify
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Exchanger sends one DNS query to a recursive resolver and returns its
+// response. DNSClient implements it over the network and verifytest.Zone in
+// memory. A response with a non-success rcode is a response, not an error;
+// errors are for transport failures (timeouts, refused connections).
+type Exchanger interface {
+	Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error)
+}
+
+// ServerExchanger sends one query to one named server ("ip:port"), as the
+// authoritative mode does for each NS address. DNSClient implements it.
+type ServerExchanger interface {
+	ExchangeServer(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error)
+}
+
+// HTTPDoer sends one HTTP request and does not follow redirects: the
+// verifier applies the redirect policy itself, hop by hop. HTTPClient is the
+// hardened implementation; *http.Client with a CheckRedirect that returns
+// http.ErrUseLastResponse also fits.
+type HTTPDoer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// Evidence is one observation made while verifying: what was asked, of whom,
+// what came back, when and how long it took. CAs keep these records.
+type Evidence struct {
+	Kind     string        `json:"kind"`               // "dns" or "http"
+	Query    string        `json:"query"`              // "TXT _dnsauth.example.com." or "GET http://…"
+	Server   string        `json:"server,omitempty"`   // DNS server or the IP:port dialled
+	Rcode    string        `json:"rcode,omitempty"`    // DNS response code
+	Status   int           `json:"status,omitempty"`   // HTTP status
+	Location string        `json:"location,omitempty"` // HTTP Location header
+	Answer   []string      `json:"answer,omitempty"`   // records or body lines seen
+	AD       bool          `json:"ad,omitempty"`       // DNSSEC-authenticated answer
+	Error    string        `json:"error,omitempty"`
+	Time     time.Time     `json:"time"`
+	Duration time.Duration `json:"duration_ns"`
+}
