@@ -1,0 +1,136 @@
+package dnsname
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDomain(t *testing.T) {
+	ok := map[string]string{
+		"example.com":              "example.com",
+		" Example.COM. ":           "example.com",
+		"*.example.com":            "*.example.com",
+		"www.example.co.uk":        "www.example.co.uk",
+		"münchen.de":               "xn--mnchen-3ya.de",
+		"xn--mnchen-3ya.de":        "xn--mnchen-3ya.de",
+		"a-b.example.org":          "a-b.example.org",
+		"*.xn--mnchen-3ya.de":      "*.xn--mnchen-3ya.de",
+		"sub.hildegardconsort.org": "sub.hildegardconsort.org",
+	}
+	for in, want := range ok {
+		if want == "" {
+			continue
+		}
+		got, err := Domain(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	bad := map[string]error{
+		"":                                       ErrEmpty,
+		"  ":                                     ErrEmpty,
+		"192.0.2.1":                              ErrIPAddress,
+		"[2001:db8::1]":                          ErrIPAddress,
+		"2001:db8::1":                            ErrIPAddress,
+		"com":                                    ErrSingleLabel,
+		"localhost":                              ErrSingleLabel,
+		"co.uk":                                  ErrPublicSuffix,
+		"*.co.uk":                                ErrPublicSuffix,
+		"*.com":                                  ErrSingleLabel,
+		"github.io":                              ErrPublicSuffix,
+		"a..example.com":                         ErrEmptyLabel,
+		".example.com":                           ErrEmptyLabel,
+		"_dnsauth.example.com":                   ErrUnderscore,
+		"a_b.example.com":                        ErrUnderscore,
+		"www.*.example.com":                      ErrWildcard,
+		"*a.example.com":                         ErrWildcard,
+		"*.*.example.com":                        ErrWildcard,
+		strings.Repeat("a", 64) + ".com":         ErrTooLong,
+		strings.Repeat("abcdefghi.", 26) + "com": ErrTooLong,
+		"exa mple.com":                           ErrInvalid,
+		"example.com..":                          ErrEmptyLabel,
+	}
+	for in, want := range bad {
+		_, err := Domain(in)
+		require.Error(t, err, in)
+		assert.ErrorIs(t, err, want, in)
+		var ne *Error
+		require.True(t, errors.As(err, &ne), in)
+		assert.Equal(t, in, ne.Input)
+	}
+}
+
+func TestOwner(t *testing.T) {
+	for in, want := range map[string]string{
+		"_dnsauth.www.example.com.":                     "_dnsauth.www.example.com",
+		"_4547FDDC7118AC1B676C964534F2DB10.example.com": "_4547fddc7118ac1b676c964534f2db10.example.com",
+		"_acme-challenge.münchen.de":                    "_acme-challenge.xn--mnchen-3ya.de",
+		"www.example.com":                               "www.example.com",
+		"_a._b.example.com":                             "_a._b.example.com",
+	} {
+		got, err := Owner(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got)
+	}
+	for in, want := range map[string]error{
+		"_dnsauth.com":             ErrSingleLabel,
+		"_dnsauth.co.uk":           ErrPublicSuffix,
+		"www._dnsauth.example.com": ErrUnderscore,
+		"*.example.com":            ErrWildcard,
+		"_":                        ErrInvalid,
+		"_x!.example.com":          ErrInvalid,
+	} {
+		_, err := Owner(in)
+		assert.ErrorIs(t, err, want, in)
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	rd, err := Registrable("_dnsauth.a.b.example.co.uk")
+	require.NoError(t, err)
+	assert.Equal(t, "example.co.uk", rd)
+	rd, err = Registrable("*.www.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, "example.com", rd)
+	_, err = Registrable("co.uk")
+	assert.ErrorIs(t, err, ErrPublicSuffix)
+
+	assert.Equal(t, "@", HostRecord("example.com", "example.com"))
+	assert.Equal(t, "_dnsauth.www", HostRecord("_dnsauth.www.example.com", "example.com"))
+	assert.Equal(t, []string{"a.b.example.com", "b.example.com", "example.com"}, Parents("a.b.example.com", "example.com"))
+	assert.Equal(t, []string{"example.com"}, Parents("example.com", "example.com"))
+	assert.Equal(t, "example.com.", FQDN("example.com"))
+	assert.Equal(t, "example.com.", FQDN("example.com."))
+	assert.True(t, IsWildcard("*.example.com"))
+	assert.Equal(t, "example.com", Base("*.example.com"))
+}
+
+func FuzzDomain(f *testing.F) {
+	for _, s := range []string{"example.com", "*.example.com", "münchen.de", "co.uk", "192.0.2.1",
+		"[::1]", "a..b", "_x.example.com", "www.*.x.com", "xn--zz.com", "EXAMPLE.COM.", "\x00.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, norm := range []func(string) (string, error){Domain, Owner} {
+			got, err := norm(s)
+			if err != nil {
+				var ne *Error
+				if !errors.As(err, &ne) {
+					t.Fatalf("%q: untyped error %v", s, err)
+				}
+				continue
+			}
+			// Normalization is idempotent and its output is within DNS limits.
+			again, err := norm(got)
+			if err != nil || again != got {
+				t.Fatalf("%q -> %q -> %q, %v", s, got, again, err)
+			}
+			if len(got) > 253 || strings.ContainsAny(got, " \t") || got != strings.ToLower(got) {
+				t.Fatalf("%q -> bad output %q", s, got)
+			}
+		}
+	})
+}
