@@ -1,0 +1,36 @@
+// Package verifytest provides test doubles for code that uses package
+// verify, in the spirit of net/http/httptest: nothing here touches the
+// system resolver or any public address.
+//
+//   - Zone: an in-memory DNS zone answering like a recursive resolver
+//     (CNAME chains, wildcards, NXDOMAIN versus NODATA, SOA in negative
+//     answers) with per-name fault injection: SERVFAIL and other rcodes,
+//     dropped queries (timeouts), truncation, latency, the AD bit. A *Zone
+//     is a verify.Exchanger, so it can stand in for the DNS client with no
+//     network at all.
+//   - DNSServer: a real DNS server on loopback (UDP and TCP on one port)
+//     serving a Zone, for testing the network client itself.
+//     NewDNSServers puts several on 127.0.0.2, 127.0.0.3, ... on one port
+//     for authoritative-mode tests.
+//   - Responder: an http.Handler serving the well-known validation paths
+//     (/.well-known/pki-validation/..., /.well-known/acme-challenge/...)
+//     with statuses, redirects, delays and slow bodies; serve it with
+//     net/http/httptest.
+//
+// A typical DNS test:
+//
+//	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "value"`)
+//	srv, err := verifytest.NewDNSServer(zone)
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	defer srv.Close()
+//	// point the DNS client at srv.Addr(), or pass zone itself as the Exchanger
+//
+// A typical HTTP test:
+//
+//	resp := verifytest.NewResponder()
+//	resp.Set("/.well-known/pki-validation/fileauth.txt", "value")
+//	ts := httptest.NewServer(resp)
+//	defer ts.Close()
+package verifytest
