@@ -1,0 +1,407 @@
+package challenge_test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/csrhash"
+)
+
+var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+
+// fixed returns a Builder with a zero random stream and a fixed clock.
+func fixed() challenge.Builder {
+	return challenge.Builder{Rand: bytes.NewReader(make([]byte, 1024)), Now: func() time.Time { return t0 }}
+}
+
+func TestDNSTXT(t *testing.T) {
+	cases := []struct{ domain, adn, name, zone, host string }{
+		{"example.com", "example.com", "_dnsauth.example.com.", "example.com", "_dnsauth"},
+		{"WWW.Example.com.", "www.example.com", "_dnsauth.www.example.com.", "example.com", "_dnsauth.www"},
+		{"*.example.com", "example.com", "_dnsauth.example.com.", "example.com", "_dnsauth"},
+		{"a.b.example.co.uk", "a.b.example.co.uk", "_dnsauth.a.b.example.co.uk.", "example.co.uk", "_dnsauth.a.b"},
+		{"münchen.de", "xn--mnchen-3ya.de", "_dnsauth.xn--mnchen-3ya.de.", "xn--mnchen-3ya.de", "_dnsauth"},
+	}
+	for _, tc := range cases {
+		c, err := fixed().DNSTXT(tc.domain)
+		require.NoError(t, err, tc.domain)
+		assert.Equal(t, challenge.DNSTXT, c.Method)
+		assert.Equal(t, tc.adn, c.ADN)
+		require.NotNil(t, c.Record)
+		assert.Equal(t, challenge.Record{Type: "TXT", Name: tc.name, Zone: tc.zone, Host: tc.host,
+			Value: strings.Repeat("a", 26)}, *c.Record)
+		assert.Nil(t, c.File)
+		assert.Nil(t, c.Email)
+		assert.Equal(t, t0, c.IssuedAt)
+		assert.Equal(t, t0.Add(30*24*time.Hour), c.ExpiresAt)
+	}
+}
+
+func TestRandomValues(t *testing.T) {
+	var b challenge.Builder // zero value: crypto/rand, system clock
+	seen := map[string]bool{}
+	for i := 0; i < 50; i++ {
+		c, err := b.DNSTXT("example.com")
+		require.NoError(t, err)
+		v := c.Record.Value
+		assert.Len(t, v, 26) // 128 bits in base32
+		assert.False(t, seen[v], "repeated random value %s", v)
+		seen[v] = true
+	}
+	// A failing random source is an error, not a weak value.
+	_, err := challenge.Builder{Rand: bytes.NewReader(make([]byte, 3))}.DNSTXT("example.com")
+	assert.Error(t, err)
+}
+
+func TestLifetimeAndLabel(t *testing.T) {
+	b := fixed()
+	b.Lifetime = challenge.LifetimeDigiCertDNS
+	b.TXTLabel = "_globalsign-domain-verification"
+	c, err := b.DNSTXT("www.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, "_globalsign-domain-verification.www.example.com.", c.Record.Name)
+	assert.Equal(t, t0.Add(24*time.Hour), c.ExpiresAt)
+	assert.False(t, c.Expired(t0.Add(24*time.Hour-time.Second)))
+	assert.True(t, c.Expired(t0.Add(24*time.Hour)))
+
+	b.TXTLabel = "bad label"
+	_, err = b.DNSTXT("example.com")
+	assert.ErrorIs(t, err, challenge.ErrInvalidName)
+}
+
+func TestNameRefusals(t *testing.T) {
+	var b challenge.Builder
+	for in, want := range map[string]error{
+		"":                  challenge.ErrEmptyName,
+		"com":               challenge.ErrSingleLabel,
+		"co.uk":             challenge.ErrPublicSuffix,
+		"192.0.2.7":         challenge.ErrIPAddress,
+		"a..example.com":    challenge.ErrEmptyLabel,
+		"a_b.example.com":   challenge.ErrUnderscore,
+		"www.*.example.com": challenge.ErrWildcardPos,
+	} {
+		for _, build := range []func(string) (*challenge.Challenge, error){b.DNSTXT, b.File, b.Email} {
+			_, err := build(in)
+			assert.ErrorIs(t, err, want, in)
+			var ne *challenge.NameError
+			assert.True(t, errors.As(err, &ne), in)
+		}
+	}
+}
+
+func TestFile(t *testing.T) {
+	const p = "/.well-known/pki-validation/fileauth.txt"
+	cases := map[string][]string{
+		"example.com":      {"http://example.com" + p, "https://example.com" + p, "http://www.example.com" + p, "https://www.example.com" + p},
+		"www.example.com":  {"http://www.example.com" + p, "https://www.example.com" + p, "http://example.com" + p, "https://example.com" + p},
+		"shop.example.com": {"http://shop.example.com" + p, "https://shop.example.com" + p},
+		"example.co.uk":    {"http://example.co.uk" + p, "https://example.co.uk" + p, "http://www.example.co.uk" + p, "https://www.example.co.uk" + p},
+	}
+	for d, want := range cases {
+		c, err := fixed().File(d)
+		require.NoError(t, err, d)
+		require.NotNil(t, c.File)
+		assert.Equal(t, want, c.File.URLs, d)
+		assert.Equal(t, p, c.File.Path)
+		assert.Equal(t, strings.Repeat("a", 26), c.File.Content)
+		assert.Nil(t, c.Record)
+	}
+	_, err := fixed().File("*.example.com")
+	assert.ErrorIs(t, err, challenge.ErrWildcard)
+}
+
+func TestEmail(t *testing.T) {
+	c, err := fixed().Email("*.shop.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, "shop.example.com", c.ADN)
+	require.NotNil(t, c.Email)
+	assert.Equal(t, []string{
+		"admin@shop.example.com", "administrator@shop.example.com", "webmaster@shop.example.com", "hostmaster@shop.example.com", "postmaster@shop.example.com",
+		"admin@example.com", "administrator@example.com", "webmaster@example.com", "hostmaster@example.com", "postmaster@example.com",
+	}, c.Email.Addresses)
+	assert.Len(t, c.Email.Code, 26)
+	require.Len(t, c.Notes, 1, "after 2026-03-15 the method carries a deprecation note")
+	assert.Contains(t, c.Notes[0], "SHOULD NOT")
+
+	before := challenge.Builder{Now: func() time.Time { return time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC) }}
+	c, err = before.Email("example.com")
+	require.NoError(t, err)
+	assert.Empty(t, c.Notes)
+	assert.Len(t, c.Email.Addresses, 5)
+
+	after := challenge.Builder{Now: func() time.Time { return time.Date(2028, 3, 15, 0, 0, 0, 0, time.UTC) }}
+	_, err = after.Email("example.com")
+	assert.ErrorIs(t, err, challenge.ErrMethodRetired)
+}
+
+func loadCSR(t testing.TB) *csrhash.CSR {
+	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
+	require.NoError(t, err)
+	csr, err := csrhash.Parse(data)
+	require.NoError(t, err)
+	return csr
+}
+
+// Vector from spec.md (computed with openssl over the DER form).
+const (
+	sampleMD5    = "4547FDDC7118AC1B676C964534F2DB10"
+	sampleSHA256 = "0ba404b6326c6790c9abe76fa303b17ba25b90b732507810df280549d1c5d5b0"
+)
+
+func TestHashMethods(t *testing.T) {
+	csr := loadCSR(t)
+	c, err := fixed().HashFile(csr, "hildegardconsort.org", csrhash.CASSL, "10TmfZdb9tj")
+	require.NoError(t, err)
+	assert.Equal(t, "/.well-known/pki-validation/"+sampleMD5+".txt", c.File.Path)
+	assert.Equal(t, sampleSHA256+"\nssl.com\n10TmfZdb9tj", c.File.Content)
+	assert.Equal(t, []string{"http://hildegardconsort.org" + c.File.Path, "https://hildegardconsort.org" + c.File.Path}, c.File.URLs)
+	assert.Equal(t, "ssl.com", c.CADomain)
+	assert.Equal(t, "10TmfZdb9tj", c.Token)
+
+	c, err = fixed().HashFile(csr, "hildegardconsort.org", csrhash.CASectigo, "")
+	require.NoError(t, err)
+	assert.Equal(t, sampleSHA256+"\nsectigo.com", c.File.Content)
+
+	_, err = fixed().HashFile(csr, "*.hildegardconsort.org", csrhash.CASSL, "")
+	assert.ErrorIs(t, err, challenge.ErrWildcard)
+
+	c, err = fixed().HashCNAME(csr, "*.hildegardconsort.org", csrhash.CAComodo, "f08916997c")
+	require.NoError(t, err)
+	assert.Equal(t, challenge.Record{Type: "CNAME", Name: "_" + sampleMD5 + ".hildegardconsort.org.", Zone: "hildegardconsort.org",
+		Host:  "_" + sampleMD5,
+		Value: sampleSHA256[:32] + "." + sampleSHA256[32:] + ".f08916997c.comodoca.com."}, *c.Record)
+
+	all, err := fixed().ForCSR(csr, challenge.HashCNAME, csrhash.CASSL, "")
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	assert.Equal(t, "hildegardconsort.org", all[0].Domain)
+	_, err = fixed().ForCSR(csr, challenge.DNSTXT, csrhash.CASSL, "")
+	assert.ErrorIs(t, err, challenge.ErrBadChallenge)
+	_, err = fixed().HashFile(nil, "example.com", csrhash.CASSL, "")
+	assert.ErrorIs(t, err, challenge.ErrBadChallenge)
+}
+
+type vector struct{ file, thumbprint, keyAuth, dns01 string }
+
+// vectors reads testdata/vectors.txt, written by gen-vectors.sh with openssl.
+func vectors(t *testing.T) []vector {
+	f, err := os.Open("testdata/vectors.txt")
+	require.NoError(t, err)
+	defer f.Close()
+	var out []vector
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		p := strings.Fields(sc.Text())
+		require.Len(t, p, 4)
+		out = append(out, vector{p[0], p[1], p[2], p[3]})
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+const token = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
+
+func TestACMEVectors(t *testing.T) {
+	for _, v := range vectors(t) {
+		data, err := os.ReadFile(filepath.Join("testdata", v.file))
+		require.NoError(t, err)
+		key, err := challenge.ParseAccountKey(data)
+		require.NoError(t, err, v.file)
+		tp, err := challenge.Thumbprint(key)
+		require.NoError(t, err)
+		assert.Equal(t, v.thumbprint, tp, v.file)
+
+		h, err := fixed().ACMEHTTP01("www.example.org", token, key)
+		require.NoError(t, err)
+		assert.Equal(t, v.keyAuth, h.KeyAuthorization)
+		assert.Equal(t, v.keyAuth, h.File.Content)
+		assert.Equal(t, []string{"http://www.example.org/.well-known/acme-challenge/" + token}, h.File.URLs)
+
+		d, err := fixed().ACMEDNS01("*.example.org", token, key)
+		require.NoError(t, err)
+		assert.Equal(t, v.dns01, d.Record.Value, v.file)
+		assert.Equal(t, "_acme-challenge.example.org.", d.Record.Name)
+		assert.Equal(t, "_acme-challenge", d.Record.Host)
+	}
+}
+
+// RFC 7638 §3.1 and RFC 8037 Appendix A.3 give published thumbprints.
+func TestThumbprintRFCExamples(t *testing.T) {
+	x, err := base64.RawURLEncoding.DecodeString("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
+	require.NoError(t, err)
+	tp, err := challenge.Thumbprint(ed25519.PublicKey(x))
+	require.NoError(t, err)
+	assert.Equal(t, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", tp)
+}
+
+func TestACMERefusals(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	for _, bad := range []string{"", "short", "../../etc/passwd-xxxxxxxxxxxx", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ+PCt92wr/oA",
+		"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA==", "evaGxfADs6pSRb2LAv9IZf17Dt3 juxGJ", "evaGxfADs6pSRb2LAv9IZf17Dt3?a=b"} {
+		_, err := fixed().ACMEHTTP01("example.com", bad, key.Public())
+		assert.ErrorIs(t, err, challenge.ErrToken, bad)
+	}
+	_, err = fixed().ACMEHTTP01("*.example.com", token, key.Public())
+	assert.ErrorIs(t, err, challenge.ErrWildcard)
+	p224, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	require.NoError(t, err)
+	_, err = fixed().ACMEDNS01("example.com", token, p224.Public())
+	assert.ErrorIs(t, err, challenge.ErrAccountKey)
+	_, err = challenge.Thumbprint("not a key")
+	assert.ErrorIs(t, err, challenge.ErrAccountKey)
+}
+
+func TestParseAccountKeyRefusals(t *testing.T) {
+	cert, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
+	require.NoError(t, err)
+	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	der, _ := x509.MarshalECPrivateKey(p224)
+	for name, in := range map[string][]byte{
+		"empty":       nil,
+		"garbage":     []byte("hello"),
+		"csr":         cert,
+		"bad base64":  []byte("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n"),
+		"bad DER":     pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2, 3}}),
+		"P-224":       pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}),
+		"wrong label": pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der}),
+	} {
+		_, err := challenge.ParseAccountKey(in)
+		assert.ErrorIs(t, err, challenge.ErrAccountKey, name)
+	}
+	// Keys generated here round-trip through every accepted encoding.
+	rk, _ := rsa.GenerateKey(rand.Reader, 2048)
+	pk8, _ := x509.MarshalPKCS8PrivateKey(rk)
+	pub, _ := x509.MarshalPKIXPublicKey(rk.Public())
+	want, _ := challenge.Thumbprint(rk.Public())
+	for typ, der := range map[string][]byte{"PRIVATE KEY": pk8, "RSA PRIVATE KEY": x509.MarshalPKCS1PrivateKey(rk), "PUBLIC KEY": pub} {
+		k, err := challenge.ParseAccountKey(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+		require.NoError(t, err, typ)
+		got, _ := challenge.Thumbprint(k)
+		assert.Equal(t, want, got, typ)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	key, err := challenge.ParseAccountKey(mustRead(t, "testdata/ed25519.pem"))
+	require.NoError(t, err)
+	csr := loadCSR(t)
+	b := fixed()
+	var all []*challenge.Challenge
+	for _, f := range []func() (*challenge.Challenge, error){
+		func() (*challenge.Challenge, error) { return b.DNSTXT("*.example.com") },
+		func() (*challenge.Challenge, error) { return b.File("www.example.com") },
+		func() (*challenge.Challenge, error) { return b.Email("example.com") },
+		func() (*challenge.Challenge, error) { return b.HashFile(csr, "hildegardconsort.org", "ssl.com", "abc") },
+		func() (*challenge.Challenge, error) { return b.HashCNAME(csr, "hildegardconsort.org", "ssl.com", "") },
+		func() (*challenge.Challenge, error) { return b.ACMEHTTP01("example.com", token, key) },
+		func() (*challenge.Challenge, error) { return b.ACMEDNS01("example.com", token, key) },
+	} {
+		c, err := f()
+		require.NoError(t, err)
+		all = append(all, c)
+	}
+	for _, c := range all {
+		data, err := json.Marshal(c)
+		require.NoError(t, err)
+		back, err := challenge.Decode(data)
+		require.NoError(t, err, string(data))
+		assert.Equal(t, c, back)
+	}
+	// The documented keys.
+	data, _ := json.Marshal(all[0])
+	for _, k := range []string{`"method":"dns-txt"`, `"domain":"*.example.com"`, `"adn":"example.com"`, `"record":{"type":"TXT"`,
+		`"host":"_dnsauth"`, `"issued_at":"2026-11-27T08:00:00Z"`, `"expires_at":"2026-12-27T08:00:00Z"`} {
+		assert.Contains(t, string(data), k)
+	}
+}
+
+func TestDecodeRefusals(t *testing.T) {
+	good, err := fixed().File("example.com")
+	require.NoError(t, err)
+	mutate := func(f func(c *challenge.Challenge)) []byte {
+		c := *good
+		fs := *good.File
+		fs.URLs = append([]string(nil), good.File.URLs...)
+		c.File = &fs
+		f(&c)
+		data, _ := json.Marshal(&c)
+		return data
+	}
+	for name, data := range map[string][]byte{
+		"not json":       []byte("{"),
+		"unknown field":  []byte(`{"method":"file","bogus":1}`),
+		"unknown method": mutate(func(c *challenge.Challenge) { c.Method = "carrier-pigeon" }),
+		"bad domain":     mutate(func(c *challenge.Challenge) { c.Domain, c.ADN = "co.uk", "co.uk" }),
+		"unnormalized":   mutate(func(c *challenge.Challenge) { c.Domain = "EXAMPLE.com" }),
+		"adn mismatch":   mutate(func(c *challenge.Challenge) { c.ADN = "other.com" }),
+		"no expiry":      mutate(func(c *challenge.Challenge) { c.ExpiresAt = time.Time{} }),
+		"two parts":      mutate(func(c *challenge.Challenge) { c.Email = &challenge.EmailSpec{Addresses: []string{"a@b.c"}, Code: "x"} }),
+		"foreign URL":    mutate(func(c *challenge.Challenge) { c.File.URLs[0] = "http://evil.test" + c.File.Path }),
+		"other path":     mutate(func(c *challenge.Challenge) { c.File.URLs[0] = "http://example.com/x" }),
+		"ftp URL":        mutate(func(c *challenge.Challenge) { c.File.URLs[0] = "ftp://example.com" + c.File.Path }),
+		"no content":     mutate(func(c *challenge.Challenge) { c.File.Content = "" }),
+		"wrong part":     mutate(func(c *challenge.Challenge) { c.Method = challenge.DNSTXT }),
+	} {
+		_, err := challenge.Decode(data)
+		assert.ErrorIs(t, err, challenge.ErrBadChallenge, name)
+	}
+}
+
+func mustRead(t testing.TB, p string) []byte {
+	data, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return data
+}
+
+func FuzzDecode(f *testing.F) {
+	b := fixed()
+	for _, d := range []string{"example.com", "www.example.co.uk"} {
+		for _, c := range []func(string) (*challenge.Challenge, error){b.DNSTXT, b.File, b.Email} {
+			ch, err := c(d)
+			if err != nil {
+				f.Fatal(err)
+			}
+			data, _ := json.Marshal(ch)
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(`{"method":"file","file":{"urls":["http://[::1]/x"]}}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := challenge.Decode(data)
+		if err != nil {
+			if !errors.Is(err, challenge.ErrBadChallenge) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		// Whatever decodes is valid and survives a round trip.
+		again, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := challenge.Decode(again); err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}

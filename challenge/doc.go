@@ -1,0 +1,38 @@
+// Package challenge builds domain control validation challenges: exactly what
+// an applicant must publish, and what a verifier will later check.
+//
+// A CA or reseller hands out a challenge per domain; the applicant publishes
+// a DNS record, serves a file, or answers an email; the verify package then
+// checks it. Getting the challenge itself exactly right matters as much as
+// checking it: a TXT record at the wrong owner, a file name in lower case, or
+// a value with too little entropy is a failure long before any network
+// traffic. This package is pure: no DNS, no HTTP, no clock except the one in
+// Builder.
+//
+// Methods, each a Builder method returning a *Challenge:
+//
+//   - DNSTXT: Alibaba/DigiCert random value at _dnsauth.<domain> (BR 3.2.2.4.7).
+//     A wildcard *.d is validated at d.
+//   - File: Alibaba/DigiCert random value at /.well-known/pki-validation/fileauth.txt,
+//     over http and https, on the name and its apex/www pair (BR 3.2.2.4.18).
+//   - HashFile and HashCNAME: SSL.com/Sectigo values computed from the CSR's
+//     hashes (see package csrhash); ForCSR builds one per CSR domain.
+//   - Email: the five constructed addresses (admin, administrator, webmaster,
+//     hostmaster, postmaster) with a random code (BR 3.2.2.4.4, being retired).
+//   - ACMEHTTP01 and ACMEDNS01: RFC 8555 key authorizations from a token and
+//     the account key's RFC 7638 thumbprint.
+//
+// Every random value carries 128 bits from crypto/rand (the Baseline
+// Requirements ask for 112). Every challenge expires: 30 days by default,
+// shorter presets match the source documents (LifetimeDigiCertDNS,
+// LifetimeAlibabaFile). Names are normalized in one place: IDNs become
+// A-labels, and IP addresses, public suffixes, single labels, underscores and
+// misplaced wildcards are refused with a *NameError.
+//
+// A Record carries both the fully qualified owner name and the host record
+// relative to the zone, because that is what a person types into a DNS
+// console: for www.example.com the TXT host record is "_dnsauth.www".
+//
+// A Challenge marshals to JSON (the dcv tool's --json output) and Decode reads
+// it back, validating it, so a verifier can run in another process.
+package challenge
