@@ -1,0 +1,442 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dnsTFunc adapts a function to Exchanger.
+type dnsTFunc func(ctx context.Context, m *dns.Msg) (*dns.Msg, error)
+
+func (f dnsTFunc) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) { return f(ctx, m) }
+
+// dnsTNamed gives an Exchanger a name for evidence.
+type dnsTNamed struct {
+	Exchanger
+	name string
+}
+
+func (n dnsTNamed) String() string { return n.name }
+
+// dnsTFirstHop wraps ex so an answer that starts with a CNAME keeps only
+// that CNAME, as resolvers that do not chase out of zone answer: the
+// lookup must re-query the target itself.
+func dnsTFirstHop(ex Exchanger) Exchanger {
+	return dnsTFunc(func(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+		r, err := ex.Exchange(ctx, m)
+		if err == nil && len(r.Answer) > 0 {
+			if _, ok := r.Answer[0].(*dns.CNAME); ok {
+				r.Answer = r.Answer[:1]
+			}
+		}
+		return r, err
+	})
+}
+
+func dnsTCtx() context.Context { return context.Background() }
+
+func TestLookupTXT(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`_dnsauth.example.com. 300 IN TXT "abc"`,
+		`_dnsauth.example.com. 60 IN TXT "part1" "part2" "part3"`,
+		`_dnsauth.example.com. 600 IN TXT "quote\"back\\slash\009tab"`,
+	)
+	a, err := lookupTXT(dnsTCtx(), dnsTNamed{z, "zone"}, "_dnsauth.example.com")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"abc", "part1part2part3", "quote\"back\\slash\ttab"}, a.Values)
+	assert.EqualValues(t, 60, a.TTL, "the lowest TTL of the RRset")
+	assert.False(t, a.AD)
+	require.Len(t, a.Evidence, 1)
+	ev := a.Evidence[0]
+	assert.Equal(t, "dns", ev.Kind)
+	assert.Equal(t, "TXT _dnsauth.example.com.", ev.Query)
+	assert.Equal(t, "zone", ev.Server)
+	assert.Equal(t, "NOERROR", ev.Rcode)
+	assert.Len(t, ev.Answer, 3)
+	assert.False(t, ev.Time.IsZero())
+	assert.Empty(t, ev.Error)
+	assert.Equal(t, 1, z.Queries("_dnsauth.example.com.", dns.TypeTXT))
+
+	// The owner may come with a trailing dot and in any case.
+	a, err = lookupTXT(dnsTCtx(), z, "_DNSAUTH.Example.com.")
+	require.NoError(t, err)
+	assert.Len(t, a.Values, 3)
+}
+
+func TestLookupTXTOverLoopback(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v1" "v2"`)
+	z.SetAuthenticated(true)
+	s := dnsTServer(t, z)
+	a, err := lookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "_dnsauth.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"v1v2"}, a.Values)
+	assert.True(t, a.AD)
+	require.Len(t, a.Evidence, 1)
+	assert.Equal(t, s.Addr(), a.Evidence[0].Server)
+	assert.True(t, a.Evidence[0].AD)
+	assert.Positive(t, a.Evidence[0].Duration)
+}
+
+func TestLookupTXTLargeRRsetOverLoopback(t *testing.T) {
+	z := dnstest.NewZone()
+	want := make([]string, 30)
+	for i := range want {
+		want[i] = fmt.Sprintf("%02d%s", i, strings.Repeat("v", 200))
+		z.MustAdd(fmt.Sprintf(`example.com. 300 IN TXT "%s"`, want[i]))
+	}
+	s := dnsTServer(t, z)
+	a, err := lookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "example.com")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, want, a.Values)
+	assert.Equal(t, 1, s.TCPQueries())
+}
+
+func TestLookupNXDOMAINvsNODATA(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`example.com. 300 IN SOA ns1.example.com. h.example.com. 1 7200 3600 1209600 300`,
+		`www.example.com. 300 IN A 192.0.2.1`,
+		`_x.deep.example.com. 300 IN TXT "y"`,
+	)
+	_, err := lookupTXT(dnsTCtx(), z, "_dnsauth.example.com")
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.True(t, IsNXDOMAIN(err))
+	assert.False(t, IsNODATA(err))
+	assert.Equal(t, NotVerified, OutcomeOf(err))
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, []string{"NXDOMAIN"}, e.Seen)
+	assert.Equal(t, "_dnsauth.example.com", e.Target)
+
+	a, err := lookupTXT(dnsTCtx(), z, "www.example.com")
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.True(t, IsNODATA(err))
+	assert.False(t, IsNXDOMAIN(err))
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, []string{"NODATA"}, e.Seen)
+	assert.Empty(t, a.Values, "never an empty success")
+	require.Len(t, a.Evidence, 1)
+	assert.Equal(t, "NOERROR", a.Evidence[0].Rcode)
+
+	// An empty non-terminal is NODATA too.
+	_, err = lookupTXT(dnsTCtx(), z, "deep.example.com")
+	assert.True(t, IsNODATA(err))
+
+	assert.False(t, IsNXDOMAIN(nil))
+	assert.False(t, IsNODATA(ErrNotFound))
+}
+
+func TestLookupErrorRcodes(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
+	for rc, name := range map[int]string{
+		dns.RcodeServerFailure:  "SERVFAIL",
+		dns.RcodeRefused:        "REFUSED",
+		dns.RcodeFormatError:    "FORMERR",
+		dns.RcodeNotImplemented: "NOTIMP",
+	} {
+		z.SetRcode("a.example.com.", dns.TypeTXT, rc)
+		a, err := lookupTXT(dnsTCtx(), dnsTNamed{z, "resolver-1"}, "a.example.com")
+		require.ErrorIs(t, err, ErrLookup, name)
+		assert.Equal(t, Undecided, OutcomeOf(err))
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, []string{name}, e.Seen)
+		assert.Equal(t, "resolver-1", e.Server)
+		assert.Contains(t, err.Error(), name)
+		require.Len(t, a.Evidence, 1)
+		assert.Equal(t, name, a.Evidence[0].Rcode)
+	}
+}
+
+func TestLookupTimeout(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
+	z.Drop("a.example.com.", dns.TypeTXT)
+	ctx, cancel := context.WithTimeout(dnsTCtx(), 50*time.Millisecond)
+	defer cancel()
+	a, err := lookupTXT(ctx, z, "a.example.com")
+	require.ErrorIs(t, err, ErrTimeout)
+	require.Len(t, a.Evidence, 1)
+	assert.NotEmpty(t, a.Evidence[0].Error)
+	assert.Empty(t, a.Evidence[0].Rcode)
+
+	// Through the network client: the server's address in the error.
+	s := dnsTServer(t, z)
+	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 30 * time.Millisecond, Attempts: 1}
+	_, err = lookupTXT(dnsTCtx(), c, "a.example.com")
+	require.ErrorIs(t, err, ErrTimeout)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, s.Addr(), e.Server)
+	assert.Equal(t, "a.example.com", e.Target)
+}
+
+func TestLookupCNAMEChainFollowed(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`_dnsauth.example.com. 300 IN CNAME Hop1.Example.NET.`,
+		`hop1.example.net. 200 IN CNAME hop2.example.org.`,
+		`hop2.example.org. 100 IN TXT "final"`,
+		`hop2.example.org. 150 IN TXT "other"`,
+	)
+	a, err := lookupTXT(dnsTCtx(), z, "_dnsauth.example.com")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"final", "other"}, a.Values)
+	assert.EqualValues(t, 100, a.TTL)
+	assert.Len(t, a.Evidence, 1, "the resolver chased the chain in one answer")
+
+	// A resolver that stops at the first CNAME: the lookup asks again.
+	a, err = lookupTXT(dnsTCtx(), dnsTFirstHop(z), "_dnsauth.example.com")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"final", "other"}, a.Values)
+	require.Len(t, a.Evidence, 3)
+	assert.Equal(t, "TXT hop1.example.net.", a.Evidence[1].Query)
+	assert.Equal(t, "TXT hop2.example.org.", a.Evidence[2].Query)
+}
+
+func TestLookupCNAMEOnlyFinalOwnerCounts(t *testing.T) {
+	// A TXT owned by a name not at the end of the chain is ignored.
+	ex := dnsTFunc(func(_ context.Context, m *dns.Msg) (*dns.Msg, error) {
+		r := new(dns.Msg).SetReply(m)
+		r.Answer = []dns.RR{
+			dnsTRR(`_dnsauth.example.com. 60 IN CNAME t.example.net.`),
+			dnsTRR(`_dnsauth.example.com. 60 IN TXT "injected"`),
+			dnsTRR(`elsewhere.example.org. 60 IN TXT "unrelated"`),
+			dnsTRR(`t.example.net. 60 IN TXT "real"`),
+		}
+		return r, nil
+	})
+	a, err := lookupTXT(dnsTCtx(), ex, "_dnsauth.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"real"}, a.Values)
+}
+
+func TestLookupCNAMELoop(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`a.example.com. 300 IN CNAME b.example.com.`,
+		`b.example.com. 300 IN CNAME c.example.com.`,
+		`c.example.com. 300 IN CNAME A.example.com.`,
+	)
+	for _, ex := range []Exchanger{z, dnsTFirstHop(z)} {
+		a, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
+		require.ErrorIs(t, err, ErrLookup)
+		assert.Contains(t, err.Error(), "CNAME loop")
+		assert.Empty(t, a.Values)
+		assert.LessOrEqual(t, len(a.Evidence), 4)
+	}
+}
+
+func TestLookupCNAMEHopLimit(t *testing.T) {
+	chain := func(n int) *dnstest.Zone {
+		z := dnstest.NewZone()
+		for i := range n {
+			z.MustAdd(fmt.Sprintf(`h%d.example.com. 300 IN CNAME h%d.example.com.`, i, i+1))
+		}
+		return z.MustAdd(fmt.Sprintf(`h%d.example.com. 300 IN TXT "end"`, n))
+	}
+	for _, wrap := range []func(Exchanger) Exchanger{func(e Exchanger) Exchanger { return e }, dnsTFirstHop} {
+		a, err := lookupTXT(dnsTCtx(), wrap(chain(maxCNAMEHops)), "h0.example.com")
+		require.NoError(t, err)
+		assert.Equal(t, []string{"end"}, a.Values)
+
+		_, err = lookupTXT(dnsTCtx(), wrap(chain(maxCNAMEHops+1)), "h0.example.com")
+		require.ErrorIs(t, err, ErrLookup)
+		assert.Contains(t, err.Error(), "more than 8 CNAMEs")
+	}
+}
+
+func TestLookupCNAMEChainEndsNowhere(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`example.net. 300 IN SOA ns.example.net. h.example.net. 1 7200 3600 1209600 300`,
+		`a.example.com. 300 IN CNAME gone.example.net.`,
+		`b.example.com. 300 IN CNAME www.example.net.`,
+		`www.example.net. 300 IN A 192.0.2.1`,
+	)
+	for _, ex := range []Exchanger{z, dnsTFirstHop(z)} {
+		_, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
+		assert.True(t, IsNXDOMAIN(err), "%v", err)
+		_, err = lookupTXT(dnsTCtx(), ex, "b.example.com")
+		assert.True(t, IsNODATA(err), "%v", err)
+	}
+	// A failure at the chain's target is a failure of the lookup.
+	z.SetRcode("www.example.net.", dns.TypeTXT, dns.RcodeServerFailure)
+	_, err := lookupTXT(dnsTCtx(), dnsTFirstHop(z), "b.example.com")
+	require.ErrorIs(t, err, ErrLookup)
+}
+
+func TestLookupCNAME(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`_4547fddc7118ac1b676c964534f2db10.example.com. 3600 IN CNAME AAAA.BBBB.ssl.com.`,
+		`aaaa.bbbb.ssl.com. 300 IN CNAME further.ssl.com.`,
+		`txt.example.com. 300 IN TXT "x"`,
+	)
+	a, err := lookupCNAME(dnsTCtx(), z, "_4547fddc7118ac1b676c964534f2db10.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aaaa.bbbb.ssl.com."}, a.Values, "one hop, lower case, trailing dot")
+	assert.EqualValues(t, 3600, a.TTL)
+	assert.Equal(t, 0, z.Queries("aaaa.bbbb.ssl.com.", dns.TypeANY), "the target is not chased")
+	require.Len(t, a.Evidence, 1)
+	assert.Equal(t, "CNAME _4547fddc7118ac1b676c964534f2db10.example.com.", a.Evidence[0].Query)
+
+	_, err = lookupCNAME(dnsTCtx(), z, "txt.example.com")
+	assert.True(t, IsNODATA(err))
+	_, err = lookupCNAME(dnsTCtx(), z, "none.example.com")
+	assert.True(t, IsNXDOMAIN(err))
+}
+
+func TestLookupIP(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`both.example.com. 300 IN A 192.0.2.1`,
+		`both.example.com. 300 IN A 192.0.2.2`,
+		`both.example.com. 300 IN AAAA 2001:db8::1`,
+		`v4.example.com. 300 IN A 192.0.2.4`,
+		`v6.example.com. 300 IN AAAA 2001:db8::6`,
+		`alias.example.com. 300 IN CNAME both.example.com.`,
+		`txt.example.com. 300 IN TXT "x"`,
+	)
+	addrs, ev, err := lookupIP(dnsTCtx(), z, "both.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Addr{
+		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"),
+	}, addrs, "AAAA first")
+	require.Len(t, ev, 2)
+	assert.Equal(t, "AAAA both.example.com.", ev[0].Query)
+	assert.Equal(t, "A both.example.com.", ev[1].Query)
+	assert.True(t, addrs[1].Is4(), "A records are plain IPv4, not mapped")
+
+	addrs, _, err = lookupIP(dnsTCtx(), z, "v4.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Addr{netip.MustParseAddr("192.0.2.4")}, addrs)
+	addrs, _, err = lookupIP(dnsTCtx(), z, "v6.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Addr{netip.MustParseAddr("2001:db8::6")}, addrs)
+	addrs, _, err = lookupIP(dnsTCtx(), z, "alias.example.com")
+	require.NoError(t, err)
+	assert.Len(t, addrs, 3)
+
+	_, ev, err = lookupIP(dnsTCtx(), z, "txt.example.com")
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.True(t, IsNODATA(err))
+	assert.Len(t, ev, 2)
+	_, _, err = lookupIP(dnsTCtx(), z, "none.example.com")
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.True(t, IsNXDOMAIN(err))
+
+	// A failure of one family fails the lookup: the caller must see every
+	// address or none.
+	z.SetRcode("both.example.com.", dns.TypeAAAA, dns.RcodeServerFailure)
+	addrs, ev, err = lookupIP(dnsTCtx(), z, "both.example.com")
+	require.ErrorIs(t, err, ErrLookup)
+	assert.Nil(t, addrs)
+	assert.Len(t, ev, 2)
+}
+
+func TestLookupIPOverLoopback(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(`h.example.com. 300 IN A 192.0.2.9`, `h.example.com. 300 IN AAAA 2001:db8::9`)
+	s := dnsTServer(t, z)
+	addrs, ev, err := lookupIP(dnsTCtx(), dnsTClient(s.Addr()), "h.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Addr{netip.MustParseAddr("2001:db8::9"), netip.MustParseAddr("192.0.2.9")}, addrs)
+	assert.Len(t, ev, 2)
+	assert.Equal(t, 2, s.UDPQueries())
+}
+
+func TestLookupRefusesOddAnswers(t *testing.T) {
+	reply := func(edit func(r *dns.Msg)) Exchanger {
+		return dnsTFunc(func(_ context.Context, m *dns.Msg) (*dns.Msg, error) {
+			r := new(dns.Msg).SetReply(m)
+			edit(r)
+			return r, nil
+		})
+	}
+	cases := map[string]struct {
+		ex   Exchanger
+		want string
+	}{
+		"truncated": {reply(func(r *dns.Msg) { r.Truncated = true }), "truncated"},
+		"other question": {reply(func(r *dns.Msg) {
+			r.Question[0].Name = "evil.example."
+		}), "question"},
+		"two CNAMEs": {reply(func(r *dns.Msg) {
+			r.Answer = []dns.RR{dnsTRR(`a.example.com. 60 IN CNAME x.example.net.`), dnsTRR(`a.example.com. 60 IN CNAME y.example.net.`)}
+		}), "two different CNAMEs"},
+		"nil reply": {dnsTFunc(func(context.Context, *dns.Msg) (*dns.Msg, error) { return nil, nil }), "no response"},
+		"too many records": {reply(func(r *dns.Msg) {
+			for i := range maxTXTRecords + 1 {
+				r.Answer = append(r.Answer, dnsTRR(fmt.Sprintf(`a.example.com. 60 IN TXT "%d"`, i)))
+			}
+		}), "more than the limit"},
+		"too many bytes": {reply(func(r *dns.Msg) {
+			long := strings.Repeat(`"`+strings.Repeat("z", 255)+`" `, 40)
+			for i := range 8 {
+				r.Answer = append(r.Answer, dnsTRR(fmt.Sprintf(`a.example.com. 60 IN TXT "%d" %s`, i, long)))
+			}
+		}), "more than 65536 bytes"},
+	}
+	for name, tc := range cases {
+		a, err := lookupTXT(dnsTCtx(), tc.ex, "a.example.com")
+		require.ErrorIs(t, err, ErrLookup, name)
+		assert.Contains(t, err.Error(), tc.want, name)
+		assert.Empty(t, a.Values, name)
+	}
+}
+
+func TestLookupKeepsTransportErrorKind(t *testing.T) {
+	ex := dnsTFunc(func(_ context.Context, m *dns.Msg) (*dns.Msg, error) {
+		e := newError(ErrConnection, "ignored", fmt.Errorf("dial: refused"))
+		e.Server = "192.0.2.53:53"
+		return nil, e
+	})
+	a, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
+	require.ErrorIs(t, err, ErrConnection)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "a.example.com", e.Target)
+	assert.Equal(t, "192.0.2.53:53", e.Server)
+	assert.Contains(t, a.Evidence[0].Error, "refused")
+}
+
+func TestLookupQueryFlags(t *testing.T) {
+	var got *dns.Msg
+	ex := dnsTFunc(func(_ context.Context, m *dns.Msg) (*dns.Msg, error) {
+		got = m.Copy()
+		return new(dns.Msg).SetRcode(m, dns.RcodeNameError), nil
+	})
+	_, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
+	require.ErrorIs(t, err, ErrNotFound)
+	require.NotNil(t, got)
+	assert.True(t, got.RecursionDesired)
+	assert.False(t, got.CheckingDisabled)
+	assert.Equal(t, "a.example.com.", got.Question[0].Name)
+}
+
+func TestJoinTXT(t *testing.T) {
+	for in, want := range map[string]string{
+		`plain`:         "plain",
+		`a\"b`:          `a"b`,
+		`back\\slash`:   `back\slash`,
+		`nul\000x`:      "nul\x00x",
+		`hi\255`:        "hi\xff",
+		`trailing\`:     `trailing\`,
+		`short\12`:      "short12",
+		`\065\066\067`:  "ABC",
+		`utf8-\195\169`: "utf8-é",
+	} {
+		assert.Equal(t, want, joinTXT([]string{in}), in)
+	}
+	assert.Equal(t, "abc", joinTXT([]string{"a", "", "bc"}))
+}
+
+func dnsTRR(s string) dns.RR {
+	rr, err := dns.NewRR(s)
+	if err != nil {
+		panic(err)
+	}
+	return rr
+}
