@@ -1,0 +1,177 @@
+package caa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dcvkit/dcv/internal/dnsname"
+	"github.com/miekg/dns"
+)
+
+// Exchanger sends one DNS query to a recursive resolver and returns its
+// response. A response with a non-success rcode is a response, not an
+// error; errors are for transport failures. verify.DNSClient implements it,
+// as does the in-memory zone of verify/verifytest. It must honour ctx.
+type Exchanger interface {
+	Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error)
+}
+
+// Errors of Check. Match them with errors.Is.
+var (
+	ErrBadRequest = errors.New("caa: bad request")
+	ErrNoResolver = errors.New("caa: Checker.DNS is nil")
+	// ErrLookup is wrapped by every *LookupError: a CAA lookup that matters
+	// failed, so no decision was made. It is never a permission.
+	ErrLookup = errors.New("caa: CAA lookup failed")
+)
+
+// LookupError reports a failed CAA lookup at Name: either a response code
+// such as SERVFAIL (Rcode >= 0, Err may be nil) or a transport failure or
+// unusable answer (Rcode -1, Err says why). errors.Is(err, ErrLookup)
+// holds, and so does errors.Is(err, context.DeadlineExceeded) on timeout.
+type LookupError struct {
+	Name  string
+	Rcode int
+	Err   error
+}
+
+func (e *LookupError) Error() string {
+	var what string
+	switch {
+	case e.Rcode >= 0:
+		what = dns.RcodeToString[e.Rcode]
+		if what == "" {
+			what = fmt.Sprintf("rcode %d", e.Rcode)
+		}
+		if e.Err != nil {
+			what += ": " + e.Err.Error()
+		}
+	case e.Err != nil:
+		what = e.Err.Error()
+	default:
+		what = "unknown failure"
+	}
+	return fmt.Sprintf("caa: CAA lookup at %s failed (%s); a failed lookup is never permission: "+
+		"make the name's DNS servers answer CAA queries (NOERROR, even if empty) and retry", e.Name, what)
+}
+
+// Unwrap returns ErrLookup and the cause.
+func (e *LookupError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrLookup}
+	}
+	return []error{ErrLookup, e.Err}
+}
+
+// Request asks whether a CA may issue for a name.
+type Request struct {
+	Domain     string   // the name to issue for; "*.example.com" implies Wildcard
+	Issuers    []string // CA identity: issuer domain names; brand names from Brands stand for theirs
+	Wildcard   bool
+	AccountURI string // RFC 8657 accounturi of the requesting account; optional
+	Method     string // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "ca-…"; optional
+}
+
+// Checker looks up the relevant CAA RRset and decides. DNS must be set;
+// the other fields have defaults.
+type Checker struct {
+	DNS     Exchanger
+	Now     func() time.Time // default time.Now
+	Timeout time.Duration    // bound on the whole check when ctx has none; default 10 s
+}
+
+// Decision is the outcome of Check, with what a CA must record.
+type Decision struct {
+	Permitted     bool      `json:"permitted"`
+	Domain        string    `json:"domain"`
+	Wildcard      bool      `json:"wildcard"`
+	Issuers       []string  `json:"issuers"`
+	RelevantName  string    `json:"relevant_name"`          // owner of the relevant RRset; "" if none anywhere
+	CNAMETarget   string    `json:"cname_target,omitempty"` // where a CNAME at RelevantName led
+	TTL           uint32    `json:"ttl"`                    // of the relevant RRset
+	Authenticated bool      `json:"authenticated"`          // every answer that mattered had the AD bit
+	Records       []string  `json:"records,omitempty"`      // the relevant RRset, presentation form
+	Rule          string    `json:"rule"`
+	Hint          string    `json:"hint,omitempty"`
+	CheckedAt     time.Time `json:"checked_at"`
+	ValidUntil    time.Time `json:"valid_until"` // CheckedAt + max(TTL, 8h): BR 3.2.2.8
+}
+
+// MinValidity is the BR 3.2.2.8 floor: a CA may rely on a CAA check for
+// max(TTL, 8 hours).
+const MinValidity = 8 * time.Hour
+
+const defaultTimeout = 10 * time.Second
+
+// Check finds the relevant CAA RRset for req.Domain (RFC 8659 section 3)
+// and evaluates it. Every ancestor is queried at once, so a deep name costs
+// one round trip. A failed lookup at a level that matters is a
+// *LookupError, never a Decision; failures above the relevant RRset are
+// ignored. Check returns only after every query it started has ended.
+func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
+	if c == nil || c.DNS == nil {
+		return nil, ErrNoResolver
+	}
+	domain, err := dnsname.Domain(req.Domain)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	issuers := ResolveIdentity(req.Issuers)
+	if len(issuers) == 0 {
+		return nil, fmt.Errorf("%w: no issuer domain names for the CA", ErrBadRequest)
+	}
+	for _, d := range issuers {
+		if !isDomain(d) {
+			return nil, fmt.Errorf("%w: issuer %q is not a domain name", ErrBadRequest, d)
+		}
+	}
+	req.Domain, req.Issuers = domain, issuers
+	req.Wildcard = req.Wildcard || dnsname.IsWildcard(domain)
+
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		t := c.Timeout
+		if t <= 0 {
+			t = defaultTimeout
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+
+	checkedAt := now()
+	rel, err := relevant(ctx, c.DNS, dnsname.Base(domain))
+	if err != nil {
+		return nil, err
+	}
+	d := &Decision{
+		Domain:        domain,
+		Wildcard:      req.Wildcard,
+		Issuers:       issuers,
+		RelevantName:  rel.name,
+		CNAMETarget:   rel.target,
+		TTL:           rel.ttl,
+		Authenticated: rel.ad,
+		CheckedAt:     checkedAt,
+		ValidUntil:    checkedAt.Add(max(time.Duration(rel.ttl)*time.Second, MinValidity)),
+	}
+	at := place{owner: rel.name}
+	if rel.target != "" {
+		at = place{owner: rel.target, alias: rel.name}
+	}
+	if rel.name == "" {
+		at.owner = dnsname.Base(domain)
+	}
+	for _, rr := range rel.rrs {
+		d.Records = append(d.Records, strings.ReplaceAll(rr.String(), "\t", " "))
+	}
+	v := evaluate(req, rel.rrs, at)
+	d.Permitted, d.Rule, d.Hint = v.Permitted, v.Rule, v.Hint
+	return d, nil
+}

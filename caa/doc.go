@@ -1,0 +1,31 @@
+// Package caa decides whether a certification authority may issue a
+// certificate for a name, from the name's CAA records (RFC 8659), with the
+// account and method bindings of RFC 8657 and the issuemail property of
+// RFC 9495, as the Baseline Requirements (3.2.2.8) require of every CA.
+//
+// Why it exists: the Alibaba Cloud FAQ lists "CAA records made validation
+// fail" as a cause of refused certificates, most often through a CNAME —
+// a name pointed at, say, a github.io site inherits that site's CAA policy,
+// which names other CAs. Domain owners rarely see this coming, because the
+// records that forbid issuance are not in their own zone. Check says which
+// records decided, where they came from (including the CNAME), and the
+// exact record to add, or that the CNAME must be paused.
+//
+// The relevant RRset is the CAA RRset of the name itself or, if that is
+// empty, of the nearest ancestor with one, up to but excluding the root;
+// a wildcard "*.a.b" starts at "a.b". CNAMEs are followed by the
+// resolver, name by name (RFC 8659 replaced RFC 6844's climbing from the
+// CNAME target). Check asks every level at once and reads the answers from
+// the bottom, so a deep name costs one round trip, not one per label.
+//
+// Fail closed: a lookup that fails (SERVFAIL, REFUSED, timeout, a
+// truncated or unusable answer) at a level that would be consulted before
+// the relevant RRset is reached is a *LookupError, never a permission.
+// Failures above the relevant RRset do not matter and are not waited for.
+// A malformed issue value authorizes no one, and an unknown property with
+// the critical flag forbids issuance outright.
+//
+// A Decision records when it was made and the TTL of the relevant RRset:
+// the BR let a CA rely on it for max(TTL, 8 hours), given as ValidUntil,
+// and whether the answers were DNSSEC-authenticated (the AD bit).
+package caa
