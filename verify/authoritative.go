@@ -36,8 +36,8 @@ type AuthServer struct {
 // rcode at any step is an error, never a reason to skip a level or a
 // server; an NS name without addresses (NXDOMAIN/NODATA) is skipped, as
 // nobody can reach it. port defaults to "53". The zone is returned in
-// lower case without the trailing dot; servers are ordered by NS name,
-// IPv6 first, without duplicate addresses.
+// lower case without the trailing dot, as are the NS names; servers are
+// ordered by NS name, IPv6 first, without duplicate addresses.
 func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) (zone string, servers []AuthServer, ev []Evidence, err error) {
 	if port == "" {
 		port = defaultAuthPort
@@ -56,8 +56,8 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	}
 	var names []string
 	for _, rr := range ns.rrs {
-		if n, ok := rr.(*dns.NS); ok && !slices.Contains(names, dns.CanonicalName(n.Ns)) {
-			names = append(names, dns.CanonicalName(n.Ns))
+		if n, ok := rr.(*dns.NS); ok && !slices.Contains(names, trimDot(dns.CanonicalName(n.Ns))) {
+			names = append(names, trimDot(dns.CanonicalName(n.Ns)))
 		}
 	}
 	slices.Sort(names)
