@@ -370,7 +370,7 @@ func TestCheckLookupFailures(t *testing.T) {
 			require.ErrorIs(t, err, ErrLookup, name)
 		}
 	})
-	t.Run("foreign records in the answer are ignored", func(t *testing.T) {
+	t.Run("foreign records in the answer fail closed", func(t *testing.T) {
 		z := dnstest.NewZone().MustAdd(base...)
 		ex := exchangeFunc(func(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 			r, err := z.Exchange(ctx, m)
@@ -380,9 +380,25 @@ func TestCheckLookupFailures(t *testing.T) {
 			}
 			return r, err
 		})
+		_, err := check(t, ex, sslReq("www.example.com"))
+		require.ErrorIs(t, err, ErrLookup)
+		assert.Contains(t, err.Error(), "elsewhere.example.")
+	})
+	t.Run("DNAME without a synthesized CNAME", func(t *testing.T) {
+		ex := exchangeFunc(func(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+			r := new(dns.Msg)
+			r.SetReply(m)
+			if m.Question[0].Name == "www.example.com." {
+				for _, s := range []string{`example.com. DNAME example.net.`, `www.example.net. CAA 0 issue "letsencrypt.org"`} {
+					rr, _ := dns.NewRR(s)
+					r.Answer = append(r.Answer, rr)
+				}
+			}
+			return r, nil
+		})
 		d := mustCheck(t, ex, sslReq("www.example.com"))
-		assert.True(t, d.Permitted)
-		assert.Equal(t, "example.com", d.RelevantName)
+		assert.False(t, d.Permitted)
+		assert.Equal(t, "www.example.net", d.CNAMETarget)
 	})
 }
 

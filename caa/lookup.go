@@ -103,19 +103,13 @@ func query(ctx context.Context, ex Exchanger, name string) levelResult {
 		return fail(resp.Rcode, nil)
 	}
 
-	// Follow the CNAME chain the resolver put in the answer; the CAA
-	// records at its end are this name's (RFC 8659 section 3).
+	// Follow the CNAME (or DNAME) chain the resolver put in the answer;
+	// the CAA records at its end are this name's (RFC 8659 section 3).
 	cur := dns.CanonicalName(qname)
 	chain := map[string]bool{cur: true}
 	hops := 0
 	for {
-		next := ""
-		for _, rr := range resp.Answer {
-			if c, ok := rr.(*dns.CNAME); ok && dns.CanonicalName(c.Hdr.Name) == cur {
-				next = dns.CanonicalName(c.Target)
-				break
-			}
-		}
+		next := nextInChain(resp.Answer, cur)
 		if next == "" {
 			break
 		}
@@ -130,9 +124,16 @@ func query(ctx context.Context, ex Exchanger, name string) levelResult {
 	}
 	var rrs []*dns.CAA
 	for _, rr := range resp.Answer {
-		if c, ok := rr.(*dns.CAA); ok && chain[dns.CanonicalName(c.Hdr.Name)] {
-			rrs = append(rrs, c)
+		c, ok := rr.(*dns.CAA)
+		if !ok {
+			continue
 		}
+		if !chain[dns.CanonicalName(c.Hdr.Name)] {
+			// Not for the name asked nor its aliases: something is off,
+			// and dropping a restriction would widen permission.
+			return fail(-1, errors.New("answer holds CAA records of "+c.Hdr.Name+", not on the CNAME chain of the name asked"))
+		}
+		rrs = append(rrs, c)
 	}
 	if len(rrs) == 0 && hops >= maxChain {
 		return fail(-1, errors.New("CNAME chain too long"))
@@ -142,4 +143,26 @@ func query(ctx context.Context, ex Exchanger, name string) levelResult {
 		r.target = strings.TrimSuffix(cur, ".")
 	}
 	return r
+}
+
+// nextInChain returns where the answer's CNAME at cur leads, or the
+// DNAME-substituted name when a DNAME owns an ancestor of cur (for a
+// resolver that sent no synthesized CNAME); "" at the end of the chain.
+func nextInChain(answer []dns.RR, cur string) string {
+	for _, rr := range answer {
+		if c, ok := rr.(*dns.CNAME); ok && dns.CanonicalName(c.Hdr.Name) == cur {
+			return dns.CanonicalName(c.Target)
+		}
+	}
+	for _, rr := range answer {
+		d, ok := rr.(*dns.DNAME)
+		if !ok {
+			continue
+		}
+		owner := dns.CanonicalName(d.Hdr.Name)
+		if owner != cur && dns.IsSubDomain(owner, cur) {
+			return dns.CanonicalName(strings.TrimSuffix(cur, owner) + dns.Fqdn(d.Target))
+		}
+	}
+	return ""
 }

@@ -1,0 +1,67 @@
+package caa_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/internal/dnstest"
+)
+
+// The Alibaba FAQ case: www points at a GitHub Pages site, whose CAA
+// records do not name the CA.
+func ExampleChecker_Check() {
+	zone := dnstest.NewZone().MustAdd(
+		`example.com. 3600 IN CAA 0 issue "sectigo.com"`,
+		`www.example.com. 300 IN CNAME site.github.io.`,
+		`site.github.io. 300 IN CAA 0 issue "letsencrypt.org"`,
+	)
+	c := &caa.Checker{DNS: zone, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	for _, name := range []string{"shop.example.com", "www.example.com"} {
+		d, err := c.Check(context.Background(), caa.Request{Domain: name, Issuers: []string{"sectigo"}})
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(d.Domain, d.Permitted, d.RelevantName, d.Rule)
+		if d.Hint != "" {
+			fmt.Println("hint:", d.Hint)
+		}
+		fmt.Println("valid until", d.ValidUntil.Format(time.RFC3339))
+	}
+	// Output:
+	// shop.example.com true example.com issue "sectigo.com" permits
+	// valid until 2026-01-02T11:04:05Z
+	// www.example.com false www.example.com issue names only "letsencrypt.org"
+	// hint: the CNAME from www.example.com to site.github.io brings site.github.io's CAA records: add `site.github.io. CAA 0 issue "sectigo.com"` at site.github.io (whoever runs it), or pause the CNAME while the certificate is issued
+	// valid until 2026-01-02T11:04:05Z
+}
+
+func ExampleParseIssueValue() {
+	for _, s := range []string{
+		"ssl.com",
+		" letsencrypt.org ; accounturi=https://acme-v02.api.letsencrypt.org/acme/acct/1; validationmethods=dns-01",
+		";",
+		"ssl.com.",
+	} {
+		v, err := caa.ParseIssueValue(s)
+		if err != nil {
+			fmt.Println("error:", err)
+			continue
+		}
+		uri, _ := v.Param(caa.ParamAccountURI)
+		fmt.Printf("issuer=%q params=%d accounturi=%q\n", v.Issuer, len(v.Params), uri)
+	}
+	// Output:
+	// issuer="ssl.com" params=0 accounturi=""
+	// issuer="letsencrypt.org" params=2 accounturi="https://acme-v02.api.letsencrypt.org/acme/acct/1"
+	// issuer="" params=0 accounturi=""
+	// error: malformed CAA issue value "ssl.com.": issuer "ssl.com." is not a domain name
+}
+
+func ExampleResolveIdentity() {
+	fmt.Println(caa.ResolveIdentity([]string{"Sectigo", "example-ca.net.", "ssl.com"}))
+	// Output:
+	// [sectigo.com comodoca.com comodo.com trust-provider.com usertrust.com example-ca.net ssl.com]
+}

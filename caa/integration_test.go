@@ -1,0 +1,83 @@
+package caa_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify"
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The network client of package verify is a caa.Exchanger.
+var _ caa.Exchanger = (*verify.DNSClient)(nil)
+
+// serve starts a loopback DNS server for z and returns a checker that asks
+// it through verify.DNSClient.
+func serve(t testing.TB, z *dnstest.Zone) (*caa.Checker, *dnstest.Server) {
+	t.Helper()
+	srv, err := dnstest.NewServer(z)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	client := &verify.DNSClient{Servers: []string{srv.Addr()}, Timeout: 150 * time.Millisecond, Attempts: 1}
+	return &caa.Checker{DNS: client}, srv
+}
+
+func TestLoopbackLargeRRsetNeedsTCP(t *testing.T) {
+	z := dnstest.NewZone()
+	for i := range 60 {
+		z.MustAdd(fmt.Sprintf(`example.com. 300 IN CAA 0 issue "ca%02d.issuer.example; accounturi=https://ca%02d.issuer.example/account/%d"`, i, i, i))
+	}
+	z.MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	c, srv := serve(t, z)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d, err := c.Check(ctx, caa.Request{Domain: "www.example.com", Issuers: []string{"ssl.com"}})
+	require.NoError(t, err)
+	assert.True(t, d.Permitted, d.Rule)
+	assert.Equal(t, "example.com", d.RelevantName)
+	assert.Len(t, d.Records, 61, "the whole RRset, not a truncated part")
+	assert.Positive(t, srv.TCPQueries(), "the answer does not fit in UDP")
+}
+
+func TestLoopbackFailClosed(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
+	z.SetRcode("www.example.com", dns.TypeCAA, dns.RcodeServerFailure)
+	c, _ := serve(t, z)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := c.Check(ctx, caa.Request{Domain: "www.example.com", Issuers: []string{"ssl.com"}})
+	require.ErrorIs(t, err, caa.ErrLookup)
+	var le *caa.LookupError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, dns.RcodeServerFailure, le.Rcode)
+
+	z.Heal("www.example.com", dns.TypeCAA)
+	z.Drop("www.example.com", dns.TypeCAA)
+	_, err = c.Check(ctx, caa.Request{Domain: "www.example.com", Issuers: []string{"ssl.com"}})
+	require.ErrorIs(t, err, caa.ErrLookup)
+	require.ErrorIs(t, err, verify.ErrTimeout, "the client's typed error is kept as the cause")
+}
+
+func TestLoopbackCNAMEAndAD(t *testing.T) {
+	z := dnstest.NewZone().MustAdd(
+		`www.example.com. CNAME site.github.io.`,
+		`site.github.io. CAA 0 issue "letsencrypt.org"`,
+	)
+	z.SetAuthenticated(true)
+	c, _ := serve(t, z)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d, err := c.Check(ctx, caa.Request{Domain: "www.example.com", Issuers: []string{"sectigo"}})
+	require.NoError(t, err)
+	assert.False(t, d.Permitted)
+	assert.Equal(t, "site.github.io", d.CNAMETarget)
+	assert.True(t, d.Authenticated)
+	assert.Contains(t, d.Hint, "`site.github.io. CAA 0 issue \"sectigo.com\"`")
+}
