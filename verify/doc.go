@@ -1,0 +1,49 @@
+// Package verify checks published domain control validation challenges over
+// real DNS and HTTP, and never says "verified" when it is in doubt.
+//
+// A false "verified" is the worst bug a DCV library can have: a certificate
+// for a domain its applicant does not control. So every check here fails
+// closed. A lookup failure, a timeout, a truncated answer, a redirect, an
+// oversized body or a refused address is an error, never a pass, and every
+// error is a *Error whose Kind is one of the Err* values, carrying what was
+// seen and a one-line hint for the applicant (the causes listed in the
+// Alibaba Cloud DCV FAQ, one kind each). OutcomeOf sorts them into
+// NotVerified (the check ran and said no: fix the record and retry) and
+// Undecided (no trustworthy answer: never treat it as verified).
+//
+// # What is checked
+//
+//   - TXT (random value, ACME dns-01): any TXT record at the owner equals the
+//     value exactly; character-strings of one record are joined.
+//   - CNAME (SSL.com/Sectigo hash): the owner's CNAME target, compared
+//     case-insensitively.
+//   - Files (random value, hash-based, ACME http-01): every host listed must
+//     serve the content; SchemePolicy says whether http or https suffices
+//     (SSL.com), or https must match too when port 443 answers (Alibaba).
+//     Redirects fail by default, as both seeds demand; FollowRedirects
+//     applies the BR 3.2.2.4.18/.19 rules, which ACME http-01 always uses.
+//   - Email: the submitted code, compared in constant time.
+//   - Orders: many domains at once (VerifyOrder), concurrently with a bound.
+//   - Poll retries until success, a terminal failure or the context ends.
+//
+// Expired and malformed challenges are refused before any traffic. Every
+// Result carries Evidence (what was asked, of which server, what came back,
+// when and how long it took) that marshals to JSON for the CA's records.
+//
+// # DNS and HTTP
+//
+// The Verifier consumes two small interfaces, Exchanger (one DNS query) and
+// HTTPDoer (one HTTP request, no redirects). DNSClient is the real resolver
+// client on github.com/miekg/dns: EDNS0 with a 1232-byte buffer, TCP when an
+// answer is truncated, bounded retries, NXDOMAIN, NODATA, SERVFAIL, REFUSED
+// and timeouts kept apart. With Verifier.Authoritative it asks every
+// authoritative server of the zone directly (the FAQ's "not yet synced"
+// case). HTTPClient resolves through the same DNS, never the system
+// resolver, dials only addresses that pass the address guard (no loopback,
+// private, link-local or reserved targets unless AllowPrivate), allows only
+// ports 80 and 443, uses no proxy, and bounds time and body size.
+//
+// Package verifytest has the test doubles: an in-memory zone that satisfies
+// Exchanger, a loopback DNS server, an HTTP responder for the well-known
+// paths and Publish, which plays the applicant.
+package verify

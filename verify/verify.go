@@ -1,0 +1,502 @@
+package verify
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/internal/dnsname"
+)
+
+// SchemePolicy says which of a host's http and https URLs must serve a file.
+type SchemePolicy int
+
+const (
+	// SchemeDefault applies the method's own rule: EitherScheme for
+	// hash-file (SSL.com), HTTPSIfServed for file (Alibaba), and every URL
+	// for ACME http-01 (which lists only http).
+	SchemeDefault SchemePolicy = iota
+	// EitherScheme: http (port 80) or https (port 443) suffices per host.
+	EitherScheme
+	// HTTPSIfServed: http must match, and https must match too if port 443
+	// answers at all (Alibaba FAQ: "site enabled HTTPS but the file is only
+	// on HTTP"). A refused connection on 443 means no HTTPS site.
+	HTTPSIfServed
+	// AllURLs: every URL must serve the content.
+	AllURLs
+)
+
+// AuthPolicy says how many authoritative servers must serve a record.
+type AuthPolicy int
+
+const (
+	AuthAll AuthPolicy = iota // every authoritative server (default)
+	AuthAny                   // at least one
+)
+
+// Verifier checks published challenges. The zero value is ready: DNS through
+// the resolvers of /etc/resolv.conf, a hardened HTTP client resolving through
+// the same DNS, redirects refused for the seeds' methods.
+type Verifier struct {
+	DNS  Exchanger // recursive DNS; nil means &DNSClient{}
+	HTTP HTTPDoer  // nil means &HTTPClient{DNS: DNS}
+
+	// Authoritative asks every authoritative server of the zone directly
+	// (recursion off) instead of the recursive resolver: the Alibaba FAQ's
+	// "not yet synced" check. Auth, if nil, is DNS when it implements
+	// ServerExchanger; AuthPort defaults to "53".
+	Authoritative bool
+	AuthPolicy    AuthPolicy
+	Auth          ServerExchanger
+	AuthPort      string
+
+	FollowRedirects bool         // BR 3.2.2.4.18/.19 redirects for file and hash-file (ACME http-01 always follows them)
+	Schemes         SchemePolicy // which URLs of a host must serve a file
+	MaxBody         int64        // body limit, default DefaultMaxBody
+	Concurrency     int          // bound for VerifyOrder, default 128
+	Now             func() time.Time
+}
+
+// Result is the outcome of one check, with the evidence a CA keeps.
+type Result struct {
+	Method    challenge.Method `json:"method,omitempty"`
+	Domain    string           `json:"domain,omitempty"`
+	Target    string           `json:"target"` // DNS name or the URLs checked
+	Outcome   Outcome          `json:"outcome"`
+	Error     string           `json:"error,omitempty"`
+	Hint      string           `json:"hint,omitempty"`
+	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode
+	Evidence  []Evidence       `json:"evidence"`
+	CheckedAt time.Time        `json:"checked_at"`
+	Duration  time.Duration    `json:"duration_ns"`
+}
+
+// ServerResult is one authoritative server's answer in authoritative mode.
+type ServerResult struct {
+	NS      string  `json:"ns"`
+	Addr    string  `json:"addr"`
+	Outcome Outcome `json:"outcome"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// MarshalText writes the outcome as "verified", "not verified" or "could not decide".
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for _, k := range []Outcome{Verified, NotVerified, Undecided} {
+		if string(b) == k.String() {
+			*o = k
+			return nil
+		}
+	}
+	return fmt.Errorf("dcv: unknown outcome %q", b)
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+func (v *Verifier) dns() Exchanger {
+	if v.DNS != nil {
+		return v.DNS
+	}
+	return &DNSClient{}
+}
+
+func (v *Verifier) http() HTTPDoer {
+	if v.HTTP != nil {
+		return v.HTTP
+	}
+	return &HTTPClient{DNS: v.dns()}
+}
+
+// finish fills the result from err and returns both, so every Verify
+// function ends the same way: err is nil exactly when the check passed.
+func (v *Verifier) finish(r *Result, start time.Time, err error) (*Result, error) {
+	r.CheckedAt = start.UTC()
+	r.Duration = v.now().Sub(start)
+	r.Outcome = OutcomeOf(err)
+	if err != nil {
+		r.Error = err.Error()
+		var e *Error
+		if errors.As(err, &e) {
+			r.Hint = e.Hint
+		}
+	}
+	return r, err
+}
+
+// Verify checks a challenge by its method. An expired or malformed challenge
+// is refused before any network traffic. Email challenges need the code the
+// applicant submitted: use VerifyEmail.
+func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result, error) {
+	start := v.now()
+	r := &Result{}
+	if c == nil {
+		return v.finish(r, start, newError(ErrBadInput, "challenge", errors.New("nil challenge")))
+	}
+	r.Method, r.Domain = c.Method, c.Domain
+	if err := v.precheck(c, start); err != nil {
+		r.Target = c.Domain
+		return v.finish(r, start, err)
+	}
+	var err error
+	switch c.Method {
+	case challenge.DNSTXT, challenge.ACMEDNS01:
+		r.Target = c.Record.Name
+		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, txtCheck)
+	case challenge.HashCNAME:
+		r.Target = c.Record.Name
+		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, cnameCheck)
+	case challenge.File, challenge.HashFile, challenge.ACMEHTTP01:
+		r.Target = strings.Join(c.File.URLs, " ")
+		err = v.checkFiles(ctx, r, c.File.URLs, c.File.Content, v.schemesFor(c.Method), v.redirectsFor(c.Method))
+	default:
+		err = newError(ErrBadInput, c.Domain, fmt.Errorf("method %s has no network check; use VerifyEmail", c.Method))
+	}
+	return v.finish(r, start, err)
+}
+
+func (v *Verifier) precheck(c *challenge.Challenge, now time.Time) error {
+	if err := c.Validate(); err != nil {
+		return newError(ErrBadInput, c.Domain, err)
+	}
+	if c.Expired(now) {
+		e := newError(ErrExpired, c.Domain, nil)
+		e.Seen = []string{"expired at " + c.ExpiresAt.UTC().Format(time.RFC3339)}
+		return e
+	}
+	return nil
+}
+
+func (v *Verifier) schemesFor(m challenge.Method) SchemePolicy {
+	if v.Schemes != SchemeDefault {
+		return v.Schemes
+	}
+	switch m {
+	case challenge.HashFile:
+		return EitherScheme
+	case challenge.File:
+		return HTTPSIfServed
+	}
+	return AllURLs
+}
+
+func (v *Verifier) redirectsFor(m challenge.Method) redirectPolicy {
+	if m == challenge.ACMEHTTP01 || v.FollowRedirects {
+		return followBR
+	}
+	return noRedirects
+}
+
+// VerifyTXT checks that a TXT record at name equals value exactly (TXT is
+// case-sensitive); any one record of the set may match.
+func (v *Verifier) VerifyTXT(ctx context.Context, name, value string) (*Result, error) {
+	start := v.now()
+	r := &Result{Target: name}
+	return v.finish(r, start, v.checkDNS(ctx, r, name, value, txtCheck))
+}
+
+// VerifyCNAME checks that the CNAME at name points at target; names compare
+// case-insensitively and a trailing dot is ignored.
+func (v *Verifier) VerifyCNAME(ctx context.Context, name, target string) (*Result, error) {
+	start := v.now()
+	r := &Result{Target: name}
+	return v.finish(r, start, v.checkDNS(ctx, r, name, target, cnameCheck))
+}
+
+// dnsCheck looks name up through ex and compares what it finds with want.
+type dnsCheck func(ctx context.Context, ex Exchanger, owner, want string) ([]Evidence, error)
+
+func txtCheck(ctx context.Context, ex Exchanger, owner, want string) ([]Evidence, error) {
+	a, err := lookupTXT(ctx, ex, owner)
+	if err != nil {
+		return a.Evidence, err
+	}
+	if slices.Contains(a.Values, want) {
+		return a.Evidence, nil
+	}
+	e := newError(ErrMismatch, owner, nil)
+	e.Seen = a.Values
+	e.Server = serverName(ex)
+	return a.Evidence, e
+}
+
+func cnameCheck(ctx context.Context, ex Exchanger, owner, want string) ([]Evidence, error) {
+	a, err := lookupCNAME(ctx, ex, owner)
+	if err != nil {
+		return a.Evidence, err
+	}
+	want = strings.ToLower(dnsname.FQDN(strings.TrimSpace(want)))
+	if slices.Contains(a.Values, want) {
+		return a.Evidence, nil
+	}
+	e := newError(ErrMismatch, owner, nil)
+	e.Seen = a.Values
+	e.Server = serverName(ex)
+	return a.Evidence, e
+}
+
+func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, check dnsCheck) error {
+	owner, err := dnsname.Owner(name)
+	if err != nil {
+		return newError(ErrBadInput, name, err)
+	}
+	if want == "" {
+		return newError(ErrBadInput, name, errors.New("empty expected value"))
+	}
+	if !v.Authoritative {
+		ev, err := check(ctx, v.dns(), owner, want)
+		r.Evidence = append(r.Evidence, ev...)
+		return err
+	}
+	return v.checkAuthoritative(ctx, r, owner, want, check)
+}
+
+// checkAuthoritative runs check against every authoritative server of the
+// zone concurrently and applies the AuthPolicy. A server without the record
+// means "not yet propagated"; a server that fails means "could not decide".
+func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, want string, check dnsCheck) error {
+	sx := v.Auth
+	if sx == nil {
+		var ok bool
+		if sx, ok = v.dns().(ServerExchanger); !ok {
+			return newError(ErrBadInput, owner, errors.New("authoritative mode needs a ServerExchanger (Verifier.Auth)"))
+		}
+	}
+	port := v.AuthPort
+	if port == "" {
+		port = "53"
+	}
+	_, servers, ev, err := authoritativeServers(ctx, v.dns(), owner, port)
+	r.Evidence = append(r.Evidence, ev...)
+	if err != nil {
+		return err
+	}
+	errs := make([]error, len(servers))
+	evs := make([][]Evidence, len(servers))
+	var wg sync.WaitGroup
+	for i, s := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			evs[i], errs[i] = check(ctx, atServer(sx, s.Addr), owner, want)
+		}()
+	}
+	wg.Wait()
+	var passed, failed, undecided []string
+	for i, s := range servers {
+		r.Evidence = append(r.Evidence, evs[i]...)
+		sr := ServerResult{NS: s.NS, Addr: s.Addr, Outcome: OutcomeOf(errs[i])}
+		if errs[i] != nil {
+			sr.Error = errs[i].Error()
+		}
+		r.Servers = append(r.Servers, sr)
+		label := s.NS + " (" + s.Addr + ")"
+		switch sr.Outcome {
+		case Verified:
+			passed = append(passed, label)
+		case NotVerified:
+			failed = append(failed, label+": "+seenOf(errs[i]))
+		default:
+			undecided = append(undecided, label)
+		}
+	}
+	if v.AuthPolicy == AuthAny && len(passed) > 0 {
+		return nil
+	}
+	if len(undecided) > 0 {
+		e := newError(ErrLookup, owner, errors.Join(nonNil(errs)...))
+		e.Seen = undecided
+		return e
+	}
+	if len(failed) == 0 {
+		return nil // every server served the record
+	}
+	if len(passed) == 0 && v.AuthPolicy == AuthAny {
+		return firstErr(errs)
+	}
+	e := newError(ErrNotPropagated, owner, nil)
+	e.Seen = append([]string{fmt.Sprintf("%d of %d servers serve it", len(passed), len(servers))}, failed...)
+	return e
+}
+
+func seenOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if len(e.Seen) > 0 {
+			return e.Kind.Error() + " " + strings.Join(e.Seen, ", ")
+		}
+		return e.Kind.Error()
+	}
+	return err.Error()
+}
+
+func nonNil(errs []error) []error {
+	var out []error
+	for _, e := range errs {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func firstErr(errs []error) error {
+	if n := nonNil(errs); len(n) > 0 {
+		return n[0]
+	}
+	return nil
+}
+
+// FilePolicy is what VerifyFiles needs besides the URLs and the content.
+type FilePolicy struct {
+	Schemes         SchemePolicy // SchemeDefault means AllURLs here
+	FollowRedirects bool         // BR 3.2.2.4.18/.19 rules
+}
+
+// VerifyFiles fetches every URL concurrently and checks the content under
+// policy. Every host in the list is required; the scheme policy decides which
+// of a host's http and https URLs must match.
+func (v *Verifier) VerifyFiles(ctx context.Context, urls []string, content string, policy FilePolicy) (*Result, error) {
+	start := v.now()
+	r := &Result{Target: strings.Join(urls, " ")}
+	rp := noRedirects
+	if policy.FollowRedirects {
+		rp = followBR
+	}
+	schemes := policy.Schemes
+	if schemes == SchemeDefault {
+		schemes = AllURLs
+	}
+	return v.finish(r, start, v.checkFiles(ctx, r, urls, content, schemes, rp))
+}
+
+type fileOutcome struct {
+	url string
+	err error
+}
+
+func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, want string, schemes SchemePolicy, rp redirectPolicy) error {
+	if len(urls) == 0 {
+		return newError(ErrBadInput, "file", errors.New("no URL to check"))
+	}
+	hosts := map[string][]int{} // host -> indexes into urls, in order
+	var order []string
+	for i, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || u.Hostname() == "" {
+			return newError(ErrBadInput, raw, fmt.Errorf("not a URL: %v", err))
+		}
+		h := strings.ToLower(u.Hostname())
+		if _, ok := hosts[h]; !ok {
+			order = append(order, h)
+		}
+		hosts[h] = append(hosts[h], i)
+	}
+	out := make([]fileOutcome, len(urls))
+	evs := make([][]Evidence, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := fetch(ctx, v.http(), u, rp, v.MaxBody)
+			evs[i] = res.Evidence
+			if err == nil && !contentMatches(res.Body, want) {
+				e := newError(ErrContentMismatch, u, nil)
+				e.Seen = []string{firstLine(res.Body)}
+				err = e
+			}
+			out[i] = fileOutcome{url: u, err: err}
+		}()
+	}
+	wg.Wait()
+	for _, ev := range evs {
+		r.Evidence = append(r.Evidence, ev...)
+	}
+	var errs []error
+	for _, h := range order {
+		if err := hostVerdict(out, hosts[h], schemes); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+// hostVerdict applies the scheme policy to the outcomes of one host's URLs.
+func hostVerdict(out []fileOutcome, idx []int, schemes SchemePolicy) error {
+	var errs []error
+	switch schemes {
+	case EitherScheme:
+		for _, i := range idx {
+			if out[i].err == nil {
+				return nil
+			}
+			errs = append(errs, out[i].err)
+		}
+	case HTTPSIfServed:
+		for _, i := range idx {
+			err := out[i].err
+			if err != nil && strings.HasPrefix(out[i].url, "https:") && errors.Is(err, ErrConnection) && len(idx) > 1 {
+				continue // nothing listens on 443: no HTTPS site to disagree
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	default:
+		for _, i := range idx {
+			if out[i].err != nil {
+				errs = append(errs, out[i].err)
+			}
+		}
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+func firstLine(b []byte) string {
+	s := string(b)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
+}
+
+// VerifyEmail checks the code an applicant submitted for an email challenge,
+// in constant time, honouring expiry.
+func (v *Verifier) VerifyEmail(c *challenge.Challenge, code string) (*Result, error) {
+	start := v.now()
+	r := &Result{}
+	if c == nil || c.Method != challenge.Email {
+		return v.finish(r, start, newError(ErrBadInput, "challenge", errors.New("not an email challenge")))
+	}
+	r.Method, r.Domain, r.Target = c.Method, c.Domain, strings.Join(c.Email.Addresses, " ")
+	if err := v.precheck(c, start); err != nil {
+		return v.finish(r, start, err)
+	}
+	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(code)), []byte(c.Email.Code)) != 1 {
+		return v.finish(r, start, newError(ErrCodeMismatch, c.Domain, nil))
+	}
+	return v.finish(r, start, nil)
+}

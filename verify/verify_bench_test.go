@@ -1,0 +1,74 @@
+package verify_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify"
+)
+
+const benchDelay = 20 * time.Millisecond
+
+// BenchmarkOrder100TXT verifies a 100-domain order (a TXT record each)
+// against a loopback DNS server that adds 20 ms to every query. The
+// x-rtt metric is wall time per order / 20 ms (target <= 2).
+func BenchmarkOrder100TXT(b *testing.B) {
+	z := dnstest.NewZone()
+	z.SetDelay(benchDelay)
+	srv, err := dnstest.NewServer(z)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	var items []verify.OrderItem
+	for i := range 100 {
+		c, err := builder().DNSTXT(fmt.Sprintf("d%d.example.com", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		z.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
+		items = append(items, verify.OrderItem{Challenge: c})
+	}
+	v := &verify.Verifier{DNS: &verify.DNSClient{Servers: []string{srv.Addr()}}, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		if _, err := v.VerifyOrder(ctx, items); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(benchDelay), "x-rtt")
+}
+
+// BenchmarkFileApexWWW checks a file challenge on apex and www over http
+// and https, with every response delayed 20 ms. x-delay is wall time /
+// 20 ms (target <= 1.3: the four fetches run concurrently).
+func BenchmarkFileApexWWW(b *testing.B) {
+	c, err := builder().File("example.com")
+	if err != nil {
+		b.Fatal(err)
+	}
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(benchDelay)
+		fmt.Fprint(w, c.File.Content)
+	})
+	e := newEnv(b)
+	e.site(b, "example.com", "127.0.0.1", slow, slow)
+	e.site(b, "www.example.com", "127.0.0.2", slow, slow)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		if _, err := e.v.Verify(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(benchDelay), "x-delay")
+}

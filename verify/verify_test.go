@@ -1,0 +1,470 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify"
+)
+
+var now = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
+func builder() challenge.Builder {
+	return challenge.Builder{Now: func() time.Time { return now }}
+}
+
+// web is a set of loopback sites: each "ip:port" that the verifier dials
+// (port 80 or 443, as the port policy demands) maps to an httptest server.
+type web struct {
+	mu    sync.Mutex
+	sites map[string]string // vetted ip:port -> httptest address
+	dials map[string]int
+}
+
+func newWeb() *web { return &web{sites: map[string]string{}, dials: map[string]int{}} }
+
+func (w *web) serve(t testing.TB, vetted string, h http.Handler, tls bool) {
+	srv := httptest.NewUnstartedServer(h)
+	if tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	w.mu.Lock()
+	w.sites[vetted] = srv.Listener.Addr().String()
+	w.mu.Unlock()
+}
+
+func (w *web) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	w.mu.Lock()
+	w.dials[addr]++
+	to, ok := w.sites[addr]
+	w.mu.Unlock()
+	if !ok {
+		// Nothing listens there: a closed port on loopback refuses at once.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		to = l.Addr().String()
+		l.Close()
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, to)
+}
+
+// files serves path -> body, 404 elsewhere.
+func files(m map[string]string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := m[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, body)
+	})
+}
+
+type env struct {
+	zone *dnstest.Zone
+	web  *web
+	v    *verify.Verifier
+}
+
+func newEnv(t testing.TB) *env {
+	z := dnstest.NewZone()
+	w := newWeb()
+	return &env{zone: z, web: w, v: &verify.Verifier{
+		DNS:  z,
+		HTTP: &verify.HTTPClient{DNS: z, AllowPrivate: true, Dial: w.dial},
+		Now:  func() time.Time { return now },
+	}}
+}
+
+func kindOf(t *testing.T, err error) error {
+	t.Helper()
+	var e *verify.Error
+	require.True(t, errors.As(err, &e), "want *verify.Error, got %v", err)
+	return e.Kind
+}
+
+func TestVerifyTXT(t *testing.T) {
+	e := newEnv(t)
+	c, err := builder().DNSTXT("www.example.com")
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	// Nothing published: NXDOMAIN -> not found, not verified.
+	r, err := e.v.Verify(ctx, c)
+	assert.ErrorIs(t, err, verify.ErrNotFound)
+	assert.True(t, verify.IsNXDOMAIN(err))
+	assert.Equal(t, verify.NotVerified, r.Outcome)
+	assert.NotEmpty(t, r.Hint)
+
+	// Another value: mismatch with the values seen.
+	e.zone.MustAdd(`_dnsauth.www.example.com. 300 IN TXT "stale-value"`)
+	r, err = e.v.Verify(ctx, c)
+	require.ErrorIs(t, err, verify.ErrMismatch)
+	var ve *verify.Error
+	require.True(t, errors.As(err, &ve))
+	assert.Equal(t, []string{"stale-value"}, ve.Seen)
+	assert.Equal(t, verify.NotVerified, r.Outcome)
+
+	// The value published as two character-strings, beside the stale one.
+	v := c.Record.Value
+	e.zone.MustAdd(fmt.Sprintf(`_dnsauth.www.example.com. 300 IN TXT "%s" "%s"`, v[:10], v[10:]))
+	r, err = e.v.Verify(ctx, c)
+	require.NoError(t, err)
+	assert.Equal(t, verify.Verified, r.Outcome)
+	assert.Equal(t, "_dnsauth.www.example.com.", r.Target)
+	require.NotEmpty(t, r.Evidence)
+	assert.Equal(t, "dns", r.Evidence[0].Kind)
+	assert.Contains(t, r.Evidence[0].Query, "TXT _dnsauth.www.example.com.")
+
+	// TXT is case-sensitive.
+	r, err = e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", bytes.NewBufferString(v).String()+"X")
+	assert.ErrorIs(t, err, verify.ErrMismatch)
+	assert.Equal(t, verify.NotVerified, r.Outcome)
+}
+
+func TestVerifyDNSFailuresAreUndecided(t *testing.T) {
+	e := newEnv(t)
+	e.zone.MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
+	e.zone.SetRcode("_dnsauth.example.com.", dns.TypeTXT, dns.RcodeServerFailure)
+	r, err := e.v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
+	assert.ErrorIs(t, err, verify.ErrLookup)
+	assert.Equal(t, verify.Undecided, r.Outcome)
+
+	e.zone.SetRcode("_dnsauth.example.com.", dns.TypeTXT, dns.RcodeRefused)
+	_, err = e.v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
+	assert.ErrorIs(t, err, verify.ErrLookup)
+
+	e.zone.Heal("_dnsauth.example.com.", dns.TypeTXT)
+	e.zone.Drop("_dnsauth.example.com.", dns.TypeTXT)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	r, err = e.v.VerifyTXT(ctx, "_dnsauth.example.com", "v")
+	assert.ErrorIs(t, err, verify.ErrTimeout)
+	assert.Equal(t, verify.Undecided, r.Outcome)
+
+	_, err = e.v.VerifyTXT(context.Background(), "not a name", "v")
+	assert.ErrorIs(t, err, verify.ErrBadInput)
+}
+
+func TestVerifyCNAME(t *testing.T) {
+	e := newEnv(t)
+	e.zone.MustAdd(`_ABC.example.com. 300 IN CNAME 0123.4567.SSL.com.`)
+	ctx := context.Background()
+	_, err := e.v.VerifyCNAME(ctx, "_abc.example.com.", "0123.4567.ssl.com")
+	assert.NoError(t, err)
+	_, err = e.v.VerifyCNAME(ctx, "_abc.example.com", "0123.4567.sectigo.com.")
+	assert.ErrorIs(t, err, verify.ErrMismatch)
+	_, err = e.v.VerifyCNAME(ctx, "_def.example.com", "0123.4567.ssl.com.")
+	assert.ErrorIs(t, err, verify.ErrNotFound)
+}
+
+func TestExpiredRefusedBeforeTraffic(t *testing.T) {
+	e := newEnv(t)
+	c, err := builder().DNSTXT("example.com")
+	require.NoError(t, err)
+	e.v.Now = func() time.Time { return c.ExpiresAt }
+	r, err := e.v.Verify(context.Background(), c)
+	assert.ErrorIs(t, err, verify.ErrExpired)
+	assert.Equal(t, verify.NotVerified, r.Outcome)
+	assert.Zero(t, e.zone.TotalQueries())
+
+	// A tampered challenge is bad input, also before any traffic.
+	c.Record.Name = "_dnsauth.other.org."
+	e.v.Now = func() time.Time { return now }
+	_, err = e.v.Verify(context.Background(), c)
+	assert.ErrorIs(t, err, verify.ErrBadInput)
+	assert.Zero(t, e.zone.TotalQueries())
+}
+
+// site publishes body at path for host on http and/or https.
+func (e *env) site(t testing.TB, host, ip string, http80, https443 http.Handler) {
+	e.zone.MustAdd(fmt.Sprintf("%s. 300 IN A %s", host, ip))
+	if http80 != nil {
+		e.web.serve(t, ip+":80", http80, false)
+	}
+	if https443 != nil {
+		e.web.serve(t, ip+":443", https443, true)
+	}
+}
+
+func TestVerifyFileAlibaba(t *testing.T) {
+	c, err := builder().File("example.com")
+	require.NoError(t, err)
+	ok := files(map[string]string{c.File.Path: c.File.Content + "\r\n"})
+	ctx := context.Background()
+
+	t.Run("apex and www on both schemes", func(t *testing.T) {
+		e := newEnv(t)
+		e.site(t, "example.com", "127.0.0.1", ok, ok)
+		e.site(t, "www.example.com", "127.0.0.2", ok, ok)
+		r, err := e.v.Verify(ctx, c)
+		require.NoError(t, err)
+		assert.Len(t, httpEvidence(r), 4)
+	})
+	t.Run("no HTTPS site at all is fine", func(t *testing.T) {
+		e := newEnv(t)
+		e.site(t, "example.com", "127.0.0.1", ok, nil)
+		e.site(t, "www.example.com", "127.0.0.2", ok, nil)
+		_, err := e.v.Verify(ctx, c)
+		require.NoError(t, err)
+	})
+	t.Run("www missing", func(t *testing.T) {
+		e := newEnv(t)
+		e.site(t, "example.com", "127.0.0.1", ok, ok)
+		e.site(t, "www.example.com", "127.0.0.2", files(nil), nil)
+		r, err := e.v.Verify(ctx, c)
+		assert.ErrorIs(t, err, verify.ErrHTTPStatus)
+		assert.Equal(t, verify.NotVerified, r.Outcome)
+	})
+	t.Run("HTTPS site without the file", func(t *testing.T) {
+		e := newEnv(t)
+		e.site(t, "example.com", "127.0.0.1", ok, files(map[string]string{c.File.Path: "old value"}))
+		e.site(t, "www.example.com", "127.0.0.2", ok, ok)
+		_, err := e.v.Verify(ctx, c)
+		assert.ErrorIs(t, err, verify.ErrContentMismatch)
+	})
+	t.Run("redirect refused", func(t *testing.T) {
+		e := newEnv(t)
+		redir := http.RedirectHandler("https://example.com"+c.File.Path, http.StatusMovedPermanently)
+		e.site(t, "example.com", "127.0.0.1", redir, ok)
+		e.site(t, "www.example.com", "127.0.0.2", ok, ok)
+		r, err := e.v.Verify(ctx, c)
+		require.ErrorIs(t, err, verify.ErrRedirect)
+		assert.Equal(t, verify.NotVerified, r.Outcome)
+		assert.Contains(t, err.Error(), "301")
+
+		e.v.FollowRedirects = true // BR 3.2.2.4.18 mode
+		_, err = e.v.Verify(ctx, c)
+		require.NoError(t, err)
+	})
+	t.Run("private address refused by default", func(t *testing.T) {
+		e := newEnv(t)
+		e.site(t, "example.com", "127.0.0.1", ok, ok)
+		e.site(t, "www.example.com", "127.0.0.2", ok, ok)
+		e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+		r, err := e.v.Verify(ctx, c)
+		assert.ErrorIs(t, err, verify.ErrAddressRefused)
+		assert.Equal(t, verify.Undecided, r.Outcome)
+		assert.Empty(t, e.web.dials)
+	})
+}
+
+func TestVerifyHashFileEitherScheme(t *testing.T) {
+	// SSL.com: http or https suffices.
+	e := newEnv(t)
+	c, err := builder().File("shop.example.com")
+	require.NoError(t, err)
+	c.Method = challenge.HashFile // same shape; the scheme rule differs
+	ok := files(map[string]string{c.File.Path: c.File.Content})
+	e.site(t, "shop.example.com", "127.0.0.1", files(nil), ok)
+	_, err = e.v.Verify(context.Background(), c)
+	require.NoError(t, err)
+
+	// Under the Alibaba rule the same site fails (HTTP has no file).
+	c.Method = challenge.File
+	_, err = e.v.Verify(context.Background(), c)
+	assert.ErrorIs(t, err, verify.ErrHTTPStatus)
+}
+
+func TestVerifyACMEHTTP01FollowsRedirects(t *testing.T) {
+	e := newEnv(t)
+	key, err := challenge.ParseAccountKey(mustKey(t))
+	require.NoError(t, err)
+	c, err := builder().ACMEHTTP01("example.com", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
+	require.NoError(t, err)
+	e.site(t, "example.com", "127.0.0.1", http.RedirectHandler("https://www.example.com"+c.File.Path, http.StatusFound), nil)
+	e.site(t, "www.example.com", "127.0.0.2", nil, files(map[string]string{c.File.Path: c.KeyAuthorization}))
+	r, err := e.v.Verify(context.Background(), c)
+	require.NoError(t, err)
+	hops := httpEvidence(r)
+	require.Len(t, hops, 2)
+	assert.Equal(t, http.StatusFound, hops[0].Status)
+	assert.Equal(t, "https://www.example.com"+c.File.Path, hops[0].Location)
+	assert.Equal(t, http.StatusOK, hops[1].Status)
+}
+
+func httpEvidence(r *verify.Result) []verify.Evidence {
+	var out []verify.Evidence
+	for _, ev := range r.Evidence {
+		if ev.Kind == "http" {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func mustKey(t *testing.T) []byte {
+	return []byte("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n")
+}
+
+func TestVerifyEmail(t *testing.T) {
+	v := &verify.Verifier{Now: func() time.Time { return now }}
+	c, err := builder().Email("example.com")
+	require.NoError(t, err)
+	_, err = v.VerifyEmail(c, "wrong")
+	assert.ErrorIs(t, err, verify.ErrCodeMismatch)
+	r, err := v.VerifyEmail(c, " "+c.Email.Code+"\n")
+	require.NoError(t, err)
+	assert.Equal(t, verify.Verified, r.Outcome)
+	v.Now = func() time.Time { return c.ExpiresAt.Add(time.Second) }
+	_, err = v.VerifyEmail(c, c.Email.Code)
+	assert.ErrorIs(t, err, verify.ErrExpired)
+	_, err = v.Verify(context.Background(), c)
+	assert.Error(t, err)
+}
+
+func TestVerifyOrder(t *testing.T) {
+	e := newEnv(t)
+	var items []verify.OrderItem
+	for i, d := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		c, err := builder().DNSTXT(d)
+		require.NoError(t, err)
+		if i != 1 {
+			e.zone.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
+		}
+		items = append(items, verify.OrderItem{Challenge: c})
+	}
+	mail, err := builder().Email("example.com")
+	require.NoError(t, err)
+	items = append(items, verify.OrderItem{Challenge: mail, EmailCode: mail.Email.Code})
+
+	res, err := e.v.VerifyOrder(context.Background(), items)
+	require.Error(t, err)
+	assert.Equal(t, verify.NotVerified, res.Outcome)
+	require.Len(t, res.Results, 4)
+	assert.Equal(t, verify.Verified, res.Results[0].Outcome)
+	assert.Equal(t, verify.NotVerified, res.Results[1].Outcome)
+	assert.Equal(t, "b.example.com", res.Results[1].Domain)
+	assert.Equal(t, verify.Verified, res.Results[3].Outcome)
+
+	// One undecided item makes the whole order undecided.
+	e.zone.SetRcode(items[0].Challenge.Record.Name, dns.TypeTXT, dns.RcodeServerFailure)
+	res, _ = e.v.VerifyOrder(context.Background(), items)
+	assert.Equal(t, verify.Undecided, res.Outcome)
+}
+
+func TestPoll(t *testing.T) {
+	e := newEnv(t)
+	c, err := builder().DNSTXT("example.com")
+	require.NoError(t, err)
+	attempts := 0
+	r, err := e.v.Poll(context.Background(), c, verify.PollOptions{
+		Interval: time.Millisecond,
+		OnAttempt: func(n int, r *verify.Result, err error) {
+			attempts = n
+			if n == 3 {
+				e.zone.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
+			}
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, verify.Verified, r.Outcome)
+	assert.Equal(t, 4, attempts)
+
+	// A terminal failure stops at once.
+	e.v.Now = func() time.Time { return c.ExpiresAt }
+	attempts = 0
+	_, err = e.v.Poll(context.Background(), c, verify.PollOptions{Interval: time.Millisecond,
+		OnAttempt: func(n int, _ *verify.Result, _ error) { attempts = n }})
+	assert.ErrorIs(t, err, verify.ErrExpired)
+	assert.Equal(t, 1, attempts)
+
+	// ctx ends the wait with the last result.
+	e.v.Now = func() time.Time { return now }
+	d, err := builder().DNSTXT("other.example.com")
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	r, err = e.v.Poll(ctx, d, verify.PollOptions{Interval: time.Minute})
+	assert.ErrorIs(t, err, verify.ErrNotFound)
+	assert.Equal(t, verify.NotVerified, r.Outcome)
+}
+
+func TestResultJSON(t *testing.T) {
+	e := newEnv(t)
+	r, err := e.v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
+	require.Error(t, err)
+	data, err := json.Marshal(r)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"outcome":"not verified"`)
+	assert.Contains(t, string(data), `"evidence":[{"kind":"dns"`)
+	var back verify.Result
+	require.NoError(t, json.Unmarshal(data, &back))
+	assert.Equal(t, verify.NotVerified, back.Outcome)
+	assert.Equal(t, r.Error, back.Error)
+}
+
+// authoritative sets up a recursive view (in memory) that delegates
+// example.com to three loopback servers, each with its own zone.
+func authoritative(t *testing.T) (*env, []*dnstest.Zone) {
+	e := newEnv(t)
+	zones := []*dnstest.Zone{dnstest.NewZone(), dnstest.NewZone(), dnstest.NewZone()}
+	servers, port, err := dnstest.NewServers(zones...)
+	require.NoError(t, err)
+	for _, s := range servers {
+		t.Cleanup(func() { s.Close() })
+	}
+	e.zone.MustAdd("example.com. 300 IN SOA ns1.example.com. host.example.com. 1 7200 3600 1209600 300")
+	for i, s := range servers {
+		host, _, _ := net.SplitHostPort(s.Addr())
+		e.zone.MustAdd(fmt.Sprintf("example.com. 300 IN NS ns%d.example.com.", i+1),
+			fmt.Sprintf("ns%d.example.com. 300 IN A %s", i+1, host))
+	}
+	e.v.Authoritative = true
+	e.v.Auth = &verify.DNSClient{Timeout: 500 * time.Millisecond, Attempts: 1}
+	e.v.AuthPort = port
+	return e, zones
+}
+
+func TestVerifyAuthoritative(t *testing.T) {
+	e, zones := authoritative(t)
+	ctx := context.Background()
+	rec := `_dnsauth.www.example.com. 300 IN TXT "fresh"`
+	zones[0].MustAdd(rec)
+	zones[1].MustAdd(rec)
+
+	r, err := e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", "fresh")
+	require.ErrorIs(t, err, verify.ErrNotPropagated)
+	assert.Equal(t, verify.NotVerified, r.Outcome)
+	require.Len(t, r.Servers, 3)
+	assert.Contains(t, err.Error(), "2 of 3")
+
+	e.v.AuthPolicy = verify.AuthAny
+	_, err = e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", "fresh")
+	require.NoError(t, err)
+	e.v.AuthPolicy = verify.AuthAll
+
+	zones[2].MustAdd(rec)
+	r, err = e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", "fresh")
+	require.NoError(t, err)
+	for _, s := range r.Servers {
+		assert.Equal(t, verify.Verified, s.Outcome, s.Addr)
+	}
+
+	// A server that fails means "could not decide", not "not propagated".
+	zones[1].SetRcode("_dnsauth.www.example.com.", dns.TypeTXT, dns.RcodeServerFailure)
+	r, err = e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", "fresh")
+	assert.ErrorIs(t, err, verify.ErrLookup)
+	assert.Equal(t, verify.Undecided, r.Outcome)
+}

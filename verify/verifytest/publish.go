@@ -1,0 +1,61 @@
+package verifytest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/dcvkit/dcv/challenge"
+)
+
+// Publish does what the applicant would: it adds the challenge's DNS record
+// to z, or serves its file on r. Email challenges have nothing to publish.
+func Publish(z *Zone, r *Responder, c *challenge.Challenge) error {
+	switch {
+	case c.Record != nil && c.Record.Type == "TXT":
+		return z.Add(fmt.Sprintf("%s 300 IN TXT %q", c.Record.Name, c.Record.Value))
+	case c.Record != nil:
+		return z.Add(fmt.Sprintf("%s 300 IN %s %s", c.Record.Name, c.Record.Type, c.Record.Value))
+	case c.File != nil:
+		r.Set(c.File.Path, c.File.Content)
+	}
+	return nil
+}
+
+// Web serves one handler on loopback over HTTP and HTTPS, and dials for
+// verify.HTTPClient: the port policy allows only 80 and 443, so tests
+// resolve names to loopback addresses and Web.Dial sends port 80 to its
+// HTTP server and 443 to its HTTPS server. Set HTTPClient.AllowPrivate too.
+type Web struct {
+	HTTP, HTTPS *httptest.Server
+}
+
+// NewWeb starts both servers. Close them with Close.
+func NewWeb(h http.Handler) *Web {
+	return &Web{HTTP: httptest.NewServer(h), HTTPS: httptest.NewTLSServer(h)}
+}
+
+// Dial connects a vetted "ip:port" to the matching server: port 80 to
+// HTTP, 443 to HTTPS. Any other port is refused, as nothing listens there.
+func (w *Web) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var to string
+	switch {
+	case strings.HasSuffix(addr, ":80"):
+		to = w.HTTP.Listener.Addr().String()
+	case strings.HasSuffix(addr, ":443"):
+		to = w.HTTPS.Listener.Addr().String()
+	default:
+		return nil, fmt.Errorf("verifytest: nothing listens on %s", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, to)
+}
+
+// Close stops both servers.
+func (w *Web) Close() {
+	w.HTTP.Close()
+	w.HTTPS.Close()
+}
