@@ -51,11 +51,10 @@ type Verifier struct {
 	// Authoritative asks every authoritative server of the zone directly
 	// (recursion off) instead of the recursive resolver: the Alibaba FAQ's
 	// "not yet synced" check. Auth, if nil, is DNS when it implements
-	// ServerExchanger; AuthPort defaults to "53".
+	// ServerExchanger; a DNSClient's AuthPort gives the port (default 53).
 	Authoritative bool
 	AuthPolicy    AuthPolicy
 	Auth          ServerExchanger
-	AuthPort      string
 
 	FollowRedirects bool         // BR 3.2.2.4.18/.19 redirects for file and hash-file (ACME http-01 always follows them)
 	Schemes         SchemePolicy // which URLs of a host must serve a file
@@ -275,9 +274,9 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 			return newError(ErrBadInput, owner, errors.New("authoritative mode needs a ServerExchanger (Verifier.Auth)"))
 		}
 	}
-	port := v.AuthPort
-	if port == "" {
-		port = "53"
+	port := "53"
+	if c, ok := sx.(*DNSClient); ok {
+		port = c.authPort()
 	}
 	_, servers, ev, err := authoritativeServers(ctx, v.dns(), owner, port)
 	r.Evidence = append(r.Evidence, ev...)
