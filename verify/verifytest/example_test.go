@@ -1,0 +1,105 @@
+package verifytest_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+// A Zone answers in memory, like a recursive resolver: it can be passed
+// wherever a verify.Exchanger is accepted.
+func ExampleNewZone() {
+	zone := verifytest.NewZone().MustAdd(
+		`example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300`,
+		`_dnsauth.example.com. 300 IN TXT "2024061100000000abcdef"`,
+		`www.example.com. 300 IN CNAME example.com.`,
+	)
+	zone.SetRcode("broken.example.com.", dns.TypeANY, dns.RcodeServerFailure)
+
+	for _, name := range []string{"_dnsauth.example.com.", "www.example.com.", "nope.example.com.", "broken.example.com."} {
+		r, err := zone.Exchange(context.Background(), new(dns.Msg).SetQuestion(name, dns.TypeTXT))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(name, dns.RcodeToString[r.Rcode], len(r.Answer), "answer(s)")
+	}
+	// Output:
+	// _dnsauth.example.com. NOERROR 1 answer(s)
+	// www.example.com. NOERROR 1 answer(s)
+	// nope.example.com. NXDOMAIN 0 answer(s)
+	// broken.example.com. SERVFAIL 0 answer(s)
+}
+
+// A DNSServer serves a Zone on loopback, over UDP and TCP.
+func ExampleNewDNSServer() {
+	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
+	srv, err := verifytest.NewDNSServer(zone)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+
+	c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
+	r, _, err := c.Exchange(new(dns.Msg).SetQuestion("_dnsauth.example.com.", dns.TypeTXT), srv.Addr())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.Answer[0].(*dns.TXT).Txt[0], srv.UDPQueries(), zone.Queries("_dnsauth.example.com.", dns.TypeTXT))
+	// Output: abc 1 1
+}
+
+// NewDNSServers starts name servers on distinct loopback addresses sharing
+// one port, for authoritative-mode tests.
+func ExampleNewDNSServers() {
+	servers, port, err := verifytest.NewDNSServers(verifytest.NewZone(), verifytest.NewZone())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range servers {
+		defer s.Close()
+		fmt.Println(s.Addr() == "127.0.0.2:"+port || s.Addr() == "127.0.0.3:"+port)
+	}
+	// Output:
+	// true
+	// true
+}
+
+// A Responder serves the well-known validation paths; serve it with
+// net/http/httptest.
+func ExampleNewResponder() {
+	resp := verifytest.NewResponder()
+	resp.Set("/.well-known/pki-validation/fileauth.txt", "2024061100000000abcdef")
+	resp.SetStatus("/.well-known/acme-challenge/broken", http.StatusInternalServerError)
+	ts := httptest.NewServer(resp)
+	defer ts.Close()
+
+	for _, path := range []string{
+		"/.well-known/pki-validation/fileauth.txt",
+		"/.well-known/acme-challenge/broken",
+		"/.well-known/pki-validation/unknown.txt",
+	} {
+		r, err := ts.Client().Get(ts.URL + path)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		fmt.Printf("%d %q\n", r.StatusCode, body)
+	}
+	// Output:
+	// 200 "2024061100000000abcdef"
+	// 500 "Internal Server Error\n"
+	// 404 "404 page not found\n"
+}
