@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	vectorCSR    = "testdata/sample-616.csr"
+	vectorMD5    = "4547FDDC7118AC1B676C964534F2DB10"
+	vectorSHA256 = "0ba404b6326c6790c9abe76fa303b17ba25b90b732507810df280549d1c5d5b0"
+)
+
+type outcome struct {
+	code           int
+	stdout, stderr string
+}
+
+// dcv runs the tool in-process with stdin.
+func dcvIn(t *testing.T, stdin string, args ...string) outcome {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
+	code := run(context.Background(), args, e)
+	return outcome{code, out.String(), errb.String()}
+}
+
+func dcv(t *testing.T, args ...string) outcome { t.Helper(); return dcvIn(t, "", args...) }
+
+func TestHashVector(t *testing.T) {
+	o := dcv(t, "hash", vectorCSR)
+	require.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "MD5:      "+vectorMD5)
+	assert.Contains(t, o.stdout, "SHA-256:  "+vectorSHA256)
+	assert.Contains(t, o.stdout, "hildegardconsort.org")
+	assert.NotContains(t, o.stdout, "CNAME", "no artefacts without --domain")
+}
+
+func TestHashJSONKeys(t *testing.T) {
+	o := dcv(t, "hash", "--json", vectorCSR, "--domain", "hildegardconsort.org", "--token", "10TmfZdb9tj")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(o.stdout), &m))
+	assert.Equal(t, map[string]any{
+		"md5":          vectorMD5,
+		"sha256":       vectorSHA256,
+		"file_path":    "/.well-known/pki-validation/" + vectorMD5 + ".txt",
+		"file_content": vectorSHA256 + "\nssl.com\n10TmfZdb9tj",
+		"cname_name":   "_" + vectorMD5 + ".hildegardconsort.org.",
+		"cname_target": vectorSHA256[:32] + "." + vectorSHA256[32:] + ".10TmfZdb9tj.ssl.com.",
+		"domains":      []any{"hildegardconsort.org"},
+	}, m)
+	assert.Empty(t, o.stderr)
+
+	// Without --domain: hashes and domains only.
+	o = dcv(t, "hash", vectorCSR, "--json")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	m = nil
+	require.NoError(t, json.Unmarshal([]byte(o.stdout), &m))
+	assert.Equal(t, vectorMD5, m["md5"])
+	assert.NotContains(t, m, "cname_name")
+}
+
+func TestHashStdinAndCA(t *testing.T) {
+	pem, err := os.ReadFile(vectorCSR)
+	require.NoError(t, err)
+	o := dcvIn(t, string(pem), "hash", "-", "--ca", "sectigo", "--domain", "Hildegardconsort.ORG.")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "CSR:      standard input")
+	assert.Contains(t, o.stdout, "http://hildegardconsort.org/.well-known/pki-validation/"+vectorMD5+".txt")
+	assert.Contains(t, o.stdout, "    sectigo.com\n")
+	assert.Contains(t, o.stdout, "_"+vectorMD5+".hildegardconsort.org. IN CNAME "+vectorSHA256[:32]+"."+vectorSHA256[32:]+".sectigo.com.")
+}
+
+func TestHashWildcardDomain(t *testing.T) {
+	o := dcv(t, "hash", "--json", "--domain", "*.hildegardconsort.org", vectorCSR)
+	require.Equal(t, exitOK, o.code, o.stderr)
+	var h hashOutput
+	require.NoError(t, json.Unmarshal([]byte(o.stdout), &h))
+	assert.Equal(t, "_"+vectorMD5+".hildegardconsort.org.", h.CNAMEName)
+	assert.Empty(t, h.FilePath, "no hash-based file for a wildcard")
+	assert.Contains(t, o.stderr, "cannot validate *.hildegardconsort.org")
+}
+
+func TestHashBadInput(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.csr")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a CSR at all"), 0o600))
+	empty := filepath.Join(dir, "empty.csr")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	for name, args := range map[string][]string{
+		"garbage":       {"hash", garbage},
+		"empty":         {"hash", empty},
+		"certificate":   {"hash", "testdata/refuse-cert.pem"},
+		"missing file":  {"hash", filepath.Join(dir, "nope.csr")},
+		"public suffix": {"hash", vectorCSR, "--domain", "co.uk"},
+		"bad token":     {"hash", vectorCSR, "--token", "no/slashes"},
+		"bad ca":        {"hash", vectorCSR, "--domain", "hildegardconsort.org", "--ca", "not a domain"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, args...)
+			assert.Equal(t, exitFail, o.code)
+			assert.Empty(t, o.stdout)
+			assert.True(t, strings.HasPrefix(o.stderr, "dcv hash: "), o.stderr)
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for name, args := range map[string][]string{
+		"no command":       {},
+		"unknown command":  {"frobnicate"},
+		"hash no file":     {"hash"},
+		"hash two files":   {"hash", "a", "b"},
+		"unknown flag":     {"hash", "--nope", vectorCSR},
+		"missing value":    {"hash", vectorCSR, "--domain"},
+		"no method":        {"challenge", "example.com"},
+		"unknown method":   {"challenge", "--method", "carrier-pigeon", "example.com"},
+		"no domain":        {"challenge", "--method", "dns-txt"},
+		"csr with dns-txt": {"challenge", "--method", "dns-txt", "--csr", vectorCSR, "example.com"},
+		"key with file":    {"challenge", "--method", "file", "--account-key", "k.pem", "example.com"},
+		"bad duration":     {"challenge", "--method", "dns-txt", "--lifetime", "soon", "example.com"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, args...)
+			assert.Equal(t, exitUsage, o.code)
+			assert.Empty(t, o.stdout)
+			assert.Contains(t, o.stderr, "usage: ")
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"hash", "-h"}, {"challenge", "--help"}} {
+		o := dcv(t, args...)
+		assert.Equal(t, exitOK, o.code, args)
+		assert.Contains(t, o.stdout, "usage: ", args)
+	}
+}
+
+func TestDoubleDashEndsFlags(t *testing.T) {
+	o := dcv(t, "hash", "--json", "--", vectorCSR)
+	require.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, vectorMD5)
+	// "--" as a flag's value is a value, not the end of the flags.
+	o = dcv(t, "hash", "--token", "--", vectorCSR)
+	assert.Equal(t, exitFail, o.code) // "--" is not a valid token
+	assert.Contains(t, o.stderr, "dcv hash: ")
+}
+
+// TestBinary builds the real command and checks its exit statuses.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "dcv")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	cmd := exec.Command(bin, "hash")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, exitUsage, exit.ExitCode())
+	assert.Contains(t, stderr.String(), "usage: dcv hash")
+
+	out, err = exec.Command(bin, "hash", vectorCSR).Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), vectorMD5)
+	assert.Contains(t, string(out), vectorSHA256)
+
+	err = exec.Command(bin, "hash", "testdata/refuse-cert.pem").Run()
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, exitFail, exit.ExitCode())
+}

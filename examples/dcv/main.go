@@ -1,0 +1,106 @@
+// Command dcv computes CSR validation hashes, builds Domain Control
+// Validation challenges, verifies them over DNS and HTTP, and checks CAA,
+// using only the public API of github.com/dcvkit/dcv.
+//
+//	dcv hash [--json] [--ca D] [--token T] [--domain D] CSR_FILE|-
+//	dcv challenge --method M [--csr FILE] [--ca D] [--token T] [--account-key FILE] [--json] DOMAIN...
+//	dcv verify dns-txt --name FQDN --value V
+//	dcv verify dns-cname --name FQDN --target T
+//	dcv verify file --url URL [--url URL ...] (--content S | --content-file F)
+//	dcv verify --challenge FILE [--code C]
+//	dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] DOMAIN...
+//
+// Exit status: 0 success, verified or permitted; 1 not verified or
+// forbidden; 2 could not decide or bad input (message on stderr); 64 usage
+// error. With several names the worst status wins. Flags may come before
+// or after the positional arguments; --json prints one JSON object per name
+// (JSON Lines).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses, shared by every subcommand.
+const (
+	exitOK    = 0  // success, verified, permitted; also -h/--help
+	exitNo    = 1  // not verified, forbidden
+	exitFail  = 2  // could not decide, bad input
+	exitUsage = 64 // usage error (EX_USAGE)
+)
+
+// env is what a subcommand may touch: its streams and whether stderr is a
+// terminal (for the live progress line of --wait).
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	tty            bool
+}
+
+// command is one subcommand. Add a file with a run function and a line in
+// commands() to add one.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"hash", "print the validation hashes of a CSR", runHash},
+		{"challenge", "print what to publish for a validation method", runChallenge},
+		{"verify", "check a published record or file", runVerify},
+		{"caa", "check whether CAA lets a CA issue for a name", runCAA},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, tty: isTerminal(os.Stderr)}
+	code := run(ctx, os.Args[1:], e)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and returns the exit status.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 {
+		topUsage(e.stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		topUsage(e.stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "dcv: unknown command %q\n", args[0])
+	topUsage(e.stderr)
+	return exitUsage
+}
+
+func topUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: dcv COMMAND [flags] [arguments]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'dcv COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "Exit status: 0 ok/verified/permitted, 1 not verified/forbidden, 2 could not decide or bad input, 64 usage.")
+}
+
+// isTerminal reports whether f is a character device, such as a terminal.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
