@@ -1,18 +1,24 @@
 // Command quickstart shows the whole flow on a CSR it bundles, with no
-// network: read the CSR, compute its validation hashes, and build every kind
-// of challenge, printed as an applicant would read them.
+// network: read the CSR, compute its validation hashes, build every kind of
+// challenge (printed as an applicant would read them), then publish them on
+// a DNS server and a web server it starts on loopback, and verify them the
+// way a CA would.
 //
 //	go run ./examples/quickstart
 package main
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/csrhash"
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 //go:embed example.csr
@@ -82,6 +88,65 @@ func run() error {
 		fmt.Println()
 		printChallenge(c)
 	}
+	return publishAndVerify(all)
+}
+
+// publishAndVerify plays both sides on loopback: the applicant publishes
+// every challenge, then the CA verifies the whole order.
+func publishAndVerify(all []*challenge.Challenge) error {
+	zone := verifytest.NewZone()
+	site := verifytest.NewResponder()
+	for _, c := range all {
+		if err := verifytest.Publish(zone, site, c); err != nil {
+			return err
+		}
+		// Point every name at the loopback web server.
+		for _, host := range []string{c.ADN, "www." + c.ADN} {
+			if err := zone.Add(host + ". 300 IN A 127.0.0.1"); err != nil {
+				return err
+			}
+		}
+	}
+	dnsServer, err := verifytest.NewDNSServer(zone)
+	if err != nil {
+		return err
+	}
+	defer dnsServer.Close()
+	web := verifytest.NewWeb(site)
+	defer web.Close()
+
+	resolver := &verify.DNSClient{Servers: []string{dnsServer.Addr()}}
+	v := &verify.Verifier{
+		DNS: resolver,
+		// AllowPrivate lets the address guard accept loopback, and Dial maps
+		// ports 80/443 to the local servers; a real CA sets neither.
+		HTTP: &verify.HTTPClient{DNS: resolver, AllowPrivate: true, Dial: web.Dial},
+	}
+	var order []verify.OrderItem
+	for _, c := range all {
+		item := verify.OrderItem{Challenge: c}
+		if c.Email != nil {
+			item.EmailCode = c.Email.Code // as if the applicant typed it in
+		}
+		order = append(order, item)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	fmt.Printf("\nVerifying the order on loopback (DNS %s, web %s)\n", dnsServer.Addr(), web.HTTP.Listener.Addr())
+	res, err := v.VerifyOrder(ctx, order)
+	for _, r := range res.Results {
+		fmt.Printf("  %-13s %-18s %s (%d observations, %s)\n", r.Method, r.Domain, r.Outcome, len(r.Evidence), r.Duration.Round(time.Millisecond))
+	}
+	fmt.Println("  order:", res.Outcome)
+	if err != nil {
+		return err
+	}
+
+	// And what an applicant sees when a record is missing.
+	_, err = v.VerifyTXT(ctx, "_dnsauth.shop.example.com", "not-published")
+	fmt.Println("\nA check that fails, as the applicant would read it:")
+	fmt.Printf("  %s: %v\n", verify.OutcomeOf(err), err)
 	return nil
 }
 
