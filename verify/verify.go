@@ -58,7 +58,7 @@ type Verifier struct {
 
 	FollowRedirects bool         // BR 3.2.2.4.18/.19 redirects for file and hash-file (ACME http-01 always follows them)
 	Schemes         SchemePolicy // which URLs of a host must serve a file
-	MaxBody         int64        // body limit, default DefaultMaxBody
+	MaxBody         int64        // body limit; 0 means the HTTPClient's MaxBody, else DefaultMaxBody
 	Concurrency     int          // bound for VerifyOrder, default 128
 	Now             func() time.Time
 }

@@ -1,0 +1,98 @@
+package verify_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+func ExampleVerifier_Verify() {
+	var b challenge.Builder
+	c, err := b.DNSTXT("www.example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// An in-memory zone stands in for the Internet's DNS.
+	zone := verifytest.NewZone()
+	v := &verify.Verifier{DNS: zone}
+	ctx := context.Background()
+
+	_, err = v.Verify(ctx, c)
+	var e *verify.Error
+	if errors.As(err, &e) {
+		fmt.Println(verify.OutcomeOf(err), "-", e.Kind, "-", e.Hint)
+	}
+
+	// The applicant publishes the record; now it verifies.
+	if err := verifytest.Publish(zone, nil, c); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := v.Verify(ctx, c)
+	fmt.Println(r.Outcome, err)
+	// Output:
+	// not verified - record not found - add the record exactly as shown, then wait for its TTL before retrying
+	// verified <nil>
+}
+
+func ExampleVerifier_VerifyOrder() {
+	var b challenge.Builder
+	zone := verifytest.NewZone()
+	var order []verify.OrderItem
+	for _, d := range []string{"example.com", "*.example.com", "shop.example.com"} {
+		c, err := b.DNSTXT(d)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if d != "shop.example.com" { // one domain not yet published
+			_ = verifytest.Publish(zone, nil, c)
+		}
+		order = append(order, verify.OrderItem{Challenge: c})
+	}
+	v := &verify.Verifier{DNS: zone}
+	res, _ := v.VerifyOrder(context.Background(), order)
+	for _, r := range res.Results {
+		fmt.Println(r.Domain, r.Outcome)
+	}
+	fmt.Println("order:", res.Outcome)
+	// Output:
+	// example.com verified
+	// *.example.com verified
+	// shop.example.com not verified
+	// order: not verified
+}
+
+func ExampleVerifier_VerifyFiles() {
+	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
+	site := verifytest.NewResponder()
+	site.Set("/.well-known/pki-validation/fileauth.txt", "s3cr3t-value\n")
+	web := verifytest.NewWeb(site)
+	defer web.Close()
+
+	v := &verify.Verifier{
+		DNS:  zone,
+		HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: web.Dial},
+	}
+	urls := []string{
+		"http://example.com/.well-known/pki-validation/fileauth.txt",
+		"https://example.com/.well-known/pki-validation/fileauth.txt",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := v.VerifyFiles(ctx, urls, "s3cr3t-value", verify.FilePolicy{})
+	fmt.Println(r.Outcome, err)
+
+	site.SetRedirect("/.well-known/pki-validation/fileauth.txt", 301, "https://example.com/")
+	r, err = v.VerifyFiles(ctx, urls, "s3cr3t-value", verify.FilePolicy{})
+	fmt.Println(r.Outcome, errors.Is(err, verify.ErrRedirect))
+	// Output:
+	// verified <nil>
+	// not verified true
+}
