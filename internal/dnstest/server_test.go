@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -223,4 +224,31 @@ func TestNewServers(t *testing.T) {
 
 	_, _, err = NewServers()
 	assert.Error(t, err)
+}
+
+func TestServerCloseLeaksNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for range 3 {
+		z := NewZone().MustAdd(`example.com. IN TXT "a"`)
+		z.Drop("dropped.example.com.", dns.TypeANY)
+		s, err := NewServer(z)
+		require.NoError(t, err)
+		for _, network := range []string{"udp", "tcp"} {
+			exchange(t, network, s.Addr(), query("example.com.", dns.TypeTXT, 0))
+			c := &dns.Client{Net: network, Timeout: 50 * time.Millisecond}
+			_, _, err := c.Exchange(query("dropped.example.com.", dns.TypeA, 0), s.Addr())
+			require.Error(t, err)
+		}
+		require.NoError(t, s.Close())
+	}
+	// Poll by hand: assert.Eventually runs its condition in goroutines of
+	// its own.
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("goroutines: before %d, after Close %d\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
 }
