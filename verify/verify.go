@@ -154,10 +154,10 @@ func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result,
 	switch c.Method {
 	case challenge.DNSTXT, challenge.ACMEDNS01:
 		r.Target = c.Record.Name
-		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, txtCheck)
+		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, lookupTXT)
 	case challenge.HashCNAME:
 		r.Target = c.Record.Name
-		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, cnameCheck)
+		err = v.checkDNS(ctx, r, c.Record.Name, cnameTarget(c.Record.Value), lookupCNAME)
 	case challenge.File, challenge.HashFile, challenge.ACMEHTTP01:
 		r.Target = strings.Join(c.File.URLs, " ")
 		err = v.checkFiles(ctx, r, c.File.URLs, c.File.Content, v.schemesFor(c.Method), v.redirectsFor(c.Method))
@@ -204,7 +204,7 @@ func (v *Verifier) redirectsFor(m challenge.Method) redirectPolicy {
 func (v *Verifier) VerifyTXT(ctx context.Context, name, value string) (*Result, error) {
 	start := v.now()
 	r := &Result{Target: name}
-	return v.finish(r, start, v.checkDNS(ctx, r, name, value, txtCheck))
+	return v.finish(r, start, v.checkDNS(ctx, r, name, value, lookupTXT))
 }
 
 // VerifyCNAME checks that the CNAME at name points at target; names compare
@@ -212,14 +212,16 @@ func (v *Verifier) VerifyTXT(ctx context.Context, name, value string) (*Result, 
 func (v *Verifier) VerifyCNAME(ctx context.Context, name, target string) (*Result, error) {
 	start := v.now()
 	r := &Result{Target: name}
-	return v.finish(r, start, v.checkDNS(ctx, r, name, target, cnameCheck))
+	return v.finish(r, start, v.checkDNS(ctx, r, name, cnameTarget(target), lookupCNAME))
 }
 
-// dnsCheck looks name up through ex and compares what it finds with want.
-type dnsCheck func(ctx context.Context, ex Exchanger, owner, want string) ([]Evidence, error)
+// lookupFunc is lookupTXT or lookupCNAME.
+type lookupFunc func(ctx context.Context, ex Exchanger, owner string) (dnsAnswer, error)
 
-func txtCheck(ctx context.Context, ex Exchanger, owner, want string) ([]Evidence, error) {
-	a, err := lookupTXT(ctx, ex, owner)
+// matchValue looks owner up through ex and passes if any value equals want
+// exactly (CNAME values arrive lower-case with a trailing dot: see cnameTarget).
+func matchValue(ctx context.Context, ex Exchanger, lookup lookupFunc, owner, want string) ([]Evidence, error) {
+	a, err := lookup(ctx, ex, owner)
 	if err != nil {
 		return a.Evidence, err
 	}
@@ -232,22 +234,12 @@ func txtCheck(ctx context.Context, ex Exchanger, owner, want string) ([]Evidence
 	return a.Evidence, e
 }
 
-func cnameCheck(ctx context.Context, ex Exchanger, owner, want string) ([]Evidence, error) {
-	a, err := lookupCNAME(ctx, ex, owner)
-	if err != nil {
-		return a.Evidence, err
-	}
-	want = strings.ToLower(dnsname.FQDN(strings.TrimSpace(want)))
-	if slices.Contains(a.Values, want) {
-		return a.Evidence, nil
-	}
-	e := newError(ErrMismatch, owner, nil)
-	e.Seen = a.Values
-	e.Server = serverName(ex)
-	return a.Evidence, e
+// cnameTarget puts an expected CNAME target in the form lookupCNAME reports.
+func cnameTarget(want string) string {
+	return strings.ToLower(dnsname.FQDN(strings.TrimSpace(want)))
 }
 
-func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, check dnsCheck) error {
+func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, lookup lookupFunc) error {
 	owner, err := dnsname.Owner(name)
 	if err != nil {
 		return newError(ErrBadInput, name, err)
@@ -256,17 +248,17 @@ func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, c
 		return newError(ErrBadInput, name, errors.New("empty expected value"))
 	}
 	if !v.Authoritative {
-		ev, err := check(ctx, v.dns(), owner, want)
+		ev, err := matchValue(ctx, v.dns(), lookup, owner, want)
 		r.Evidence = append(r.Evidence, ev...)
 		return err
 	}
-	return v.checkAuthoritative(ctx, r, owner, want, check)
+	return v.checkAuthoritative(ctx, r, owner, want, lookup)
 }
 
-// checkAuthoritative runs check against every authoritative server of the
+// checkAuthoritative runs the lookup against every authoritative server of the
 // zone concurrently and applies the AuthPolicy. A server without the record
 // means "not yet propagated"; a server that fails means "could not decide".
-func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, want string, check dnsCheck) error {
+func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, want string, lookup lookupFunc) error {
 	sx := v.Auth
 	if sx == nil {
 		var ok bool
@@ -290,7 +282,7 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			evs[i], errs[i] = check(ctx, atServer(sx, s.Addr), owner, want)
+			evs[i], errs[i] = matchValue(ctx, atServer(sx, s.Addr), lookup, owner, want)
 		}()
 	}
 	wg.Wait()
