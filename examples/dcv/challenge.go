@@ -35,7 +35,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	ca := f.String("ca", csrhash.CASSL, "CA domain for hash methods (ssl.com, sectigo.com, comodoca.com, or ssl, sectigo, comodo)")
 	token := f.String("token", "", "ACME token, or the CA's unique value for hash methods")
 	keyPath := f.String("account-key", "", "ACME account key, PEM (private or public)")
-	lifetime := f.duration("lifetime", 0, "how long the challenge stays valid (default 30 days)")
+	lifetime := f.duration("lifetime", 0, "how long (`DURATION`) the challenge stays valid (default 720h, 30 days)")
 	jsonOut := f.Bool("json", false, "print each challenge as one JSON line (JSON Lines)")
 	pos, code, ok := f.parse(e, args)
 	if !ok {

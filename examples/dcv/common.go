@@ -86,7 +86,7 @@ func writeJSON(w io.Writer, v any) error {
 
 // failf prints an error for a command on stderr and returns exitFail.
 func failf(e *env, cmd string, format string, a ...any) int {
-	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, fmt.Sprintf(format, a...))
+	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, clean(fmt.Sprintf(format, a...)))
 	return exitFail
 }
 
@@ -103,4 +103,10 @@ func covered(csr *csrhash.CSR, d string) bool {
 		}
 	}
 	return false
+}
+
+// clean drops the "dcv: " that library errors start with (also when
+// wrapped): the command name in front already says it.
+func clean(msg string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(msg, "dcv: "), ": dcv: ", ": ")
 }

@@ -1,7 +1,363 @@
 package main
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
+)
+
+// verifyCheck runs one attempt of a check and returns its results (one per
+// challenge, URL set or record) and the joined error.
+type verifyCheck func(ctx context.Context) ([]*verify.Result, error)
 
 func runVerify(ctx context.Context, e *env, args []string) int {
-	return failf(e, "verify", "not implemented yet")
+	f := newFlags("verify",
+		"dcv verify dns-txt --name FQDN --value V [flags]",
+		"dcv verify dns-cname --name FQDN --target T [flags]",
+		"dcv verify file --url URL [--url URL ...] (--content S | --content-file F) [flags]",
+		"dcv verify --challenge FILE|- [--code C] [flags]")
+	f.notes = "--challenge reads what 'dcv challenge --json' prints (JSON Lines, one challenge a\n" +
+		"line) and verifies them as one order, each with its method's own policy.\n" +
+		"Exit status: 0 verified; 1 not verified (not found, mismatch, not yet on every\n" +
+		"authoritative server, redirect, wrong content, HTTP error status); 2 could not\n" +
+		"decide (lookup failure, timeout, refused address, connection or TLS failure,\n" +
+		"body over the limit, bad input such as a port other than 80/443); 64 usage.\n"
+	chFile := f.String("challenge", "", "challenge JSON Lines from 'dcv challenge --json' (- for standard input)")
+	var codes listFlag
+	f.Var(&codes, "code", "`CODE` the applicant returned, for email challenges (repeat for several, in order)")
+	name := f.String("name", "", "owner name of the record (dns-txt, dns-cname)")
+	value := f.String("value", "", "expected TXT value, compared exactly (dns-txt)")
+	target := f.String("target", "", "expected CNAME target (dns-cname)")
+	var urls listFlag
+	f.Var(&urls, "url", "`URL` that must serve the content, http on port 80 or https on 443 (file; repeat)")
+	content := f.String("content", "", "expected file content (file)")
+	contentFile := f.String("content-file", "", "file holding the expected content (file)")
+	nf := addNetFlags(f, 30*time.Second, "bound on one check (each attempt with --wait)")
+	authoritative := f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree")
+	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
+	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets")
+	follow := f.Bool("follow-redirects", false, "follow 301/302/307/308 to http/https on ports 80/443 (BR 3.2.2.4.18)")
+	wait := f.duration("wait", 0, "poll until verified, a terminal failure, or this `DURATION` has passed")
+	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts with --wait; it grows by half up to 2m")
+	jsonOut := f.Bool("json", false, "print each result with its evidence as one JSON line")
+	pos, code, ok := f.parse(e, args)
+	if !ok {
+		return code
+	}
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+
+	// Which flags each form takes beyond the common ones.
+	kind := "challenge"
+	if *chFile == "" {
+		if len(pos) == 0 {
+			return f.fail(e, "want dns-txt, dns-cname, file or --challenge FILE")
+		}
+		kind = pos[0]
+	}
+	forms := map[string][]string{
+		"challenge": {"challenge", "code"},
+		"dns-txt":   {"name", "value"},
+		"dns-cname": {"name", "target"},
+		"file":      {"url", "content", "content-file"},
+	}
+	allowed, known := forms[kind]
+	switch {
+	case !known:
+		return f.fail(e, "unknown check %q (want dns-txt, dns-cname, file or --challenge FILE)", kind)
+	case kind == "challenge" && len(pos) > 0:
+		return f.fail(e, "--challenge takes no other argument, got %q", pos[0])
+	case kind != "challenge" && len(pos) > 1:
+		return f.fail(e, "unexpected argument %q", pos[1])
+	}
+	for _, fl := range []string{"challenge", "code", "name", "value", "target", "url", "content", "content-file"} {
+		if set[fl] && !contains(allowed, fl) {
+			return f.fail(e, "--%s does not apply to %s", fl, kind)
+		}
+	}
+
+	dnsc := nf.dnsClient()
+	dnsc.AuthPort = *authPort
+	v := &verify.Verifier{
+		DNS:             dnsc,
+		HTTP:            &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
+		Authoritative:   *authoritative,
+		FollowRedirects: *follow,
+	}
+
+	var check verifyCheck
+	switch kind {
+	case "dns-txt":
+		if *name == "" || !set["value"] {
+			return f.fail(e, "dns-txt needs --name and --value")
+		}
+		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyTXT(ctx, *name, *value) })
+	case "dns-cname":
+		if *name == "" || *target == "" {
+			return f.fail(e, "dns-cname needs --name and --target")
+		}
+		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyCNAME(ctx, *name, *target) })
+	case "file":
+		if len(urls.vals) == 0 || set["content"] == set["content-file"] {
+			return f.fail(e, "file needs --url and exactly one of --content and --content-file")
+		}
+		want := *content
+		if *contentFile != "" {
+			data, err := readInput(e, *contentFile, maxInput)
+			if err != nil {
+				return failf(e, "verify", "%v", err)
+			}
+			want = string(data)
+		}
+		if strings.TrimSpace(want) == "" {
+			return failf(e, "verify", "the expected content is empty")
+		}
+		policy := verify.FilePolicy{Schemes: verify.AllURLs, FollowRedirects: *follow}
+		check = single(func(ctx context.Context) (*verify.Result, error) {
+			return v.VerifyFiles(ctx, urls.vals, want, policy)
+		})
+	case "challenge":
+		items, err := readChallenges(e, *chFile, codes.vals)
+		if err != nil {
+			return failf(e, "verify", "%v", err)
+		}
+		check = orderCheck(v, items)
+	}
+
+	results, err := poll(ctx, e, check, *nf.timeout, *wait, *interval)
+	return report(e, results, err, *jsonOut)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func single(f func(ctx context.Context) (*verify.Result, error)) verifyCheck {
+	return func(ctx context.Context) ([]*verify.Result, error) {
+		r, err := f(ctx)
+		return []*verify.Result{r}, err
+	}
+}
+
+// orderCheck verifies one challenge with Verify (or VerifyEmail), several
+// as one order with VerifyOrder, concurrently.
+func orderCheck(v *verify.Verifier, items []verify.OrderItem) verifyCheck {
+	if len(items) == 1 {
+		it := items[0]
+		return single(func(ctx context.Context) (*verify.Result, error) {
+			if it.Challenge.Method == challenge.Email {
+				return v.VerifyEmail(it.Challenge, it.EmailCode)
+			}
+			return v.Verify(ctx, it.Challenge)
+		})
+	}
+	return func(ctx context.Context) ([]*verify.Result, error) {
+		res, err := v.VerifyOrder(ctx, items)
+		if res == nil {
+			return nil, err
+		}
+		return res.Results, err
+	}
+}
+
+// readChallenges reads JSON Lines of challenges and pairs the email ones
+// with the codes given: one code for all, or one per email challenge.
+func readChallenges(e *env, path string, codes []string) ([]verify.OrderItem, error) {
+	data, err := readInput(e, path, maxInput)
+	if err != nil {
+		return nil, err
+	}
+	var items []verify.OrderItem
+	emails := 0
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		c, err := challenge.Decode(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", displayName(path), i+1, err)
+		}
+		items = append(items, verify.OrderItem{Challenge: c})
+		if c.Method == challenge.Email {
+			emails++
+		}
+	}
+	switch {
+	case len(items) == 0:
+		return nil, fmt.Errorf("%s: no challenge in it", displayName(path))
+	case emails == 0 && len(codes) > 0:
+		return nil, errors.New("--code given but there is no email challenge")
+	case emails > 0 && len(codes) == 0:
+		return nil, errors.New("email challenges take the code the applicant returned: --code C")
+	case emails > 0 && len(codes) != 1 && len(codes) != emails:
+		return nil, fmt.Errorf("%d codes for %d email challenges; give one, or one per email challenge in order", len(codes), emails)
+	}
+	n := 0
+	for i := range items {
+		if items[i].Challenge.Method == challenge.Email {
+			items[i].EmailCode = codes[min(n, len(codes)-1)]
+			n++
+		}
+	}
+	return items, nil
+}
+
+// terminal reports failures that retrying cannot fix, so --wait stops.
+func terminal(err error) bool {
+	for _, k := range []error{verify.ErrExpired, verify.ErrBadInput, verify.ErrPortNotAllowed, verify.ErrAddressRefused} {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// poll runs check once, or with wait > 0 until it passes, fails terminally
+// or wait has passed (the seeds' "wait and retry", automated). Each attempt
+// is bounded by timeout; the pause starts at interval and grows by half up
+// to two minutes. It returns the last attempt.
+func poll(ctx context.Context, e *env, check verifyCheck, timeout, wait, interval time.Duration) ([]*verify.Result, error) {
+	once := func() ([]*verify.Result, error) {
+		actx := ctx
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			actx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		return check(actx)
+	}
+	start := time.Now()
+	deadline := start.Add(wait)
+	if interval <= 0 {
+		interval = time.Second
+	}
+	most := max(2*time.Minute, interval)
+	live := wait > 0 && e.tty
+	defer func() {
+		if live {
+			fmt.Fprint(e.stderr, "\n")
+		}
+	}()
+	for attempt := 1; ; attempt++ {
+		results, err := once()
+		if live {
+			fmt.Fprintf(e.stderr, "\r\033[K%s", progressLine(attempt, time.Since(start), results))
+		}
+		if err == nil || wait <= 0 || terminal(err) || ctx.Err() != nil {
+			return results, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return results, err
+		}
+		t := time.NewTimer(min(interval, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return results, err
+		case <-t.C:
+		}
+		interval = min(interval+interval/2, most)
+	}
+}
+
+// progressLine is the one-line status of an attempt: each authoritative
+// server's state, or each check's outcome.
+func progressLine(attempt int, elapsed time.Duration, results []*verify.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "attempt %d (%s):", attempt, elapsed.Round(time.Second))
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		if len(r.Servers) == 0 {
+			fmt.Fprintf(&b, " %s %s;", r.Target, mark(r.Outcome))
+			continue
+		}
+		fmt.Fprintf(&b, " %s:", r.Target)
+		for _, s := range r.Servers {
+			fmt.Fprintf(&b, " %s %s", s.NS, mark(s.Outcome))
+		}
+		b.WriteString(";")
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+func mark(o verify.Outcome) string {
+	switch o {
+	case verify.Verified:
+		return "ok"
+	case verify.NotVerified:
+		return "not yet"
+	}
+	return "??"
+}
+
+// report prints the results and returns the exit status: the worst outcome.
+func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
+	worst := verify.Verified
+	if len(results) == 0 {
+		worst = verify.OutcomeOf(err)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "dcv verify: %s\n", clean(err.Error()))
+		}
+	}
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		worst = max(worst, r.Outcome)
+		if jsonOut {
+			if err := writeJSON(e.stdout, r); err != nil {
+				return failf(e, "verify", "%v", err)
+			}
+		} else {
+			printResult(e, r)
+		}
+		if r.Error != "" {
+			fmt.Fprintf(e.stderr, "dcv verify: %s\n", clean(strings.TrimSuffix(r.Error, "; hint: "+r.Hint)))
+			if r.Hint != "" {
+				fmt.Fprintf(e.stderr, "  hint: %s\n", r.Hint)
+			}
+		}
+	}
+	return exitOf(worst)
+}
+
+func printResult(e *env, r *verify.Result) {
+	w := e.stdout
+	what := string(r.Method)
+	if what != "" {
+		what += " " + r.Domain + ": "
+	}
+	fmt.Fprintf(w, "%s: %s%s\n", r.Outcome, what, r.Target)
+	for _, s := range r.Servers {
+		fmt.Fprintf(w, "  %s (%s): %s", s.NS, s.Addr, s.Outcome)
+		if s.Error != "" {
+			fmt.Fprintf(w, " — %s", s.Error)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func exitOf(o verify.Outcome) int {
+	switch o {
+	case verify.Verified:
+		return exitOK
+	case verify.NotVerified:
+		return exitNo
+	}
+	return exitFail
 }
