@@ -136,7 +136,9 @@ func TestVerifyFile(t *testing.T) {
 	)
 	res := startDNS(t, zone)
 	common := []string{"--resolver", res, "--allow-private", "--timeout", "10s"}
-	file := func(args ...string) outcome { return dcv(t, append(append([]string{"verify", "file"}, args...), common...)...) }
+	file := func(args ...string) outcome {
+		return dcv(t, append(append([]string{"verify", "file"}, args...), common...)...)
+	}
 
 	o := file("--url", "http://example.com"+path, "--url", "http://www.example.com"+path, "--content", "the-value")
 	assert.Equal(t, exitOK, o.code, o.stderr)
