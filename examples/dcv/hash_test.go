@@ -26,7 +26,7 @@ type outcome struct {
 }
 
 // dcv runs the tool in-process with stdin.
-func dcvIn(t *testing.T, stdin string, args ...string) outcome {
+func dcvIn(t testing.TB, stdin string, args ...string) outcome {
 	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
@@ -34,7 +34,7 @@ func dcvIn(t *testing.T, stdin string, args ...string) outcome {
 	return outcome{code, out.String(), errb.String()}
 }
 
-func dcv(t *testing.T, args ...string) outcome { t.Helper(); return dcvIn(t, "", args...) }
+func dcv(t testing.TB, args ...string) outcome { t.Helper(); return dcvIn(t, "", args...) }
 
 func TestHashVector(t *testing.T) {
 	o := dcv(t, "hash", vectorCSR)
