@@ -216,7 +216,8 @@ func readChallenges(e *env, path string, codes []string) ([]verify.OrderItem, er
 
 // terminal reports failures that retrying cannot fix, so --wait stops.
 func terminal(err error) bool {
-	for _, k := range []error{verify.ErrExpired, verify.ErrBadInput, verify.ErrPortNotAllowed, verify.ErrAddressRefused} {
+	// A wrong email code stays wrong: the code given does not change.
+	for _, k := range []error{verify.ErrExpired, verify.ErrBadInput, verify.ErrPortNotAllowed, verify.ErrAddressRefused, verify.ErrCodeMismatch} {
 		if errors.Is(err, k) {
 			return true
 		}
