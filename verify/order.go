@@ -60,18 +60,35 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 	return res, err
 }
 
-// PollOptions controls Poll. The zero value waits 10 s after the first
-// attempt, growing by half each time up to 2 min.
+// PollOptions controls Poll and Retry. The zero value waits 10 s after the
+// first attempt, growing by half each time up to 2 min, and bounds an
+// attempt only by the context.
 type PollOptions struct {
-	Interval    time.Duration                           // first wait, default 10s
-	MaxInterval time.Duration                           // longest wait, default 2m
-	OnAttempt   func(attempt int, r *Result, err error) // progress, e.g. a status line
+	Interval       time.Duration                           // first pause, default 10s
+	MaxInterval    time.Duration                           // longest pause, default 2m
+	AttemptTimeout time.Duration                           // bound on each attempt; 0: the context only
+	OnAttempt      func(attempt int, r *Result, err error) // Poll only: progress, e.g. a status line
 }
 
-// Poll verifies c until it passes, fails terminally (expired, bad input,
-// refused address or port), or ctx is done: the seeds' "wait a few minutes
-// and retry", automated. It returns the last attempt's result.
+// Poll verifies c until it passes, fails terminally (see Terminal), or ctx
+// is done: the seeds' "wait a few minutes and retry", automated. It returns
+// the last attempt's result.
 func (v *Verifier) Poll(ctx context.Context, c *challenge.Challenge, opt PollOptions) (*Result, error) {
+	return Retry(ctx, opt, func(ctx context.Context, n int) (*Result, error) {
+		r, err := v.Verify(ctx, c)
+		if opt.OnAttempt != nil {
+			opt.OnAttempt(n, r, err)
+		}
+		return r, err
+	})
+}
+
+// Retry runs attempt (numbered from 1) until it returns no error, a
+// terminal one, or ctx is done, pausing between attempts as opt says. It
+// returns the last attempt's value and error: when ctx ends during a pause,
+// that is the last real answer, not a timeout. Poll is Retry over Verify;
+// use Retry for other checks (VerifyTXT, VerifyFiles, VerifyOrder).
+func Retry[T any](ctx context.Context, opt PollOptions, attempt func(ctx context.Context, n int) (T, error)) (T, error) {
 	wait, most := opt.Interval, opt.MaxInterval
 	if wait <= 0 {
 		wait = 10 * time.Second
@@ -79,28 +96,32 @@ func (v *Verifier) Poll(ctx context.Context, c *challenge.Challenge, opt PollOpt
 	if most <= 0 {
 		most = 2 * time.Minute
 	}
-	for attempt := 1; ; attempt++ {
-		r, err := v.Verify(ctx, c)
-		if opt.OnAttempt != nil {
-			opt.OnAttempt(attempt, r, err)
+	most = max(most, wait)
+	for n := 1; ; n++ {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if opt.AttemptTimeout > 0 {
+			actx, cancel = context.WithTimeout(ctx, opt.AttemptTimeout)
 		}
-		if err == nil || terminal(err) {
-			return r, err
+		res, err := attempt(actx, n)
+		cancel()
+		if err == nil || Terminal(err) || ctx.Err() != nil {
+			return res, err
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return r, err
+			return res, err
 		case <-t.C:
 		}
 		wait = min(wait+wait/2, most)
 	}
 }
 
-// terminal reports failures that retrying cannot fix.
-func terminal(err error) bool {
-	for _, k := range []error{ErrExpired, ErrBadInput, ErrPortNotAllowed, ErrAddressRefused} {
+// Terminal reports failures that retrying cannot fix: an expired challenge,
+// bad input, a refused port or address, a wrong email code.
+func Terminal(err error) bool {
+	for _, k := range []error{ErrExpired, ErrBadInput, ErrPortNotAllowed, ErrAddressRefused, ErrCodeMismatch} {
 		if errors.Is(err, k) {
 			return true
 		}

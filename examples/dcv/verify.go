@@ -214,64 +214,39 @@ func readChallenges(e *env, path string, codes []string) ([]verify.OrderItem, er
 	return items, nil
 }
 
-// terminal reports failures that retrying cannot fix, so --wait stops.
-func terminal(err error) bool {
-	// A wrong email code stays wrong: the code given does not change.
-	for _, k := range []error{verify.ErrExpired, verify.ErrBadInput, verify.ErrPortNotAllowed, verify.ErrAddressRefused, verify.ErrCodeMismatch} {
-		if errors.Is(err, k) {
-			return true
-		}
-	}
-	return false
-}
-
 // poll runs check once, or with wait > 0 until it passes, fails terminally
-// or wait has passed (the seeds' "wait and retry", automated). Each attempt
-// is bounded by timeout; the pause starts at interval and grows by half up
-// to two minutes. It returns the last attempt.
+// or wait has passed (the seeds' "wait and retry", automated), through
+// verify.Retry. Each attempt is bounded by timeout. It returns the last
+// attempt, with a live progress line on a terminal.
 func poll(ctx context.Context, e *env, check verifyCheck, timeout, wait, interval time.Duration) ([]*verify.Result, error) {
-	once := func() ([]*verify.Result, error) {
-		actx := ctx
+	if wait <= 0 {
 		if timeout > 0 {
 			var cancel context.CancelFunc
-			actx, cancel = context.WithTimeout(ctx, timeout)
+			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
-		return check(actx)
+		return check(ctx)
 	}
-	start := time.Now()
-	deadline := start.Add(wait)
 	if interval <= 0 {
 		interval = time.Second
 	}
-	most := max(2*time.Minute, interval)
-	live := wait > 0 && e.tty
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	start := time.Now()
+	live := e.tty
 	defer func() {
 		if live {
 			fmt.Fprint(e.stderr, "\n")
 		}
 	}()
-	for attempt := 1; ; attempt++ {
-		results, err := once()
-		if live {
-			fmt.Fprintf(e.stderr, "\r\033[K%s", progressLine(attempt, time.Since(start), results))
-		}
-		if err == nil || wait <= 0 || terminal(err) || ctx.Err() != nil {
+	return verify.Retry(wctx, verify.PollOptions{Interval: interval, AttemptTimeout: timeout},
+		func(ctx context.Context, n int) ([]*verify.Result, error) {
+			results, err := check(ctx)
+			if live {
+				fmt.Fprintf(e.stderr, "\r\033[K%s", progressLine(n, time.Since(start), results))
+			}
 			return results, err
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return results, err
-		}
-		t := time.NewTimer(min(interval, left))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return results, err
-		case <-t.C:
-		}
-		interval = min(interval+interval/2, most)
-	}
+		})
 }
 
 // progressLine is the one-line status of an attempt: each authoritative
