@@ -118,7 +118,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		for _, d := range pos {
 			c, err := build(d)
 			if err != nil {
-				failf(e, "challenge", "%s: %v", d, err)
+				failf(e, "challenge", "%v", err)
 				failed = true
 				continue
 			}
