@@ -9,8 +9,10 @@
 //
 // # The flow
 //
-//	CSR ──csrhash──▶ hashes ──challenge──▶ what to publish ──verify──▶ verified / not verified / could not decide
-//	                                                           caa ──▶ may this CA issue?
+//	CSR --csrhash--> hashes --challenge--> what to publish --verify--> verified / not verified / could not decide
+//	                                                        caa -----> may this CA issue?
+//
+// Four packages, one step each:
 //
 //  1. Package csrhash reads a CSR (PEM or DER), checks its signature, and
 //     computes the SSL.com/Sectigo validation hashes: the MD5 and SHA-256 of
