@@ -1,0 +1,259 @@
+package perspective
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Remote defaults.
+const (
+	DefaultRemoteTimeout = 10 * time.Second
+	DefaultMaxResponse   = 8 << 20
+)
+
+// Remote is a perspective in another region, reached over HTTP: a client of
+// a Handler deployed there. Label and Region are what the corroborator
+// counts; the handler's own view of itself is kept in Result.ServedBy.
+type Remote struct {
+	URL           string // base URL, e.g. "https://mpic-eu.example.net"; CheckPath is appended
+	Key           []byte // shared secret, >= MinKeyLength bytes
+	Label, Region string
+
+	// Client sends the requests; nil means a client over
+	// http.DefaultTransport. Redirects are never followed, whatever the
+	// client's CheckRedirect says. Set its Transport's TLS config for
+	// HTTPS with a private CA or client certificates (mutual TLS).
+	Client *http.Client
+
+	Timeout     time.Duration    // when ctx has no deadline; 0 means DefaultRemoteTimeout
+	MaxResponse int64            // response body limit; 0 means DefaultMaxResponse
+	Now         func() time.Time // request timestamps; nil means time.Now
+	Rand        io.Reader        // nonces; nil means crypto/rand
+}
+
+// RemoteError is a remote perspective's failure: unreachable, refused by
+// the handler (Status and Code set) or a bad response. It wraps Kind (one
+// of this package's sentinels, for errors.Is) and the cause.
+type RemoteError struct {
+	Label   string
+	URL     string
+	Status  int    // HTTP status, 0 if none arrived
+	Code    string // the handler's error code, if any
+	Message string
+	Kind    error
+	Err     error
+}
+
+func (e *RemoteError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v: %s at %s", e.Kind, e.Label, e.URL)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.Status)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " (%s)", e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+// Unwrap returns the kind and the cause.
+func (e *RemoteError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+// Info returns the label (the URL's host if empty) and region.
+func (r *Remote) Info() Info {
+	label := r.Label
+	if label == "" {
+		if u, err := url.Parse(r.URL); err == nil && u.Host != "" {
+			label = u.Host
+		} else {
+			label = r.URL
+		}
+	}
+	return Info{Label: label, Region: r.Region}
+}
+
+func (r *Remote) endpoint() (*url.URL, error) {
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: remote URL: %w", ErrConfig, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("%w: remote URL %q must be http(s)://host[:port][/path]", ErrConfig, r.URL)
+	}
+	if !strings.HasSuffix(u.Path, CheckPath) {
+		u = u.JoinPath(CheckPath)
+	}
+	return u, nil
+}
+
+func (r *Remote) client() *http.Client {
+	c := http.Client{Transport: http.DefaultTransport}
+	if r.Client != nil {
+		c = *r.Client // a copy: the caller's client is not changed
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+func (r *Remote) nonce() (string, error) {
+	src := r.Rand
+	if src == nil {
+		src = rand.Reader
+	}
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(src, b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// requestTimeout is what the handler is told: the time left before ctx's
+// deadline, less a margin for the trip back.
+func requestTimeout(ctx context.Context) int64 {
+	d, _ := ctx.Deadline()
+	left := time.Until(d)
+	left -= min(left/10, 250*time.Millisecond)
+	return max(left.Milliseconds(), 1)
+}
+
+// Run sends c to the handler and returns its signed, verified result.
+// Any failure (unreachable, refused, timeout, unsigned or mismatched
+// response) is a *RemoteError: no determination, never agreement.
+func (r *Remote) Run(ctx context.Context, c Check) (*Result, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	info := r.Info()
+	fail := func(status int, kind error, cause error) (*Result, error) {
+		return nil, &RemoteError{Label: info.Label, URL: r.URL, Status: status, Kind: kind, Err: cause}
+	}
+	if err := checkKey(r.Key); err != nil {
+		return nil, err
+	}
+	endpoint, err := r.endpoint()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, orDefault(r.Timeout, DefaultRemoteTimeout))
+		defer cancel()
+	}
+	nonce, err := r.nonce()
+	if err != nil {
+		return fail(0, ErrUnreachable, fmt.Errorf("drawing a nonce: %w", err))
+	}
+	body, err := json.Marshal(Request{Version: Version, TimeoutMS: requestTimeout(ctx), Check: c})
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding: %w", ErrBadCheck, err)
+	}
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	ts := strconv.FormatInt(now().Unix(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(HeaderTimestamp, ts)
+	req.Header.Set(HeaderNonce, nonce)
+	req.Header.Set(HeaderSignature, formatSignature(requestMAC(r.Key, http.MethodPost, req.URL.EscapedPath(), ts, nonce, body)))
+
+	start := time.Now()
+	resp, err := r.client().Do(req)
+	if err != nil {
+		return fail(0, ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	limit := orDefault(r.MaxResponse, DefaultMaxResponse)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return fail(resp.StatusCode, ErrUnreachable, fmt.Errorf("reading the response: %w", err))
+	}
+	if int64(len(data)) > limit {
+		return fail(resp.StatusCode, ErrBadResponse, fmt.Errorf("response body over %d bytes", limit))
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, refusal(info.Label, r.URL, resp.StatusCode, data)
+	}
+	mac := responseMAC(r.Key, http.StatusOK, nonce, resp.Header.Get(HeaderTimestamp), data)
+	if !validSignature(resp.Header.Get(HeaderSignature), mac) {
+		return fail(resp.StatusCode, ErrBadResponse, errors.New("response not signed with the shared key"))
+	}
+	res, err := decodeResponse(data, nonce, c.Kind)
+	if err != nil {
+		return fail(resp.StatusCode, ErrBadResponse, err)
+	}
+	res.ServedBy = Info{Label: res.Label, Region: res.Region}.String()
+	res.Label, res.Region = info.Label, info.Region
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// refusal turns a non-200 answer into a *RemoteError wrapping the sentinel
+// of the handler's error code.
+func refusal(label, u string, status int, data []byte) error {
+	e := &RemoteError{Label: label, URL: u, Status: status, Kind: ErrServer}
+	var body response
+	if json.Unmarshal(data, &body) == nil && body.Error != nil {
+		e.Code, e.Message = body.Error.Code, truncate(body.Error.Message, 500)
+		e.Kind = errorForCode(body.Error.Code)
+	} else {
+		e.Message = truncate(strings.TrimSpace(string(data)), 200)
+	}
+	return e
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// decodeResponse reads a signed 200 body and checks that it answers the
+// request: same version, the request's nonce, a result of the right kind
+// whose verdict agrees with its evidence.
+func decodeResponse(data []byte, nonce string, kind Kind) (*Result, error) {
+	var body response
+	if err := json.Unmarshal(data, &body); err != nil {
+		return nil, err
+	}
+	switch {
+	case body.Version != Version:
+		return nil, fmt.Errorf("version %d, want %d", body.Version, Version)
+	case body.Nonce != nonce:
+		return nil, errors.New("response answers another request (nonce differs)")
+	case body.Result == nil:
+		return nil, errors.New("no result")
+	case body.Result.Kind != kind:
+		return nil, fmt.Errorf("result of kind %q for a %q check", body.Result.Kind, kind)
+	case body.Result.Verdict == Pass && !body.Result.Passed():
+		return nil, errors.New("pass verdict without passing evidence")
+	}
+	return body.Result, nil
+}
