@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/dcvkit/dcv/challenge"
@@ -441,10 +442,14 @@ func hostVerdict(out []fileOutcome, idx []int, schemes SchemePolicy) error {
 			errs = append(errs, out[i].err)
 		}
 	case HTTPSIfServed:
+		hasHTTP := slices.ContainsFunc(idx, func(i int) bool { return schemeOf(out[i].url) == "http" })
 		for _, i := range idx {
 			err := out[i].err
-			if err != nil && strings.HasPrefix(out[i].url, "https:") && errors.Is(err, ErrConnection) && len(idx) > 1 {
-				continue // nothing listens on 443: no HTTPS site to disagree
+			if err != nil && schemeOf(out[i].url) == "https" && hasHTTP && errors.Is(err, syscall.ECONNREFUSED) {
+				// Nothing listens on 443: no HTTPS site to disagree. Only a
+				// refusal means that; a reset, a broken answer or a timeout
+				// comes from something that is there.
+				continue
 			}
 			if err != nil {
 				errs = append(errs, err)
@@ -461,6 +466,15 @@ func hostVerdict(out []fileOutcome, idx []int, schemes SchemePolicy) error {
 		return errs[0]
 	}
 	return errors.Join(errs...)
+}
+
+// schemeOf returns the lower-case scheme of a URL ("" if it has none).
+func schemeOf(raw string) string {
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok {
+		return ""
+	}
+	return strings.ToLower(scheme)
 }
 
 func firstLine(b []byte) string {
