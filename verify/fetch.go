@@ -53,7 +53,7 @@ type fetchResult struct {
 // (0: the doer's MaxBody if it is an *HTTPClient, else DefaultMaxBody). The context bounds everything, the body included.
 // Errors are *Error: ErrRedirect (a redirect the policy refuses — also
 // wrapping ErrPortNotAllowed when the Location has another port),
-// ErrHTTPStatus (any status but 2xx and 3xx), ErrBodyTooLarge,
+// ErrHTTPStatus (any status but 2xx and 3xx, and 206), ErrBodyTooLarge,
 // ErrPortNotAllowed or ErrBadInput for rawURL itself, or the doer's error.
 func fetch(ctx context.Context, doer HTTPDoer, rawURL string, policy redirectPolicy, maxBody int64) (fetchResult, error) {
 	res := fetchResult{URL: rawURL, FinalURL: rawURL}
@@ -80,7 +80,9 @@ func fetch(ctx context.Context, doer HTTPDoer, rawURL string, policy redirectPol
 		}
 		target := u.Redacted()
 		switch s := h.status; {
-		case s >= 200 && s <= 299:
+		case s >= 200 && s <= 299 && s != http.StatusPartialContent:
+			// 206 carries part of a resource (never asked for: no Range
+			// header is sent), so it is not the file.
 			res.Body = h.body
 			return res, nil
 		case s >= 300 && s <= 399:
