@@ -239,7 +239,7 @@ func (r *Report) decide() error {
 	var reasons []string
 	var errs []error
 	if !r.Primary.Passed() {
-		msg := fmt.Sprintf("primary %s: %s", r.Primary.Label, r.Primary.Outcome())
+		msg := fmt.Sprintf("primary %q %s", r.Primary.Label, r.Primary.Outcome())
 		if r.Primary.Error != "" {
 			msg += " (" + r.Primary.Error + ")"
 		}
@@ -269,7 +269,7 @@ func (r *Report) decide() error {
 		return fmt.Errorf("%w: %w", ErrNotCorroborated, errors.Join(errs...))
 	}
 	r.Corroborated = true
-	r.Reason = fmt.Sprintf("corroborated: primary %s %s; %d of %d remotes corroborate, %d may dissent",
+	r.Reason = fmt.Sprintf("corroborated: primary %q %s; %d of %d remotes corroborate, %d may dissent",
 		r.Primary.Label, r.Primary.Outcome(), r.Corroborating, n, r.Allowed)
 	if len(dissent) > 0 {
 		r.Reason += " (" + strings.Join(dissent, "; ") + ")"

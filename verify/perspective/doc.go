@@ -59,8 +59,8 @@
 // "challenge" (the challenge package's JSON, validated by challenge.Decode),
 // "txt" {name, value}, "cname" {name, target}, "files" {urls, content}, or,
 // for caa, "caa" {domain, issuers, wildcard, account_uri, method}. A dcv
-// check may carry "file_policy" {schemes: "default"|"either"|
-// "https-if-served"|"all", follow_redirects}. Unknown fields, trailing data
+// check may carry "file_policy" {schemes, follow_redirects}, schemes one
+// of "default", "either", "https-if-served", "all". Unknown fields, trailing data
 // and oversize values are refused. timeout_ms (required) is the time the
 // caller will wait; the handler runs the check within it, capped by its
 // MaxTimeout.

@@ -1,6 +1,7 @@
 package perspective_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"testing"
@@ -94,3 +95,5 @@ func caaCheck() perspective.Check {
 func dcvCheck(c *challenge.Challenge) perspective.Check {
 	return perspective.Check{Kind: perspective.KindDCV, Challenge: c}
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -1,0 +1,94 @@
+package perspective_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/perspective"
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+// noHTTP fails every fetch at once, keeping the fuzzer off the network.
+type noHTTP struct{}
+
+func (noHTTP) Do(*http.Request) (*http.Response, error) { return nil, errors.New("no HTTP in fuzzing") }
+
+// FuzzHandler sends arbitrary bodies, signed or not, with arbitrary header
+// values through the real handler: it never panics, answers only with the
+// documented statuses and error codes, and runs a check only for a signed,
+// valid request.
+func FuzzHandler(f *testing.F) {
+	good, err := json.Marshal(perspective.Request{Version: 1, TimeoutMS: 1000, Check: txtCheck()})
+	require.NoError(f, err)
+	f.Add(good, true, "", "")
+	f.Add(good, false, "", "")
+	f.Add(good, true, "AAAAAAAAAAAAAAAAAAAAAA", "1")
+	f.Add([]byte(`{"version":2}`), true, "", "")
+	f.Add([]byte(`{}`), true, "short", "")
+	f.Add([]byte("\xff"), true, "", "-1")
+	caaBody, err := json.Marshal(perspective.Request{Version: 1, TimeoutMS: 1, Check: caaCheck()})
+	require.NoError(f, err)
+	f.Add(caaBody, true, "", "99999999999999")
+
+	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`, `example.com. 300 IN CAA 0 issue "ssl.com"`)
+	now := time.Unix(1_750_000_000, 0)
+	h := &perspective.Handler{Key: testKey, MaxBody: 4096, Now: func() time.Time { return now },
+		Local: &perspective.Local{Label: "fuzz", Verifier: &verify.Verifier{DNS: zone, HTTP: noHTTP{}}, CAA: &caa.Checker{DNS: zone}}}
+	codes := map[int][]string{
+		http.StatusOK:                    {""},
+		http.StatusBadRequest:            {"bad_request", "version"},
+		http.StatusUnauthorized:          {"unauthenticated", "stale", "replay"},
+		http.StatusRequestEntityTooLarge: {"too_large"},
+	}
+	n := 0
+	f.Fuzz(func(t *testing.T, body []byte, sign bool, nonce, ts string) {
+		n++
+		if nonce == "" {
+			nonce = "fuzz-nonce-" + strconv.Itoa(n) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		}
+		if ts == "" {
+			ts = strconv.FormatInt(now.Unix(), 10)
+		}
+		req := httptest.NewRequest(http.MethodPost, perspective.CheckPath, strings.NewReader(string(body)))
+		req.Header.Set(perspective.HeaderNonce, nonce)
+		req.Header.Set(perspective.HeaderTimestamp, ts)
+		if sign {
+			req.Header.Set(perspective.HeaderSignature, perspective.SignRequest(testKey, http.MethodPost, perspective.CheckPath, ts, nonce, body))
+		}
+		before := zone.TotalQueries()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+
+		allowed, ok := codes[w.Code]
+		require.True(t, ok, "status %d: %s", w.Code, w.Body)
+		var resp struct {
+			Nonce  string
+			Result *perspective.Result
+			Error  *struct{ Code string }
+		}
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &resp))
+		if w.Code != http.StatusOK {
+			require.NotNil(t, resp.Error)
+			require.Contains(t, allowed, resp.Error.Code)
+			require.Equal(t, before, zone.TotalQueries(), "a refused request ran a check")
+			return
+		}
+		require.True(t, sign)
+		_, err := perspective.DecodeRequest(body)
+		require.NoError(t, err)
+		require.Equal(t, nonce, resp.Nonce)
+		require.NotNil(t, resp.Result)
+		sig := w.Header().Get(perspective.HeaderSignature)
+		require.Equal(t, perspective.SignResponse(testKey, http.StatusOK, nonce, w.Header().Get(perspective.HeaderTimestamp), w.Body.Bytes()), sig)
+	})
+}
