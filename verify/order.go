@@ -25,8 +25,13 @@ type OrderResult struct {
 
 // VerifyOrder verifies every item concurrently, at most Concurrency at a
 // time. The order is verified only if every item is; the error joins the
-// failures (OutcomeOf gives the worst).
+// failures (OutcomeOf gives the worst). An order without items is
+// ErrBadInput: nothing checked is nothing verified.
 func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderResult, error) {
+	if len(items) == 0 {
+		err := newError(ErrBadInput, "order", errors.New("no items to verify"))
+		return &OrderResult{Outcome: OutcomeOf(err)}, err
+	}
 	n := v.Concurrency
 	if n <= 0 {
 		n = 128
