@@ -34,6 +34,11 @@
 //  4. Package caa evaluates CAA records (RFC 8659, 8657): may this CA issue
 //     for this name, and if not, which record to add.
 //
+// Package verify/perspective sits above verify and caa: it repeats a DCV or
+// CAA check from remote network perspectives and applies the CA/B Forum
+// quorum (BR 3.2.2.9), so a BGP or DNS hijack near the CA cannot fool it.
+// It ships the remote side too: an authenticated HTTP handler and its client.
+//
 // Imports run one way: csrhash ← challenge ← verify; caa stands beside
 // verify and consumes DNS through its own small interface, which
 // verify.DNSClient satisfies.
