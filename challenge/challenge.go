@@ -358,6 +358,9 @@ func (c *Challenge) Validate() error {
 		if owner != c.ADN && !strings.HasSuffix(owner, "."+c.ADN) {
 			return bad("record %q is not at or below %q", c.Record.Name, c.ADN)
 		}
+		if c.Method == ACMEDNS01 && owner != ACMEDNSLabel+"."+c.ADN {
+			return bad("dns-01 record %q is not at %s.%s", c.Record.Name, ACMEDNSLabel, c.ADN)
+		}
 	case File, HashFile, ACMEHTTP01:
 		if c.File == nil || c.File.Content == "" || len(c.File.URLs) == 0 {
 			return bad("%s needs a file with content and URLs", c.Method)
@@ -365,13 +368,19 @@ func (c *Challenge) Validate() error {
 		if dnsname.IsWildcard(d) {
 			return bad("%s cannot validate a wildcard name", c.Method)
 		}
+		if !c.filePathOK() {
+			return bad("file path %q is not where %s puts the file", c.File.Path, c.Method)
+		}
 		for _, raw := range c.File.URLs {
+			// Exactly scheme://host/path: a query, userinfo, port or
+			// fragment would make the server read another resource.
 			u, err := url.Parse(raw)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != c.File.Path {
-				return bad("file URL %q is not http(s) on path %q", raw, c.File.Path)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != c.File.Path ||
+				u.User != nil || u.Port() != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
+				return bad("file URL %q is not http(s)://host%s", raw, c.File.Path)
 			}
-			host, err := dnsname.Domain(u.Hostname())
-			if err != nil || (host != c.ADN && host != WWWPair(c.ADN)) {
+			host := u.Hostname()
+			if host != c.ADN && host != WWWPair(c.ADN) {
 				return bad("file URL %q is not on %q or its www pair", raw, c.ADN)
 			}
 		}
@@ -381,4 +390,27 @@ func (c *Challenge) Validate() error {
 		}
 	}
 	return nil
+}
+
+// filePathOK reports whether c.File.Path is where the method's file lives:
+// one file name in /.well-known/pki-validation/ (BR 3.2.2.4.18; the name
+// is the CA's: fileauth.txt, <MD5>.txt), or the ACME path of c.Token.
+func (c *Challenge) filePathOK() bool {
+	p := c.File.Path
+	switch c.Method {
+	case File, HashFile:
+		name, ok := strings.CutPrefix(p, "/.well-known/pki-validation/")
+		if !ok || name == "" || name == "." || name == ".." {
+			return false
+		}
+		for i := 0; i < len(name); i++ {
+			if ch := name[i]; !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch == '.' || ch == '-' || ch == '_') {
+				return false
+			}
+		}
+		return true
+	case ACMEHTTP01:
+		return ValidACMEToken(c.Token) == nil && p == ACMEHTTPPrefix+c.Token
+	}
+	return false
 }
