@@ -68,11 +68,11 @@ func (e *LookupError) Unwrap() []error {
 
 // Request asks whether a CA may issue for a name.
 type Request struct {
-	Domain     string   // the name to issue for; "*.example.com" implies Wildcard
-	Issuers    []string // CA identity: issuer domain names; brand names from Brands stand for theirs
-	Wildcard   bool
-	AccountURI string // RFC 8657 accounturi of the requesting account; optional
-	Method     string // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "ca-…"; optional
+	Domain     string   `json:"domain"`  // the name to issue for; "*.example.com" implies Wildcard
+	Issuers    []string `json:"issuers"` // CA identity: issuer domain names; brand names from Brands stand for theirs
+	Wildcard   bool     `json:"wildcard,omitempty"`
+	AccountURI string   `json:"account_uri,omitempty"` // RFC 8657 accounturi of the requesting account; optional
+	Method     string   `json:"method,omitempty"`      // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "ca-…"; optional
 }
 
 // Checker looks up the relevant CAA RRset and decides. DNS must be set;

@@ -34,6 +34,35 @@ const (
 	AllURLs
 )
 
+var schemeNames = [...]string{SchemeDefault: "default", EitherScheme: "either", HTTPSIfServed: "https-if-served", AllURLs: "all"}
+
+// String returns the policy's name: "default", "either", "https-if-served" or "all".
+func (p SchemePolicy) String() string {
+	if p >= 0 && int(p) < len(schemeNames) {
+		return schemeNames[p]
+	}
+	return fmt.Sprintf("SchemePolicy(%d)", int(p))
+}
+
+// MarshalText writes the policy's name; an unknown policy is an error.
+func (p SchemePolicy) MarshalText() ([]byte, error) {
+	if p < 0 || int(p) >= len(schemeNames) {
+		return nil, fmt.Errorf("dcv: unknown scheme policy %d", int(p))
+	}
+	return []byte(schemeNames[p]), nil
+}
+
+// UnmarshalText reads what MarshalText writes.
+func (p *SchemePolicy) UnmarshalText(b []byte) error {
+	for i, n := range schemeNames {
+		if string(b) == n {
+			*p = SchemePolicy(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("dcv: unknown scheme policy %q", b)
+}
+
 // AuthPolicy says how many authoritative servers must serve a record.
 type AuthPolicy int
 
@@ -354,8 +383,8 @@ func firstErr(errs []error) error {
 
 // FilePolicy is what VerifyFiles needs besides the URLs and the content.
 type FilePolicy struct {
-	Schemes         SchemePolicy // SchemeDefault means AllURLs here
-	FollowRedirects bool         // BR 3.2.2.4.18/.19 rules
+	Schemes         SchemePolicy `json:"schemes"`          // SchemeDefault means AllURLs here
+	FollowRedirects bool         `json:"follow_redirects"` // BR 3.2.2.4.18/.19 rules
 }
 
 // VerifyFiles fetches every URL concurrently and checks the content under

@@ -39,34 +39,36 @@ const (
 // Challenge, TXT, CNAME and Files is set for KindDCV; CAA for KindCAA. It is
 // also the wire form of a remote request (see the package documentation).
 type Check struct {
-	Kind      Kind
-	Challenge *challenge.Challenge // any method with a network check (not email)
-	TXT       *TXTCheck
-	CNAME     *CNAMECheck
-	Files     *FilesCheck
-	CAA       *caa.Request
+	Kind      Kind                 `json:"kind"`
+	Challenge *challenge.Challenge `json:"challenge,omitempty"` // any method with a network check (not email)
+	TXT       *TXTCheck            `json:"txt,omitempty"`
+	CNAME     *CNAMECheck          `json:"cname,omitempty"`
+	Files     *FilesCheck          `json:"files,omitempty"`
+	CAA       *caa.Request         `json:"caa,omitempty"`
 
 	// FilePolicy, if set, replaces each perspective's own redirect and
 	// scheme policy for file checks (Files, and file-method challenges),
 	// so every perspective applies the same rules. SchemeDefault keeps the
 	// method's rule.
-	FilePolicy *verify.FilePolicy
+	FilePolicy *verify.FilePolicy `json:"file_policy,omitempty"`
 }
 
 // TXTCheck asks for a TXT record at Name with Value (verify.VerifyTXT).
 type TXTCheck struct {
-	Name, Value string
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // CNAMECheck asks for a CNAME at Name pointing at Target (verify.VerifyCNAME).
 type CNAMECheck struct {
-	Name, Target string
+	Name   string `json:"name"`
+	Target string `json:"target"`
 }
 
 // FilesCheck asks for Content at every URL (verify.VerifyFiles).
 type FilesCheck struct {
-	URLs    []string
-	Content string
+	URLs    []string `json:"urls"`
+	Content string   `json:"content"`
 }
 
 func badCheck(format string, a ...any) error {
@@ -104,8 +106,10 @@ func (c *Check) Validate() error {
 }
 
 func (c *Check) validateDCV() error {
-	if p := c.FilePolicy; p != nil && schemeName(p.Schemes) == "" {
-		return badCheck("unknown scheme policy %d", p.Schemes)
+	if p := c.FilePolicy; p != nil {
+		if _, err := p.Schemes.MarshalText(); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadCheck, err)
+		}
 	}
 	switch {
 	case c.Challenge != nil:
@@ -181,136 +185,15 @@ func validateCAA(r *caa.Request) error {
 	return nil
 }
 
-// Scheme policy names on the wire.
-func schemeName(p verify.SchemePolicy) string {
-	switch p {
-	case verify.SchemeDefault:
-		return "default"
-	case verify.EitherScheme:
-		return "either"
-	case verify.HTTPSIfServed:
-		return "https-if-served"
-	case verify.AllURLs:
-		return "all"
-	}
-	return ""
-}
-
-func schemeOf(name string) (verify.SchemePolicy, bool) {
-	for _, p := range []verify.SchemePolicy{verify.SchemeDefault, verify.EitherScheme, verify.HTTPSIfServed, verify.AllURLs} {
-		if schemeName(p) == name {
-			return p, true
-		}
-	}
-	return 0, false
-}
-
-// The JSON form of a Check: snake_case keys, the challenge in its own JSON
-// form (challenge.Decode), the scheme policy by name.
-type wireCheck struct {
-	Kind       Kind            `json:"kind"`
-	Challenge  json.RawMessage `json:"challenge,omitempty"`
-	TXT        *wireTXT        `json:"txt,omitempty"`
-	CNAME      *wireCNAME      `json:"cname,omitempty"`
-	Files      *wireFiles      `json:"files,omitempty"`
-	CAA        *wireCAA        `json:"caa,omitempty"`
-	FilePolicy *wirePolicy     `json:"file_policy,omitempty"`
-}
-
-type wireTXT struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-type wireCNAME struct {
-	Name   string `json:"name"`
-	Target string `json:"target"`
-}
-
-type wireFiles struct {
-	URLs    []string `json:"urls"`
-	Content string   `json:"content"`
-}
-
-type wireCAA struct {
-	Domain     string   `json:"domain"`
-	Issuers    []string `json:"issuers"`
-	Wildcard   bool     `json:"wildcard,omitempty"`
-	AccountURI string   `json:"account_uri,omitempty"`
-	Method     string   `json:"method,omitempty"`
-}
-
-type wirePolicy struct {
-	Schemes         string `json:"schemes"`
-	FollowRedirects bool   `json:"follow_redirects"`
-}
-
-// MarshalJSON writes the wire form of c.
-func (c Check) MarshalJSON() ([]byte, error) {
-	w := wireCheck{Kind: c.Kind}
-	if c.Challenge != nil {
-		b, err := json.Marshal(c.Challenge)
-		if err != nil {
-			return nil, err
-		}
-		w.Challenge = b
-	}
-	if c.TXT != nil {
-		w.TXT = &wireTXT{Name: c.TXT.Name, Value: c.TXT.Value}
-	}
-	if c.CNAME != nil {
-		w.CNAME = &wireCNAME{Name: c.CNAME.Name, Target: c.CNAME.Target}
-	}
-	if c.Files != nil {
-		w.Files = &wireFiles{URLs: c.Files.URLs, Content: c.Files.Content}
-	}
-	if r := c.CAA; r != nil {
-		w.CAA = &wireCAA{Domain: r.Domain, Issuers: r.Issuers, Wildcard: r.Wildcard, AccountURI: r.AccountURI, Method: r.Method}
-	}
-	if p := c.FilePolicy; p != nil {
-		name := schemeName(p.Schemes)
-		if name == "" {
-			return nil, badCheck("unknown scheme policy %d", p.Schemes)
-		}
-		w.FilePolicy = &wirePolicy{Schemes: name, FollowRedirects: p.FollowRedirects}
-	}
-	return json.Marshal(w)
-}
-
-// UnmarshalJSON reads the wire form strictly (unknown fields are refused)
-// and validates the result. Errors wrap ErrBadCheck.
+// UnmarshalJSON reads a check strictly (unknown fields, here or in the
+// challenge, are refused) and validates it. Errors wrap ErrBadCheck.
 func (c *Check) UnmarshalJSON(data []byte) error {
-	var w wireCheck
-	if err := decodeStrict(data, &w); err != nil {
+	type plain Check // the same fields, without this method
+	var p plain
+	if err := decodeStrict(data, &p); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadCheck, err)
 	}
-	out := Check{Kind: w.Kind}
-	if len(w.Challenge) > 0 && !bytes.Equal(bytes.TrimSpace(w.Challenge), []byte("null")) {
-		ch, err := challenge.Decode(w.Challenge)
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrBadCheck, err)
-		}
-		out.Challenge = ch
-	}
-	if w.TXT != nil {
-		out.TXT = &TXTCheck{Name: w.TXT.Name, Value: w.TXT.Value}
-	}
-	if w.CNAME != nil {
-		out.CNAME = &CNAMECheck{Name: w.CNAME.Name, Target: w.CNAME.Target}
-	}
-	if w.Files != nil {
-		out.Files = &FilesCheck{URLs: w.Files.URLs, Content: w.Files.Content}
-	}
-	if r := w.CAA; r != nil {
-		out.CAA = &caa.Request{Domain: r.Domain, Issuers: r.Issuers, Wildcard: r.Wildcard, AccountURI: r.AccountURI, Method: r.Method}
-	}
-	if p := w.FilePolicy; p != nil {
-		s, ok := schemeOf(p.Schemes)
-		if !ok {
-			return badCheck("unknown scheme policy %q", p.Schemes)
-		}
-		out.FilePolicy = &verify.FilePolicy{Schemes: s, FollowRedirects: p.FollowRedirects}
-	}
+	out := Check(p)
 	if err := out.Validate(); err != nil {
 		return err
 	}
