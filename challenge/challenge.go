@@ -333,6 +333,13 @@ func (c *Challenge) Validate() error {
 	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() || !c.ExpiresAt.After(c.IssuedAt) {
 		return bad("issued_at/expires_at missing or out of order")
 	}
+	switch c.Method {
+	case File, ACMEHTTP01, Email:
+		// BR 3.2.2.4.4, .18, .19: the random value is used for at most 30 days.
+		if life := c.ExpiresAt.Sub(c.IssuedAt); life > DefaultLifetime {
+			return bad("%s value lives %s, more than the 30 days the Baseline Requirements allow", c.Method, life)
+		}
+	}
 	parts := 0
 	for _, set := range []bool{c.Record != nil, c.File != nil, c.Email != nil} {
 		if set {
