@@ -34,5 +34,17 @@
 // console: for www.example.com the TXT host record is "_dnsauth.www".
 //
 // A Challenge marshals to JSON (the dcv tool's --json output) and Decode reads
-// it back, validating it, so a verifier can run in another process.
+// it back, validating it and refusing unknown fields, so a verifier can run
+// in another process. Keys are snake_case; times are RFC 3339; exactly one of
+// "record", "file" and "email" is present:
+//
+//	{"method": "dns-txt", "domain": "www.example.com", "adn": "www.example.com",
+//	 "record": {"type": "TXT", "name": "_dnsauth.www.example.com.", "zone": "example.com",
+//	            "host": "_dnsauth.www", "value": "hcqxiuuyweacktjtzmbiijyuum"},
+//	 "issued_at": "2026-11-27T07:58:35Z", "expires_at": "2026-12-27T07:58:35Z"}
+//
+// A file challenge carries "file": {"path", "content", "urls"}; an email
+// challenge "email": {"addresses", "code"}; ACME challenges add "token" and
+// "key_authorization"; hash-based ones "token" (the unique value) and
+// "ca_domain"; any may carry "notes".
 package challenge
