@@ -98,6 +98,13 @@ func query(ctx context.Context, ex Exchanger, name string) levelResult {
 		!strings.EqualFold(resp.Question[0].Name, qname)):
 		return fail(-1, errors.New("answer to another question"))
 	case resp.Rcode == dns.RcodeNameError:
+		for _, rr := range resp.Answer {
+			if _, ok := rr.(*dns.CAA); ok {
+				// "No such name" beside CAA records: one of the two is
+				// wrong, and dropping the records would widen permission.
+				return fail(resp.Rcode, errors.New("NXDOMAIN answer holds CAA records"))
+			}
+		}
 		return levelResult{ad: resp.AuthenticatedData}
 	case resp.Rcode != dns.RcodeSuccess:
 		return fail(resp.Rcode, nil)
