@@ -142,7 +142,7 @@ func TestRedteamRedirectTricks(t *testing.T) {
 				w.Header().Set("Location", tc.loc)
 				w.WriteHeader(tc.code)
 			}), false)
-			e.web.serve(t, "203.0.114.8:80", http.RedirectHandler("http://intranet.corp.test/f.txt", 302), false)
+			e.web.serve(t, "203.0.114.8:80", http.RedirectHandler("http://intranet.corp.test/f.txt", http.StatusFound), false)
 			e.web.serve(t, "10.0.0.1:80", ok, false)
 			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
 			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value", verify.FilePolicy{FollowRedirects: true})
