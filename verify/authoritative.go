@@ -167,6 +167,11 @@ func (a authExchanger) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, erro
 	if err != nil {
 		return nil, err
 	}
+	if r == nil {
+		e := newError(ErrLookup, trimDot(q.Question[0].Name), errors.New("no response"))
+		e.Server = a.addr
+		return nil, e
+	}
 	if (r.Rcode == dns.RcodeSuccess || r.Rcode == dns.RcodeNameError) && !r.Authoritative {
 		e := newError(ErrLookup, trimDot(q.Question[0].Name), fmt.Errorf("%s answered %s without authority (AA=0)", a.addr, rcodeString(r.Rcode)))
 		e.Server = a.addr

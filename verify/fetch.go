@@ -181,6 +181,12 @@ func fetchOne(ctx context.Context, doer HTTPDoer, u *url.URL, maxBody int64) (h 
 		ev.Server = e.Server
 		return fail(e)
 	}
+	if resp == nil { // a broken HTTPDoer: no answer is no file
+		return fail(newError(ErrConnection, u.Redacted(), errors.New("no response")))
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
 	defer resp.Body.Close()
 	h.status, h.location, h.server = resp.StatusCode, resp.Header.Get("Location"), server
 	ev.Server, ev.Status, ev.Location = server, resp.StatusCode, h.location
