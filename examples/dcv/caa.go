@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/verify/perspective"
 )
 
 // caaFailure is the --json line for a name whose CAA could not be decided.
@@ -17,18 +18,20 @@ type caaFailure struct {
 }
 
 func runCAA(ctx context.Context, e *env, args []string) int {
-	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--json] DOMAIN...")
+	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--json] DOMAIN...",
+		"dcv caa ... [--perspective [REGION@]URL[,...] --key-file F [--min-remotes N] [--min-regions N]] DOMAIN...")
 	f.notes = "--ca takes issuer domain names as they appear in CAA records (any domain), or\n" +
 		"a brand standing for its domains: " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
 		"Exit status: 0 permitted, 1 forbidden, 2 could not decide (lookup failure,\n" +
-		"timeout, bad input), 64 usage; with several names the worst wins.\n"
+		"timeout, bad input), 64 usage; with several names the worst wins.\n\n" + mpicNotes
 	ca := &listFlag{split: true}
 	f.Var(ca, "ca", "the CA: issuer domain names or brands, comma-separated (required)")
 	wildcard := f.Bool("wildcard", false, "the certificate is for the wildcard *.DOMAIN")
 	accountURI := f.String("account-uri", "", "RFC 8657 accounturi of the requesting ACME account")
 	method := f.String("method", "", "RFC 8657 validation method: dns-01, http-01, tls-alpn-01 or ca-...")
 	nf := addNetFlags(f, 10*time.Second, "bound on the check of each name")
-	jsonOut := f.Bool("json", false, "print each name's Decision as one JSON line")
+	jsonOut := f.Bool("json", false, "print each name's Decision as one JSON line (with --perspective: its corroboration report)")
+	mp := addMPICFlags(f)
 	domains, code, ok := f.parse(e, args)
 	if !ok {
 		return code
@@ -39,11 +42,30 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 	case len(domains) == 0:
 		return f.fail(e, "no DOMAIN given")
 	}
+	if msg := mpicUsage(f, mp); msg != "" {
+		return f.fail(e, "%s", msg)
+	}
 	if *method != "" && !validMethodLabel(*method) {
 		return failf(e, "caa", "--method %q: want dns-01, http-01, tls-alpn-01 or a ca-... label (RFC 8657)", *method)
 	}
 
 	checker := &caa.Checker{DNS: nf.dnsClient(), Timeout: *nf.timeout}
+	request := func(d string) caa.Request {
+		return caa.Request{Domain: d, Issuers: ca.vals, Wildcard: *wildcard, AccountURI: *accountURI, Method: *method}
+	}
+	if mp.on() {
+		c, err := mp.corroborator(&perspective.Local{Label: primaryLabel, CAA: checker})
+		if err != nil {
+			return failf(e, "caa", "%v", err)
+		}
+		checks := make([]perspective.Check, len(domains))
+		for i, d := range domains {
+			r := request(d)
+			checks[i] = perspective.Check{Kind: perspective.KindCAA, CAA: &r}
+		}
+		reports, errs := corroborateAll(ctx, c, checks, *nf.timeout, 0, 0)
+		return reportCAACorroborated(e, domains, reports, errs, *jsonOut)
+	}
 	decisions := make([]*caa.Decision, len(domains))
 	errs := make([]error, len(domains))
 	var wg sync.WaitGroup
@@ -53,9 +75,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 			defer wg.Done()
 			cctx, cancel := context.WithTimeout(ctx, *nf.timeout)
 			defer cancel()
-			decisions[i], errs[i] = checker.Check(cctx, caa.Request{
-				Domain: d, Issuers: ca.vals, Wildcard: *wildcard, AccountURI: *accountURI, Method: *method,
-			})
+			decisions[i], errs[i] = checker.Check(cctx, request(d))
 		}()
 	}
 	wg.Wait()
@@ -76,10 +96,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		}
 		if !d.Permitted {
 			status = max(status, exitNo)
-			fmt.Fprintf(e.stderr, "dcv caa: %s: forbidden: %s\n", d.Domain, d.Rule)
-			if d.Hint != "" {
-				fmt.Fprintf(e.stderr, "  hint: %s\n", d.Hint)
-			}
+			printForbidden(e, d)
 		}
 		if *jsonOut {
 			if err := writeJSON(e.stdout, d); err != nil {
@@ -88,6 +105,52 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 			continue
 		}
 		printDecision(e, d)
+	}
+	return status
+}
+
+func printForbidden(e *env, d *caa.Decision) {
+	fmt.Fprintf(e.stderr, "dcv caa: %s: forbidden: %s\n", d.Domain, d.Rule)
+	if d.Hint != "" {
+		fmt.Fprintf(e.stderr, "  hint: %s\n", d.Hint)
+	}
+}
+
+// reportCAACorroborated prints each name's corroboration (the primary's
+// decision, one line per perspective, the reason; or the report as one
+// JSON line) and returns the worst exit status.
+func reportCAACorroborated(e *env, domains []string, reports []*perspective.Report, errs []error, jsonOut bool) int {
+	status := exitOK
+	for i, rep := range reports {
+		status = max(status, reportExit(rep))
+		if rep == nil {
+			fmt.Fprintf(e.stderr, "dcv caa: %s: %s\n", domains[i], clean(errs[i].Error()))
+			if jsonOut {
+				if err := writeJSON(e.stdout, caaFailure{Domain: domains[i], Error: errs[i].Error()}); err != nil {
+					return failf(e, "caa", "%v", err)
+				}
+			}
+			continue
+		}
+		d := rep.Primary.CAA
+		if jsonOut {
+			if err := writeJSON(e.stdout, rep); err != nil {
+				return failf(e, "caa", "%v", err)
+			}
+		} else {
+			if d != nil {
+				printDecision(e, d)
+			} else {
+				fmt.Fprintf(e.stdout, "%s: could not decide\n", domains[i])
+			}
+			printPerspectives(e.stdout, rep)
+		}
+		if d != nil && !d.Permitted {
+			printForbidden(e, d)
+		}
+		if !rep.Corroborated {
+			fmt.Fprintf(e.stderr, "dcv caa: %s: %s\n", domains[i], clean(notCorroborated(rep, errs[i])))
+		}
 	}
 	return status
 }

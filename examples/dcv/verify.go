@@ -11,6 +11,7 @@ import (
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/perspective"
 )
 
 // verifyCheck runs one attempt of a check and returns its results (one per
@@ -22,13 +23,18 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"dcv verify dns-txt --name FQDN --value V [flags]",
 		"dcv verify dns-cname --name FQDN --target T [flags]",
 		"dcv verify file --url URL [--url URL ...] (--content S | --content-file F) [flags]",
-		"dcv verify --challenge FILE|- [--code C] [flags]")
+		"dcv verify --challenge FILE|- [--code C] [flags]",
+		"dcv verify ... --perspective [REGION@]URL[,...] --key-file F [--min-remotes N] [--min-regions N]")
 	f.notes = "--challenge reads what 'dcv challenge --json' prints (JSON Lines, one challenge a\n" +
 		"line) and verifies them as one order, each with its method's own policy.\n" +
 		"Exit status: 0 verified; 1 not verified (not found, mismatch, not yet on every\n" +
 		"authoritative server, redirect, wrong content, HTTP error status); 2 could not\n" +
 		"decide (lookup failure, timeout, refused address, connection or TLS failure,\n" +
-		"body over the limit, bad input such as a port other than 80/443); 64 usage.\n"
+		"body over the limit, bad input such as a port other than 80/443); 64 usage.\n\n" +
+		mpicNotes +
+		"Email challenges cannot be corroborated: with --perspective they are refused.\n" +
+		"--authoritative applies to the primary only (remotes use their own setup);\n" +
+		"--wait repeats the whole corroboration until it passes or the wait is over.\n"
 	chFile := f.String("challenge", "", "challenge JSON Lines from 'dcv challenge --json' (- for standard input)")
 	var codes listFlag
 	f.Var(&codes, "code", "`CODE` the applicant returned, for email challenges (repeat for several, in order)")
@@ -46,7 +52,8 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	follow := f.Bool("follow-redirects", false, "follow 301/302/307/308 to http/https on ports 80/443 (BR 3.2.2.4.18)")
 	wait := f.duration("wait", 0, "poll until verified, a terminal failure, or this `DURATION` has passed")
 	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts with --wait; it grows by half up to 2m")
-	jsonOut := f.Bool("json", false, "print each result with its evidence as one JSON line")
+	jsonOut := f.Bool("json", false, "print each result with its evidence as one JSON line (with --perspective: each corroboration report)")
+	mp := addMPICFlags(f)
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
@@ -82,6 +89,9 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			return f.fail(e, "--%s does not apply to %s", fl, kind)
 		}
 	}
+	if msg := mpicUsage(f, mp); msg != "" {
+		return f.fail(e, "%s", msg)
+	}
 
 	dnsc := nf.dnsClient()
 	dnsc.AuthPort = *authPort
@@ -93,17 +103,23 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	}
 
 	var check verifyCheck
+	var pchecks []perspective.Check // the same check(s) for --perspective
+	var targets []string            // what each of pchecks checks, for messages
 	switch kind {
 	case "dns-txt":
 		if *name == "" || !set["value"] {
 			return f.fail(e, "dns-txt needs --name and --value")
 		}
 		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyTXT(ctx, *name, *value) })
+		pchecks = []perspective.Check{{Kind: perspective.KindDCV, TXT: &perspective.TXTCheck{Name: *name, Value: *value}}}
+		targets = []string{*name}
 	case "dns-cname":
 		if *name == "" || *target == "" {
 			return f.fail(e, "dns-cname needs --name and --target")
 		}
 		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyCNAME(ctx, *name, *target) })
+		pchecks = []perspective.Check{{Kind: perspective.KindDCV, CNAME: &perspective.CNAMECheck{Name: *name, Target: *target}}}
+		targets = []string{*name}
 	case "file":
 		if len(urls.vals) == 0 || set["content"] == set["content-file"] {
 			return f.fail(e, "file needs --url and exactly one of --content and --content-file")
@@ -123,12 +139,37 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		check = single(func(ctx context.Context) (*verify.Result, error) {
 			return v.VerifyFiles(ctx, urls.vals, want, policy)
 		})
+		pchecks = []perspective.Check{{Kind: perspective.KindDCV,
+			Files: &perspective.FilesCheck{URLs: urls.vals, Content: want}, FilePolicy: &policy}}
+		targets = []string{strings.Join(urls.vals, " ")}
 	case "challenge":
 		items, err := readChallenges(e, *chFile, codes.vals)
 		if err != nil {
 			return failf(e, "verify", "%v", err)
 		}
 		check = orderCheck(v, items)
+		for _, it := range items {
+			c := it.Challenge
+			if c.Method == challenge.Email && mp.on() {
+				return failf(e, "verify", "%s: email challenges cannot be corroborated (the code is not a network check); verify them without --perspective", c.Domain)
+			}
+			pc := perspective.Check{Kind: perspective.KindDCV, Challenge: c}
+			if c.File != nil {
+				// Every perspective applies this host's redirect rule.
+				pc.FilePolicy = &verify.FilePolicy{Schemes: verify.SchemeDefault, FollowRedirects: *follow}
+			}
+			pchecks = append(pchecks, pc)
+			targets = append(targets, string(c.Method)+" "+c.Domain)
+		}
+	}
+
+	if mp.on() {
+		c, err := mp.corroborator(&perspective.Local{Label: primaryLabel, Verifier: v})
+		if err != nil {
+			return failf(e, "verify", "%v", err)
+		}
+		reports, errs := corroborateAll(ctx, c, pchecks, *nf.timeout, *wait, *interval)
+		return reportCorroborated(e, targets, reports, errs, *jsonOut)
 	}
 
 	results, err := poll(ctx, e, check, *nf.timeout, *wait, *interval)
@@ -302,14 +343,52 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 		} else {
 			printResult(e, r)
 		}
-		if r.Error != "" {
-			fmt.Fprintf(e.stderr, "dcv verify: %s\n", clean(strings.TrimSuffix(r.Error, "; hint: "+r.Hint)))
-			if r.Hint != "" {
-				fmt.Fprintf(e.stderr, "  hint: %s\n", r.Hint)
-			}
-		}
+		printResultError(e, r)
 	}
 	return exitOf(worst)
+}
+
+// printResultError prints a result's error and hint on stderr.
+func printResultError(e *env, r *verify.Result) {
+	if r.Error != "" {
+		fmt.Fprintf(e.stderr, "dcv verify: %s\n", clean(strings.TrimSuffix(r.Error, "; hint: "+r.Hint)))
+		if r.Hint != "" {
+			fmt.Fprintf(e.stderr, "  hint: %s\n", r.Hint)
+		}
+	}
+}
+
+// reportCorroborated prints each corroboration (the primary's result, one
+// line per perspective, the reason; or the report as one JSON line) and
+// returns the worst exit status.
+func reportCorroborated(e *env, targets []string, reports []*perspective.Report, errs []error, jsonOut bool) int {
+	status := exitOK
+	for i, rep := range reports {
+		status = max(status, reportExit(rep))
+		if rep == nil {
+			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(errs[i].Error()))
+			continue
+		}
+		if jsonOut {
+			if err := writeJSON(e.stdout, rep); err != nil {
+				return failf(e, "verify", "%v", err)
+			}
+		} else {
+			if p := rep.Primary.DCV; p != nil {
+				printResult(e, p)
+			} else {
+				fmt.Fprintf(e.stdout, "%s: %s\n", rep.Primary.Outcome(), targets[i])
+			}
+			printPerspectives(e.stdout, rep)
+		}
+		if p := rep.Primary.DCV; p != nil {
+			printResultError(e, p)
+		}
+		if !rep.Corroborated {
+			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(notCorroborated(rep, errs[i])))
+		}
+	}
+	return status
 }
 
 func printResult(e *env, r *verify.Result) {
