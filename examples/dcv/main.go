@@ -39,6 +39,7 @@ func commands() []command {
 		{"challenge", "print what to publish for a validation method", runChallenge},
 		{"verify", "check a published record or file", runVerify},
 		{"caa", "check whether CAA lets a CA issue for a name", runCAA},
+		{"serve-perspective", "serve checks as a remote perspective for --perspective", runServe},
 	}
 }
 
@@ -75,7 +76,7 @@ func topUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: dcv COMMAND [flags] [arguments]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'dcv COMMAND --help' for a command's flags.")
