@@ -265,8 +265,14 @@ func matchValue(ctx context.Context, ex Exchanger, lookup lookupFunc, owner, wan
 }
 
 // cnameTarget puts an expected CNAME target in the form lookupCNAME reports.
+// An empty target (or the root alone) stays "", which checkDNS refuses:
+// with a dot added it would match a CNAME to the root.
 func cnameTarget(want string) string {
-	return strings.ToLower(dnsname.FQDN(strings.TrimSpace(want)))
+	w := strings.TrimSpace(want)
+	if w == "" || w == "." {
+		return ""
+	}
+	return strings.ToLower(dnsname.FQDN(w))
 }
 
 func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, lookup lookupFunc) error {
