@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -71,6 +72,10 @@ func normalize(in string, owner bool) (string, error) {
 	s = strings.TrimSuffix(s, ".")
 	if s == "" {
 		return "", fail(in, ErrEmpty, "")
+	}
+	if !utf8.ValidString(s) {
+		// IDNA would read each bad byte as U+FFFD and still give an A-label.
+		return "", fail(in, ErrInvalid, "not valid UTF-8")
 	}
 	if isIP(s) {
 		return "", fail(in, ErrIPAddress, "")
