@@ -198,11 +198,12 @@ func reportExit(rep *perspective.Report) int {
 // printPerspectives prints one line per perspective, primary first, and
 // the reason the quorum passed or failed.
 func printPerspectives(w io.Writer, rep *perspective.Report) {
+	fmt.Fprintln(w, "  perspectives:")
 	for _, r := range append([]*perspective.Result{rep.Primary}, rep.Remotes...) {
 		if r == nil {
 			continue
 		}
-		fmt.Fprintf(w, "  %s: %s", perspective.Info{Label: r.Label, Region: r.Region}, r.Outcome())
+		fmt.Fprintf(w, "    %s: %s", perspective.Info{Label: r.Label, Region: r.Region}, r.Outcome())
 		if r.Error != "" && !r.Passed() {
 			fmt.Fprintf(w, " — %s", clean(r.Error))
 		}

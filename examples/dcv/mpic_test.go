@@ -1,0 +1,342 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/perspective"
+	"github.com/dcvkit/dcv/verify/verifytest"
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	testKey  = "k3y-shared-by-the-tool-and-its-remotes-0123456789"
+	otherKey = "an-other-key-that-the-remotes-do-not-hold-98765432"
+
+	realTXT  = `_dnsauth.example.com. 300 IN TXT "good-value"`
+	fakeTXT  = `_dnsauth.example.com. 300 IN TXT "hijacked"`
+	ourCAA   = `example.com. 300 IN CAA 0 issue "ssl.com"`
+	theirCAA = `example.com. 300 IN CAA 0 issue "letsencrypt.org"`
+)
+
+// remoteZone starts a remote perspective (perspective.Handler in an
+// httptest server) whose view of the DNS is zone, and returns its URL.
+func remoteZone(t *testing.T, key string, zone *verifytest.Zone) string {
+	t.Helper()
+	h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Label: "remote",
+		Verifier: &verify.Verifier{DNS: zone}, CAA: &caa.Checker{DNS: zone}}}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func remote(t *testing.T, records ...string) string {
+	t.Helper()
+	return remoteZone(t, testKey, verifytest.NewZone().MustAdd(records...))
+}
+
+// deadURL is an http URL on a loopback port nothing listens on.
+func deadURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return "http://" + addr
+}
+
+func labelOf(u string) string { return strings.TrimPrefix(u, "http://") }
+
+func TestCorroborateTXT(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	kf := writeFile(t, "key", "\n  "+testKey+"\n")
+	ok1, ok2, ok3 := remote(t, realTXT), remote(t, realTXT), remote(t, realTXT)
+	bad1, bad2 := remote(t, fakeTXT), remote(t, fakeTXT)
+	wrongKey := remoteZone(t, otherKey, verifytest.NewZone().MustAdd(realTXT))
+	dead := deadURL(t)
+	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res}
+
+	for name, tc := range map[string]struct {
+		extra  []string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		"one dissenter": {[]string{"--perspective", ok1 + "," + ok2 + "," + bad1}, exitOK,
+			[]string{"verified: _dnsauth.example.com", "  primary: verified", labelOf(bad1) + ": not verified", "corroborated: "}, nil},
+		"two dissenters": {[]string{"--perspective", ok1 + "," + bad1 + "," + bad2}, exitNo,
+			[]string{labelOf(bad2) + ": not verified"}, []string{"not corroborated: 2 of 3 remotes did not corroborate"}},
+		"repeated flag": {[]string{"--perspective", ok1, "--perspective", ok2, "--perspective", ok3}, exitOK,
+			[]string{"3 of 3 remotes corroborate"}, nil},
+		"dead counts against": {[]string{"--perspective", ok1 + "," + ok2 + "," + dead}, exitOK,
+			[]string{labelOf(dead) + ": could not decide", "unreachable"}, nil},
+		"dead and a dissenter": {[]string{"--perspective", ok1 + "," + dead + "," + bad1}, exitNo,
+			nil, []string{"2 of 3 remotes did not corroborate"}},
+		"wrong key counts against": {[]string{"--perspective", ok1 + "," + ok2 + "," + wrongKey}, exitOK,
+			[]string{labelOf(wrongKey) + ": could not decide", "401"}, nil},
+		"wrong key alone": {[]string{"--perspective", wrongKey}, exitNo,
+			[]string{"not authenticated"}, []string{"1 of 1 remotes did not corroborate"}},
+		"single remote agrees": {[]string{"--perspective", ok1}, exitOK, nil, nil},
+		"min remotes": {[]string{"--perspective", ok1 + "," + ok2 + "," + ok3, "--min-remotes", "4"}, exitNo,
+			nil, []string{"3 remotes used, policy requires 4"}},
+		"min remotes met": {[]string{"--perspective", ok1 + "," + ok2 + "," + ok3, "--min-remotes", "3"}, exitOK, nil, nil},
+		"min regions given": {[]string{"--perspective", "ARIN@" + ok1 + ",ripe@" + ok2 + "," + bad1, "--min-regions", "2"}, exitOK,
+			[]string{labelOf(ok1) + " (ARIN): verified", "regions ARIN, RIPE"}, nil},
+		"min regions not given": {[]string{"--perspective", ok1 + "," + ok2 + "," + ok3, "--min-regions", "2"}, exitNo,
+			nil, []string{"span 0 region(s)"}},
+		"region of a dissenter does not count": {[]string{"--perspective", "ARIN@" + ok1 + ",ARIN@" + ok2 + ",RIPE@" + bad1, "--min-regions", "2"}, exitNo,
+			nil, []string{"span 1 region(s) [ARIN]"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			args := append(append(append([]string{}, base...), "--key-file", kf), tc.extra...)
+			o := dcv(t, args...)
+			require.Equal(t, tc.code, o.code, "stdout %s\nstderr %s", o.stdout, o.stderr)
+			for _, s := range tc.stdout {
+				assert.Contains(t, o.stdout, s)
+			}
+			for _, s := range tc.stderr {
+				assert.Contains(t, o.stderr, s)
+			}
+			if tc.code == exitOK {
+				assert.Empty(t, o.stderr)
+			}
+		})
+	}
+}
+
+func TestCorroboratePrimary(t *testing.T) {
+	kf := writeFile(t, "key", testKey)
+	remotes := remote(t, realTXT) + "," + remote(t, realTXT)
+	args := func(res string) []string {
+		return []string{"verify", "dns-txt", "--perspective", remotes, "--key-file", kf,
+			"--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res}
+	}
+
+	// The primary sees another value: not verified, whatever the remotes say.
+	o := dcv(t, args(startDNS(t, verifytest.NewZone().MustAdd(fakeTXT)))...)
+	assert.Equal(t, exitNo, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "  primary: not verified")
+	assert.Contains(t, o.stderr, "hijacked", "the value the primary saw")
+	assert.Contains(t, o.stderr, `not corroborated: primary "primary" not verified`)
+
+	// The primary cannot decide (SERVFAIL): 2.
+	zone := verifytest.NewZone().MustAdd(realTXT)
+	zone.SetRcode("_dnsauth.example.com.", dns.TypeTXT, dns.RcodeServerFailure)
+	o = dcv(t, args(startDNS(t, zone))...)
+	assert.Equal(t, exitFail, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "  primary: could not decide")
+}
+
+func TestCorroborateJSON(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	kf := writeFile(t, "key", testKey)
+	ok1, bad := remote(t, realTXT), remote(t, fakeTXT)
+	o := dcv(t, "verify", "dns-txt", "--json", "--name", "_dnsauth.example.com", "--value", "good-value",
+		"--resolver", res, "--key-file", kf, "--perspective", "ARIN@"+ok1+",RIPE@"+bad)
+	require.Equal(t, exitOK, o.code, o.stderr)
+	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+	require.Len(t, lines, 1)
+	var rep perspective.Report
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rep))
+	assert.True(t, rep.Corroborated)
+	assert.Equal(t, perspective.KindDCV, rep.Kind)
+	require.NotNil(t, rep.Primary.DCV)
+	assert.Equal(t, verify.Verified, rep.Primary.DCV.Outcome)
+	require.Len(t, rep.Remotes, 2)
+	assert.Equal(t, "RIPE", rep.Remotes[1].Region)
+	assert.Equal(t, perspective.Fail, rep.Remotes[1].Verdict)
+	assert.Equal(t, 1, rep.NonCorroborating)
+	assert.Equal(t, 1, rep.Allowed, "two remotes allow one dissenter")
+	assert.Equal(t, []string{"ARIN"}, rep.Regions, "only corroborating remotes' regions count")
+}
+
+func TestCorroborateCAA(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(ourCAA))
+	kf := writeFile(t, "key", testKey)
+	ours1, ours2 := remote(t, ourCAA), remote(t, ourCAA)
+	theirs1, theirs2 := remote(t, theirCAA), remote(t, theirCAA)
+	for name, tc := range map[string]struct {
+		ca     string
+		args   []string
+		code   int
+		stdout string
+	}{
+		"permitted":              {"ssl.com", []string{"--perspective", ours1 + "," + ours2 + "," + theirs1, "www.example.com"}, exitOK, labelOf(theirs1) + ": forbidden"},
+		"two forbid":             {"ssl.com", []string{"--perspective", ours1 + "," + theirs1 + "," + theirs2, "www.example.com"}, exitNo, labelOf(theirs2) + ": forbidden"},
+		"primary forbids":        {"letsencrypt.org", []string{"--perspective", ours1 + "," + ours2, "example.com"}, exitNo, "  primary: forbidden"},
+		"worst name wins":        {"ssl.com", []string{"--perspective", ours1 + "," + theirs1 + "," + theirs2, "example.org", "example.com"}, exitNo, "example.org: permitted"},
+		"flags after the domain": {"ssl.com", []string{"example.com", "--perspective", ours1, "--min-remotes", "1"}, exitOK, "1 of 1 remotes corroborate"},
+		"min regions":            {"ssl.com", []string{"--perspective", "APNIC@" + ours1 + ",LACNIC@" + ours2, "--min-regions", "2", "example.com"}, exitOK, "regions APNIC, LACNIC"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, append([]string{"caa", "--resolver", res, "--key-file", kf, "--ca", tc.ca}, tc.args...)...)
+			require.Equal(t, tc.code, o.code, "stdout %s\nstderr %s", o.stdout, o.stderr)
+			assert.Contains(t, o.stdout, tc.stdout)
+			if tc.code != exitOK {
+				assert.Contains(t, o.stderr, "dcv caa: ")
+			}
+		})
+	}
+
+	o := dcv(t, "caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf,
+		"--perspective", ours1+","+theirs1+","+theirs2, "example.com", "example.org")
+	require.Equal(t, exitNo, o.code, o.stderr)
+	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+	require.Len(t, lines, 2, "one report per name")
+	var rep perspective.Report
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rep))
+	assert.Equal(t, perspective.KindCAA, rep.Kind)
+	assert.False(t, rep.Corroborated)
+	require.NotNil(t, rep.Primary.CAA)
+	assert.True(t, rep.Primary.CAA.Permitted)
+	assert.Equal(t, 2, rep.NonCorroborating)
+}
+
+func TestCorroborateChallenges(t *testing.T) {
+	o := dcv(t, "challenge", "--json", "--method", "dns-txt", "example.com", "example.org")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	cs := decodeLines(t, o.stdout)
+	require.Len(t, cs, 2)
+	order := writeFile(t, "order.jsonl", o.stdout)
+
+	primary, full1, full2, partial := verifytest.NewZone(), verifytest.NewZone(), verifytest.NewZone(), verifytest.NewZone()
+	for _, z := range []*verifytest.Zone{primary, full1, full2} {
+		for _, c := range cs {
+			publish(t, c, z, nil)
+		}
+	}
+	publish(t, cs[0], partial, nil) // sees only example.com's record
+	res := startDNS(t, primary)
+	kf := writeFile(t, "key", testKey)
+	f1, f2, p := remoteZone(t, testKey, full1), remoteZone(t, testKey, full2), remoteZone(t, testKey, partial)
+
+	o = dcv(t, "verify", "--challenge", order, "--resolver", res, "--key-file", kf, "--perspective", f1+","+f2+","+p, "--json")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+	require.Len(t, lines, 2, "one report per challenge")
+	var second perspective.Report
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &second))
+	assert.True(t, second.Corroborated)
+	assert.Equal(t, 1, second.NonCorroborating, "the partial view dissents on example.org")
+	require.NotNil(t, second.Primary.DCV)
+	assert.Equal(t, "example.org", second.Primary.DCV.Domain)
+
+	// With one full view only, example.org has two dissenters: the worst wins.
+	o = dcv(t, "verify", "--challenge", order, "--resolver", res, "--key-file", kf, "--perspective", f1+","+p+","+deadURL(t))
+	assert.Equal(t, exitNo, o.code, o.stderr)
+	assert.Contains(t, o.stderr, "dns-txt example.org: not corroborated")
+	assert.NotContains(t, o.stderr, "dns-txt example.com: not corroborated")
+
+	// Email challenges have no network check to repeat: refused.
+	o = dcv(t, "challenge", "--json", "--method", "email", "example.net")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	email := writeFile(t, "email.jsonl", o.stdout)
+	o = dcv(t, "verify", "--challenge", email, "--code", "x", "--resolver", res, "--key-file", kf, "--perspective", f1)
+	assert.Equal(t, exitFail, o.code, o.stderr)
+	assert.Contains(t, o.stderr, "email challenges cannot be corroborated")
+}
+
+func TestCorroborateWait(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	kf := writeFile(t, "key", testKey)
+	late := verifytest.NewZone()
+	lateURL := remoteZone(t, testKey, late)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		late.MustAdd(realTXT)
+	}()
+	args := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value",
+		"--resolver", res, "--key-file", kf, "--interval", "50ms"}
+	o := dcv(t, append(args, "--perspective", lateURL, "--wait", "5s")...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, labelOf(lateURL)+": verified")
+
+	// Never corroborated: the last attempt's report when the wait is over.
+	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "200ms")...)
+	assert.Equal(t, exitNo, o.code, o.stderr)
+	assert.Equal(t, 1, strings.Count(o.stdout, "not corroborated"), o.stdout)
+}
+
+func TestCorroborateBadInput(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	good := writeFile(t, "key", testKey)
+	short := writeFile(t, "short", "  too-short-a-key  \n")
+	u := remote(t, realTXT)
+	for name, tc := range map[string]struct {
+		key, perspective, stderr string
+	}{
+		"short key":          {short, u, "shorter than 32"},
+		"missing key file":   {good + ".missing", u, "key file"},
+		"not http":           {good, "ftp://127.0.0.1:21", "want [REGION@]http(s)://host"},
+		"no host":            {good, "http:///x", "want [REGION@]http(s)://host"},
+		"query":              {good, u + "?a=b", "want [REGION@]http(s)://host"},
+		"user info":          {good, "http://me@127.0.0.1:1", "want [REGION@]"},
+		"bad region":         {good, "A B@" + u, "region"},
+		"twice":              {good, u + "," + u + "/", "given twice"},
+		"named like primary": {good, "http://primary", "given twice"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value",
+				"--resolver", res, "--key-file", tc.key, "--perspective", tc.perspective)
+			assert.Equal(t, exitFail, o.code, o.stderr)
+			assert.Contains(t, o.stderr, tc.stderr)
+			assert.Empty(t, o.stdout)
+			o = dcv(t, "caa", "--ca", "ssl.com", "example.com", "--resolver", res, "--key-file", tc.key, "--perspective", tc.perspective)
+			assert.Equal(t, exitFail, o.code, o.stderr)
+		})
+	}
+}
+
+func TestCorroborateUsage(t *testing.T) {
+	kf := writeFile(t, "key", testKey)
+	txt := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "v"}
+	c := []string{"caa", "--ca", "ssl.com", "example.com"}
+	for name, args := range map[string][]string{
+		"verify perspective without key": append(txt, "--perspective", "http://127.0.0.1:1"),
+		"verify key without perspective": append(txt, "--key-file", kf),
+		"verify min without perspective": append(txt, "--min-remotes", "2"),
+		"verify negative minimum":        append(txt, "--key-file", kf, "--perspective", "http://127.0.0.1:1", "--min-regions", "-1"),
+		"verify empty perspective":       append(txt, "--key-file", kf, "--perspective", "http://127.0.0.1:1,,"),
+		"caa perspective without key":    append(c, "--perspective", "http://127.0.0.1:1"),
+		"caa key without perspective":    append(c, "--key-file", kf),
+		"caa regions without":            append(c, "--min-regions", "2"),
+		"serve without listen":           {"serve-perspective", "--key-file", kf},
+		"serve without key":              {"serve-perspective", "--listen", "127.0.0.1:0"},
+		"serve cert without key":         {"serve-perspective", "--listen", "127.0.0.1:0", "--key-file", kf, "--tls-cert", "c.pem"},
+		"serve argument":                 {"serve-perspective", "--listen", "127.0.0.1:0", "--key-file", kf, "extra"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, args...)
+			assert.Equal(t, exitUsage, o.code, o.stderr)
+			assert.Contains(t, o.stderr, "usage: dcv "+args[0])
+		})
+	}
+}
+
+func TestParseRemote(t *testing.T) {
+	for in, want := range map[string]remoteSpec{
+		"http://127.0.0.1:8080":                  {URL: "http://127.0.0.1:8080", Label: "127.0.0.1:8080"},
+		"ARIN@http://127.0.0.1:8080/":            {Region: "ARIN", URL: "http://127.0.0.1:8080/", Label: "127.0.0.1:8080"},
+		" RIPE@https://mpic.example.net/eu ":     {Region: "RIPE", URL: "https://mpic.example.net/eu", Label: "mpic.example.net/eu"},
+		"eu-west_1@http://[::1]:9/":              {Region: "eu-west_1", URL: "http://[::1]:9/", Label: "[::1]:9"},
+		"https://mpic.example.net/a%20b/":        {URL: "https://mpic.example.net/a%20b/", Label: "mpic.example.net/a%20b"},
+		"APNIC@https://mpic.example.net:8443/v1": {Region: "APNIC", URL: "https://mpic.example.net:8443/v1", Label: "mpic.example.net:8443/v1"},
+	} {
+		got, err := parseRemote(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "127.0.0.1:8080", "@http://x", "A@B@http://x", "http://x#f", "http://x?",
+		"mailto:a@b", "http://:80", "ARIN@", "ARIN@ftp://x", strings.Repeat("R", 33) + "@http://x"} {
+		_, err := parseRemote(in)
+		assert.Error(t, err, in)
+	}
+}
