@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -64,6 +65,34 @@ func FuzzResolverFlag(f *testing.F) {
 			if err != nil || ap.Port() == 0 || ap.Addr().Zone() != "" {
 				t.Fatalf("accepted %q as %q", s, v)
 			}
+		}
+	})
+}
+
+// FuzzParseRemote: a --perspective entry is refused or yields an http(s)
+// URL with a host, no user info, query or fragment, a label and a region
+// of the allowed characters; never a panic.
+func FuzzParseRemote(f *testing.F) {
+	for _, s := range []string{
+		"http://127.0.0.1:8080", "ARIN@https://mpic.example.net/eu/", "a@b@http://x", "http://u@x",
+		"@http://x", "http://[::1]:9", "https://x?q", "http://x#f", "mailto:a@b", "RIPE@", "http://%zz",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		spec, err := parseRemote(s)
+		if err != nil {
+			return
+		}
+		u, err := url.Parse(spec.URL)
+		if err != nil {
+			t.Fatalf("%q: accepted URL %q does not parse: %v", s, spec.URL, err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			t.Fatalf("%q: accepted %q", s, spec.URL)
+		}
+		if spec.Label == "" || len(spec.Region) > maxRegion || strings.IndexFunc(spec.Region, badRegionRune) >= 0 {
+			t.Fatalf("%q: label %q region %q", s, spec.Label, spec.Region)
 		}
 	})
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -23,6 +26,7 @@ const primaryLabel = "primary"
 type mpicFlags struct {
 	remotes    listFlag
 	keyFile    *string
+	caFile     *string
 	minRemotes *int
 	minRegions *int
 }
@@ -31,6 +35,7 @@ func addMPICFlags(f *cmdFlags) *mpicFlags {
 	m := &mpicFlags{remotes: listFlag{split: true}}
 	f.Var(&m.remotes, "perspective", "corroborate through remote perspectives: `[REGION@]URL[,...]` of 'dcv serve-perspective' (repeat or comma-separate)")
 	m.keyFile = f.String("key-file", "", "`FILE` holding the key shared with the remote perspectives (with --perspective)")
+	m.caFile = f.String("perspective-ca", "", "PEM `FILE` of the certificates to trust for https perspectives (default: the system roots)")
 	m.minRemotes = f.Int("min-remotes", 0, "with --perspective: at least `N` remote perspectives must be used (BR 3.2.2.9)")
 	m.minRegions = f.Int("min-regions", 0, "with --perspective: the corroborating remotes must span `N` regions (give them as REGION@URL)")
 	return m
@@ -42,7 +47,8 @@ const mpicNotes = "--perspective repeats the check from remote perspectives ('dc
 	"agree: with 1 remote it must agree, with 2 to 5 one may dissent, with 6 or more\n" +
 	"two. A remote that disagrees, errs, is unreachable or refuses the key counts\n" +
 	"against. Give a remote's region (e.g. its RIR) as REGION@URL, e.g.\n" +
-	"RIPE@https://mpic-eu.example.net:8443, for --min-regions. Not corroborated\n" +
+	"RIPE@https://mpic-eu.example.net:8443, for --min-regions; --perspective-ca\n" +
+	"trusts a private CA for https perspectives. Not corroborated\n" +
 	"exits 1; the primary not deciding exits 2; a bad key file or URL exits 2.\n"
 
 // on reports whether corroboration was asked for.
@@ -55,8 +61,8 @@ func (m *mpicFlags) usageError(set map[string]bool) string {
 		return "--perspective needs --key-file"
 	case set["key-file"] && !set["perspective"]:
 		return "--key-file applies only with --perspective"
-	case (set["min-remotes"] || set["min-regions"]) && !set["perspective"]:
-		return "--min-remotes and --min-regions apply only with --perspective"
+	case (set["min-remotes"] || set["min-regions"] || set["perspective-ca"]) && !set["perspective"]:
+		return "--min-remotes, --min-regions and --perspective-ca apply only with --perspective"
 	case *m.minRemotes < 0 || *m.minRegions < 0:
 		return "--min-remotes and --min-regions must not be negative"
 	}
@@ -109,6 +115,13 @@ func (m *mpicFlags) corroborator(primary perspective.Perspective) (*perspective.
 	if err != nil {
 		return nil, err
 	}
+	var client *http.Client
+	if *m.caFile != "" {
+		client, err = trustingClient(*m.caFile)
+		if err != nil {
+			return nil, err
+		}
+	}
 	c := &perspective.Corroborator{
 		Primary: primary,
 		Policy:  perspective.Policy{MinRemotes: *m.minRemotes, MinRegions: *m.minRegions},
@@ -123,9 +136,28 @@ func (m *mpicFlags) corroborator(primary perspective.Perspective) (*perspective.
 			return nil, fmt.Errorf("perspective %s given twice (or named like the primary)", spec.Label)
 		}
 		seen[spec.Label] = true
-		c.Remotes = append(c.Remotes, &perspective.Remote{URL: spec.URL, Key: key, Label: spec.Label, Region: spec.Region})
+		c.Remotes = append(c.Remotes, &perspective.Remote{URL: spec.URL, Key: key, Label: spec.Label, Region: spec.Region, Client: client})
 	}
 	return c, nil
+}
+
+// trustingClient is an HTTP client that trusts only the certificates in
+// the PEM file (a private CA or the perspectives' own certificates).
+func trustingClient(path string) (*http.Client, error) {
+	if path == "-" {
+		return nil, errors.New("--perspective-ca: give a file, not standard input")
+	}
+	data, err := readInput(nil, path, maxInput)
+	if err != nil {
+		return nil, fmt.Errorf("--perspective-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("--perspective-ca: no PEM certificate in %s", path)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}, nil
 }
 
 // terminal marks an error that retrying cannot fix (a bad check), so

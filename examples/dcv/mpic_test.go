@@ -308,6 +308,7 @@ func TestCorroborateUsage(t *testing.T) {
 		"caa perspective without key":    append(c, "--perspective", "http://127.0.0.1:1"),
 		"caa key without perspective":    append(c, "--key-file", kf),
 		"caa regions without":            append(c, "--min-regions", "2"),
+		"ca without perspective":         append(c, "--perspective-ca", kf),
 		"serve without listen":           {"serve-perspective", "--key-file", kf},
 		"serve without key":              {"serve-perspective", "--listen", "127.0.0.1:0"},
 		"serve cert without key":         {"serve-perspective", "--listen", "127.0.0.1:0", "--key-file", kf, "--tls-cert", "c.pem"},

@@ -160,6 +160,18 @@ func TestServePerspectiveTLS(t *testing.T) {
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
 	require.NoError(t, err)
 	assert.True(t, got.Passed())
+
+	// The tool trusts it through --perspective-ca, and not without.
+	args := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
+		"--key-file", kf, "--perspective", s.url}
+	o := dcv(t, append(args, "--perspective-ca", writeFile(t, "ca.pem", certPEM))...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	o = dcv(t, args...)
+	assert.Equal(t, exitNo, o.code, "an untrusted certificate counts against: %s", o.stdout)
+	assert.Contains(t, o.stdout, "certificate")
+	o = dcv(t, append(args, "--perspective-ca", kf)...)
+	assert.Equal(t, exitFail, o.code, o.stderr)
+	assert.Contains(t, o.stderr, "no PEM certificate")
 	assert.Equal(t, exitOK, s.stop(t))
 }
 
