@@ -143,7 +143,10 @@ func (b Builder) ACMEHTTP01(domain, token string, accountKey crypto.PublicKey) (
 	if err != nil {
 		return nil, err
 	}
-	c := b.base(ACMEHTTP01, d)
+	c, err := b.base(ACMEHTTP01, d)
+	if err != nil {
+		return nil, err
+	}
 	c.Token, c.KeyAuthorization = token, ka
 	path := ACMEHTTPPrefix + token
 	c.File = &FileSpec{Path: path, Content: ka, URLs: urls([]string{d}, path, "http")}
@@ -161,7 +164,10 @@ func (b Builder) ACMEDNS01(domain, token string, accountKey crypto.PublicKey) (*
 	if err != nil {
 		return nil, err
 	}
-	c := b.base(ACMEDNS01, d)
+	c, err := b.base(ACMEDNS01, d)
+	if err != nil {
+		return nil, err
+	}
 	c.Token, c.KeyAuthorization = token, ka
 	if c.Record, err = record("TXT", ACMEDNSLabel+"."+c.ADN, DNS01Value(ka)); err != nil {
 		return nil, err

@@ -78,6 +78,7 @@ var (
 	ErrMethodRetired  = errors.New("method no longer allowed by the Baseline Requirements")
 	ErrDomainNotInCSR = errors.New("domain is not in the CSR")
 	ErrBadChallenge   = errors.New("invalid challenge")
+	ErrLifetime       = errors.New("lifetime too long for the method")
 )
 
 // NameError reports a refused domain or owner name.
@@ -158,14 +159,29 @@ func (b Builder) random() (string, error) { return random.Source{Reader: b.Rand}
 // that play the server side.
 func (b Builder) NewToken() (string, error) { return random.Source{Reader: b.Rand}.Token() }
 
-// base fills the fields every challenge has.
-func (b Builder) base(m Method, domain string) *Challenge {
+// base fills the fields every challenge has, refusing a lifetime longer than
+// the method allows.
+func (b Builder) base(m Method, domain string) (*Challenge, error) {
 	life := b.Lifetime
 	if life <= 0 {
 		life = DefaultLifetime
 	}
+	if most := maxLifetime(m); most > 0 && life > most {
+		return nil, fmt.Errorf("dcv: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
+	}
 	now := b.now().UTC().Truncate(time.Second)
-	return &Challenge{Method: m, Domain: domain, ADN: dnsname.Base(domain), IssuedAt: now, ExpiresAt: now.Add(life)}
+	return &Challenge{Method: m, Domain: domain, ADN: dnsname.Base(domain), IssuedAt: now, ExpiresAt: now.Add(life)}, nil
+}
+
+// maxLifetime is the longest a method's value may be used, 0 for no cap:
+// 30 days for email and file methods (BR 3.2.2.4.4, .18, .19); DNS values
+// may be reused for the longer data-reuse period (.7).
+func maxLifetime(m Method) time.Duration {
+	switch m {
+	case File, HashFile, ACMEHTTP01, Email:
+		return DefaultLifetime
+	}
+	return 0
 }
 
 // record builds a Record for owner, with the zone guessed from the public
@@ -198,7 +214,10 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := b.base(DNSTXT, d)
+	c, err := b.base(DNSTXT, d)
+	if err != nil {
+		return nil, err
+	}
 	if c.Record, err = record("TXT", owner, v); err != nil {
 		return nil, err
 	}
@@ -224,7 +243,10 @@ func (b Builder) File(domain string) (*Challenge, error) {
 	if pair := WWWPair(d); pair != "" {
 		hosts = append(hosts, pair)
 	}
-	c := b.base(File, d)
+	c, err := b.base(File, d)
+	if err != nil {
+		return nil, err
+	}
 	c.File = &FileSpec{Path: FileAuthPath, Content: v, URLs: urls(hosts, FileAuthPath, "http", "https")}
 	return c, nil
 }
@@ -285,7 +307,10 @@ func (b Builder) Email(domain string) (*Challenge, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := b.base(Email, d)
+	c, err := b.base(Email, d)
+	if err != nil {
+		return nil, err
+	}
 	var addrs []string
 	for _, name := range dnsname.Parents(c.ADN, rd) {
 		for _, l := range emailLocals {
@@ -333,12 +358,8 @@ func (c *Challenge) Validate() error {
 	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() || !c.ExpiresAt.After(c.IssuedAt) {
 		return bad("issued_at/expires_at missing or out of order")
 	}
-	switch c.Method {
-	case File, ACMEHTTP01, Email:
-		// BR 3.2.2.4.4, .18, .19: the random value is used for at most 30 days.
-		if life := c.ExpiresAt.Sub(c.IssuedAt); life > DefaultLifetime {
-			return bad("%s value lives %s, more than the 30 days the Baseline Requirements allow", c.Method, life)
-		}
+	if most, life := maxLifetime(c.Method), c.ExpiresAt.Sub(c.IssuedAt); most > 0 && life > most {
+		return bad("%s value lives %s, more than the %s the Baseline Requirements allow", c.Method, life, most)
 	}
 	parts := 0
 	for _, set := range []bool{c.Record != nil, c.File != nil, c.Email != nil} {

@@ -405,3 +405,25 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestLifetimeCap(t *testing.T) {
+	b := fixed()
+	b.Lifetime = 31 * 24 * time.Hour
+	_, err := b.File("example.com")
+	assert.ErrorIs(t, err, challenge.ErrLifetime)
+	_, err = b.Email("example.com")
+	assert.ErrorIs(t, err, challenge.ErrLifetime)
+	_, err = b.HashFile(loadCSR(t), "hildegardconsort.org", "ssl.com", "")
+	assert.ErrorIs(t, err, challenge.ErrLifetime)
+	// DNS values may live longer (BR 3.2.2.4.7 data reuse).
+	c, err := b.DNSTXT("example.com")
+	require.NoError(t, err)
+	_, err = challenge.Decode(mustJSON(t, c))
+	assert.NoError(t, err)
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return data
+}

@@ -23,7 +23,10 @@ func (b Builder) HashFile(csr *csrhash.CSR, domain, caDomain, token string) (*Ch
 	if err != nil {
 		return nil, err
 	}
-	c := b.base(HashFile, d)
+	c, err := b.base(HashFile, d)
+	if err != nil {
+		return nil, err
+	}
 	c.Token = token
 	c.CADomain, _ = dnsname.Domain(caDomain) // FileContent above already refused a bad one
 	path := csr.Hashes.FilePath()
@@ -42,7 +45,10 @@ func (b Builder) HashCNAME(csr *csrhash.CSR, domain, caDomain, token string) (*C
 	if err != nil {
 		return nil, err
 	}
-	c := b.base(HashCNAME, d)
+	c, err := b.base(HashCNAME, d)
+	if err != nil {
+		return nil, err
+	}
 	c.Token = token
 	c.CADomain, _ = dnsname.Domain(caDomain) // CNAME above already refused a bad one
 	if c.Record, err = record("CNAME", name, target); err != nil {
