@@ -103,7 +103,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		Handler:           logRequests(logw, h),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      *nf.timeout + 30*time.Second,
+		WriteTimeout:      max(*nf.timeout, perspective.DefaultMaxTimeout) + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          log.New(logw, "dcv serve-perspective: ", 0),
 	}
