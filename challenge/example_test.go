@@ -2,6 +2,8 @@ package challenge_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -102,4 +104,48 @@ MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 	// Output:
 	// evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k
 	// _acme-challenge.example.com. lAV291d372xyXVEZRY9j2FQ8g1TYpOaJr620CiahePA
+}
+
+func ExampleBuilder_ForCSR() {
+	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	csr, err := csrhash.Parse(data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// One hash-based file challenge per domain of a multi-domain order.
+	all, err := exampleBuilder.ForCSR(csr, challenge.HashFile, csrhash.CASSL, "10TmfZdb9tj")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range all {
+		fmt.Println(c.File.URLs[0])
+		fmt.Printf("%q\n", c.File.Content)
+	}
+	// Output:
+	// http://hildegardconsort.org/.well-known/pki-validation/4547FDDC7118AC1B676C964534F2DB10.txt
+	// "0ba404b6326c6790c9abe76fa303b17ba25b90b732507810df280549d1c5d5b0\nssl.com\n10TmfZdb9tj"
+}
+
+func ExampleDecode() {
+	c, err := exampleBuilder.DNSTXT("example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	data, _ := json.Marshal(c) // what `dcv challenge --json` prints
+	back, err := challenge.Decode(data)
+	fmt.Println(back.Record.Name, err)
+
+	// A tampered challenge is refused before anyone acts on it.
+	_, err = challenge.Decode([]byte(`{"method":"dns-txt","domain":"co.uk","adn":"co.uk"}`))
+	fmt.Println(errors.Is(err, challenge.ErrBadChallenge))
+	// Output:
+	// _dnsauth.example.com. <nil>
+	// true
 }

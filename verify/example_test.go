@@ -96,3 +96,48 @@ func ExampleVerifier_VerifyFiles() {
 	// verified <nil>
 	// not verified true
 }
+
+func ExampleVerifier_Poll() {
+	var b challenge.Builder
+	c, err := b.DNSTXT("example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	zone := verifytest.NewZone()
+	v := &verify.Verifier{DNS: zone}
+	r, err := v.Poll(context.Background(), c, verify.PollOptions{
+		Interval: time.Millisecond, // real use: the default 10 s, growing to 2 min
+		OnAttempt: func(n int, r *verify.Result, err error) {
+			fmt.Printf("attempt %d: %s\n", n, r.Outcome)
+			if n == 2 { // the applicant publishes the record meanwhile
+				_ = verifytest.Publish(zone, nil, c)
+			}
+		},
+	})
+	fmt.Println(r.Outcome, err)
+	// Output:
+	// attempt 1: not verified
+	// attempt 2: not verified
+	// attempt 3: verified
+	// verified <nil>
+}
+
+func ExampleVerifier_VerifyEmail() {
+	var b challenge.Builder
+	c, err := b.Email("example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The CA mails c.Email.Code to one of c.Email.Addresses; the applicant
+	// types it back.
+	var v verify.Verifier
+	_, err = v.VerifyEmail(c, "a guess")
+	fmt.Println(errors.Is(err, verify.ErrCodeMismatch))
+	r, err := v.VerifyEmail(c, c.Email.Code)
+	fmt.Println(r.Outcome, err)
+	// Output:
+	// true
+	// verified <nil>
+}
