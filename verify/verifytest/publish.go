@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/miekg/dns"
+
 	"github.com/dcvkit/dcv/challenge"
 )
 
@@ -16,7 +18,15 @@ import (
 func Publish(z *Zone, r *Responder, c *challenge.Challenge) error {
 	switch {
 	case c.Record != nil && c.Record.Type == "TXT":
-		return z.Add(fmt.Sprintf("%s 300 IN TXT %q", c.Record.Name, c.Record.Value))
+		// Built as an RR, not zone-file text, so no value needs quoting.
+		rr := &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(c.Record.Name), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 300}}
+		for v := c.Record.Value; v != ""; {
+			n := min(len(v), 255) // one character-string holds 255 bytes
+			rr.Txt = append(rr.Txt, v[:n])
+			v = v[n:]
+		}
+		z.AddRR(rr)
+		return nil
 	case c.Record != nil:
 		return z.Add(fmt.Sprintf("%s 300 IN %s %s", c.Record.Name, c.Record.Type, c.Record.Value))
 	case c.File != nil:
