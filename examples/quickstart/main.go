@@ -11,6 +11,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -28,21 +29,21 @@ var csrPEM []byte
 var accountPEM []byte
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(2)
 	}
 }
 
-func run() error {
+func run(w io.Writer) error {
 	csr, err := csrhash.Parse(csrPEM)
 	if err != nil {
 		return err
 	}
-	fmt.Println("CSR")
-	fmt.Println("  domains:", strings.Join(csr.Domains, ", "))
-	fmt.Println("  MD5:    ", csr.Hashes.MD5)
-	fmt.Println("  SHA-256:", csr.Hashes.SHA256)
+	fmt.Fprintln(w, "CSR")
+	fmt.Fprintln(w, "  domains:", strings.Join(csr.Domains, ", "))
+	fmt.Fprintln(w, "  MD5:    ", csr.Hashes.MD5)
+	fmt.Fprintln(w, "  SHA-256:", csr.Hashes.SHA256)
 
 	var b challenge.Builder // zero value: crypto/rand, 30-day lifetime
 	var all []*challenge.Challenge
@@ -85,15 +86,15 @@ func run() error {
 		return err
 	}
 	for _, c := range all {
-		fmt.Println()
-		printChallenge(c)
+		fmt.Fprintln(w, )
+		printChallenge(w, c)
 	}
-	return publishAndVerify(all)
+	return publishAndVerify(w, all)
 }
 
 // publishAndVerify plays both sides on loopback: the applicant publishes
 // every challenge, then the CA verifies the whole order.
-func publishAndVerify(all []*challenge.Challenge) error {
+func publishAndVerify(w io.Writer, all []*challenge.Challenge) error {
 	zone := verifytest.NewZone()
 	site := verifytest.NewResponder()
 	for _, c := range all {
@@ -133,44 +134,44 @@ func publishAndVerify(all []*challenge.Challenge) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	fmt.Printf("\nVerifying the order on loopback (DNS %s, web %s)\n", dnsServer.Addr(), web.HTTP.Listener.Addr())
+	fmt.Fprintf(w, "\nVerifying the order on loopback (DNS %s, web %s)\n", dnsServer.Addr(), web.HTTP.Listener.Addr())
 	res, err := v.VerifyOrder(ctx, order)
 	for _, r := range res.Results {
-		fmt.Printf("  %-13s %-18s %s (%d observations, %s)\n", r.Method, r.Domain, r.Outcome, len(r.Evidence), r.Duration.Round(time.Millisecond))
+		fmt.Fprintf(w, "  %-13s %-18s %s (%d observations, %s)\n", r.Method, r.Domain, r.Outcome, len(r.Evidence), r.Duration.Round(time.Millisecond))
 	}
-	fmt.Println("  order:", res.Outcome)
+	fmt.Fprintln(w, "  order:", res.Outcome)
 	if err != nil {
 		return err
 	}
 
 	// And what an applicant sees when a record is missing.
 	_, err = v.VerifyTXT(ctx, "_dnsauth.shop.example.com", "not-published")
-	fmt.Println("\nA check that fails, as the applicant would read it:")
-	fmt.Printf("  %s: %v\n", verify.OutcomeOf(err), err)
+	fmt.Fprintln(w, "\nA check that fails, as the applicant would read it:")
+	fmt.Fprintf(w, "  %s: %v\n", verify.OutcomeOf(err), err)
 	return nil
 }
 
-func printChallenge(c *challenge.Challenge) {
-	fmt.Printf("%s for %s (expires %s)\n", c.Method, c.Domain, c.ExpiresAt.Format("2006-01-02 15:04 MST"))
+func printChallenge(w io.Writer, c *challenge.Challenge) {
+	fmt.Fprintf(w, "%s for %s (expires %s)\n", c.Method, c.Domain, c.ExpiresAt.Format("2006-01-02 15:04 MST"))
 	switch {
 	case c.Record != nil:
 		r := c.Record
-		fmt.Printf("  In the DNS zone %s add a %s record:\n", r.Zone, r.Type)
-		fmt.Printf("    host record: %s\n    value:       %s\n", r.Host, r.Value)
-		fmt.Printf("    zone file:   %s\n", r)
+		fmt.Fprintf(w, "  In the DNS zone %s add a %s record:\n", r.Zone, r.Type)
+		fmt.Fprintf(w, "    host record: %s\n    value:       %s\n", r.Host, r.Value)
+		fmt.Fprintf(w, "    zone file:   %s\n", r)
 	case c.File != nil:
-		fmt.Printf("  Serve this exact content (no redirect):\n")
+		fmt.Fprintf(w, "  Serve this exact content (no redirect):\n")
 		for _, line := range strings.Split(c.File.Content, "\n") {
-			fmt.Printf("    | %s\n", line)
+			fmt.Fprintf(w, "    | %s\n", line)
 		}
-		fmt.Printf("  at every one of these URLs:\n")
+		fmt.Fprintf(w, "  at every one of these URLs:\n")
 		for _, u := range c.File.URLs {
-			fmt.Printf("    %s\n", u)
+			fmt.Fprintf(w, "    %s\n", u)
 		}
 	case c.Email != nil:
-		fmt.Printf("  The CA mails code %s to one of:\n    %s\n", c.Email.Code, strings.Join(c.Email.Addresses, "\n    "))
+		fmt.Fprintf(w, "  The CA mails code %s to one of:\n    %s\n", c.Email.Code, strings.Join(c.Email.Addresses, "\n    "))
 	}
 	for _, n := range c.Notes {
-		fmt.Println("  note:", n)
+		fmt.Fprintln(w, "  note:", n)
 	}
 }
