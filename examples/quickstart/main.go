@@ -86,7 +86,7 @@ func run(w io.Writer) error {
 		return err
 	}
 	for _, c := range all {
-		fmt.Fprintln(w, )
+		fmt.Fprintln(w)
 		printChallenge(w, c)
 	}
 	return publishAndVerify(w, all)
