@@ -3,6 +3,7 @@ package caa
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -134,6 +135,9 @@ func query(ctx context.Context, ex Exchanger, name string) levelResult {
 		c, ok := rr.(*dns.CAA)
 		if !ok {
 			continue
+		}
+		if c.Hdr.Class != dns.ClassINET {
+			return fail(-1, fmt.Errorf("answer holds a CAA record of class %s, not IN", dns.ClassToString[c.Hdr.Class]))
 		}
 		if !chain[dns.CanonicalName(c.Hdr.Name)] {
 			// Not for the name asked nor its aliases: something is off,
