@@ -24,7 +24,8 @@ func serve(t testing.TB, z *dnstest.Zone) (*caa.Checker, *dnstest.Server) {
 	srv, err := dnstest.NewServer(z)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
-	client := &verify.DNSClient{Servers: []string{srv.Addr()}, Timeout: 150 * time.Millisecond, Attempts: 1}
+	// 1 s per attempt: generous for loopback under -race, short for the drop test.
+	client := &verify.DNSClient{Servers: []string{srv.Addr()}, Timeout: time.Second, Attempts: 1}
 	return &caa.Checker{DNS: client}, srv
 }
 
