@@ -62,7 +62,10 @@ const DefaultCorroborationTimeout = 30 * time.Second
 // the quorum and the policy. The primary must pass; each remote
 // corroborates only by passing too (DCV verified, CAA permitted). A remote
 // that fails, errors, times out or is unreachable counts against the
-// quorum, never for it.
+// quorum, never for it. Labels must be distinct, and so must the servers
+// (host and port) of Remotes: one server listed twice is refused
+// (ErrConfig). Two names or addresses for one machine cannot be told
+// apart here; like the BR's 500 km, that is the deployment's to ensure.
 type Corroborator struct {
 	Primary Perspective
 	Remotes []Perspective
@@ -143,6 +146,21 @@ func (c *Corroborator) perspectives() ([]Perspective, error) {
 			return nil, fmt.Errorf("%w: perspective label %q empty or used twice", ErrConfig, label)
 		}
 		seen[label] = true
+	}
+	// The same server under two labels (or two spellings of its URL)
+	// would count twice toward the quorum and MinRemotes.
+	served := map[string]string{}
+	for _, p := range all {
+		r, ok := p.(*Remote)
+		if !ok {
+			continue
+		}
+		if addr := r.serverAddr(); addr != "" {
+			if prev, dup := served[addr]; dup {
+				return nil, fmt.Errorf("%w: perspectives %q and %q are the same server %s", ErrConfig, prev, r.Info().Label, addr)
+			}
+			served[addr] = r.Info().Label
+		}
 	}
 	return all, nil
 }

@@ -41,6 +41,12 @@
 // count against the quorum, never for it. The Report lists every
 // perspective's result and says why the quorum passed or failed.
 //
+// Each perspective counts once: labels must differ, and two Remotes at
+// one host and port (however the URL is spelled) are refused as
+// misconfiguration rather than counted twice. A Corroborator without
+// remotes is misconfigured too (ErrConfig): it never reports a check
+// "corroborated" by no one, whatever the Policy.
+//
 // Regions are what the caller configures: for the BR, the RIR (ARIN,
 // RIPE, APNIC, LACNIC, AFRINIC) whose service region a perspective is in.
 // The BR also want perspectives >= 500 km apart; that is a deployment

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -106,6 +108,29 @@ func (r *Remote) endpoint() (*url.URL, error) {
 		u = u.JoinPath(CheckPath)
 	}
 	return u, nil
+}
+
+// serverAddr is the host and port the remote is reached at, in one
+// spelling (lower case, no trailing dot, canonical IP, explicit port), or
+// "" for a URL that endpoint refuses. The path is left out: a Handler
+// answers under any prefix, so two paths on one server are one perspective.
+func (r *Remote) serverAddr() string {
+	u, err := r.endpoint()
+	if err != nil {
+		return ""
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().String()
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
+		port = strconv.FormatUint(n, 10)
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func (r *Remote) client() *http.Client {
