@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -138,7 +139,7 @@ func (c *Corroborator) perspectives() ([]Perspective, error) {
 	all := append([]Perspective{c.Primary}, c.Remotes...)
 	seen := map[string]bool{}
 	for _, p := range all {
-		if p == nil {
+		if isNil(p) {
 			return nil, fmt.Errorf("%w: nil perspective", ErrConfig)
 		}
 		label := p.Info().Label
@@ -163,6 +164,20 @@ func (c *Corroborator) perspectives() ([]Perspective, error) {
 		}
 	}
 	return all, nil
+}
+
+// isNil reports whether p is nil or holds a nil pointer (a typed nil,
+// whose Info would panic).
+func isNil(p Perspective) bool {
+	if p == nil {
+		return true
+	}
+	v := reflect.ValueOf(p)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }
 
 type indexed struct {
