@@ -358,6 +358,13 @@ func printResultError(e *env, r *verify.Result) {
 	}
 }
 
+// verifyFailure is the --json line for a check refused before it ran
+// (with --perspective: a check the library refuses).
+type verifyFailure struct {
+	Target string `json:"target"`
+	Error  string `json:"error"`
+}
+
 // reportCorroborated prints each corroboration (the primary's result, one
 // line per perspective, the reason; or the report as one JSON line) and
 // returns the worst exit status.
@@ -367,6 +374,11 @@ func reportCorroborated(e *env, targets []string, reports []*perspective.Report,
 		status = max(status, reportExit(rep))
 		if rep == nil {
 			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(errs[i].Error()))
+			if jsonOut {
+				if err := writeJSON(e.stdout, verifyFailure{Target: targets[i], Error: errs[i].Error()}); err != nil {
+					return failf(e, "verify", "%v", err)
+				}
+			}
 			continue
 		}
 		if jsonOut {
