@@ -149,3 +149,47 @@ func ExampleDecode() {
 	// _dnsauth.example.com. <nil>
 	// true
 }
+
+func ExampleBuilder_HashFile() {
+	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	csr, err := csrhash.Parse(data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := exampleBuilder.HashFile(csr, "hildegardconsort.org", csrhash.CASectigo, "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.File.Path)
+	fmt.Println(c.File.Content)
+	// Output:
+	// /.well-known/pki-validation/4547FDDC7118AC1B676C964534F2DB10.txt
+	// 0ba404b6326c6790c9abe76fa303b17ba25b90b732507810df280549d1c5d5b0
+	// sectigo.com
+}
+
+func ExampleBuilder_ACMEHTTP01() {
+	key, err := challenge.ParseAccountKey([]byte(`-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
+-----END PUBLIC KEY-----`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := exampleBuilder.ACMEHTTP01("www.example.com", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.File.URLs[0])
+	fmt.Println(c.File.Content)
+	// Output:
+	// http://www.example.com/.well-known/acme-challenge/evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA
+	// evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k
+}
