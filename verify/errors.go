@@ -51,9 +51,6 @@ func (o Outcome) String() string {
 	}
 }
 
-var notVerifiedKinds = []error{ErrNotFound, ErrMismatch, ErrNotPropagated, ErrHTTPStatus,
-	ErrRedirect, ErrContentMismatch, ErrExpired, ErrCodeMismatch}
-
 // OutcomeOf maps an error from this package to an Outcome: nil is Verified,
 // the "not verified" kinds are NotVerified, anything else (including errors
 // this package does not know) is Undecided.
@@ -73,10 +70,8 @@ func OutcomeOf(err error) Outcome {
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		for _, k := range notVerifiedKinds {
-			if e.Kind == k {
-				return NotVerified
-			}
+		if k, ok := kinds[e.Kind]; ok {
+			return k.outcome
 		}
 	}
 	return Undecided
@@ -119,27 +114,57 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Kind, e.Err}
 }
 
-// Hints, one per kind (the Alibaba FAQ's remedies).
-var hints = map[error]string{
-	ErrNotFound:        "add the record exactly as shown, then wait for its TTL before retrying",
-	ErrMismatch:        "copy the host record and value again; remove stale records",
-	ErrNotPropagated:   "wait for every authoritative server to serve the record; check each NS",
-	ErrHTTPStatus:      "upload the file to /.well-known/pki-validation/ (or the path shown) so it is served with status 200",
-	ErrRedirect:        "serve the file directly, without any 301/302 redirect",
-	ErrContentMismatch: "serve the same file on every URL (apex and www, HTTP and HTTPS); purge CDN caches",
-	ErrExpired:         "request a new challenge value",
-	ErrCodeMismatch:    "enter the code from the latest email exactly",
-	ErrLookup:          "fix the DNS servers for the zone (SERVFAIL/REFUSED) and retry",
-	ErrTimeout:         "check that the DNS or web server answers from the Internet; allow the CA's addresses",
-	ErrConnection:      "open port 80/443 to the Internet and allow the CA's addresses",
-	ErrTLS:             "fix the HTTPS server's TLS setup, or stop listening on 443",
-	ErrBodyTooLarge:    "serve only the validation content in the file",
-	ErrAddressRefused:  "point the name at a public address",
-	ErrPortNotAllowed:  "use port 80 (http) or 443 (https)",
-	ErrBadInput:        "check the name, URL or value given",
+// kindInfo is what the package knows of each kind: a stable code for
+// machine-readable records, the outcome, and the applicant's hint (the
+// Alibaba FAQ's remedies).
+type kindInfo struct {
+	code    string
+	outcome Outcome
+	hint    string
+}
+
+var kinds = map[error]kindInfo{
+	ErrNotFound:        {"not_found", NotVerified, "add the record exactly as shown, then wait for its TTL before retrying"},
+	ErrMismatch:        {"mismatch", NotVerified, "copy the host record and value again; remove stale records"},
+	ErrNotPropagated:   {"not_propagated", NotVerified, "wait for every authoritative server to serve the record; check each NS"},
+	ErrHTTPStatus:      {"http_status", NotVerified, "upload the file to /.well-known/pki-validation/ (or the path shown) so it is served with status 200"},
+	ErrRedirect:        {"redirect", NotVerified, "serve the file directly, without any 301/302 redirect"},
+	ErrContentMismatch: {"content_mismatch", NotVerified, "serve the same file on every URL (apex and www, HTTP and HTTPS); purge CDN caches"},
+	ErrExpired:         {"expired", NotVerified, "request a new challenge value"},
+	ErrCodeMismatch:    {"code_mismatch", NotVerified, "enter the code from the latest email exactly"},
+	ErrLookup:          {"lookup", Undecided, "fix the DNS servers for the zone (SERVFAIL/REFUSED) and retry"},
+	ErrTimeout:         {"timeout", Undecided, "check that the DNS or web server answers from the Internet; allow the CA's addresses"},
+	ErrConnection:      {"connection", Undecided, "open port 80/443 to the Internet and allow the CA's addresses"},
+	ErrTLS:             {"tls", Undecided, "fix the HTTPS server's TLS setup, or stop listening on 443"},
+	ErrBodyTooLarge:    {"body_too_large", Undecided, "serve only the validation content in the file"},
+	ErrAddressRefused:  {"address_refused", Undecided, "point the name at a public address"},
+	ErrPortNotAllowed:  {"port_not_allowed", Undecided, "use port 80 (http) or 443 (https)"},
+	ErrBadInput:        {"bad_input", Undecided, "check the name, URL or value given"},
+}
+
+// KindCode returns the stable code of err's kind ("not_found",
+// "timeout", …), as Result.Kind records it; "" if err is no *Error.
+func KindCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return kinds[e.Kind].code
+	}
+	return ""
+}
+
+// KindByCode returns the kind a code stands for, or nil: it turns a
+// recorded or remote Result.Kind back into something errors.Is and
+// Terminal understand.
+func KindByCode(code string) error {
+	for k, info := range kinds {
+		if info.code == code {
+			return k
+		}
+	}
+	return nil
 }
 
 // newError builds an *Error with the kind's default hint.
 func newError(kind error, target string, cause error) *Error {
-	return &Error{Kind: kind, Target: target, Hint: hints[kind], Err: cause}
+	return &Error{Kind: kind, Target: target, Hint: kinds[kind].hint, Err: cause}
 }

@@ -99,6 +99,7 @@ type Result struct {
 	Domain    string           `json:"domain,omitempty"`
 	Target    string           `json:"target"` // DNS name or the URLs checked
 	Outcome   Outcome          `json:"outcome"`
+	Kind      string           `json:"kind,omitempty"` // the error's kind as a stable code (KindCode)
 	Error     string           `json:"error,omitempty"`
 	Hint      string           `json:"hint,omitempty"`
 	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode
@@ -158,6 +159,7 @@ func (v *Verifier) finish(r *Result, start time.Time, err error) (*Result, error
 	r.Outcome = OutcomeOf(err)
 	if err != nil {
 		r.Error = err.Error()
+		r.Kind = KindCode(err)
 		var e *Error
 		if errors.As(err, &e) {
 			r.Hint = e.Hint

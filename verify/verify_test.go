@@ -420,6 +420,7 @@ func TestResultJSON(t *testing.T) {
 	data, err := json.Marshal(r)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"outcome":"not verified"`)
+	assert.Contains(t, string(data), `"kind":"not_found"`)
 	assert.Contains(t, string(data), `"evidence":[{"kind":"dns"`)
 	var back verify.Result
 	require.NoError(t, json.Unmarshal(data, &back))
