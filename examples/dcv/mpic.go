@@ -160,8 +160,9 @@ func trustingClient(path string) (*http.Client, error) {
 	return &http.Client{Transport: tr}, nil
 }
 
-// terminal marks an error that retrying cannot fix (a bad check), so
-// verify.Retry stops; its message is the cause's.
+// terminal marks an error that retrying cannot fix (a bad check, or a
+// primary failure of a terminal kind), so verify.Retry stops; its message
+// is the cause's.
 type terminal struct{ err error }
 
 func (t terminal) Error() string   { return t.err.Error() }
@@ -193,6 +194,13 @@ func corroborate(ctx context.Context, c *perspective.Corroborator, chk perspecti
 		rep, err := c.Run(ctx, chk)
 		if rep == nil && err != nil {
 			return nil, terminal{err}
+		}
+		// The primary is ours: its kind says whether retrying can help
+		// (an expired challenge, say, stays expired).
+		if p := rep.Primary; err != nil && p != nil && p.DCV != nil {
+			if k := verify.KindByCode(p.DCV.Kind); k != nil && verify.Terminal(k) {
+				return rep, terminal{err}
+			}
 		}
 		return rep, err
 	}
