@@ -3,6 +3,7 @@ package caa
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
@@ -94,14 +95,14 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Verdict {
 	for _, rr := range governing {
 		v, err := ParseIssueValue(rr.Value)
 		if err != nil {
-			named = appendOnce(named, "malformed "+strconvQuote(rr.Value))
+			named = appendOnce(named, "malformed "+strconv.Quote(rr.Value))
 			continue
 		}
 		if v.Issuer == "" {
 			continue
 		}
 		if !slices.Contains(issuers, v.Issuer) {
-			named = appendOnce(named, strconvQuote(v.Issuer))
+			named = appendOnce(named, strconv.Quote(v.Issuer))
 			continue
 		}
 		if why := bound(v, req); why != "" {
@@ -110,7 +111,7 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Verdict {
 			}
 			continue
 		}
-		return Verdict{Permitted: true, Rule: fmt.Sprintf("%s %s permits", tag, strconvQuote(rr.Value))}
+		return Verdict{Permitted: true, Rule: fmt.Sprintf("%s %s permits", tag, strconv.Quote(rr.Value))}
 	}
 
 	var rule string
@@ -180,10 +181,8 @@ func (at place) prefix() string {
 
 // present returns rr in presentation form at owner, without TTL and class.
 func present(owner string, rr *dns.CAA) string {
-	return fmt.Sprintf("`%s CAA %d %s %s`", dnsname.FQDN(owner), rr.Flag, rr.Tag, strconvQuote(rr.Value))
+	return fmt.Sprintf("`%s CAA %d %s %s`", dnsname.FQDN(owner), rr.Flag, rr.Tag, strconv.Quote(rr.Value))
 }
-
-func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
 
 func appendOnce(list []string, s string) []string {
 	if slices.Contains(list, s) {

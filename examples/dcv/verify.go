@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,7 +86,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "unexpected argument %q", pos[1])
 	}
 	for _, fl := range []string{"challenge", "code", "name", "value", "target", "url", "content", "content-file"} {
-		if set[fl] && !contains(allowed, fl) {
+		if set[fl] && !slices.Contains(allowed, fl) {
 			return f.fail(e, "--%s does not apply to %s", fl, kind)
 		}
 	}
@@ -174,15 +175,6 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 
 	results, err := poll(ctx, e, check, *nf.timeout, *wait, *interval)
 	return report(e, results, err, *jsonOut)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func single(f func(ctx context.Context) (*verify.Result, error)) verifyCheck {
