@@ -18,6 +18,15 @@ var exampleBuilder = challenge.Builder{
 	Now:  func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) },
 }
 
+// sampleCSR reads the shared test vector (CN hildegardconsort.org).
+func sampleCSR() (*csrhash.CSR, error) {
+	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
+	if err != nil {
+		return nil, err
+	}
+	return csrhash.Parse(data)
+}
+
 func ExampleBuilder_DNSTXT() {
 	c, err := exampleBuilder.DNSTXT("www.example.com")
 	if err != nil {
@@ -55,12 +64,7 @@ func ExampleBuilder_File() {
 }
 
 func ExampleBuilder_HashCNAME() {
-	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	csr, err := csrhash.Parse(data)
+	csr, err := sampleCSR()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -107,12 +111,7 @@ MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 }
 
 func ExampleBuilder_ForCSR() {
-	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	csr, err := csrhash.Parse(data)
+	csr, err := sampleCSR()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -151,12 +150,7 @@ func ExampleDecode() {
 }
 
 func ExampleBuilder_HashFile() {
-	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	csr, err := csrhash.Parse(data)
+	csr, err := sampleCSR()
 	if err != nil {
 		fmt.Println(err)
 		return
