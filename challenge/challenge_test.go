@@ -154,9 +154,7 @@ func TestEmail(t *testing.T) {
 }
 
 func loadCSR(t testing.TB) *csrhash.CSR {
-	data, err := os.ReadFile("../csrhash/testdata/sample-616.csr")
-	require.NoError(t, err)
-	csr, err := csrhash.Parse(data)
+	csr, err := sampleCSR()
 	require.NoError(t, err)
 	return csr
 }
