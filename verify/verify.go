@@ -346,7 +346,7 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 		return nil
 	}
 	if len(undecided) > 0 {
-		e := newError(ErrLookup, owner, errors.Join(nonNil(errs)...))
+		e := newError(ErrLookup, owner, errors.Join(errs...))
 		e.Seen = undecided
 		return e
 	}
@@ -372,19 +372,25 @@ func seenOf(err error) string {
 	return err.Error()
 }
 
-func nonNil(errs []error) []error {
-	var out []error
+// joinErrs is errors.Join, except that a lone error comes back as itself.
+func joinErrs(errs []error) error {
+	var n []error
 	for _, e := range errs {
 		if e != nil {
-			out = append(out, e)
+			n = append(n, e)
 		}
 	}
-	return out
+	if len(n) == 1 {
+		return n[0]
+	}
+	return errors.Join(n...)
 }
 
 func firstErr(errs []error) error {
-	if n := nonNil(errs); len(n) > 0 {
-		return n[0]
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
 	}
 	return nil
 }
@@ -457,14 +463,9 @@ func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, wan
 	}
 	var errs []error
 	for _, h := range order {
-		if err := hostVerdict(out, hosts[h], schemes); err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, hostVerdict(out, hosts[h], schemes))
 	}
-	if len(errs) == 1 {
-		return errs[0]
-	}
-	return errors.Join(errs...)
+	return joinErrs(errs)
 }
 
 // hostVerdict applies the scheme policy to the outcomes of one host's URLs.
@@ -499,10 +500,7 @@ func hostVerdict(out []fileOutcome, idx []int, schemes SchemePolicy) error {
 			}
 		}
 	}
-	if len(errs) == 1 {
-		return errs[0]
-	}
-	return errors.Join(errs...)
+	return joinErrs(errs)
 }
 
 // schemeOf returns the lower-case scheme of a URL ("" if it has none).
