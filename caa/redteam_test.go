@@ -12,9 +12,9 @@ import (
 )
 
 // crafted answers every query with what f makes of it.
-type crafted func(q *dns.Msg) *dns.Msg
-
-func (f crafted) Exchange(_ context.Context, q *dns.Msg) (*dns.Msg, error) { return f(q), nil }
+func crafted(f func(q *dns.Msg) *dns.Msg) exchangeFunc {
+	return func(_ context.Context, q *dns.Msg) (*dns.Msg, error) { return f(q), nil }
+}
 
 func rtRR(t *testing.T, s string) dns.RR {
 	t.Helper()
