@@ -184,8 +184,8 @@ func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server strin
 		q.SetEdns0(c.udpSize(), false)
 	}
 	target := strings.TrimSuffix(q.Question[0].Name, ".")
-	fail := func(err error) error {
-		e := newError(classifyNetErr(ctx, err), target, err)
+	fail := func(last, err error) error {
+		e := newError(classifyNetErr(ctx, last), target, err)
 		e.Server = server
 		return e
 	}
@@ -202,15 +202,15 @@ func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server strin
 		}
 		udpErr = err
 		if ctx.Err() != nil || !isTimeout(err) {
-			return nil, fail(err)
+			return nil, fail(err, err)
 		}
 	}
 	r, err := c.once(ctx, "tcp", q, server)
 	if err != nil {
 		if udpErr != nil {
-			return nil, fail(fmt.Errorf("udp: %w; then tcp: %w", udpErr, err))
+			return nil, fail(err, fmt.Errorf("udp: %w; then tcp: %w", udpErr, err))
 		}
-		return nil, fail(fmt.Errorf("tcp after truncated udp answer: %w", err))
+		return nil, fail(err, fmt.Errorf("tcp after truncated udp answer: %w", err))
 	}
 	if r.Truncated {
 		e := newError(ErrLookup, target, errors.New("answer truncated even over TCP"))
@@ -223,7 +223,11 @@ func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server strin
 // errQuestionMismatch: a reply that is not for the question asked.
 var errQuestionMismatch = errors.New("reply does not answer the question asked")
 
-// once sends q over network to server once, bounded by Timeout and ctx.
+// once sends q over network to server once, bounded by Timeout and ctx,
+// with a fresh random ID (and, over UDP, a fresh socket with a random
+// source port: RFC 5452). Datagrams that do not parse, carry another ID or
+// answer another question are dropped and the wait goes on until the
+// attempt's timeout: one spoofed or garbled packet cannot fail the lookup.
 func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server string) (*dns.Msg, error) {
 	timeout := c.timeout()
 	if dl, ok := ctx.Deadline(); ok {
@@ -244,33 +248,61 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 		return nil, err
 	}
 	defer co.Close()
+	co.UDPSize = c.udpSize()
+	deadline, _ := actx.Deadline()
+	if err := co.SetDeadline(deadline); err != nil {
+		return nil, err
+	}
+	// Closing the connection ends a read at once when ctx is cancelled.
+	stop := context.AfterFunc(actx, func() { co.Close() })
+	defer stop()
 
-	// miekg/dns honours only the context's deadline; closing the
-	// connection also makes a cancelled context end the read at once.
-	type result struct {
-		r   *dns.Msg
-		err error
+	out := q.Copy()
+	out.Id = dns.Id()
+	if err := co.WriteMsg(out); err != nil {
+		return nil, ctxErr(actx, err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		r, _, err := cl.ExchangeWithConnContext(actx, q, co)
-		done <- result{r, err}
-	}()
-	var res result
-	select {
-	case res = <-done:
-	case <-actx.Done():
-		co.Close()
-		<-done
-		return nil, actx.Err()
+	var skipped error
+	for {
+		raw, err := co.ReadMsgHeader(nil)
+		if network == "udp" && errors.Is(err, dns.ErrShortRead) {
+			skipped = errors.New("unreadable reply: shorter than a DNS header")
+			continue
+		}
+		if err != nil {
+			if skipped != nil && isTimeout(ctxErr(actx, err)) {
+				return nil, fmt.Errorf("%w (ignored before it: %w)", ctxErr(actx, err), skipped)
+			}
+			return nil, ctxErr(actx, err)
+		}
+		r := new(dns.Msg)
+		if err := r.Unpack(raw); err != nil {
+			skipped = fmt.Errorf("unreadable reply: %w", err)
+			continue
+		}
+		if r.Id != out.Id || !r.Response {
+			skipped = errors.New("reply with another ID")
+			continue
+		}
+		if !sameQuestion(out, r) {
+			skipped = errQuestionMismatch
+			if network == "tcp" {
+				return nil, errQuestionMismatch // one stream, one answer
+			}
+			continue
+		}
+		r.Id = q.Id
+		return r, nil
 	}
-	if res.err != nil {
-		return nil, res.err
+}
+
+// ctxErr prefers the context's error (deadline or cancellation) to the
+// read or write error it caused by closing the connection.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	if !sameQuestion(q, res.r) {
-		return nil, errQuestionMismatch
-	}
-	return res.r, nil
+	return err
 }
 
 // sameQuestion reports whether r answers q. Error responses (FORMERR,
