@@ -18,9 +18,15 @@ import (
 	"github.com/miekg/dns"
 )
 
-// maxNSNames bounds the NS names of one zone this package will query.
-// More is refused (ErrLookup) rather than checked in part.
-const maxNSNames = 32
+// Bounds on what one zone may make the authoritative mode do. More names
+// or addresses are refused (ErrLookup) before any of them is asked,
+// rather than checked in part; authFanOut bounds the queries in flight.
+const (
+	maxNSNames        = 32 // NS names of one zone
+	maxAddrsPerNSName = 8  // addresses of one NS name
+	maxAuthServers    = 64 // addresses of all NS names together
+	authFanOut        = 16 // concurrent queries of one check
+)
 
 // AuthServer is one authoritative server of a zone: an NS name and one of
 // its addresses, "ip:port".
@@ -72,8 +78,11 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	}
 	results := make([]found, len(names))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, authFanOut/2) // each lookupIP sends two queries
 	for i, n := range names {
+		sem <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-sem }()
 			ips, ipEv, err := lookupIP(ctx, ex, n)
 			results[i] = found{ev: ipEv, err: err}
 			for _, ip := range ips {
@@ -89,6 +98,9 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 		if r.err != nil && !errors.Is(r.err, ErrNotFound) {
 			return zone, nil, ev, r.err
 		}
+		if len(r.addrs) > maxAddrsPerNSName {
+			return zone, nil, ev, lookupErr(ex, zone, fmt.Errorf("NS name %s of zone %s has %d addresses, more than the limit of %d", names[i], zone, len(r.addrs), maxAddrsPerNSName))
+		}
 		for _, a := range r.addrs {
 			if !slices.Contains(seen, a) {
 				seen = append(seen, a)
@@ -98,6 +110,9 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	}
 	if len(servers) == 0 {
 		return zone, nil, ev, lookupErr(ex, zone, fmt.Errorf("no NS name of zone %s has an address", zone))
+	}
+	if len(servers) > maxAuthServers {
+		return zone, nil, ev, lookupErr(ex, zone, fmt.Errorf("the NS names of zone %s have %d addresses, more than the limit of %d", zone, len(servers), maxAuthServers))
 	}
 	return zone, servers, ev, nil
 }

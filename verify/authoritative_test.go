@@ -53,7 +53,7 @@ func TestAuthoritativeServersAndPerServerCheck(t *testing.T) {
 	servers, port := dnsTAuthServers(t, "new", "new", "old")
 	rec := dnsTRecursive()
 	recSrv := dnsTServer(t, rec)
-	client := &DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second, AuthPort: port}
+	client := &DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second, AuthPort: port, AllowPrivate: true}
 
 	zone, auth, ev, err := authoritativeServers(dnsTCtx(), client, "_dnsauth.example.com", client.authPort())
 	require.NoError(t, err)

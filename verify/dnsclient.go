@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"syscall"
 	"time"
@@ -48,6 +49,13 @@ type DNSClient struct {
 	// AuthPort is the port of authoritative servers found through NS
 	// records. Default "53".
 	AuthPort string
+	// AllowPrivate lets ExchangeServer dial loopback, private and
+	// reserved addresses (labs, tests). Without it ExchangeServer, which
+	// the authoritative mode uses for the addresses a zone names, dials
+	// only addresses the address guard allows (as HTTPClient does), so a
+	// zone cannot aim the validator at the CA's own network. The resolvers
+	// in Servers and ResolvConf are the operator's choice and are exempt.
+	AllowPrivate bool
 }
 
 func (c *DNSClient) timeout() time.Duration {
@@ -140,7 +148,7 @@ func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) 
 	}
 	var errs []error
 	for _, s := range servers {
-		r, err := c.ExchangeServer(ctx, m, s)
+		r, err := c.exchange(ctx, m, s)
 		if err == nil {
 			return r, nil
 		}
@@ -170,8 +178,40 @@ func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) 
 // ExchangeServer sends m to server ("ip:port") alone: UDP up to Attempts
 // times on timeout, then TCP; TCP at once when the UDP answer is
 // truncated. m is not modified: an EDNS0 OPT record is added to a copy
-// when m has none. Any rcode is a response; errors are *Error.
+// when m has none. Any rcode is a response; errors are *Error. Unless
+// AllowPrivate is set, server must be an IP address the address guard
+// allows: anything else is ErrAddressRefused (or ErrBadInput for a host
+// name) and is never dialled.
 func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error) {
+	server = withPort(server, "53")
+	if !c.AllowPrivate {
+		if err := vetServer(server); err != nil {
+			return nil, err
+		}
+	}
+	return c.exchange(ctx, m, server)
+}
+
+// vetServer applies the address guard to a name server's "ip:port".
+func vetServer(server string) error {
+	host, _, err := net.SplitHostPort(server)
+	if err != nil {
+		return newError(ErrBadInput, server, err)
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return newError(ErrBadInput, server, errors.New("a name server must be given as an IP address"))
+	}
+	if err := checkAddr(a); err != nil {
+		e := newError(ErrAddressRefused, server, err)
+		e.Server, e.Hint = server, "make the zone's NS records name servers on public addresses"
+		return e
+	}
+	return nil
+}
+
+// exchange is ExchangeServer without the address guard.
+func (c *DNSClient) exchange(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error) {
 	if m == nil || len(m.Question) != 1 {
 		return nil, newError(ErrBadInput, "", errors.New("a DNS query needs exactly one question"))
 	}

@@ -28,7 +28,7 @@ func dnsTServer(t testing.TB, z *dnstest.Zone) *dnstest.Server {
 
 // dnsTClient is a DNSClient with short timeouts for tests.
 func dnsTClient(servers ...string) *DNSClient {
-	return &DNSClient{Servers: servers, Timeout: 200 * time.Millisecond}
+	return &DNSClient{Servers: servers, Timeout: 200 * time.Millisecond, AllowPrivate: true}
 }
 
 // dnsTClosedAddr returns a loopback address where nothing listens.

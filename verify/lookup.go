@@ -356,6 +356,9 @@ func transportError(ctx context.Context, err error, target, server string) error
 	if errors.As(err, &e) {
 		out := newError(e.Kind, target, e.Err)
 		out.Server = server
+		if e.Hint != "" {
+			out.Hint = e.Hint
+		}
 		if e.Server != "" {
 			out.Server = e.Server
 		}

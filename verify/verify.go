@@ -316,12 +316,13 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 	errs := make([]error, len(servers))
 	evs := make([][]Evidence, len(servers))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, authFanOut)
 	for i, s := range servers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
 			evs[i], errs[i] = matchValue(ctx, atServer(sx, s.Addr), lookup, owner, want)
-		}()
+		})
 	}
 	wg.Wait()
 	var passed, failed, undecided []string

@@ -445,7 +445,7 @@ func authoritative(t *testing.T) (*env, []*dnstest.Zone) {
 			fmt.Sprintf("ns%d.example.com. 300 IN A %s", i+1, host))
 	}
 	e.v.Authoritative = true
-	e.v.Auth = &verify.DNSClient{Timeout: 500 * time.Millisecond, Attempts: 1, AuthPort: port}
+	e.v.Auth = &verify.DNSClient{Timeout: 500 * time.Millisecond, Attempts: 1, AuthPort: port, AllowPrivate: true}
 	return e, zones
 }
 

@@ -36,7 +36,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	keyFile := f.String("key-file", "", "`FILE` holding the shared key (required)")
 	label := f.String("label", "", "name this perspective reports for itself (default: the listen address)")
 	region := f.String("region", "", "`REGION` this perspective reports for itself, e.g. its RIR (callers set their own)")
-	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets")
+	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets and name servers")
 	authoritative := f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree")
 	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
 	tlsCert := f.String("tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (with --tls-key)")
@@ -87,6 +87,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 
 	dnsc := nf.dnsClient()
 	dnsc.AuthPort = *authPort
+	dnsc.AllowPrivate = *allowPrivate
 	local := &perspective.Local{
 		Label:  *label,
 		Region: *region,

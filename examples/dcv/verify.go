@@ -49,7 +49,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	nf := addNetFlags(f, 30*time.Second, "bound on one check (each attempt with --wait)")
 	authoritative := f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree")
 	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
-	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets")
+	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets and name servers")
 	follow := f.Bool("follow-redirects", false, "follow 301/302/307/308 to http/https on ports 80/443 (BR 3.2.2.4.18)")
 	wait := f.duration("wait", 0, "poll until verified, a terminal failure, or this `DURATION` has passed")
 	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts with --wait; it grows by half up to 2m")
@@ -96,6 +96,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 
 	dnsc := nf.dnsClient()
 	dnsc.AuthPort = *authPort
+	dnsc.AllowPrivate = *allowPrivate
 	v := &verify.Verifier{
 		DNS:             dnsc,
 		HTTP:            &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
