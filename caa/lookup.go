@@ -31,6 +31,7 @@ type levelResult struct {
 	rrs    []*dns.CAA
 	target string
 	ad     bool
+	nx     bool // the name does not exist (NXDOMAIN)
 	err    error
 }
 
@@ -64,6 +65,12 @@ func relevant(ctx context.Context, ex Exchanger, name string) (relevantSet, erro
 			return relevantSet{}, r.err
 		}
 		ad = ad && r.ad
+		if r.nx && i == len(names)-1 {
+			// A removed or made-up top-level domain is never "no CAA
+			// records, unrestricted".
+			return relevantSet{}, &LookupError{Name: n, Rcode: dns.RcodeNameError,
+				Err: fmt.Errorf("the top-level domain %s does not exist", n)}
+		}
 		if len(r.rrs) == 0 {
 			continue
 		}
@@ -106,7 +113,7 @@ func query(ctx context.Context, ex Exchanger, name string) levelResult {
 				return fail(resp.Rcode, errors.New("NXDOMAIN answer holds CAA records"))
 			}
 		}
-		return levelResult{ad: resp.AuthenticatedData}
+		return levelResult{ad: resp.AuthenticatedData, nx: true}
 	case resp.Rcode != dns.RcodeSuccess:
 		return fail(resp.Rcode, nil)
 	}
