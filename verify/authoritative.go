@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
 
@@ -52,7 +53,7 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	if err != nil {
 		return "", nil, ev, err
 	}
-	ns, err := resolve(ctx, ex, zone, dns.TypeNS)
+	ns, err := lookupRRs(ctx, ex, zone, dns.TypeNS)
 	ev = append(ev, ns.ev...)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
@@ -118,27 +119,21 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 }
 
 // findZone walks from name up towards the root asking for SOA records.
+// A failed query (transport, error rcode, truncation, DNSSEC) is an error,
+// never a reason to skip a level.
 func findZone(ctx context.Context, ex Exchanger, name string) (string, []Evidence, error) {
 	target := trimDot(dns.CanonicalName(dns.Fqdn(name)))
-	server := serverName(ex)
 	var ev []Evidence
 	for cand := target; cand != ""; {
 		fq := cand + "."
 		r, e, err := query(ctx, ex, fq, dns.TypeSOA)
 		ev = append(ev, e)
 		if err != nil {
-			return "", ev, transportError(ctx, err, target, server)
-		}
-		switch r.Rcode {
-		case dns.RcodeSuccess, dns.RcodeNameError:
-		default:
-			rc := rcodeString(r.Rcode)
-			e := newError(ErrLookup, target, fmt.Errorf("SOA query for %s answered %s", fq, rc))
-			e.Seen, e.Server = []string{rc}, server
-			return "", ev, e
-		}
-		if r.Truncated {
-			return "", ev, lookupErr(ex, target, fmt.Errorf("SOA answer for %s truncated", fq))
+			var de *Error
+			if errors.As(err, &de) {
+				de.Target = target
+			}
+			return "", ev, err
 		}
 		for _, rr := range r.Answer {
 			if _, ok := rr.(*dns.SOA); ok && r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, fq) {
@@ -188,7 +183,7 @@ func (a authExchanger) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, erro
 		return nil, e
 	}
 	if (r.Rcode == dns.RcodeSuccess || r.Rcode == dns.RcodeNameError) && !r.Authoritative {
-		e := newError(ErrLookup, trimDot(q.Question[0].Name), fmt.Errorf("%s answered %s without authority (AA=0)", a.addr, rcodeString(r.Rcode)))
+		e := newError(ErrLookup, trimDot(q.Question[0].Name), fmt.Errorf("%s answered %s without authority (AA=0)", a.addr, resolve.RcodeString(r.Rcode)))
 		e.Server = a.addr
 		return nil, e
 	}

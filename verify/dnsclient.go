@@ -11,9 +11,10 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
 
@@ -29,8 +30,9 @@ const (
 // Exchanger (the recursive resolvers in Servers, in order) and
 // ServerExchanger (one named server, as the authoritative mode needs). The
 // zero value uses the nameservers of /etc/resolv.conf with the defaults
-// below. A DNSClient holds no state between calls; it is safe for
-// concurrent use as long as its fields are not changed.
+// below. Its only state is the DNSSEC validators' DS/DNSKEY cache: share
+// one DNSClient between checks, and do not copy it after first use. It is
+// safe for concurrent use as long as its fields are not changed.
 type DNSClient struct {
 	// Servers are the recursive resolvers, "host:port" (":53" is added
 	// when the port is missing). Empty: the nameservers of ResolvConf.
@@ -56,6 +58,8 @@ type DNSClient struct {
 	// zone cannot aim the validator at the CA's own network. The resolvers
 	// in Servers and ResolvConf are the operator's choice and are exempt.
 	AllowPrivate bool
+
+	validators resolve.Validators // DNSSEC validators with their caches, per anchor set
 }
 
 func (c *DNSClient) timeout() time.Duration {
@@ -142,15 +146,22 @@ func withPort(server, port string) string {
 // first response; it moves to the next server only on a transport failure
 // (timeout, refused, unreadable reply), never because of the rcode.
 func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+	r, _, err := c.ExchangeWithServer(ctx, m)
+	return r, err
+}
+
+// ExchangeWithServer is Exchange that also returns the server that
+// answered ("ip:port"), for evidence that names it.
+func (c *DNSClient) ExchangeWithServer(ctx context.Context, m *dns.Msg) (*dns.Msg, string, error) {
 	servers, err := c.servers()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var errs []error
 	for _, s := range servers {
 		r, err := c.exchange(ctx, m, s)
 		if err == nil {
-			return r, nil
+			return r, s, nil
 		}
 		errs = append(errs, err)
 		if ctx.Err() != nil || errors.Is(err, ErrBadInput) {
@@ -158,7 +169,7 @@ func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) 
 		}
 	}
 	if len(errs) == 1 {
-		return nil, errs[0]
+		return nil, "", errs[0]
 	}
 	// Several servers failed: a timeout anywhere makes it a timeout, else
 	// the last server's kind.
@@ -172,7 +183,16 @@ func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) 
 	}
 	e := newError(kind, last.Target, fmt.Errorf("all %d servers failed: %w", len(errs), errors.Join(errs...)))
 	e.Server = strings.Join(servers, ",")
-	return nil, e
+	e.Hint = last.Hint
+	return nil, "", e
+}
+
+// DNSSECValidator returns the DNSSEC validator this client keeps for
+// anchors (nil: the IANA root anchors), so that DS and DNSKEY sets stay
+// cached across checks for as long as the client lives. Verifier and
+// caa.Checker use it when their clock is the wall clock.
+func (c *DNSClient) DNSSECValidator(anchors []dns.RR) *dnssec.Validator {
+	return c.validators.Get(anchors)
 }
 
 // ExchangeServer sends m to server ("ip:port") alone: UDP up to Attempts
@@ -225,8 +245,14 @@ func (c *DNSClient) exchange(ctx context.Context, m *dns.Msg, server string) (*d
 	}
 	target := strings.TrimSuffix(q.Question[0].Name, ".")
 	fail := func(last, err error) error {
-		e := newError(classifyNetErr(ctx, last), target, err)
+		e := newError(kindOf(ctx, last), target, err)
 		e.Server = server
+		switch e.Kind {
+		case ErrConnection:
+			e.Hint = hintDNSConnection
+		case ErrTimeout:
+			e.Hint = hintDNSTimeout
+		}
 		return e
 	}
 
@@ -259,9 +285,6 @@ func (c *DNSClient) exchange(ctx context.Context, m *dns.Msg, server string) (*d
 	}
 	return r, nil
 }
-
-// errQuestionMismatch: a reply that is not for the question asked.
-var errQuestionMismatch = errors.New("reply does not answer the question asked")
 
 // once sends q over network to server once, bounded by Timeout and ctx,
 // with a fresh random ID (and, over UDP, a fresh socket with a random
@@ -324,10 +347,10 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 			skipped = errors.New("reply with another ID")
 			continue
 		}
-		if !sameQuestion(out, r) {
-			skipped = errQuestionMismatch
+		if !resolve.SameQuestion(out, r) {
+			skipped = resolve.ErrQuestionMismatch
 			if network == "tcp" {
-				return nil, errQuestionMismatch // one stream, one answer
+				return nil, resolve.ErrQuestionMismatch // one stream, one answer
 			}
 			continue
 		}
@@ -345,38 +368,17 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
-// sameQuestion reports whether r answers q. Error responses (FORMERR,
-// NOTIMP…) may come without a question section.
-func sameQuestion(q, r *dns.Msg) bool {
-	if len(r.Question) == 0 {
-		return r.Rcode != dns.RcodeSuccess
-	}
-	if len(r.Question) != 1 {
-		return false
-	}
-	a, b := q.Question[0], r.Question[0]
-	return a.Qtype == b.Qtype && a.Qclass == b.Qclass && strings.EqualFold(a.Name, b.Name)
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
-
-// classifyNetErr maps a transport error to an error kind. A cancelled
-// context counts as a timeout: the caller stopped waiting.
-func classifyNetErr(ctx context.Context, err error) error {
-	switch {
-	case isTimeout(err), ctx.Err() != nil, errors.Is(err, context.Canceled):
+// kindOf maps the layer's classification of a transport error onto a
+// kind of this package.
+func kindOf(ctx context.Context, err error) error {
+	switch resolve.ClassifyNetErr(ctx, err) {
+	case resolve.Timeout:
 		return ErrTimeout
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
-		return ErrConnection
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	case resolve.Connection:
 		return ErrConnection
 	}
 	return ErrLookup
 }
+
+// isTimeout reports whether err is a deadline or a network timeout.
+func isTimeout(err error) bool { return resolve.IsTimeout(err) }

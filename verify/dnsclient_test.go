@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -127,7 +128,7 @@ func TestDNSClientWrongQuestionRefused(t *testing.T) {
 	})
 	_, err := dnsTClient(addr).Exchange(context.Background(), txtQuery("a.example.com."))
 	require.ErrorIs(t, err, ErrLookup)
-	assert.ErrorIs(t, err, errQuestionMismatch)
+	assert.ErrorIs(t, err, resolve.ErrQuestionMismatch)
 }
 
 func TestDNSClientDroppedQueryTimesOut(t *testing.T) {

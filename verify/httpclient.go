@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dcvkit/dcv/internal/resolve"
+	"github.com/miekg/dns"
 )
 
 // Defaults of HTTPClient and fetch.
@@ -66,6 +69,12 @@ type HTTPClient struct {
 
 	// UserAgent is sent unless the request sets one (empty: DefaultUserAgent).
 	UserAgent string
+
+	// DNSSEC and TrustAnchors apply to the A/AAAA lookups of target hosts
+	// as Verifier's fields of the same names do: validated by default, a
+	// bogus or indeterminate answer is never dialled.
+	DNSSEC       DNSSECMode
+	TrustAnchors []dns.RR
 }
 
 // Do sends req, which must be an http or https URL on the default port, and
@@ -143,6 +152,7 @@ func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, er
 	if ex == nil {
 		ex = &DNSClient{}
 	}
+	ex = &dnsPath{Exchanger: ex, val: resolve.ValidatorFor(c.DNSSEC, c.TrustAnchors, nil, ex)}
 	addrs, ev, err := lookupIP(ctx, ex, host)
 	sinkFrom(ctx).add(ev...)
 	if err != nil {

@@ -40,7 +40,8 @@ type Evidence struct {
 	Status   int           `json:"status,omitempty"`   // HTTP status
 	Location string        `json:"location,omitempty"` // HTTP Location header
 	Answer   []string      `json:"answer,omitempty"`   // records or body lines seen
-	AD       bool          `json:"ad,omitempty"`       // DNSSEC-authenticated answer
+	AD       bool          `json:"ad,omitempty"`       // the resolver's AD bit (DNSSEC-authenticated by it)
+	DNSSEC   DNSSECVerdict `json:"dnssec,omitempty"`   // this answer's own DNSSEC verdict; "" when not validated
 	Error    string        `json:"error,omitempty"`
 	Time     time.Time     `json:"time"`
 	Duration time.Duration `json:"duration_ns"`

@@ -14,6 +14,9 @@ import (
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/internal/dnsname"
+	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/resolve"
+	"github.com/miekg/dns"
 )
 
 // SchemePolicy says which of a host's http and https URLs must serve a file.
@@ -91,6 +94,17 @@ type Verifier struct {
 	MaxBody         int64        // body limit; 0 means the HTTPClient's MaxBody, else DefaultMaxBody
 	Concurrency     int          // bound for VerifyOrder, default 128
 	Now             func() time.Time
+
+	// DNSSEC: the zero value validates every DNS answer a check relies on
+	// (TXT, CNAME and DNAME links, the A/AAAA behind a file fetch, each
+	// authoritative server's answers) back to TrustAnchors; a bogus or
+	// indeterminate answer makes the check Undecided. DNSSECOff records
+	// only the resolver's AD bit: the Baseline Requirements do not allow
+	// a CA to switch validation off.
+	DNSSEC DNSSECMode
+	// TrustAnchors are DS or DNSKEY records of any owner (a lab root, an
+	// island of trust); nil means the IANA root anchors (RootTrustAnchors).
+	TrustAnchors []dns.RR
 }
 
 // Result is the outcome of one check, with the evidence a CA keeps.
@@ -103,6 +117,7 @@ type Result struct {
 	Error     string           `json:"error,omitempty"`
 	Hint      string           `json:"hint,omitempty"`
 	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode
+	DNSSEC    DNSSECVerdict    `json:"dnssec,omitempty"`  // the weakest DNSSEC verdict of the DNS answers the check used; "" if none was validated
 	Evidence  []Evidence       `json:"evidence"`
 	CheckedAt time.Time        `json:"checked_at"`
 	Duration  time.Duration    `json:"duration_ns"`
@@ -148,7 +163,14 @@ func (v *Verifier) http() HTTPDoer {
 	if v.HTTP != nil {
 		return v.HTTP
 	}
-	return &HTTPClient{DNS: v.dns()}
+	return &HTTPClient{DNS: v.dns(), DNSSEC: v.DNSSEC, TrustAnchors: v.TrustAnchors}
+}
+
+// resolver returns the recursive resolver with this check's DNSSEC
+// setting attached.
+func (v *Verifier) resolver() Exchanger {
+	ex := v.dns()
+	return &dnsPath{Exchanger: ex, val: resolve.ValidatorFor(v.DNSSEC, v.TrustAnchors, v.Now, ex)}
 }
 
 // finish fills the result from err and returns both, so every Verify
@@ -156,6 +178,11 @@ func (v *Verifier) http() HTTPDoer {
 func (v *Verifier) finish(r *Result, start time.Time, err error) (*Result, error) {
 	r.CheckedAt = start.UTC()
 	r.Duration = v.now().Sub(start)
+	vs := make([]DNSSECVerdict, len(r.Evidence))
+	for i, ev := range r.Evidence {
+		vs[i] = ev.DNSSEC
+	}
+	r.DNSSEC = dnssec.Weakest(vs...)
 	r.Outcome = OutcomeOf(err)
 	if err != nil {
 		r.Error = err.Error()
@@ -263,6 +290,9 @@ func matchValue(ctx context.Context, ex Exchanger, lookup lookupFunc, owner, wan
 	e := newError(ErrMismatch, owner, nil)
 	e.Seen = a.Values
 	e.Server = serverName(ex)
+	if n := len(a.Evidence); n > 0 && a.Evidence[n-1].Server != "" {
+		e.Server = a.Evidence[n-1].Server // the server that answered
+	}
 	return a.Evidence, e
 }
 
@@ -286,7 +316,7 @@ func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, l
 		return newError(ErrBadInput, name, errors.New("empty expected value"))
 	}
 	if !v.Authoritative {
-		ev, err := matchValue(ctx, v.dns(), lookup, owner, want)
+		ev, err := matchValue(ctx, v.resolver(), lookup, owner, want)
 		r.Evidence = append(r.Evidence, ev...)
 		return err
 	}
@@ -308,7 +338,8 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 	if c, ok := sx.(*DNSClient); ok {
 		port = c.authPort()
 	}
-	_, servers, ev, err := authoritativeServers(ctx, v.dns(), owner, port)
+	rec := v.resolver()
+	_, servers, ev, err := authoritativeServers(ctx, rec, owner, port)
 	r.Evidence = append(r.Evidence, ev...)
 	if err != nil {
 		return err
@@ -321,7 +352,8 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			evs[i], errs[i] = matchValue(ctx, atServer(sx, s.Addr), lookup, owner, want)
+			at := &dnsPath{Exchanger: atServer(sx, s.Addr), val: rec.(*dnsPath).val, chain: v.dns(), noRec: true}
+			evs[i], errs[i] = matchValue(ctx, at, lookup, owner, want)
 		})
 	}
 	wg.Wait()

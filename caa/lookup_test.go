@@ -2,6 +2,7 @@ package caa_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,4 +35,26 @@ func TestCheckNonexistentTLDIsLookupError(t *testing.T) {
 	d, err = c.Check(ctx, caa.Request{Domain: "www.nosuch.com", Issuers: []string{"ssl.com"}})
 	require.NoError(t, err)
 	assert.True(t, d.Permitted)
+}
+
+func TestCheckFollowsChainsUnderTheOneLimit(t *testing.T) {
+	// verify and caa resolve through one layer: the same CNAME limit (8
+	// links; caa allowed 16 before) and DNAMEs followed by both.
+	chain := func(n int) *verifytest.Zone {
+		z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+		for i := range n {
+			z.MustAdd(fmt.Sprintf(`h%d.example.com. 300 IN CNAME h%d.example.com.`, i, i+1))
+		}
+		return z.MustAdd(fmt.Sprintf(`h%d.example.com. 300 IN CAA 0 issue "letsencrypt.org"`, n))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req := caa.Request{Domain: "h0.example.com", Issuers: []string{"letsencrypt.org"}}
+	d, err := (&caa.Checker{DNS: chain(8)}).Check(ctx, req)
+	require.NoError(t, err)
+	assert.True(t, d.Permitted)
+	assert.Equal(t, "h8.example.com", d.CNAMETarget)
+
+	_, err = (&caa.Checker{DNS: chain(9)}).Check(ctx, req)
+	assert.ErrorIs(t, err, caa.ErrLookup)
 }
