@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,8 +18,8 @@ const dnsTSOA = ` 300 IN SOA ns1.example.net. hostmaster.example.com. 1 7200 360
 
 // dnsTRecursive is the resolver's view: example.com with three NS names
 // on 127.0.0.2-4, and a cached TXT value.
-func dnsTRecursive() *dnstest.Zone {
-	return dnstest.NewZone().MustAdd(
+func dnsTRecursive() *verifytest.Zone {
+	return verifytest.NewZone().MustAdd(
 		`example.com.`+dnsTSOA,
 		`example.com. 300 IN NS ns1.example.net.`,
 		`example.com. 300 IN NS NS2.example.net.`,
@@ -33,13 +33,13 @@ func dnsTRecursive() *dnstest.Zone {
 
 // dnsTAuthServers starts three authoritative servers on 127.0.0.2-4, one
 // port, serving the given TXT values at _dnsauth.example.com.
-func dnsTAuthServers(t *testing.T, values ...string) ([]*dnstest.Server, string) {
+func dnsTAuthServers(t *testing.T, values ...string) ([]*verifytest.DNSServer, string) {
 	t.Helper()
-	zones := make([]*dnstest.Zone, len(values))
+	zones := make([]*verifytest.Zone, len(values))
 	for i, v := range values {
-		zones[i] = dnstest.NewZone().MustAdd(`example.com.`+dnsTSOA, `_dnsauth.example.com. 300 IN TXT "`+v+`"`)
+		zones[i] = verifytest.NewZone().MustAdd(`example.com.`+dnsTSOA, `_dnsauth.example.com. 300 IN TXT "`+v+`"`)
 	}
-	servers, port, err := dnstest.NewServers(zones...)
+	servers, port, err := verifytest.NewDNSServers(zones...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		for _, s := range servers {
@@ -135,34 +135,34 @@ func TestAuthoritativeServersSkipsUnreachableNSAndDedups(t *testing.T) {
 
 func TestAuthoritativeServersFailures(t *testing.T) {
 	cases := map[string]struct {
-		setup func(z *dnstest.Zone)
+		setup func(z *verifytest.Zone)
 		kind  error
 		want  string
 	}{
-		"SERVFAIL at a level": {func(z *dnstest.Zone) {
+		"SERVFAIL at a level": {func(z *verifytest.Zone) {
 			z.SetRcode("b.www.example.com.", dns.TypeSOA, dns.RcodeServerFailure)
 		}, ErrLookup, "SERVFAIL"},
-		"REFUSED at the apex": {func(z *dnstest.Zone) {
+		"REFUSED at the apex": {func(z *verifytest.Zone) {
 			z.SetRcode("example.com.", dns.TypeSOA, dns.RcodeRefused)
 		}, ErrLookup, "REFUSED"},
-		"timeout at a level": {func(z *dnstest.Zone) {
+		"timeout at a level": {func(z *verifytest.Zone) {
 			z.Drop("www.example.com.", dns.TypeSOA)
 		}, ErrTimeout, "timed out"},
-		"no NS": {func(z *dnstest.Zone) {
+		"no NS": {func(z *verifytest.Zone) {
 			z.Remove("example.com.", dns.TypeNS)
 		}, ErrLookup, "no NS records"},
-		"NS SERVFAIL": {func(z *dnstest.Zone) {
+		"NS SERVFAIL": {func(z *verifytest.Zone) {
 			z.SetRcode("example.com.", dns.TypeNS, dns.RcodeServerFailure)
 		}, ErrLookup, "SERVFAIL"},
-		"NS address lookup fails": {func(z *dnstest.Zone) {
+		"NS address lookup fails": {func(z *verifytest.Zone) {
 			z.SetRcode("ns2.example.net.", dns.TypeAAAA, dns.RcodeServerFailure)
 		}, ErrLookup, "SERVFAIL"},
-		"no NS has an address": {func(z *dnstest.Zone) {
+		"no NS has an address": {func(z *verifytest.Zone) {
 			for _, n := range []string{"ns1.example.net.", "ns2.example.net.", "ns3.example.org."} {
 				z.Remove(n, dns.TypeANY)
 			}
 		}, ErrLookup, "no NS name"},
-		"no SOA at all": {func(z *dnstest.Zone) {
+		"no SOA at all": {func(z *verifytest.Zone) {
 			z.Remove("example.com.", dns.TypeSOA)
 		}, ErrLookup, "no zone apex"},
 	}

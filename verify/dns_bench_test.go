@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // BenchmarkLookupTXTLoopback measures one TXT lookup through DNSClient
 // against a loopback server: UDP, EDNS0, one query.
 func BenchmarkLookupTXTLoopback(b *testing.B) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "202401010000002abcdefghijklmnopqrstuvwxyz"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "202401010000002abcdefghijklmnopqrstuvwxyz"`)
 	s := dnsTServer(b, z)
 	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
 	ctx := dnsTCtx()
@@ -27,7 +27,7 @@ func BenchmarkLookupTXTLoopback(b *testing.B) {
 // BenchmarkLookupTXTLargeLoopback: an RRset over the EDNS0 buffer, so
 // every lookup is a truncated UDP answer and a TCP retry.
 func BenchmarkLookupTXTLargeLoopback(b *testing.B) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	for i := range 30 {
 		z.MustAdd(fmt.Sprintf(`example.com. 300 IN TXT "%02d%s"`, i, strings.Repeat("x", 70)))
 	}
@@ -44,7 +44,7 @@ func BenchmarkLookupTXTLargeLoopback(b *testing.B) {
 
 // BenchmarkLookupTXTZone measures the lookup logic alone, in memory.
 func BenchmarkLookupTXTZone(b *testing.B) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_dnsauth.example.com. 300 IN CNAME _dnsauth.example.net.`,
 		`_dnsauth.example.net. 300 IN TXT "part1" "part2"`,
 	)

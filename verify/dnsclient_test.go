@@ -11,16 +11,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // dnsTServer starts a loopback server for z, closed when the test ends.
-func dnsTServer(t testing.TB, z *dnstest.Zone) *dnstest.Server {
+func dnsTServer(t testing.TB, z *verifytest.Zone) *verifytest.DNSServer {
 	t.Helper()
-	s, err := dnstest.NewServer(z)
+	s, err := verifytest.NewDNSServer(z)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
@@ -42,7 +42,7 @@ func dnsTClosedAddr(t *testing.T) string {
 }
 
 // dnsTRawServer is a loopback UDP+TCP server whose replies h builds, for
-// behaviour dnstest.Zone does not produce (TC over TCP, wrong question).
+// behaviour verifytest.Zone does not produce (TC over TCP, wrong question).
 func dnsTRawServer(t *testing.T, h dns.HandlerFunc) string {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -64,7 +64,7 @@ func txtQuery(name string) *dns.Msg {
 }
 
 func TestDNSClientPlainAnswer(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
 	s := dnsTServer(t, z)
 	r, err := dnsTClient(s.Addr()).Exchange(context.Background(), txtQuery("_dnsauth.example.com."))
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestDNSClientPlainAnswer(t *testing.T) {
 }
 
 func TestDNSClientTruncatedRetriesOverTCP(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
 	z.SetTruncate("_dnsauth.example.com.", dns.TypeTXT)
 	s := dnsTServer(t, z)
 	r, err := dnsTClient(s.Addr()).ExchangeServer(context.Background(), txtQuery("_dnsauth.example.com."), s.Addr())
@@ -90,7 +90,7 @@ func TestDNSClientTruncatedRetriesOverTCP(t *testing.T) {
 }
 
 func TestDNSClientLargeRRsetOverTCP(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	const n = 40
 	for i := range n {
 		z.MustAdd(fmt.Sprintf(`big.example.com. 300 IN TXT "%03d-%s"`, i, strings.Repeat("x", 100)))
@@ -131,7 +131,7 @@ func TestDNSClientWrongQuestionRefused(t *testing.T) {
 }
 
 func TestDNSClientDroppedQueryTimesOut(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	z.Drop("a.example.com.", dns.TypeTXT)
 	s := dnsTServer(t, z)
 	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 50 * time.Millisecond, Attempts: 2}
@@ -146,7 +146,7 @@ func TestDNSClientDroppedQueryTimesOut(t *testing.T) {
 }
 
 func TestDNSClientHonoursContextDeadline(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.Drop("a.example.com.", dns.TypeANY)
 	s := dnsTServer(t, z)
 	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 10 * time.Second}
@@ -161,7 +161,7 @@ func TestDNSClientHonoursContextDeadline(t *testing.T) {
 }
 
 func TestDNSClientContextCancel(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.Drop("a.example.com.", dns.TypeANY)
 	s := dnsTServer(t, z)
 	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 10 * time.Second}
@@ -180,7 +180,7 @@ func TestDNSClientContextCancel(t *testing.T) {
 }
 
 func TestDNSClientNextServerOnTransportFailure(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	s := dnsTServer(t, z)
 	closed := dnsTClosedAddr(t)
 
@@ -198,7 +198,7 @@ func TestDNSClientNextServerOnTransportFailure(t *testing.T) {
 }
 
 func TestDNSClientAllServersFail(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.Drop("a.example.com.", dns.TypeANY)
 	s := dnsTServer(t, z)
 	closed := dnsTClosedAddr(t)
@@ -212,11 +212,11 @@ func TestDNSClientAllServersFail(t *testing.T) {
 }
 
 func TestDNSClientErrorRcodesAreResponses(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	z.SetRcode("a.example.com.", dns.TypeTXT, dns.RcodeServerFailure)
 	z.SetRcode("b.example.com.", dns.TypeTXT, dns.RcodeRefused)
 	s := dnsTServer(t, z)
-	other := dnsTServer(t, dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`))
+	other := dnsTServer(t, verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`))
 	c := dnsTClient(s.Addr(), other.Addr())
 	for name, rcode := range map[string]int{"a.example.com.": dns.RcodeServerFailure, "b.example.com.": dns.RcodeRefused, "c.example.com.": dns.RcodeNameError} {
 		r, err := c.Exchange(context.Background(), txtQuery(name))
@@ -227,7 +227,7 @@ func TestDNSClientErrorRcodesAreResponses(t *testing.T) {
 }
 
 func TestDNSClientDoesNotMutateQuery(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	z.SetTruncate("a.example.com.", dns.TypeTXT)
 	s := dnsTServer(t, z)
 	m := txtQuery("a.example.com.")

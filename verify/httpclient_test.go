@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,7 +74,7 @@ func (n *testNet) dial(ctx context.Context, network, addr string) (net.Conn, err
 // site is a test web site: the same handler over http and https, reached
 // as example.com (and www.example.com) at the vetted address ip.
 type site struct {
-	zone   *dnstest.Zone
+	zone   *verifytest.Zone
 	net    *testNet
 	plain  *httptest.Server
 	tls    *httptest.Server
@@ -87,7 +87,7 @@ type site struct {
 // private addresses when ip is loopback.
 func newSite(t testing.TB, ip string) *site {
 	t.Helper()
-	s := &site{zone: dnstest.NewZone(), net: newTestNet()}
+	s := &site{zone: verifytest.NewZone(), net: newTestNet()}
 	done := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)

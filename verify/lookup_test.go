@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,7 +45,7 @@ func dnsTFirstHop(ex Exchanger) Exchanger {
 func dnsTCtx() context.Context { return context.Background() }
 
 func TestLookupTXT(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_dnsauth.example.com. 300 IN TXT "abc"`,
 		`_dnsauth.example.com. 60 IN TXT "part1" "part2" "part3"`,
 		`_dnsauth.example.com. 600 IN TXT "quote\"back\\slash\009tab"`,
@@ -73,7 +73,7 @@ func TestLookupTXT(t *testing.T) {
 }
 
 func TestLookupTXTOverLoopback(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v1" "v2"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v1" "v2"`)
 	z.SetAuthenticated(true)
 	s := dnsTServer(t, z)
 	a, err := lookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "_dnsauth.example.com")
@@ -87,7 +87,7 @@ func TestLookupTXTOverLoopback(t *testing.T) {
 }
 
 func TestLookupTXTLargeRRsetOverLoopback(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	want := make([]string, 30)
 	for i := range want {
 		want[i] = fmt.Sprintf("%02d%s", i, strings.Repeat("v", 200))
@@ -101,7 +101,7 @@ func TestLookupTXTLargeRRsetOverLoopback(t *testing.T) {
 }
 
 func TestLookupNXDOMAINvsNODATA(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`example.com. 300 IN SOA ns1.example.com. h.example.com. 1 7200 3600 1209600 300`,
 		`www.example.com. 300 IN A 192.0.2.1`,
 		`_x.deep.example.com. 300 IN TXT "y"`,
@@ -135,7 +135,7 @@ func TestLookupNXDOMAINvsNODATA(t *testing.T) {
 }
 
 func TestLookupErrorRcodes(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
 	for rc, name := range map[int]string{
 		dns.RcodeServerFailure:  "SERVFAIL",
 		dns.RcodeRefused:        "REFUSED",
@@ -157,7 +157,7 @@ func TestLookupErrorRcodes(t *testing.T) {
 }
 
 func TestLookupTimeout(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
 	z.Drop("a.example.com.", dns.TypeTXT)
 	ctx, cancel := context.WithTimeout(dnsTCtx(), 50*time.Millisecond)
 	defer cancel()
@@ -179,7 +179,7 @@ func TestLookupTimeout(t *testing.T) {
 }
 
 func TestLookupCNAMEChainFollowed(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_dnsauth.example.com. 300 IN CNAME Hop1.Example.NET.`,
 		`hop1.example.net. 200 IN CNAME hop2.example.org.`,
 		`hop2.example.org. 100 IN TXT "final"`,
@@ -218,7 +218,7 @@ func TestLookupCNAMEOnlyFinalOwnerCounts(t *testing.T) {
 }
 
 func TestLookupCNAMELoop(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`a.example.com. 300 IN CNAME b.example.com.`,
 		`b.example.com. 300 IN CNAME c.example.com.`,
 		`c.example.com. 300 IN CNAME A.example.com.`,
@@ -233,8 +233,8 @@ func TestLookupCNAMELoop(t *testing.T) {
 }
 
 func TestLookupCNAMEHopLimit(t *testing.T) {
-	chain := func(n int) *dnstest.Zone {
-		z := dnstest.NewZone()
+	chain := func(n int) *verifytest.Zone {
+		z := verifytest.NewZone()
 		for i := range n {
 			z.MustAdd(fmt.Sprintf(`h%d.example.com. 300 IN CNAME h%d.example.com.`, i, i+1))
 		}
@@ -252,7 +252,7 @@ func TestLookupCNAMEHopLimit(t *testing.T) {
 }
 
 func TestLookupCNAMEChainEndsNowhere(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`example.net. 300 IN SOA ns.example.net. h.example.net. 1 7200 3600 1209600 300`,
 		`a.example.com. 300 IN CNAME gone.example.net.`,
 		`b.example.com. 300 IN CNAME www.example.net.`,
@@ -271,7 +271,7 @@ func TestLookupCNAMEChainEndsNowhere(t *testing.T) {
 }
 
 func TestLookupCNAME(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_4547fddc7118ac1b676c964534f2db10.example.com. 3600 IN CNAME AAAA.BBBB.ssl.com.`,
 		`aaaa.bbbb.ssl.com. 300 IN CNAME further.ssl.com.`,
 		`txt.example.com. 300 IN TXT "x"`,
@@ -291,7 +291,7 @@ func TestLookupCNAME(t *testing.T) {
 }
 
 func TestLookupIP(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`both.example.com. 300 IN A 192.0.2.1`,
 		`both.example.com. 300 IN A 192.0.2.2`,
 		`both.example.com. 300 IN AAAA 2001:db8::1`,
@@ -338,7 +338,7 @@ func TestLookupIP(t *testing.T) {
 }
 
 func TestLookupIPOverLoopback(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`h.example.com. 300 IN A 192.0.2.9`, `h.example.com. 300 IN AAAA 2001:db8::9`)
+	z := verifytest.NewZone().MustAdd(`h.example.com. 300 IN A 192.0.2.9`, `h.example.com. 300 IN AAAA 2001:db8::9`)
 	s := dnsTServer(t, z)
 	addrs, ev, err := lookupIP(dnsTCtx(), dnsTClient(s.Addr()), "h.example.com")
 	require.NoError(t, err)

@@ -24,8 +24,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 var now = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -101,13 +101,13 @@ func files(m map[string]string) http.Handler {
 }
 
 type env struct {
-	zone *dnstest.Zone
+	zone *verifytest.Zone
 	web  *web
 	v    *verify.Verifier
 }
 
 func newEnv(t testing.TB) *env {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	w := newWeb()
 	return &env{zone: z, web: w, v: &verify.Verifier{
 		DNS:  z,
@@ -430,10 +430,10 @@ func TestResultJSON(t *testing.T) {
 
 // authoritative sets up a recursive view (in memory) that delegates
 // example.com to three loopback servers, each with its own zone.
-func authoritative(t *testing.T) (*env, []*dnstest.Zone) {
+func authoritative(t *testing.T) (*env, []*verifytest.Zone) {
 	e := newEnv(t)
-	zones := []*dnstest.Zone{dnstest.NewZone(), dnstest.NewZone(), dnstest.NewZone()}
-	servers, port, err := dnstest.NewServers(zones...)
+	zones := []*verifytest.Zone{verifytest.NewZone(), verifytest.NewZone(), verifytest.NewZone()}
+	servers, port, err := verifytest.NewDNSServers(zones...)
 	require.NoError(t, err)
 	for _, s := range servers {
 		t.Cleanup(func() { s.Close() })
