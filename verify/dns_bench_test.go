@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
@@ -14,11 +15,11 @@ import (
 func BenchmarkLookupTXTLoopback(b *testing.B) {
 	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "202401010000002abcdefghijklmnopqrstuvwxyz"`)
 	s := dnsTServer(b, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
 	ctx := dnsTCtx()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lookupTXT(ctx, c, "_dnsauth.example.com"); err != nil {
+		if _, err := verify.LookupTXT(ctx, c, "_dnsauth.example.com"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -32,11 +33,11 @@ func BenchmarkLookupTXTLargeLoopback(b *testing.B) {
 		z.MustAdd(fmt.Sprintf(`example.com. 300 IN TXT "%02d%s"`, i, strings.Repeat("x", 70)))
 	}
 	s := dnsTServer(b, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
 	ctx := dnsTCtx()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lookupTXT(ctx, c, "example.com"); err != nil {
+		if _, err := verify.LookupTXT(ctx, c, "example.com"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -51,7 +52,7 @@ func BenchmarkLookupTXTZone(b *testing.B) {
 	ctx := dnsTCtx()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lookupTXT(ctx, z, "_dnsauth.example.com"); err != nil {
+		if _, err := verify.LookupTXT(ctx, z, "_dnsauth.example.com"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/verifytest"
-	"github.com/miekg/dns"
 )
 
 // A DNSClient asks the resolvers it is given (here a loopback test

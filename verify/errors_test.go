@@ -1,32 +1,34 @@
-package verify
+package verify_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
 // Every kind has a code, a hint and an outcome; codes are unique and map
 // back to their kind.
 func TestKindTable(t *testing.T) {
-	all := []error{ErrNotFound, ErrMismatch, ErrNotPropagated, ErrHTTPStatus, ErrRedirect, ErrContentMismatch,
-		ErrExpired, ErrCodeMismatch, ErrLookup, ErrTimeout, ErrConnection, ErrTLS, ErrBodyTooLarge,
-		ErrAddressRefused, ErrPortNotAllowed, ErrBadInput}
-	assert.Len(t, kinds, len(all))
+	all := []error{verify.ErrNotFound, verify.ErrMismatch, verify.ErrNotPropagated, verify.ErrHTTPStatus, verify.ErrRedirect, verify.ErrContentMismatch,
+		verify.ErrExpired, verify.ErrCodeMismatch, verify.ErrLookup, verify.ErrTimeout, verify.ErrConnection, verify.ErrTLS, verify.ErrBodyTooLarge,
+		verify.ErrAddressRefused, verify.ErrPortNotAllowed, verify.ErrBadInput}
+	assert.Len(t, verify.Kinds, len(all))
 	seen := map[string]bool{}
 	for _, k := range all {
-		e := newError(k, "example.com", nil)
-		code := KindCode(e)
+		e := verify.NewError(k, "example.com", nil)
+		code := verify.KindCode(e)
 		assert.NotEmpty(t, code, k)
 		assert.False(t, seen[code], code)
 		seen[code] = true
-		assert.Equal(t, k, KindByCode(code))
+		assert.Equal(t, k, verify.KindByCode(code))
 		assert.NotEmpty(t, e.Hint, k)
-		assert.NotEqual(t, Verified, OutcomeOf(e), k)
+		assert.NotEqual(t, verify.Verified, verify.OutcomeOf(e), k)
 	}
-	assert.Equal(t, NotVerified, OutcomeOf(newError(ErrNotFound, "x", nil)))
-	assert.Equal(t, Undecided, OutcomeOf(newError(ErrTimeout, "x", nil)))
-	assert.Nil(t, KindByCode("no_such_code"))
-	assert.Empty(t, KindCode(assert.AnError))
-	assert.Equal(t, Undecided, OutcomeOf(assert.AnError), "unknown errors never pass")
+	assert.Equal(t, verify.NotVerified, verify.OutcomeOf(verify.NewError(verify.ErrNotFound, "x", nil)))
+	assert.Equal(t, verify.Undecided, verify.OutcomeOf(verify.NewError(verify.ErrTimeout, "x", nil)))
+	assert.Nil(t, verify.KindByCode("no_such_code"))
+	assert.Empty(t, verify.KindCode(assert.AnError))
+	assert.Equal(t, verify.Undecided, verify.OutcomeOf(assert.AnError), "unknown errors never pass")
 }
