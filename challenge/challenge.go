@@ -44,7 +44,8 @@ func (m Method) known() bool {
 }
 
 // Lifetimes. The library defaults to 30 days for every method (BR maximum for
-// the file and email methods); the presets match what the seeds document.
+// the file and email methods); the presets match what the Alibaba Cloud and
+// SSL.com DCV pages document.
 const (
 	DefaultLifetime     = 30 * 24 * time.Hour
 	LifetimeDigiCertDNS = 24 * time.Hour // Alibaba FAQ: a DigiCert DV value older than 24 h is refused

@@ -55,9 +55,9 @@ func TestAuthoritativeServersAndPerServerCheck(t *testing.T) {
 	servers, port := dnsTAuthServers(t, "new", "new", "old")
 	rec := dnsTRecursive()
 	recSrv := dnsTServer(t, rec)
-	client := &verify.DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second, AuthPort: port}
+	client := &verify.DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second}
 
-	zone, auth, ev, err := verify.AuthoritativeServers(dnsTCtx(), client, "_dnsauth.example.com", verify.DNSClientAuthPort(client))
+	zone, auth, ev, err := verify.AuthoritativeServers(dnsTCtx(), client, "_dnsauth.example.com", port)
 	require.NoError(t, err)
 	assert.Equal(t, "example.com", zone)
 	assert.Equal(t, []verify.AuthServer{

@@ -283,9 +283,7 @@ func TestDNSClientDefaultsAndString(t *testing.T) {
 	assert.Equal(t, verify.DefaultDNSTimeout, verify.DNSClientTimeout(&c))
 	assert.Equal(t, verify.DefaultAttempts, verify.DNSClientAttempts(&c))
 	assert.EqualValues(t, verify.DefaultUDPSize, verify.DNSClientUDPSize(&c))
-	assert.Equal(t, "53", verify.DNSClientAuthPort(&c))
 	assert.Equal(t, "resolvers of /etc/resolv.conf", c.String())
-	c = verify.DNSClient{Servers: []string{"127.0.0.1", "::1", "[::1]:5353", "127.0.0.2:53"}, AuthPort: "5300"}
+	c = verify.DNSClient{Servers: []string{"127.0.0.1", "::1", "[::1]:5353", "127.0.0.2:53"}}
 	assert.Equal(t, "127.0.0.1:53,[::1]:53,[::1]:5353,127.0.0.2:53", c.String())
-	assert.Equal(t, "5300", verify.DNSClientAuthPort(&c))
 }

@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// Kinds of failure, one per cause in the Alibaba FAQ and the seeds. Each
-// *Error wraps exactly one of them: test with errors.Is(err, verify.ErrNotFound).
-// Outcome tells whether a kind means "not verified" or "could not decide".
+// Kinds of failure, one per cause in the Alibaba Cloud and SSL.com DCV
+// pages. Each *Error wraps exactly one of them: test with
+// errors.Is(err, verify.ErrNotFound). OutcomeOf tells whether a kind means
+// NotVerified or Undecided.
 var (
 	// Not verified: the check ran and the answer was no.
 	ErrNotFound        = errors.New("record not found")                      // NXDOMAIN / NODATA

@@ -57,7 +57,6 @@ var (
 	DNSClientTimeout    = (*DNSClient).timeout
 	DNSClientAttempts   = (*DNSClient).attempts
 	DNSClientUDPSize    = (*DNSClient).udpSize
-	DNSClientAuthPort   = (*DNSClient).authPort
 	HTTPClientTransport = (*HTTPClient).transport
 )
 

@@ -543,7 +543,6 @@ func ExampleHTTPClient() {
 	c := &verify.HTTPClient{
 		// DNS: a verify.DNSClient or any Exchanger; nil reads resolv.conf.
 		RequireTrustedCert: false, // the file's random value proves control
-		MaxBody:            verify.DefaultMaxBody,
 	}
 	// Only ports 80 and 443: this request is refused before any traffic.
 	req, _ := http.NewRequest(http.MethodGet, "https://example.com:8443/.well-known/pki-validation/fileauth.txt", nil)

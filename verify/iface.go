@@ -25,15 +25,25 @@ type ServerExchanger interface {
 // HTTPDoer sends one HTTP request and does not follow redirects: the
 // verifier applies the redirect policy itself, hop by hop. HTTPClient is the
 // hardened implementation; *http.Client with a CheckRedirect that returns
-// http.ErrUseLastResponse also fits.
+// http.ErrUseLastResponse also fits. The evidence of a plain HTTPDoer is
+// the request and its answer; the DNS lookups it makes are recorded only if
+// it is also an EvidenceDoer.
 type HTTPDoer interface {
 	Do(req *http.Request) (*http.Response, error)
+}
+
+// EvidenceDoer is an HTTPDoer that also returns the evidence of the lookups
+// it made for a request, such as HTTPClient's A and AAAA queries; the
+// Verifier calls DoWithEvidence instead of Do when the doer has it.
+type EvidenceDoer interface {
+	HTTPDoer
+	DoWithEvidence(req *http.Request) (*http.Response, []Evidence, error)
 }
 
 // Evidence is one observation made while verifying: what was asked, of whom,
 // what came back, when and how long it took. CAs keep these records.
 type Evidence struct {
-	Kind     string        `json:"kind"`               // "dns" or "http"
+	Protocol string        `json:"protocol"`           // "dns", "http" or "email"
 	Query    string        `json:"query"`              // "TXT _dnsauth.example.com." or "GET http://…"
 	Server   string        `json:"server,omitempty"`   // DNS server or the IP:port dialled
 	Rcode    string        `json:"rcode,omitempty"`    // DNS response code

@@ -300,10 +300,10 @@ func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.M
 	m.RecursionDesired = true
 	m.CheckingDisabled = false
 	ev := Evidence{
-		Kind:   "dns",
-		Query:  dns.TypeToString[qtype] + " " + name,
-		Server: serverName(ex),
-		Time:   time.Now().UTC(),
+		Protocol: "dns",
+		Query:    dns.TypeToString[qtype] + " " + name,
+		Server:   serverName(ex),
+		Time:     time.Now().UTC(),
 	}
 	r, err := ex.Exchange(ctx, m)
 	ev.Duration = time.Since(ev.Time)

@@ -59,7 +59,7 @@ func TestLookupTXT(t *testing.T) {
 	assert.False(t, a.AD)
 	require.Len(t, a.Evidence, 1)
 	ev := a.Evidence[0]
-	assert.Equal(t, "dns", ev.Kind)
+	assert.Equal(t, "dns", ev.Protocol)
 	assert.Equal(t, "TXT _dnsauth.example.com.", ev.Query)
 	assert.Equal(t, "zone", ev.Server)
 	assert.Equal(t, "NOERROR", ev.Rcode)

@@ -49,7 +49,7 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 				defer func() { <-sem }()
 			case <-ctx.Done():
 				e := newError(ErrTimeout, "order", ctx.Err())
-				res.Results[i], errs[i] = v.finish(&Result{}, v.now(), e)
+				res.Results[i], errs[i] = v.finish(&Result{}, v.begin(), e)
 				return
 			}
 			if it.Challenge != nil && it.Challenge.Method == challenge.Email {
@@ -76,8 +76,8 @@ type PollOptions struct {
 }
 
 // Poll verifies c until it passes, fails terminally (see Terminal), or ctx
-// is done: the seeds' "wait a few minutes and retry", automated. It returns
-// the last attempt's result.
+// is done: the "wait a few minutes and retry" of the Alibaba Cloud and
+// SSL.com DCV pages, automated. It returns the last attempt's result.
 func (v *Verifier) Poll(ctx context.Context, c *challenge.Challenge, opt PollOptions) (*Result, error) {
 	return Retry(ctx, opt, func(ctx context.Context, n int) (*Result, error) {
 		r, err := v.Verify(ctx, c)
