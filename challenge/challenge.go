@@ -154,11 +154,23 @@ func (b Builder) now() time.Time {
 	return time.Now()
 }
 
-func (b Builder) random() (string, error) { return random.Source{Reader: b.Rand}.Value() }
+func (b Builder) random() (string, error) {
+	v, err := random.Source{Reader: b.Rand}.Value()
+	if err != nil {
+		return "", fmt.Errorf("challenge: %w", err)
+	}
+	return v, nil
+}
 
 // NewToken draws an ACME-style token (128 bits, base64url), for CAs and tests
 // that play the server side.
-func (b Builder) NewToken() (string, error) { return random.Source{Reader: b.Rand}.Token() }
+func (b Builder) NewToken() (string, error) {
+	t, err := random.Source{Reader: b.Rand}.Token()
+	if err != nil {
+		return "", fmt.Errorf("challenge: %w", err)
+	}
+	return t, nil
+}
 
 // base fills the fields every challenge has, refusing a lifetime longer than
 // the method allows.
@@ -168,7 +180,7 @@ func (b Builder) base(m Method, domain string) (*Challenge, error) {
 		life = DefaultLifetime
 	}
 	if most := maxLifetime(m); most > 0 && life > most {
-		return nil, fmt.Errorf("dcv: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
+		return nil, fmt.Errorf("challenge: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
 	}
 	now := b.now().UTC().Truncate(time.Second)
 	return &Challenge{Method: m, Domain: domain, ADN: dnsname.Base(domain), IssuedAt: now, ExpiresAt: now.Add(life)}, nil
@@ -191,7 +203,7 @@ func record(typ, owner, value string) (*Record, error) {
 	owner = strings.TrimSuffix(owner, ".")
 	zone, err := dnsname.Registrable(owner)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	return &Record{Type: typ, Name: dnsname.FQDN(owner), Zone: zone, Host: dnsname.HostRecord(owner, zone), Value: value}, nil
 }
@@ -201,7 +213,7 @@ func record(typ, owner, value string) (*Record, error) {
 func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	label := b.TXTLabel
 	if label == "" {
@@ -209,7 +221,7 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	}
 	owner, err := dnsname.Owner(label + "." + dnsname.Base(d))
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	v, err := b.random()
 	if err != nil {
@@ -231,10 +243,10 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 func (b Builder) File(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	if dnsname.IsWildcard(d) {
-		return nil, fmt.Errorf("dcv: %s: %w: use a DNS method", d, ErrWildcard)
+		return nil, fmt.Errorf("challenge: %s: %w: use a DNS method", d, ErrWildcard)
 	}
 	v, err := b.random()
 	if err != nil {
@@ -294,15 +306,15 @@ var (
 func (b Builder) Email(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	now := b.now()
 	if !now.Before(emailMustNot) {
-		return nil, fmt.Errorf("dcv: %s: %w: BR 3.2.2.4.4 email to constructed addresses MUST NOT be used from 2028-03-15; use a DNS or file method", d, ErrMethodRetired)
+		return nil, fmt.Errorf("challenge: %s: %w: BR 3.2.2.4.4 email to constructed addresses MUST NOT be used from 2028-03-15; use a DNS or file method", d, ErrMethodRetired)
 	}
 	rd, err := dnsname.Registrable(d)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	code, err := b.random()
 	if err != nil {
@@ -332,7 +344,7 @@ func Decode(data []byte) (*Challenge, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("dcv: %w: %v", ErrBadChallenge, err)
+		return nil, fmt.Errorf("challenge: %w: %v", ErrBadChallenge, err)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -344,14 +356,14 @@ func Decode(data []byte) (*Challenge, error) {
 // normalized domain, the part the method needs, and sane times.
 func (c *Challenge) Validate() error {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("dcv: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
+		return fmt.Errorf("challenge: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
 	}
 	if !c.Method.known() {
 		return bad("unknown method %q", c.Method)
 	}
 	d, err := dnsname.Domain(c.Domain)
 	if err != nil {
-		return fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
+		return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 	}
 	if d != c.Domain || c.ADN != dnsname.Base(d) {
 		return bad("domain %q / adn %q not normalized", c.Domain, c.ADN)
@@ -382,7 +394,7 @@ func (c *Challenge) Validate() error {
 		}
 		owner, err := dnsname.Owner(c.Record.Name)
 		if err != nil {
-			return fmt.Errorf("dcv: %w: record name: %w", ErrBadChallenge, err)
+			return fmt.Errorf("challenge: %w: record name: %w", ErrBadChallenge, err)
 		}
 		if owner != c.ADN && !strings.HasSuffix(owner, "."+c.ADN) {
 			return bad("record %q is not at or below %q", c.Record.Name, c.ADN)
@@ -443,3 +455,7 @@ func (c *Challenge) filePathOK() bool {
 	}
 	return false
 }
+
+// nameErr puts this package's prefix on a refused name; errors.As still
+// finds the *NameError.
+func nameErr(err error) error { return fmt.Errorf("challenge: %w", err) }

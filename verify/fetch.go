@@ -104,7 +104,7 @@ func fetch(ctx context.Context, doer HTTPDoer, rawURL string, policy redirectPol
 func redirectTarget(from *url.URL, h hop, policy redirectPolicy, hops int) (*url.URL, error) {
 	switch {
 	case policy != followBR:
-		return nil, fmt.Errorf("status %d: redirects are not allowed", h.status)
+		return nil, fmt.Errorf("status %d to %q: redirects are not allowed", h.status, h.location)
 	case h.status != 301 && h.status != 302 && h.status != 307 && h.status != 308:
 		return nil, fmt.Errorf("status %d: only 301, 302, 307 and 308 are followed", h.status)
 	case h.location == "":

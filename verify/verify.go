@@ -48,7 +48,7 @@ func (p SchemePolicy) String() string {
 // MarshalText writes the policy's name; an unknown policy is an error.
 func (p SchemePolicy) MarshalText() ([]byte, error) {
 	if p < 0 || int(p) >= len(schemeNames) {
-		return nil, fmt.Errorf("dcv: unknown scheme policy %d", int(p))
+		return nil, fmt.Errorf("verify: unknown scheme policy %d", int(p))
 	}
 	return []byte(schemeNames[p]), nil
 }
@@ -61,7 +61,7 @@ func (p *SchemePolicy) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("dcv: unknown scheme policy %q", b)
+	return fmt.Errorf("verify: unknown scheme policy %q", b)
 }
 
 // AuthPolicy says how many authoritative servers must serve a record.
@@ -304,7 +304,7 @@ func matchValue(ctx context.Context, ex Exchanger, lookup lookupFunc, owner, wan
 		return a.Evidence, nil
 	}
 	e := newError(ErrMismatch, owner, nil)
-	e.Seen = a.Values
+	e.Expected, e.Seen = want, a.Values
 	e.Server = serverName(ex)
 	return a.Evidence, e
 }
@@ -385,7 +385,7 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 		return nil
 	}
 	if len(undecided) > 0 {
-		e := newError(ErrLookup, owner, errors.Join(errs...))
+		e := newError(ErrLookup, owner, joinErrs(errs))
 		e.Seen = undecided
 		return e
 	}
@@ -411,19 +411,37 @@ func seenOf(err error) string {
 	return err.Error()
 }
 
-// joinErrs is errors.Join, except that a lone error comes back as itself.
+// joinErrs is errors.Join on one line: a lone error comes back as itself,
+// several read "verify: A; B" (one prefix for all).
 func joinErrs(errs []error) error {
-	var n []error
+	var n joined
 	for _, e := range errs {
 		if e != nil {
 			n = append(n, e)
 		}
 	}
-	if len(n) == 1 {
+	switch len(n) {
+	case 0:
+		return nil
+	case 1:
 		return n[0]
 	}
-	return errors.Join(n...)
+	return n
 }
+
+// joined is several errors reported together; errors.Is and errors.As see
+// each, as with errors.Join.
+type joined []error
+
+func (j joined) Error() string {
+	msgs := make([]string, len(j))
+	for i, e := range j {
+		msgs[i] = causeText(e)
+	}
+	return "verify: " + strings.Join(msgs, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
 
 func firstErr(errs []error) error {
 	for _, e := range errs {
@@ -476,10 +494,10 @@ func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, wan
 	hosts := map[string][]int{} // host -> indexes into urls, in order
 	var order []string
 	for i, raw := range urls {
-		u, err := url.Parse(raw)
-		if err != nil || u.Hostname() == "" {
-			return newError(ErrBadInput, raw, fmt.Errorf("not a URL: %v", err))
+		if err := checkURL(raw); err != nil {
+			return err
 		}
+		u, _ := url.Parse(raw)
 		h := strings.ToLower(u.Hostname())
 		if _, ok := hosts[h]; !ok {
 			order = append(order, h)
@@ -497,7 +515,7 @@ func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, wan
 			evs[i] = res.Evidence
 			if err == nil && !contentMatches(res.Body, want) {
 				e := newError(ErrContentMismatch, u, nil)
-				e.Seen = []string{firstLine(res.Body)}
+				e.Expected, e.Seen = contentDiff(res.Body, want)
 				err = e
 			}
 			out[i] = fileOutcome{url: u, err: err}
@@ -558,15 +576,20 @@ func schemeOf(raw string) string {
 	return strings.ToLower(scheme)
 }
 
-func firstLine(b []byte) string {
-	s := string(b)
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
+// checkURL refuses what cannot be fetched, saying what is missing.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return newError(ErrBadInput, raw, fmt.Errorf("not a URL: %w", err))
+	case u.Scheme == "":
+		e := newError(ErrBadInput, raw, errors.New("the URL has no scheme"))
+		e.Hint = "write the URL in full: http://" + raw + " or https://" + raw
+		return e
+	case u.Hostname() == "":
+		return newError(ErrBadInput, raw, errors.New("the URL has no host"))
 	}
-	if len(s) > 80 {
-		s = s[:80] + "…"
-	}
-	return s
+	return nil
 }
 
 // VerifyEmail checks the code an applicant submitted for an email challenge,

@@ -35,7 +35,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("dcv: invalid name %q: %v", e.Input, e.Reason)
+	s := fmt.Sprintf("invalid name %q: %v", e.Input, e.Reason)
 	if e.Detail != "" {
 		s += " (" + e.Detail + ")"
 	}

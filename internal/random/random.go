@@ -27,7 +27,7 @@ func (s Source) read(n int) ([]byte, error) {
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, fmt.Errorf("dcv: drawing a random value: %w", err)
+		return nil, fmt.Errorf("drawing a random value: %w", err)
 	}
 	return b, nil
 }
