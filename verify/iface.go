@@ -43,15 +43,15 @@ type EvidenceDoer interface {
 // Evidence is one observation made while verifying: what was asked, of whom,
 // what came back, when and how long it took. CAs keep these records.
 type Evidence struct {
-	Protocol string        `json:"protocol"`           // "dns", "http" or "email"
-	Query    string        `json:"query"`              // "TXT _dnsauth.example.com." or "GET http://…"
-	Server   string        `json:"server,omitempty"`   // DNS server or the IP:port dialled
-	Rcode    string        `json:"rcode,omitempty"`    // DNS response code
-	Status   int           `json:"status,omitempty"`   // HTTP status
-	Location string        `json:"location,omitempty"` // HTTP Location header
-	Answer   []string      `json:"answer,omitempty"`   // records or body lines seen
-	AD       bool          `json:"ad,omitempty"`       // DNSSEC-authenticated answer
-	Error    string        `json:"error,omitempty"`
-	Time     time.Time     `json:"time"`
-	Duration time.Duration `json:"duration_ns"`
+	Protocol      string        `json:"protocol"`                // "dns", "http" or "email"
+	Query         string        `json:"query"`                   // "TXT _dnsauth.example.com." or "GET http://…"
+	Server        string        `json:"server,omitempty"`        // DNS server or the IP:port dialled
+	Rcode         string        `json:"rcode,omitempty"`         // DNS response code
+	Status        int           `json:"status,omitempty"`        // HTTP status
+	Location      string        `json:"location,omitempty"`      // HTTP Location header
+	Answer        []string      `json:"answer,omitempty"`        // records or body lines seen
+	Authenticated bool          `json:"authenticated,omitempty"` // DNSSEC-authenticated answer (the AD bit)
+	Error         string        `json:"error,omitempty"`
+	Time          time.Time     `json:"time"`
+	Duration      time.Duration `json:"duration_ns"`
 }

@@ -322,7 +322,7 @@ func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.M
 		return nil, ev, err
 	}
 	ev.Rcode = rcodeString(r.Rcode)
-	ev.AD = r.AuthenticatedData
+	ev.Authenticated = r.AuthenticatedData
 	for _, rr := range r.Answer {
 		ev.Answer = append(ev.Answer, rr.String())
 	}

@@ -84,7 +84,7 @@ func TestLookupTXTOverLoopback(t *testing.T) {
 	assert.True(t, a.AD)
 	require.Len(t, a.Evidence, 1)
 	assert.Equal(t, s.Addr(), a.Evidence[0].Server)
-	assert.True(t, a.Evidence[0].AD)
+	assert.True(t, a.Evidence[0].Authenticated)
 	assert.Positive(t, a.Evidence[0].Duration)
 }
 
