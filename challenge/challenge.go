@@ -112,8 +112,8 @@ type FileSpec struct {
 // EmailSpec is a constructed-email challenge: the code is mailed to one of
 // the addresses and the applicant submits it back.
 type EmailSpec struct {
-	Addresses []string `json:"addresses"`
-	Code      string   `json:"code"`
+	Addresses []string `json:"addresses"` // where the code may be sent (BR 3.2.2.4.4)
+	Code      string   `json:"code"`      // the random value mailed; keep it from the applicant's view until submitted
 }
 
 // Challenge says exactly what the applicant must publish and what the
@@ -121,18 +121,18 @@ type EmailSpec struct {
 // form (snake_case keys, RFC 3339 times) is what `dcv challenge --json` prints
 // and `dcv verify --challenge` reads back through Decode.
 type Challenge struct {
-	Method           Method     `json:"method"`
-	Domain           string     `json:"domain"` // as requested, normalized; may start with "*."
-	ADN              string     `json:"adn"`    // authorization domain name: the name validated
-	Record           *Record    `json:"record,omitempty"`
-	File             *FileSpec  `json:"file,omitempty"`
-	Email            *EmailSpec `json:"email,omitempty"`
+	Method           Method     `json:"method"`                      // how control is shown
+	Domain           string     `json:"domain"`                      // as requested, normalized; may start with "*."
+	ADN              string     `json:"adn"`                         // authorization domain name: the name validated
+	Record           *Record    `json:"record,omitempty"`            // DNS methods: the record to publish
+	File             *FileSpec  `json:"file,omitempty"`              // file methods: the file to serve
+	Email            *EmailSpec `json:"email,omitempty"`             // email: where the code goes
 	Token            string     `json:"token,omitempty"`             // ACME token or SSL.com unique value
 	KeyAuthorization string     `json:"key_authorization,omitempty"` // ACME
 	CADomain         string     `json:"ca_domain,omitempty"`         // hash methods: ssl.com, sectigo.com, …
-	IssuedAt         time.Time  `json:"issued_at"`
-	ExpiresAt        time.Time  `json:"expires_at"`
-	Notes            []string   `json:"notes,omitempty"` // e.g. a deprecation notice
+	IssuedAt         time.Time  `json:"issued_at"`                   // when the value was drawn
+	ExpiresAt        time.Time  `json:"expires_at"`                  // after this the verifier refuses it (ErrExpired)
+	Notes            []string   `json:"notes,omitempty"`             // e.g. a deprecation notice
 }
 
 // Expired reports whether the challenge can no longer be used at now.

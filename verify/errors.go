@@ -42,6 +42,8 @@ const (
 	Undecided                  // no trustworthy answer: never treat as verified
 )
 
+// String returns the outcome in words: "verified", "not verified" or
+// "could not decide". MarshalText gives the JSON spelling.
 func (o Outcome) String() string {
 	switch o {
 	case Verified:

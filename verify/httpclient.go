@@ -52,7 +52,7 @@ type HTTPClient struct {
 	// host. Off by default: the random value in the file proves control,
 	// and BR 3.2.2.4.18 does not require a trusted certificate.
 	RequireTrustedCert bool
-	RootCAs            *x509.CertPool
+	RootCAs            *x509.CertPool // roots for RequireTrustedCert; nil: the system roots
 
 	// Timeouts for each TCP connect attempt, the TLS handshake and the
 	// response headers; 0 means 5s, 5s and 10s. The request's context

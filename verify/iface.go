@@ -13,12 +13,14 @@ import (
 // memory. A response with a non-success rcode is a response, not an error;
 // errors are for transport failures (timeouts, refused connections).
 type Exchanger interface {
+	// Exchange sends m and returns the response.
 	Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error)
 }
 
 // ServerExchanger sends one query to one named server ("ip:port"), as the
 // authoritative mode does for each NS address. DNSClient implements it.
 type ServerExchanger interface {
+	// ExchangeServer sends m to server ("ip:port") and returns the response.
 	ExchangeServer(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error)
 }
 
@@ -29,6 +31,7 @@ type ServerExchanger interface {
 // the request and its answer; the DNS lookups it makes are recorded only if
 // it is also an EvidenceDoer.
 type HTTPDoer interface {
+	// Do sends req once, redirects not followed, as http.Client.Do does.
 	Do(req *http.Request) (*http.Response, error)
 }
 
@@ -37,6 +40,8 @@ type HTTPDoer interface {
 // Verifier calls DoWithEvidence instead of Do when the doer has it.
 type EvidenceDoer interface {
 	HTTPDoer
+	// DoWithEvidence is Do, also returning the evidence of the lookups
+	// made for req, on failure too.
 	DoWithEvidence(req *http.Request) (*http.Response, []Evidence, error)
 }
 
@@ -51,7 +56,7 @@ type Evidence struct {
 	Location      string        `json:"location,omitempty"`      // HTTP Location header
 	Answer        []string      `json:"answer,omitempty"`        // records or body lines seen
 	Authenticated bool          `json:"authenticated,omitempty"` // DNSSEC-authenticated answer (the AD bit)
-	Error         string        `json:"error,omitempty"`
-	Time          time.Time     `json:"time"`
-	Duration      time.Duration `json:"duration_ns"`
+	Error         string        `json:"error,omitempty"`         // why the query or request failed
+	Time          time.Time     `json:"time"`                    // when it was sent, on the Verifier's clock
+	Duration      time.Duration `json:"duration_ns"`             // how long it took
 }

@@ -12,15 +12,15 @@ import (
 // OrderItem is one domain of a multi-domain (UCC/SAN) order: its challenge,
 // and for an email challenge the code the applicant submitted.
 type OrderItem struct {
-	Challenge *challenge.Challenge
-	EmailCode string
+	Challenge *challenge.Challenge // the challenge issued for the domain
+	EmailCode string               // email challenges only: the code submitted
 }
 
 // OrderResult reports a whole order: the worst outcome and every result, in
 // the order of the items.
 type OrderResult struct {
-	Outcome Outcome   `json:"outcome"`
-	Results []*Result `json:"results"`
+	Outcome Outcome   `json:"outcome"` // the worst outcome of the items
+	Results []*Result `json:"results"` // one per item, in order
 }
 
 // VerifyOrder verifies every item concurrently, at most Concurrency at a

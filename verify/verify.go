@@ -111,25 +111,25 @@ type Verifier struct {
 
 // Result is the outcome of one check, with the evidence a CA keeps.
 type Result struct {
-	Method    challenge.Method `json:"method,omitempty"`
-	Domain    string           `json:"domain,omitempty"`
-	Target    string           `json:"target"` // DNS name or the URLs checked
-	Outcome   Outcome          `json:"outcome"`
-	Code      string           `json:"code,omitempty"` // the error's kind as a stable code (KindCode)
-	Error     string           `json:"error,omitempty"`
-	Hint      string           `json:"hint,omitempty"`
-	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode
-	Evidence  []Evidence       `json:"evidence"`
-	CheckedAt time.Time        `json:"checked_at"`
-	Duration  time.Duration    `json:"duration_ns"`
+	Method    challenge.Method `json:"method,omitempty"`  // the challenge's method; "" for VerifyTXT, VerifyCNAME, VerifyFiles
+	Domain    string           `json:"domain,omitempty"`  // the challenge's domain
+	Target    string           `json:"target"`            // DNS name or the URLs checked
+	Outcome   Outcome          `json:"outcome"`           // verified, not_verified or undecided
+	Code      string           `json:"code,omitempty"`    // the error's kind as a stable code (KindCode)
+	Error     string           `json:"error,omitempty"`   // the error's message
+	Hint      string           `json:"hint,omitempty"`    // what the applicant should do (Error.Hint)
+	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode: each server's answer
+	Evidence  []Evidence       `json:"evidence"`          // every query and request made
+	CheckedAt time.Time        `json:"checked_at"`        // when the check started, on the Verifier's clock
+	Duration  time.Duration    `json:"duration_ns"`       // how long it took
 }
 
 // ServerResult is one authoritative server's answer in authoritative mode.
 type ServerResult struct {
-	NS      string  `json:"ns"`
-	Addr    string  `json:"addr"`
-	Outcome Outcome `json:"outcome"`
-	Error   string  `json:"error,omitempty"`
+	NS      string  `json:"ns"`              // the name server's name
+	Addr    string  `json:"addr"`            // the address asked, "ip:port"
+	Outcome Outcome `json:"outcome"`         // this server's outcome
+	Error   string  `json:"error,omitempty"` // why it did not pass
 }
 
 // outcomeCodes are the outcomes' JSON spellings.

@@ -17,7 +17,7 @@ const Bits = 128
 // Source draws random values. The zero value reads crypto/rand; tests may set
 // Reader to a deterministic stream.
 type Source struct {
-	Reader io.Reader
+	Reader io.Reader // nil means crypto/rand.Reader
 }
 
 func (s Source) read(n int) ([]byte, error) {
