@@ -333,7 +333,7 @@ func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.M
 // *Error: NXDOMAIN is ErrNotFound, other error rcodes, truncation and a
 // reply to another question are ErrLookup.
 func answerError(r *dns.Msg, name string, qtype uint16, target, server string) error {
-	fail := func(kind error, seen []string, cause error) error {
+	fail := func(kind error, seen []string, cause error) *Error {
 		e := newError(kind, target, cause)
 		e.Seen, e.Server = seen, server
 		return e
@@ -347,7 +347,7 @@ func answerError(r *dns.Msg, name string, qtype uint16, target, server string) e
 	switch {
 	case r.Rcode == dns.RcodeNameError:
 		if end := cnameEnd(r.Answer, name); !strings.EqualFold(trimDot(end), target) {
-			e := fail(ErrNotFound, []string{seenNXDOMAIN}, fmt.Errorf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", target, trimDot(end))).(*Error)
+			e := fail(ErrNotFound, []string{seenNXDOMAIN}, fmt.Errorf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", target, trimDot(end)))
 			e.Hint = fmt.Sprintf("point the CNAME at %s to a name that exists, or replace it with the record", target)
 			return e
 		}
