@@ -5,9 +5,10 @@
 // for a domain its applicant does not control. So every check here fails
 // closed. A lookup failure, a timeout, a truncated answer, a redirect, an
 // oversized body or a refused address is an error, never a pass, and every
-// error is a *Error whose Kind is one of the Err* values, carrying what was
-// seen and a one-line hint for the applicant (the causes listed in the
-// Alibaba Cloud DCV FAQ, one kind each). OutcomeOf sorts them into
+// error is a *Error whose Kind is one of the Err* values (the causes listed
+// in the Alibaba Cloud DCV FAQ, one kind each). Its message says what
+// happened, a mismatch what was expected next to what was found; its Hint
+// field, not part of the message, tells the applicant what to do. OutcomeOf sorts them into
 // NotVerified (the check ran and said no: fix the record and retry) and
 // Undecided (no trustworthy answer: never treat it as verified).
 //
