@@ -1,0 +1,140 @@
+package dnssec
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// canon returns n in canonical form: lower case, fully qualified.
+func canon(n string) string { return dns.CanonicalName(n) }
+
+// show renders a name for a message: without the trailing dot, "." for the root.
+func show(n string) string {
+	n = canon(n)
+	if n == "." {
+		return n
+	}
+	return strings.TrimSuffix(n, ".")
+}
+
+// typeName renders a type for a message.
+func typeName(t uint16) string {
+	if s, ok := dns.TypeToString[t]; ok {
+		return s
+	}
+	return "TYPE" + itoa(int(t))
+}
+
+func itoa(i int) string {
+	var b [20]byte
+	n := len(b)
+	if i == 0 {
+		return "0"
+	}
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
+
+// isSub reports whether child is at or below parent (both any case).
+func isSub(parent, child string) bool { return dns.IsSubDomain(canon(parent), canon(child)) }
+
+// parentOf returns the name one label up ("." for the root and TLDs).
+func parentOf(n string) string {
+	i, end := dns.NextLabel(n, 0)
+	if end || i >= len(n) {
+		return "."
+	}
+	return n[i:]
+}
+
+// namesBelow returns the names strictly below top down to target
+// inclusive, top-down; nil if target is not below top.
+func namesBelow(top, target string) []string {
+	if !isSub(top, target) {
+		return nil
+	}
+	idx := dns.Split(target)
+	n := dns.CountLabel(top)
+	var out []string
+	for i := len(idx) - n - 1; i >= 0; i-- {
+		out = append(out, target[idx[i]:])
+	}
+	return out
+}
+
+// lastLabels returns the last k labels of n as a name ("." for k = 0).
+func lastLabels(n string, k int) string {
+	idx := dns.Split(n)
+	if k <= 0 || len(idx) == 0 {
+		return "."
+	}
+	if k >= len(idx) {
+		return n
+	}
+	return n[idx[len(idx)-k]:]
+}
+
+// ownerLabels counts the labels of an owner name as the RRSIG Labels field
+// does: a leading "*" label is not counted (RFC 4034 §3.1.3).
+func ownerLabels(n string) int {
+	c := dns.CountLabel(n)
+	if strings.HasPrefix(n, "*.") {
+		c--
+	}
+	return c
+}
+
+// wireLabels returns the labels of n as lower-cased wire octets, or false
+// if n is not a valid name.
+func wireLabels(n string) ([][]byte, bool) {
+	buf := make([]byte, 256)
+	off, err := dns.PackDomainName(dns.Fqdn(n), buf, 0, nil, false)
+	if err != nil {
+		return nil, false
+	}
+	buf = bytes.ToLower(buf[:off])
+	var out [][]byte
+	for i := 0; i < len(buf) && buf[i] != 0; {
+		l := int(buf[i])
+		if i+1+l > len(buf) {
+			return nil, false
+		}
+		out = append(out, buf[i+1:i+1+l])
+		i += 1 + l
+	}
+	return out, true
+}
+
+// canonCmp compares two names in the canonical DNS order (RFC 4034 §6.1).
+// Invalid names sort first.
+func canonCmp(a, b string) int {
+	la, oka := wireLabels(a)
+	lb, okb := wireLabels(b)
+	switch {
+	case !oka && !okb:
+		return 0
+	case !oka:
+		return -1
+	case !okb:
+		return 1
+	}
+	for i := 1; ; i++ {
+		if i > len(la) || i > len(lb) {
+			return len(la) - len(lb)
+		}
+		if c := bytes.Compare(la[len(la)-i], lb[len(lb)-i]); c != 0 {
+			return c
+		}
+	}
+}
+
+// commonAncestor returns the longest name that is an ancestor-or-self of both.
+func commonAncestor(a, b string) string {
+	return lastLabels(canon(a), dns.CompareDomainName(a, b))
+}
