@@ -1,9 +1,9 @@
 package dnssec
 
 import (
-	"bytes"
 	"strings"
 
+	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/miekg/dns"
 )
 
@@ -90,49 +90,8 @@ func ownerLabels(n string) int {
 	return c
 }
 
-// wireLabels returns the labels of n as lower-cased wire octets, or false
-// if n is not a valid name.
-func wireLabels(n string) ([][]byte, bool) {
-	buf := make([]byte, 256)
-	off, err := dns.PackDomainName(dns.Fqdn(n), buf, 0, nil, false)
-	if err != nil {
-		return nil, false
-	}
-	buf = bytes.ToLower(buf[:off])
-	var out [][]byte
-	for i := 0; i < len(buf) && buf[i] != 0; {
-		l := int(buf[i])
-		if i+1+l > len(buf) {
-			return nil, false
-		}
-		out = append(out, buf[i+1:i+1+l])
-		i += 1 + l
-	}
-	return out, true
-}
-
 // canonCmp compares two names in the canonical DNS order (RFC 4034 §6.1).
-// Invalid names sort first.
-func canonCmp(a, b string) int {
-	la, oka := wireLabels(a)
-	lb, okb := wireLabels(b)
-	switch {
-	case !oka && !okb:
-		return 0
-	case !oka:
-		return -1
-	case !okb:
-		return 1
-	}
-	for i := 1; ; i++ {
-		if i > len(la) || i > len(lb) {
-			return len(la) - len(lb)
-		}
-		if c := bytes.Compare(la[len(la)-i], lb[len(lb)-i]); c != 0 {
-			return c
-		}
-	}
-}
+func canonCmp(a, b string) int { return dnsname.CanonicalCompare(a, b) }
 
 // commonAncestor returns the longest name that is an ancestor-or-self of both.
 func commonAncestor(a, b string) string {
