@@ -117,10 +117,17 @@ func (b *built) resolve(qname string, qtype uint16, do bool) *dns.Msg {
 	return m
 }
 
+// with returns copies of the records (and their RRSIGs if sigs), so
+// that callers may alter an answer without altering the zone.
 func (s *sset) with(sigs bool) []dns.RR {
-	out := append([]dns.RR(nil), s.rrs...)
+	var out []dns.RR
+	for _, rr := range s.rrs {
+		out = append(out, dns.Copy(rr))
+	}
 	if sigs {
-		out = append(out, s.sigs...)
+		for _, rr := range s.sigs {
+			out = append(out, dns.Copy(rr))
+		}
 	}
 	return out
 }
@@ -272,10 +279,9 @@ func (z *bzone) match3(name string) int {
 // add appends s to the authority section once.
 func add(m *dns.Msg, s *sset) {
 	for _, rr := range m.Ns {
-		if rr == s.rrs[0] {
+		if dns.IsDuplicate(rr, s.rrs[0]) {
 			return
 		}
 	}
-	m.Ns = append(m.Ns, s.rrs...)
-	m.Ns = append(m.Ns, s.sigs...)
+	m.Ns = append(m.Ns, s.with(true)...)
 }
