@@ -82,11 +82,13 @@ func lookupIP(ctx context.Context, ex Exchanger, host string) ([]netip.Addr, []E
 		}
 	}
 	if err6 != nil && err4 != nil {
-		e := newError(ErrNotFound, trimDot(host), errors.New("no A or AAAA record"))
+		e := newError(ErrNotFound, trimDot(host), errors.New("no A or AAAA record (NODATA)"))
 		e.Seen = []string{seenNODATA}
 		if IsNXDOMAIN(err6) && IsNXDOMAIN(err4) {
+			e.Err = fmt.Errorf("%s does not exist (NXDOMAIN)", trimDot(host))
 			e.Seen = []string{seenNXDOMAIN}
 		}
+		e.Hint = "add an A or AAAA record for " + trimDot(host)
 		e.Server = serverName(ex)
 		return nil, ev, e
 	}
@@ -235,10 +237,38 @@ func resolverFor(ex Exchanger) *resolve.Resolver {
 func lookupRRs(ctx context.Context, ex Exchanger, owner string, qtype uint16) (resolved, error) {
 	a, err := resolverFor(ex).Lookup(ctx, dnsname.FQDN(owner), qtype)
 	res := resolved{rrs: a.RRs, ttl: a.TTL, ad: a.AD, dnssec: a.DNSSEC, ev: evidenceOf(a.Exchanges)}
-	if err != nil {
-		return res, fromResolve(err, serverName(ex))
+	if err == nil {
+		return res, nil
 	}
-	return res, nil
+	e := fromResolve(err, serverName(ex))
+	var re *resolve.Error
+	if errors.As(err, &re) && re.Kind == resolve.NotFound {
+		blameNegative(e, re, a, qtype)
+	}
+	return res, e
+}
+
+// blameNegative says in the user's terms which name lacks what: the name
+// asked, or the name its CNAME points to.
+func blameNegative(err error, re *resolve.Error, a resolve.Answer, qtype uint16) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return
+	}
+	target, typ, end := re.Name, dns.TypeToString[qtype], trimDot(a.Name)
+	viaCNAME := len(a.Chain) > 0 && end != "" && !strings.EqualFold(end, target)
+	switch {
+	case re.NXDOMAIN && viaCNAME:
+		e.Err = fmt.Errorf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", target, end)
+		e.Hint = fmt.Sprintf("point the CNAME at %s to a name that exists, or replace it with the record", target)
+	case re.NXDOMAIN:
+		e.Err = fmt.Errorf("%s does not exist (NXDOMAIN)", target)
+	case viaCNAME:
+		e.Err = fmt.Errorf("%s is a CNAME to %s, which has no %s record (NODATA)", target, end, typ)
+		e.Hint = fmt.Sprintf("add the %s record at %s, where the CNAME at %s points, or replace the CNAME with the record", typ, end, target)
+	default:
+		e.Err = fmt.Errorf("%s has no %s record (NODATA)", target, typ)
+	}
 }
 
 // evidenceOf turns the layer's records of queries into Evidence.
@@ -246,15 +276,15 @@ func evidenceOf(exs []resolve.Exchange) []Evidence {
 	out := make([]Evidence, len(exs))
 	for i, x := range exs {
 		out[i] = Evidence{
-			Kind:     "dns",
-			Query:    x.Question,
-			Server:   x.Server,
-			Rcode:    x.Rcode,
-			Answer:   x.Answer,
-			AD:       x.AD,
-			DNSSEC:   x.DNSSEC,
-			Time:     x.Time,
-			Duration: x.Duration,
+			Protocol:      "dns",
+			Query:         x.Question,
+			Server:        x.Server,
+			Rcode:         x.Rcode,
+			Answer:        x.Answer,
+			Authenticated: x.AD,
+			DNSSEC:        x.DNSSEC,
+			Time:          x.Time,
+			Duration:      x.Duration,
 		}
 		if x.Err != nil {
 			out[i].Error = x.Err.Error()

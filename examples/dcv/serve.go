@@ -86,7 +86,6 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 
 	dnsc := nf.dnsClient()
-	dnsc.AuthPort = *authPort
 	dnsc.AllowPrivate = *allowPrivate
 	local := &perspective.Local{
 		Label:  *label,
@@ -94,7 +93,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		Verifier: &verify.Verifier{
 			DNS:           dnsc,
 			HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
-			Authoritative: *authoritative,
+			Authoritative: authOptions(*authoritative, *authPort),
 		},
 		CAA: &caa.Checker{DNS: dnsc, Timeout: *nf.timeout},
 	}
