@@ -54,28 +54,28 @@ func TestParseIssueValueValid(t *testing.T) {
 
 func TestParseIssueValueMalformed(t *testing.T) {
 	for _, in := range []string{
-		"ssl.com.",          // trailing dot is not in the grammar
-		".ssl.com",          // empty label
-		"ssl..com",          // empty label
-		"ssl com",           // space inside
-		"-ssl.com",          // leading hyphen
-		"ssl-.com",          // trailing hyphen
-		"ssl_com.example",   // underscore
-		"ssl.com; key",      // no '='
-		"ssl.com; =v",       // empty key
-		"ssl.com; -k=v",     // bad key
-		"ssl.com; k=v w",    // space in value
-		"ssl.com; k=v;",     // empty parameter after ';'
-		"ssl.com;; k=v",     // empty parameter
-		"ssl.com; k=é",      // non-ASCII value
-		"ssl.com; k=\x00",   // control character
+		"ssl.com.",        // trailing dot is not in the grammar
+		".ssl.com",        // empty label
+		"ssl..com",        // empty label
+		"ssl com",         // space inside
+		"-ssl.com",        // leading hyphen
+		"ssl-.com",        // trailing hyphen
+		"ssl_com.example", // underscore
+		"ssl.com; key",    // no '='
+		"ssl.com; =v",     // empty key
+		"ssl.com; -k=v",   // bad key
+		"ssl.com; k=v w",  // space in value
+		"ssl.com; k=v;",   // empty parameter after ';'
+		"ssl.com;; k=v",   // empty parameter
+		"ssl.com; k=é",    // non-ASCII value
+		"ssl.com; k=\x00", // control character
 		"ssl.com; accounturi=https://a/1; AccountURI=https://a/2", // binding parameter given twice
 		"ssl.com; validationmethods=dns-01; validationmethods=http-01",
-		"sslé.com",          // non-ASCII issuer (must be A-labels)
-		"ssl.com\"",         // quote
-		"*.ssl.com",         // wildcard
-		"ssl.com; k_x=v",    // underscore in key
-		"ssl.com k=v",       // missing ';'
+		"sslé.com",       // non-ASCII issuer (must be A-labels)
+		"ssl.com\"",      // quote
+		"*.ssl.com",      // wildcard
+		"ssl.com; k_x=v", // underscore in key
+		"ssl.com k=v",    // missing ';'
 	} {
 		t.Run(in, func(t *testing.T) {
 			_, err := ParseIssueValue(in)
