@@ -67,13 +67,19 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 
 // PollOptions controls Poll and Retry. The zero value waits 10 s after the
 // first attempt, growing by half each time up to 2 min, and bounds an
-// attempt only by the context.
+// attempt only by the context. Pauses are never shorter than
+// MinPollInterval: a smaller Interval or MaxInterval is raised to it, so a
+// typo cannot turn polling into a flood of queries.
 type PollOptions struct {
 	Interval       time.Duration                           // first pause, default 10s
 	MaxInterval    time.Duration                           // longest pause, default 2m
 	AttemptTimeout time.Duration                           // bound on each attempt; 0: the context only
 	OnAttempt      func(attempt int, r *Result, err error) // Poll only: progress, e.g. a status line
 }
+
+// MinPollInterval is the shortest pause Poll and Retry make between
+// attempts, whatever PollOptions asks for.
+const MinPollInterval = time.Second
 
 // Poll verifies c until it passes, fails terminally (see Terminal), or ctx
 // is done: the seeds' "wait a few minutes and retry", automated. It returns
@@ -101,6 +107,7 @@ func Retry[T any](ctx context.Context, opt PollOptions, attempt func(ctx context
 	if most <= 0 {
 		most = 2 * time.Minute
 	}
+	wait = max(wait, MinPollInterval)
 	most = max(most, wait)
 	for n := 1; ; n++ {
 		actx, cancel := ctx, context.CancelFunc(func() {})

@@ -382,17 +382,17 @@ func TestPoll(t *testing.T) {
 	require.NoError(t, err)
 	attempts := 0
 	r, err := e.v.Poll(context.Background(), c, verify.PollOptions{
-		Interval: time.Millisecond,
+		Interval: time.Millisecond, // raised to MinPollInterval
 		OnAttempt: func(n int, r *verify.Result, err error) {
 			attempts = n
-			if n == 3 {
+			if n == 1 {
 				e.zone.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
 			}
 		},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, verify.Verified, r.Outcome)
-	assert.Equal(t, 4, attempts)
+	assert.Equal(t, 2, attempts)
 
 	// A terminal failure stops at once.
 	e.v.Now = func() time.Time { return c.ExpiresAt }
@@ -411,6 +411,24 @@ func TestPoll(t *testing.T) {
 	r, err = e.v.Poll(ctx, d, verify.PollOptions{Interval: time.Minute})
 	assert.ErrorIs(t, err, verify.ErrNotFound)
 	assert.Equal(t, verify.NotVerified, r.Outcome)
+}
+
+// TestRetryFloorsInterval: a tiny interval (1 ns) does not busy-loop; the
+// pauses are at least MinPollInterval and grow from there.
+func TestRetryFloorsInterval(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), verify.MinPollInterval*3/2)
+	defer cancel()
+	attempts := 0
+	_, err := verify.Retry(ctx, verify.PollOptions{Interval: time.Nanosecond, MaxInterval: time.Nanosecond},
+		func(context.Context, int) (int, error) {
+			attempts++
+			return 0, errors.New("not yet")
+		})
+	require.Error(t, err)
+	// Attempts at 0 and after one pause of MinPollInterval; the next would
+	// come at 2.5 x MinPollInterval, after the deadline.
+	assert.LessOrEqual(t, attempts, 2)
+	assert.GreaterOrEqual(t, attempts, 1)
 }
 
 func TestResultJSON(t *testing.T) {
