@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/csrhash"
 	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
 )
@@ -285,17 +286,17 @@ func TestVerifyFileAlibaba(t *testing.T) {
 func TestVerifyHashFileEitherScheme(t *testing.T) {
 	// SSL.com: http or https suffices.
 	e := newEnv(t)
-	c, err := builder().File("shop.example.com")
+	csr := &csrhash.CSR{Hashes: csrhash.Sum([]byte("any DER"))}
+	c, err := builder().HashFile(csr, "shop.example.com", "ssl.com", "")
 	require.NoError(t, err)
-	c.Method = challenge.HashFile // same shape; the scheme rule differs
 	ok := files(map[string]string{c.File.Path: c.File.Content})
 	e.site(t, "shop.example.com", "127.0.0.1", files(nil), ok)
 	_, err = e.v.Verify(context.Background(), c)
 	require.NoError(t, err)
 
-	// Under the Alibaba rule the same site fails (HTTP has no file).
-	c.Method = challenge.File
-	_, err = e.v.Verify(context.Background(), c)
+	// Under the Alibaba rule (every URL, https if served) the same site
+	// fails: HTTP has no file.
+	_, err = e.v.VerifyFiles(context.Background(), c.File.URLs, c.File.Content, verify.FilePolicy{Schemes: verify.HTTPSIfServed})
 	assert.ErrorIs(t, err, verify.ErrHTTPStatus)
 }
 
