@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -24,6 +25,11 @@ const (
 	defaultTLSTimeout    = 5 * time.Second
 	defaultHeaderTimeout = 10 * time.Second
 	maxHeaderBytes       = 64 << 10
+
+	// DefaultFetchTimeout bounds one HTTPClient.Do from the DNS lookup
+	// until the body is read or closed: a server that sends its headers
+	// and then stalls cannot hold a check for longer.
+	DefaultFetchTimeout = 20 * time.Second
 )
 
 // HTTPClient is the hardened HTTPDoer used to fetch validation files. It
@@ -55,9 +61,13 @@ type HTTPClient struct {
 	RootCAs            *x509.CertPool
 
 	// Timeouts for each TCP connect attempt, the TLS handshake and the
-	// response headers; 0 means 5s, 5s and 10s. The request's context
-	// bounds the whole exchange, body included.
+	// response headers; 0 means 5s, 5s and 10s.
 	DialTimeout, TLSTimeout, HeaderTimeout time.Duration
+
+	// Timeout bounds each Do as a whole, body included: after it the body
+	// reads fail (ErrTimeout for fetch). 0 means DefaultFetchTimeout. The
+	// request's context may end it sooner.
+	Timeout time.Duration
 
 	// MaxBody is the body size limit of validation files fetched through
 	// this client when the verifier sets none (0: DefaultMaxBody). Do
@@ -86,7 +96,31 @@ func (c *HTTPClient) Do(req *http.Request) (*http.Response, error) {
 	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
 		return nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
 	}
-	ctx := req.Context()
+	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(c.Timeout, DefaultFetchTimeout))
+	resp, err := c.do(ctx, req, target, host, port)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	// The bound holds until the body is closed.
+	resp.Body = &boundBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// boundBody ends the Do's time bound when the body is closed.
+type boundBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *boundBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// do is Do under its time bound ctx.
+func (c *HTTPClient) do(ctx context.Context, req *http.Request, target, host string, port uint16) (*http.Response, error) {
 	addrs, err := c.resolve(ctx, host)
 	if err != nil {
 		return nil, err
