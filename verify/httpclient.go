@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dcvkit/dcv/internal/dnsname"
 )
 
 // Defaults of HTTPClient and fetch.
@@ -35,17 +37,19 @@ const (
 // HTTPClient is the hardened HTTPDoer used to fetch validation files. It
 // sends exactly one request per Do and never follows redirects, uses no
 // proxy and no cookies, allows only http on port 80 and https on port 443,
-// resolves the host through its own DNS (never the system resolver) and
-// dials only addresses that passed the address guard, so a validation
-// request cannot be pointed at the CA's internal network (SSRF), not even
-// by DNS rebinding. The zero value is ready to use.
+// refuses host names without an ICANN public suffix (foo.internal) before
+// any query, resolves the host through its own DNS (never the system
+// resolver) and dials only addresses that passed the address guard, so a
+// validation request cannot be pointed at the CA's internal network
+// (SSRF), not even by DNS rebinding. The zero value is ready to use.
 type HTTPClient struct {
 	// DNS resolves target hosts (A and AAAA). Nil means &DNSClient{}, the
 	// servers of /etc/resolv.conf queried directly.
 	DNS Exchanger
 
 	// AllowPrivate turns the address guard off: loopback, private and
-	// reserved addresses may be dialled (tests, internal PKI).
+	// reserved addresses may be dialled, and host names without an ICANN
+	// public suffix asked for (tests, labs, internal PKI).
 	AllowPrivate bool
 
 	// Dial connects to one vetted "ip:port"; nil means a net.Dialer. Tests
@@ -95,6 +99,9 @@ func (c *HTTPClient) Do(req *http.Request) (*http.Response, error) {
 	}
 	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
 		return nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
+	}
+	if err := c.publicName(target, host); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(c.Timeout, DefaultFetchTimeout))
 	resp, err := c.do(ctx, req, target, host, port)
@@ -187,6 +194,22 @@ func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, er
 		return nil, newError(ErrLookup, host, err)
 	}
 	return addrs, nil
+}
+
+// publicName refuses, before any query, a host name without a public
+// suffix of the ICANN section (foo.internal, x.notatld, printer.local): it
+// cannot name a site on the public internet, only something inside the
+// CA's network. IP literals are left to the address guard.
+func (c *HTTPClient) publicName(target, host string) error {
+	if c.AllowPrivate || dnsname.HasICANNSuffix(host) {
+		return nil
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil
+	}
+	e := newError(ErrAddressRefused, target, fmt.Errorf("%w: host %q has no public suffix of the ICANN section of the public suffix list", ErrAddressRefused, host))
+	e.Seen = []string{host}
+	return e
 }
 
 // guard refuses the whole request if any address is refused: dropping some

@@ -169,6 +169,28 @@ func isPublicSuffix(name string) bool {
 	return ps == name
 }
 
+// HasICANNSuffix reports whether name ends in a public suffix of the ICANN
+// section of the public suffix list: a delegated top-level domain, not
+// "internal", "local", "test" or a made-up one (which only the list's
+// default rule matches). A suffix of the list's private section counts
+// through its ICANN part: "x.github.io" has "io". Case and one trailing
+// dot are ignored.
+func HasICANNSuffix(name string) bool {
+	s := strings.ToLower(strings.TrimSuffix(name, "."))
+	for s != "" {
+		ps, icann := publicsuffix.PublicSuffix(s)
+		if icann {
+			return true
+		}
+		i := strings.IndexByte(ps, '.')
+		if i < 0 {
+			return false
+		}
+		s = ps[i+1:]
+	}
+	return false
+}
+
 // IsWildcard reports whether a normalized domain starts with "*.".
 func IsWildcard(domain string) bool { return strings.HasPrefix(domain, "*.") }
 

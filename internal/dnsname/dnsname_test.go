@@ -134,3 +134,28 @@ func FuzzDomain(f *testing.F) {
 		}
 	})
 }
+
+func TestHasICANNSuffix(t *testing.T) {
+	for name, want := range map[string]bool{
+		"example.com":        true,
+		"WWW.Example.COM.":   true,
+		"a.b.example.co.uk":  true,
+		"user.github.io":     true, // private-section suffix, ICANN "io" under it
+		"x.ck":               true,
+		"xn--mnchen-3ya.de":  true,
+		"foo.internal":       false,
+		"x.notatld":          false,
+		"printer.local":      false,
+		"a.test":             false,
+		"localhost":          false,
+		"www.example":        false,
+		"host.invalid":       false,
+		"":                   false,
+		".":                  false,
+		"com.":               true,
+		"corp.alt":           false,
+		"a.b.c.d.e.notatld.": false,
+	} {
+		assert.Equal(t, want, HasICANNSuffix(name), name)
+	}
+}
