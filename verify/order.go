@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dcvkit/dcv/challenge"
@@ -24,9 +25,12 @@ type OrderResult struct {
 }
 
 // VerifyOrder verifies every item concurrently, at most Concurrency at a
-// time. The order is verified only if every item is; the error joins the
-// failures (OutcomeOf gives the worst). An order without items is
-// ErrBadInput: nothing checked is nothing verified.
+// time (default 128). A fixed pool of that many workers takes the items in
+// order, so memory grows with the bound, not with the order: an item
+// costs nothing until a worker starts it. The order is verified only if
+// every item is; the error joins the failures (OutcomeOf gives the worst).
+// An order without items is ErrBadInput: nothing checked is nothing
+// verified. Items not started when ctx ends fail with ErrTimeout.
 func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderResult, error) {
 	if len(items) == 0 {
 		err := newError(ErrBadInput, "order", errors.New("no items to verify"))
@@ -36,33 +40,35 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 	if n <= 0 {
 		n = 128
 	}
-	sem := make(chan struct{}, n)
 	res := &OrderResult{Results: make([]*Result, len(items))}
 	errs := make([]error, len(items))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i, it := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				e := newError(ErrTimeout, "order", ctx.Err())
-				res.Results[i], errs[i] = v.finish(&Result{}, v.now(), e)
-				return
+	for range min(n, len(items)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(items) {
+					return
+				}
+				res.Results[i], errs[i] = v.verifyItem(ctx, items[i])
 			}
-			if it.Challenge != nil && it.Challenge.Method == challenge.Email {
-				res.Results[i], errs[i] = v.VerifyEmail(it.Challenge, it.EmailCode)
-				return
-			}
-			res.Results[i], errs[i] = v.Verify(ctx, it.Challenge)
-		}()
+		})
 	}
 	wg.Wait()
 	err := errors.Join(errs...)
 	res.Outcome = OutcomeOf(err)
 	return res, err
+}
+
+func (v *Verifier) verifyItem(ctx context.Context, it OrderItem) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return v.finish(&Result{}, v.now(), newError(ErrTimeout, "order", err))
+	}
+	if it.Challenge != nil && it.Challenge.Method == challenge.Email {
+		return v.VerifyEmail(it.Challenge, it.EmailCode)
+	}
+	return v.Verify(ctx, it.Challenge)
 }
 
 // PollOptions controls Poll and Retry. The zero value waits 10 s after the

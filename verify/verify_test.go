@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -375,6 +376,56 @@ func TestVerifyOrder(t *testing.T) {
 	e.zone.SetRcode(items[0].Challenge.Record.Name, dns.TypeTXT, dns.RcodeServerFailure)
 	res, _ = e.v.VerifyOrder(context.Background(), items)
 	assert.Equal(t, verify.Undecided, res.Outcome)
+}
+
+// gauge is an Exchanger over a zone that records the most queries in
+// flight at once and the most goroutines alive while one was.
+type gauge struct {
+	zone     verify.Exchanger
+	mu       sync.Mutex
+	inflight int
+	peak     int
+	peakG    int
+}
+
+func (g *gauge) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+	g.mu.Lock()
+	g.inflight++
+	g.peak = max(g.peak, g.inflight)
+	g.peakG = max(g.peakG, runtime.NumGoroutine())
+	g.mu.Unlock()
+	time.Sleep(time.Millisecond) // let the other workers pile up
+	defer func() {
+		g.mu.Lock()
+		g.inflight--
+		g.mu.Unlock()
+	}()
+	return g.zone.Exchange(ctx, m)
+}
+
+// TestVerifyOrderFixedPool: an order runs on Concurrency workers, not on a
+// goroutine per item waiting for a slot, so memory stays flat in N.
+func TestVerifyOrderFixedPool(t *testing.T) {
+	zone := dnstest.NewZone()
+	g := &gauge{zone: zone}
+	v := &verify.Verifier{DNS: g, Concurrency: 4, Now: func() time.Time { return now }}
+	const n = 2000
+	items := make([]verify.OrderItem, n)
+	for i := range items {
+		c, err := builder().DNSTXT(fmt.Sprintf("d%d.example.com", i))
+		require.NoError(t, err)
+		zone.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
+		items[i] = verify.OrderItem{Challenge: c}
+	}
+	base := runtime.NumGoroutine()
+	res, err := v.VerifyOrder(context.Background(), items)
+	require.NoError(t, err)
+	require.Len(t, res.Results, n)
+	for i, r := range res.Results {
+		require.Equal(t, items[i].Challenge.Domain, r.Domain, "results in item order")
+	}
+	assert.LessOrEqual(t, g.peak, 4, "at most Concurrency checks at once")
+	assert.Less(t, g.peakG, base+50, "goroutines grow with the bound, not with the %d items", n)
 }
 
 func TestPoll(t *testing.T) {
