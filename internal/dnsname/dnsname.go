@@ -68,6 +68,12 @@ func Owner(s string) (string, error) {
 }
 
 func normalize(in string, owner bool) (string, error) {
+	return normalizeWith(in, owner, true)
+}
+
+// normalizeWith is normalize; fast lets plain names skip IDNA (the tests
+// compare both paths).
+func normalizeWith(in string, owner, fast bool) (string, error) {
 	s := strings.TrimSpace(in)
 	s = strings.TrimSuffix(s, ".")
 	if s == "" {
@@ -112,11 +118,14 @@ func normalize(in string, owner bool) (string, error) {
 		return "", fail(in, ErrSingleLabel, "")
 	}
 	host := strings.Join(labels[start:], ".")
-	ascii, err := profile.ToASCII(host)
-	if err != nil {
-		return "", fail(in, ErrInvalid, err.Error())
+	ascii := host
+	if !fast || !plainLDH(host) {
+		var err error
+		if ascii, err = profile.ToASCII(host); err != nil {
+			return "", fail(in, ErrInvalid, err.Error())
+		}
+		ascii = strings.ToLower(ascii)
 	}
-	ascii = strings.ToLower(ascii)
 	out := ascii
 	if start > 0 {
 		out = strings.Join(labels[:start], ".") + "." + ascii
@@ -136,6 +145,30 @@ func normalize(in string, owner bool) (string, error) {
 		return "", fail(in, ErrPublicSuffix, ascii)
 	}
 	return out, nil
+}
+
+// plainLDH reports whether IDNA lookup (UTS 46) would return host as it
+// is: lower-case letters, digits, '-' and '.', no label that starts or ends
+// with '-', and no "--" in a label's third and fourth places (where
+// "xn--" A-labels sit, which IDNA decodes and checks). Labels are not
+// empty (normalize checked).
+func plainLDH(host string) bool {
+	start := 0
+	for i := 0; i <= len(host); i++ {
+		if i < len(host) && host[i] != '.' {
+			c := host[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+			continue
+		}
+		l := host[start:i]
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' || len(l) >= 4 && l[2] == '-' && l[3] == '-' {
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
 func validUnderscoreLabel(l string) bool {

@@ -2,6 +2,7 @@ package dnsname
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -157,5 +158,61 @@ func TestHasICANNSuffix(t *testing.T) {
 		"a.b.c.d.e.notatld.": false,
 	} {
 		assert.Equal(t, want, HasICANNSuffix(name), name)
+	}
+}
+
+// sameBothWays fails t if the fast path for plain names and IDNA disagree on
+// s, in result or error.
+func sameBothWays(t testing.TB, s string) {
+	t.Helper()
+	for _, owner := range []bool{false, true} {
+		fast, ferr := normalizeWith(s, owner, true)
+		slow, serr := normalizeWith(s, owner, false)
+		if fast != slow || (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
+			t.Fatalf("%q (owner %v): fast %q, %v; IDNA %q, %v", s, owner, fast, ferr, slow, serr)
+		}
+	}
+}
+
+// TestFastPathMatchesIDNA: names that skip IDNA come out exactly as IDNA
+// would make them, over edge cases and many generated names.
+func TestFastPathMatchesIDNA(t *testing.T) {
+	for _, s := range []string{
+		"example.com", "a-b.example.com", "-a.example.com", "a-.example.com", "ab--c.example.com",
+		"xn--mnchen-3ya.de", "xn--zz.com", "xn--.com", "xn--a.com", "ab--.com", "a--b.com", "abc--d.com",
+		"123.example.com", "1.com", "0x1.example.com", "www.example.123", strings.Repeat("a", 63) + ".com",
+		strings.Repeat("a", 64) + ".com", "_dnsauth.www.example.com", "*.example.com", "EXAMPLE.com",
+		"exa_mple.com", "a.b.c.d.e.f.g.example.co.uk", "-.com", "a.-", "xn--55qx5d.cn", "xn--55qx5D.cn",
+	} {
+		sameBothWays(t, s)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "abcxyz0129-._*AZé"
+	runes := []rune(alphabet)
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(24) {
+			b.WriteRune(runes[r.IntN(len(runes))])
+		}
+		if r.IntN(3) == 0 {
+			b.WriteString(".com")
+		}
+		sameBothWays(t, b.String())
+	}
+}
+
+func FuzzFastPathMatchesIDNA(f *testing.F) {
+	for _, s := range []string{"example.com", "xn--mnchen-3ya.de", "ab--c.example.com", "-a.com", "_x.example.com", "a-.b.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { sameBothWays(t, s) })
+}
+
+func BenchmarkDomainPlain(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Owner("_dnsauth.d1234.example.com"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
