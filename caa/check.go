@@ -78,9 +78,10 @@ type Request struct {
 // Checker looks up the relevant CAA RRset and decides. DNS must be set;
 // the other fields have defaults.
 type Checker struct {
-	DNS     Exchanger
-	Now     func() time.Time // default time.Now
-	Timeout time.Duration    // bound on the whole check when ctx has none; default 10 s
+	DNS         Exchanger
+	Now         func() time.Time // default time.Now
+	Timeout     time.Duration    // bound on the whole check when ctx has none; default 10 s
+	Concurrency int              // checks at once in CheckAll; default 128
 }
 
 // Decision is the outcome of Check, with what a CA must record.
@@ -121,6 +122,13 @@ func EffectiveTTL(ttl uint32) uint32 {
 
 const defaultTimeout = 10 * time.Second
 
+func (c *Checker) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return defaultTimeout
+}
+
 // Check finds the relevant CAA RRset for req.Domain (RFC 8659 section 3)
 // and evaluates it. Every ancestor is queried at once, so a deep name costs
 // one round trip. A failed lookup at a level that matters is a
@@ -130,6 +138,11 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 	if c == nil || c.DNS == nil {
 		return nil, ErrNoResolver
 	}
+	return c.check(ctx, req, c.DNS)
+}
+
+// check is Check asking ex.
+func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decision, error) {
 	domain, err := dnsname.Domain(req.Domain)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
@@ -151,17 +164,13 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 		now = c.Now
 	}
 	if _, ok := ctx.Deadline(); !ok {
-		t := c.Timeout
-		if t <= 0 {
-			t = defaultTimeout
-		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t)
+		ctx, cancel = context.WithTimeout(ctx, c.timeout())
 		defer cancel()
 	}
 
 	checkedAt := now()
-	rel, err := relevant(ctx, c.DNS, dnsname.Base(domain))
+	rel, err := relevant(ctx, ex, dnsname.Base(domain))
 	if err != nil {
 		return nil, err
 	}
