@@ -1,8 +1,9 @@
 // Package caa decides whether a certification authority may issue a
 // certificate for a name, from the name's CAA records (RFC 8659), with the
 // account and method bindings of RFC 8657 and the issuemail property of
-// RFC 9495 (issuevmc, for mark certificates, is known too and, like
-// issuemail, never restricts TLS issuance), as the Baseline Requirements (3.2.2.8) require of every CA.
+// RFC 9495, as the Baseline Requirements (3.2.2.8) require of every CA.
+// issuemail and issuevmc (mark certificates) are known tags that never
+// restrict TLS issuance.
 //
 // Why it exists: the Alibaba Cloud FAQ lists "CAA records made validation
 // fail" as a cause of refused certificates, most often through a CNAME —

@@ -208,20 +208,18 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	if label == "" {
 		label = DefaultTXTLabel
 	}
-	if _, err := txtRecord(label, dnsname.Base(d), ""); err != nil {
+	rec, err := txtRecord(label, dnsname.Base(d), "")
+	if err != nil {
 		return nil, err
 	}
-	v, err := b.random()
-	if err != nil {
+	if rec.Value, err = b.random(); err != nil {
 		return nil, err
 	}
 	c, err := b.base(DNSTXT, d)
 	if err != nil {
 		return nil, err
 	}
-	if c.Record, err = txtRecord(label, c.ADN, v); err != nil {
-		return nil, err
-	}
+	c.Record = rec
 	return c, nil
 }
 
