@@ -46,7 +46,8 @@ func (m Method) known() bool {
 }
 
 // Lifetimes. The library defaults to 30 days for every method (BR maximum for
-// the file and email methods); the presets match what the seeds document.
+// the file and email methods); the presets match what the Alibaba Cloud and
+// SSL.com DCV pages document.
 const (
 	DefaultLifetime     = 30 * 24 * time.Hour
 	LifetimeDigiCertDNS = 24 * time.Hour // Alibaba FAQ: a DigiCert DV value older than 24 h is refused
@@ -113,8 +114,8 @@ type FileSpec struct {
 // EmailSpec is a constructed-email challenge: the code is mailed to one of
 // the addresses and the applicant submits it back.
 type EmailSpec struct {
-	Addresses []string `json:"addresses"`
-	Code      string   `json:"code"`
+	Addresses []string `json:"addresses"` // where the code may be sent (BR 3.2.2.4.4)
+	Code      string   `json:"code"`      // the random value mailed; keep it from the applicant's view until submitted
 }
 
 // Challenge says exactly what the applicant must publish and what the
@@ -122,18 +123,18 @@ type EmailSpec struct {
 // form (snake_case keys, RFC 3339 times) is what `dcv challenge --json` prints
 // and `dcv verify --challenge` reads back through Decode.
 type Challenge struct {
-	Method           Method     `json:"method"`
-	Domain           string     `json:"domain"` // as requested, normalized; may start with "*."
-	ADN              string     `json:"adn"`    // authorization domain name: the name validated
-	Record           *Record    `json:"record,omitempty"`
-	File             *FileSpec  `json:"file,omitempty"`
-	Email            *EmailSpec `json:"email,omitempty"`
+	Method           Method     `json:"method"`                      // how control is shown
+	Domain           string     `json:"domain"`                      // as requested, normalized; may start with "*."
+	ADN              string     `json:"adn"`                         // authorization domain name: the name validated
+	Record           *Record    `json:"record,omitempty"`            // DNS methods: the record to publish
+	File             *FileSpec  `json:"file,omitempty"`              // file methods: the file to serve
+	Email            *EmailSpec `json:"email,omitempty"`             // email: where the code goes
 	Token            string     `json:"token,omitempty"`             // ACME token or SSL.com unique value
 	KeyAuthorization string     `json:"key_authorization,omitempty"` // ACME
 	CADomain         string     `json:"ca_domain,omitempty"`         // hash methods: ssl.com, sectigo.com, …
-	IssuedAt         time.Time  `json:"issued_at"`
-	ExpiresAt        time.Time  `json:"expires_at"`
-	Notes            []string   `json:"notes,omitempty"` // e.g. a deprecation notice
+	IssuedAt         time.Time  `json:"issued_at"`                   // when the value was drawn
+	ExpiresAt        time.Time  `json:"expires_at"`                  // after this the verifier refuses it (ErrExpired)
+	Notes            []string   `json:"notes,omitempty"`             // e.g. a deprecation notice
 }
 
 // Expired reports whether the challenge can no longer be used at now.
@@ -155,11 +156,23 @@ func (b Builder) now() time.Time {
 	return time.Now()
 }
 
-func (b Builder) random() (string, error) { return random.Source{Reader: b.Rand}.Value() }
+func (b Builder) random() (string, error) {
+	v, err := random.Source{Reader: b.Rand}.Value()
+	if err != nil {
+		return "", fmt.Errorf("challenge: %w", err)
+	}
+	return v, nil
+}
 
 // NewToken draws an ACME-style token (128 bits, base64url), for CAs and tests
 // that play the server side.
-func (b Builder) NewToken() (string, error) { return random.Source{Reader: b.Rand}.Token() }
+func (b Builder) NewToken() (string, error) {
+	t, err := random.Source{Reader: b.Rand}.Token()
+	if err != nil {
+		return "", fmt.Errorf("challenge: %w", err)
+	}
+	return t, nil
+}
 
 // base fills the fields every challenge has, refusing a lifetime longer than
 // the method allows.
@@ -169,7 +182,7 @@ func (b Builder) base(m Method, domain string) (*Challenge, error) {
 		life = DefaultLifetime
 	}
 	if most := maxLifetime(m); most > 0 && life > most {
-		return nil, fmt.Errorf("dcv: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
+		return nil, fmt.Errorf("challenge: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
 	}
 	now := b.now().UTC().Truncate(time.Second)
 	return &Challenge{Method: m, Domain: domain, ADN: dnsname.Base(domain), IssuedAt: now, ExpiresAt: now.Add(life)}, nil
@@ -192,7 +205,7 @@ func record(typ, owner, value string) (*Record, error) {
 	owner = strings.TrimSuffix(owner, ".")
 	zone, err := dnsname.Registrable(owner)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	return &Record{Type: typ, Name: dnsname.FQDN(owner), Zone: zone, Host: dnsname.HostRecord(owner, zone), Value: value}, nil
 }
@@ -202,7 +215,7 @@ func record(typ, owner, value string) (*Record, error) {
 func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	label := b.TXTLabel
 	if label == "" {
@@ -229,10 +242,10 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 func txtRecord(label, adn, value string) (*Record, error) {
 	owner, err := dnsname.Owner(label + "." + adn)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	if !strings.HasPrefix(label, "_") || strings.Contains(label, ".") {
-		return nil, &NameError{Input: label, Reason: ErrInvalidName, Detail: "the TXT label must be one label starting with '_'"}
+		return nil, nameErr(&NameError{Input: label, Reason: ErrInvalidName, Detail: "the TXT label must be one label starting with '_'"})
 	}
 	return record("TXT", owner, value)
 }
@@ -243,10 +256,10 @@ func txtRecord(label, adn, value string) (*Record, error) {
 func (b Builder) File(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	if dnsname.IsWildcard(d) {
-		return nil, fmt.Errorf("dcv: %s: %w: use a DNS method", d, ErrWildcard)
+		return nil, fmt.Errorf("challenge: %s: %w: use a DNS method", d, ErrWildcard)
 	}
 	v, err := b.random()
 	if err != nil {
@@ -306,14 +319,14 @@ var (
 func (b Builder) Email(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	now := b.now()
 	if !now.Before(emailMustNot) {
-		return nil, fmt.Errorf("dcv: %s: %w: BR 3.2.2.4.4 email to constructed addresses MUST NOT be used from 2028-03-15; use a DNS or file method", d, ErrMethodRetired)
+		return nil, fmt.Errorf("challenge: %s: %w: BR 3.2.2.4.4 email to constructed addresses MUST NOT be used from 2028-03-15; use a DNS or file method", d, ErrMethodRetired)
 	}
 	if _, err := dnsname.Registrable(d); err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	code, err := b.random()
 	if err != nil {
@@ -325,7 +338,7 @@ func (b Builder) Email(domain string) (*Challenge, error) {
 	}
 	addrs, err := emailAddresses(c.ADN)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	c.Email = &EmailSpec{Addresses: addrs, Code: code}
 	if !now.Before(emailShouldNot) {
@@ -357,7 +370,7 @@ func Decode(data []byte) (*Challenge, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("dcv: %w: %v", ErrBadChallenge, err)
+		return nil, fmt.Errorf("challenge: %w: %v", ErrBadChallenge, err)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -378,7 +391,7 @@ func (c *Challenge) Validate() error {
 	}
 	d, err := dnsname.Domain(c.Domain)
 	if err != nil {
-		return fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
+		return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 	}
 	if d != c.Domain || c.ADN != dnsname.Base(d) {
 		return badChallenge("domain %q / adn %q not normalized", c.Domain, c.ADN)
@@ -402,7 +415,7 @@ func (c *Challenge) Validate() error {
 }
 
 func badChallenge(format string, a ...any) error {
-	return fmt.Errorf("dcv: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
+	return fmt.Errorf("challenge: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
 }
 
 // validTargets checks that every target of c (record name and value form,
@@ -449,7 +462,7 @@ func (c *Challenge) validTargets(d string) error {
 		}
 		want, err := emailAddresses(c.ADN)
 		if err != nil {
-			return fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
+			return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 		}
 		if !slices.Equal(c.Email.Addresses, want) {
 			return badChallenge("email addresses %q are not the constructed addresses of %s", c.Email.Addresses, c.ADN)
@@ -542,14 +555,14 @@ func (c *Challenge) wantFile() (path, content string, urlList []string, err erro
 // returns the SHA-256.
 func (c *Challenge) hashParts(sha string) (string, error) {
 	if !isHex(sha, 64, false) {
-		return "", fmt.Errorf("dcv: %w: %s value does not hold a lower-case SHA-256", ErrBadChallenge, c.Method)
+		return "", fmt.Errorf("challenge: %w: %s value does not hold a lower-case SHA-256", ErrBadChallenge, c.Method)
 	}
 	ca, err := dnsname.Domain(c.CADomain)
 	if err != nil || ca != c.CADomain || dnsname.IsWildcard(ca) {
-		return "", fmt.Errorf("dcv: %w: CA domain %q is not a normalized domain", ErrBadChallenge, c.CADomain)
+		return "", fmt.Errorf("challenge: %w: CA domain %q is not a normalized domain", ErrBadChallenge, c.CADomain)
 	}
 	if err := csrhash.ValidToken(c.Token); err != nil {
-		return "", fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
+		return "", fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 	}
 	return sha, nil
 }
@@ -558,11 +571,11 @@ func (c *Challenge) hashParts(sha string) (string, error) {
 // authorization is token "." thumbprint (RFC 8555 section 8.1).
 func (c *Challenge) validKeyAuthorization() error {
 	if err := ValidACMEToken(c.Token); err != nil {
-		return fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
+		return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 	}
 	tp, ok := strings.CutPrefix(c.KeyAuthorization, c.Token+".")
 	if !ok || !isThumbprint(tp) {
-		return fmt.Errorf("dcv: %w: key authorization is not <token>.<SHA-256 thumbprint>", ErrBadChallenge)
+		return fmt.Errorf("challenge: %w: key authorization is not <token>.<SHA-256 thumbprint>", ErrBadChallenge)
 	}
 	return nil
 }
@@ -586,3 +599,7 @@ func isHex(s string, n int, upper bool) bool {
 	}
 	return true
 }
+
+// nameErr puts this package's prefix on a refused name; errors.As still
+// finds the *NameError.
+func nameErr(err error) error { return fmt.Errorf("challenge: %w", err) }

@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,23 +39,23 @@ func TestHTTPClientTimeoutBoundsBody(t *testing.T) {
 	s.client.Timeout = 200 * time.Millisecond
 	for _, u := range []string{"http://example.com/stall", "https://example.com/stall", "http://example.com/hang"} {
 		within(t, 10*time.Second, func() {
-			_, err := fetch(context.Background(), s.client, u, noRedirects, 0)
-			requireKind(t, err, ErrTimeout)
-			assert.Equal(t, Undecided, OutcomeOf(err))
+			_, err := verify.Fetch(context.Background(), s.client, u, verify.NoRedirects, 0)
+			requireKind(t, err, verify.ErrTimeout)
+			assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
 		})
 	}
 }
 
 // TestHTTPClientDefaultTimeout: the zero HTTPClient bounds each Do by
-// DefaultFetchTimeout, starting with its DNS lookup.
+// verify.DefaultFetchTimeout, starting with its DNS lookup.
 func TestHTTPClientDefaultTimeout(t *testing.T) {
 	ex := &deadlineSpy{}
-	c := &HTTPClient{DNS: ex}
+	c := &verify.HTTPClient{DNS: ex}
 	req, err := http.NewRequest(http.MethodGet, "http://example.com/", nil)
 	require.NoError(t, err)
 	_, err = c.Do(req)
 	require.Error(t, err)
-	assert.InDelta(t, DefaultFetchTimeout.Seconds(), ex.left.Seconds(), 2)
+	assert.InDelta(t, verify.DefaultFetchTimeout.Seconds(), ex.left.Seconds(), 2)
 }
 
 // stallBody blocks every Read until Close, as a doer's body that ignores
@@ -84,8 +85,8 @@ func TestFetchContextBoundsAnyDoersBody(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	within(t, 10*time.Second, func() {
-		_, err := fetch(ctx, stallDoer{}, "http://example.com/x", noRedirects, 0)
-		requireKind(t, err, ErrTimeout)
+		_, err := verify.Fetch(ctx, stallDoer{}, "http://example.com/x", verify.NoRedirects, 0)
+		requireKind(t, err, verify.ErrTimeout)
 	})
 }
 
@@ -102,13 +103,13 @@ func (s *deadlineSpy) Exchange(ctx context.Context, _ *dns.Msg) (*dns.Msg, error
 }
 
 // TestVerifierDefaultDeadline: a check whose context has no deadline gets
-// Verifier.Timeout (0: DefaultTimeout); a caller's deadline is kept.
+// Verifier.Timeout (0: verify.DefaultTimeout); a caller's deadline is kept.
 func TestVerifierDefaultDeadline(t *testing.T) {
 	spy := &deadlineSpy{}
-	v := &Verifier{DNS: spy}
+	v := &verify.Verifier{DNS: spy}
 	_, err := v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
 	require.Error(t, err)
-	assert.InDelta(t, DefaultTimeout.Seconds(), spy.left.Seconds(), 2)
+	assert.InDelta(t, verify.DefaultTimeout.Seconds(), spy.left.Seconds(), 2)
 
 	v.Timeout = time.Minute
 	_, err = v.VerifyCNAME(context.Background(), "_x.example.com", "t.example.net")
@@ -130,10 +131,10 @@ func TestVerifyStalledFileWithoutDeadline(t *testing.T) {
 	require.NoError(t, err)
 	c, err := b.ACMEHTTP01("example.com", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
 	require.NoError(t, err)
-	v := &Verifier{HTTP: stallDoer{}, Timeout: 200 * time.Millisecond}
+	v := &verify.Verifier{HTTP: stallDoer{}, Timeout: 200 * time.Millisecond}
 	within(t, 10*time.Second, func() {
 		r, err := v.Verify(context.Background(), c)
-		requireKind(t, err, ErrTimeout)
-		assert.Equal(t, Undecided, r.Outcome)
+		requireKind(t, err, verify.ErrTimeout)
+		assert.Equal(t, verify.Undecided, r.Outcome)
 	})
 }
