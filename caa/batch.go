@@ -4,10 +4,10 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
+	"github.com/dcvkit/dcv/internal/pool"
 	"github.com/miekg/dns"
 )
 
@@ -55,20 +55,9 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []BatchResult {
 	if n <= 0 {
 		n = 128
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, len(reqs)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(reqs) {
-					return
-				}
-				out[i].Decision, out[i].Err = c.check(ctx, reqs[i], ex)
-			}
-		})
-	}
-	wg.Wait()
+	pool.Each(n, len(reqs), func(i int) {
+		out[i].Decision, out[i].Err = c.check(ctx, reqs[i], ex)
+	})
 	return out
 }
 

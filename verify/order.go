@@ -3,11 +3,10 @@ package verify
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/internal/pool"
 )
 
 // OrderItem is one domain of a multi-domain (UCC/SAN) order: its challenge,
@@ -42,20 +41,9 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 	}
 	res := &OrderResult{Results: make([]*Result, len(items))}
 	errs := make([]error, len(items))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, len(items)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(items) {
-					return
-				}
-				res.Results[i], errs[i] = v.verifyItem(ctx, items[i])
-			}
-		})
-	}
-	wg.Wait()
+	pool.Each(n, len(items), func(i int) {
+		res.Results[i], errs[i] = v.verifyItem(ctx, items[i])
+	})
 	err := errors.Join(errs...)
 	res.Outcome = OutcomeOf(err)
 	return res, err
