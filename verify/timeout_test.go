@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,16 +19,18 @@ import (
 // Time bounds (issue 9): no check hangs, whatever the server does and
 // whether or not the caller's context has a deadline.
 
-// within runs f and fails the test if it has not returned after d: a test
-// of a time bound must fail, not hang, on code without the bound.
-func within(t *testing.T, d time.Duration, f func()) {
+// within returns f's error, failing the test if f has not returned after d:
+// a test of a time bound must fail, not hang, on code without the bound.
+func within(t *testing.T, d time.Duration, f func() error) error {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
 	select {
-	case <-done:
+	case err := <-done:
+		return err
 	case <-time.After(d):
 		t.Fatalf("still running after %s: no time bound", d)
+		return nil
 	}
 }
 
@@ -38,16 +41,17 @@ func TestHTTPClientTimeoutBoundsBody(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	s.client.Timeout = 200 * time.Millisecond
 	for _, u := range []string{"http://example.com/stall", "https://example.com/stall", "http://example.com/hang"} {
-		within(t, 10*time.Second, func() {
+		err := within(t, 10*time.Second, func() error {
 			_, err := verify.Fetch(context.Background(), s.client, u, verify.NoRedirects, 0)
-			requireKind(t, err, verify.ErrTimeout)
-			assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
+			return err
 		})
+		requireKind(t, err, verify.ErrTimeout)
+		assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
 	}
 }
 
 // TestHTTPClientDefaultTimeout: the zero HTTPClient bounds each Do by
-// verify.DefaultFetchTimeout, starting with its DNS lookup.
+// DefaultFetchTimeout, starting with its DNS lookup.
 func TestHTTPClientDefaultTimeout(t *testing.T) {
 	ex := &deadlineSpy{}
 	c := &verify.HTTPClient{DNS: ex}
@@ -55,7 +59,7 @@ func TestHTTPClientDefaultTimeout(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Do(req)
 	require.Error(t, err)
-	assert.InDelta(t, verify.DefaultFetchTimeout.Seconds(), ex.left.Seconds(), 2)
+	assert.InDelta(t, verify.DefaultFetchTimeout.Seconds(), ex.left().Seconds(), 2)
 }
 
 // stallBody blocks every Read until Close, as a doer's body that ignores
@@ -84,43 +88,56 @@ func (stallDoer) Do(*http.Request) (*http.Response, error) {
 func TestFetchContextBoundsAnyDoersBody(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	within(t, 10*time.Second, func() {
+	err := within(t, 10*time.Second, func() error {
 		_, err := verify.Fetch(ctx, stallDoer{}, "http://example.com/x", verify.NoRedirects, 0)
-		requireKind(t, err, verify.ErrTimeout)
+		return err
 	})
+	requireKind(t, err, verify.ErrTimeout)
 }
 
 // deadlineSpy records how far off the deadline of the last query was, and
 // fails every query.
-type deadlineSpy struct{ left time.Duration }
+type deadlineSpy struct {
+	mu   sync.Mutex
+	last time.Duration
+}
 
 func (s *deadlineSpy) Exchange(ctx context.Context, _ *dns.Msg) (*dns.Msg, error) {
-	s.left = -1
+	left := time.Duration(-1)
 	if dl, ok := ctx.Deadline(); ok {
-		s.left = time.Until(dl)
+		left = time.Until(dl)
 	}
+	s.mu.Lock()
+	s.last = left
+	s.mu.Unlock()
 	return nil, errors.New("no DNS here")
 }
 
+func (s *deadlineSpy) left() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
 // TestVerifierDefaultDeadline: a check whose context has no deadline gets
-// Verifier.Timeout (0: verify.DefaultTimeout); a caller's deadline is kept.
+// Verifier.Timeout (0: DefaultTimeout); a caller's deadline is kept.
 func TestVerifierDefaultDeadline(t *testing.T) {
 	spy := &deadlineSpy{}
 	v := &verify.Verifier{DNS: spy}
 	_, err := v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
 	require.Error(t, err)
-	assert.InDelta(t, verify.DefaultTimeout.Seconds(), spy.left.Seconds(), 2)
+	assert.InDelta(t, verify.DefaultTimeout.Seconds(), spy.left().Seconds(), 2)
 
 	v.Timeout = time.Minute
 	_, err = v.VerifyCNAME(context.Background(), "_x.example.com", "t.example.net")
 	require.Error(t, err)
-	assert.InDelta(t, time.Minute.Seconds(), spy.left.Seconds(), 2)
+	assert.InDelta(t, time.Minute.Seconds(), spy.left().Seconds(), 2)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err = v.VerifyTXT(ctx, "_dnsauth.example.com", "v")
 	require.Error(t, err)
-	assert.InDelta(t, 5, spy.left.Seconds(), 1, "the caller's deadline wins")
+	assert.InDelta(t, 5, spy.left().Seconds(), 1, "the caller's deadline wins")
 }
 
 // TestVerifyStalledFileWithoutDeadline: Verify with a context without a
@@ -132,9 +149,11 @@ func TestVerifyStalledFileWithoutDeadline(t *testing.T) {
 	c, err := b.ACMEHTTP01("example.com", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
 	require.NoError(t, err)
 	v := &verify.Verifier{HTTP: stallDoer{}, Timeout: 200 * time.Millisecond}
-	within(t, 10*time.Second, func() {
-		r, err := v.Verify(context.Background(), c)
-		requireKind(t, err, verify.ErrTimeout)
-		assert.Equal(t, verify.Undecided, r.Outcome)
+	var r *verify.Result
+	err = within(t, 10*time.Second, func() (err error) {
+		r, err = v.Verify(context.Background(), c)
+		return err
 	})
+	requireKind(t, err, verify.ErrTimeout)
+	assert.Equal(t, verify.Undecided, r.Outcome)
 }
