@@ -110,8 +110,7 @@ func newBatchExchanger(ctx context.Context, ex Exchanger, timeout time.Duration,
 }
 
 // Exchange answers m from the batch's flight for its question when the
-// question is shared, else asks the wrapped Exchanger. The answer is
-// shared by every asker and must not be modified.
+// question is shared, else asks the wrapped Exchanger.
 func (b *batchExchanger) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 	if len(m.Question) != 1 || !b.shared[strings.ToLower(m.Question[0].Name)] {
 		return b.ex.Exchange(ctx, m)
@@ -132,7 +131,12 @@ func (b *batchExchanger) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, er
 	b.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.resp, f.err
+		if f.resp != nil {
+			// Each asker gets its own copy: nothing one does with its
+			// answer can touch another's.
+			return f.resp.Copy(), f.err
+		}
+		return nil, f.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
