@@ -418,6 +418,14 @@ func badChallenge(format string, a ...any) error {
 	return fmt.Errorf("challenge: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
 }
 
+// asBadChallenge makes err (a refused name, say) an ErrBadChallenge.
+func asBadChallenge(err error) error {
+	if errors.Is(err, ErrBadChallenge) {
+		return err
+	}
+	return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
+}
+
 // validTargets checks that every target of c (record name and value form,
 // file path, URLs, addresses) is exactly what the builder of c.Method
 // produces for d: a challenge edited to point at another name (a record at
@@ -431,7 +439,7 @@ func (c *Challenge) validTargets(d string) error {
 		}
 		want, err := c.wantRecord()
 		if err != nil {
-			return err
+			return asBadChallenge(err)
 		}
 		if *c.Record != *want {
 			return badChallenge("record %s is not what %s prescribes for %s (%s)", c.Record, c.Method, c.ADN, want)
@@ -445,7 +453,7 @@ func (c *Challenge) validTargets(d string) error {
 		}
 		path, content, urls, err := c.wantFile()
 		if err != nil {
-			return err
+			return asBadChallenge(err)
 		}
 		if c.File.Path != path {
 			return badChallenge("file path %q is not where %s puts the file (%s)", c.File.Path, c.Method, path)
@@ -462,7 +470,7 @@ func (c *Challenge) validTargets(d string) error {
 		}
 		want, err := emailAddresses(c.ADN)
 		if err != nil {
-			return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
+			return asBadChallenge(err)
 		}
 		if !slices.Equal(c.Email.Addresses, want) {
 			return badChallenge("email addresses %q are not the constructed addresses of %s", c.Email.Addresses, c.ADN)
