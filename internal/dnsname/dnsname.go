@@ -139,6 +139,10 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 		if len(l) > 63 {
 			return "", fail(in, ErrTooLong, "label "+l)
 		}
+		if l == "" {
+			// IDNA maps "xn--" (empty Punycode) to nothing.
+			return "", fail(in, ErrInvalid, "a label is empty after IDNA")
+		}
 	}
 	if !strings.Contains(ascii, ".") {
 		return "", fail(in, ErrSingleLabel, "")

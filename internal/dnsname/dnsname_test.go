@@ -53,6 +53,8 @@ func TestDomain(t *testing.T) {
 		strings.Repeat("abcdefghi.", 26) + "com": ErrTooLong,
 		"exa mple.com":                           ErrInvalid,
 		"example.com..":                          ErrEmptyLabel,
+		"Xn--.A":                                 ErrInvalid, // IDNA would leave an empty label
+		"xn--.example.com":                       ErrInvalid,
 	}
 	for in, want := range bad {
 		_, err := Domain(in)
