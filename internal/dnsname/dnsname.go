@@ -119,7 +119,10 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 	if start >= len(labels) {
 		return "", fail(in, ErrSingleLabel, "")
 	}
-	host := strings.Join(labels[start:], ".")
+	host := s // labels[start:] joined, as given
+	for _, l := range labels[:start] {
+		host = host[len(l)+1:]
+	}
 	ascii := host
 	if !fast || !plainLDH(host) {
 		var err error
@@ -135,7 +138,8 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 	if len(out) > 253 {
 		return "", fail(in, ErrTooLong, "")
 	}
-	for _, l := range strings.Split(out, ".") {
+	for rest := out; ; {
+		l, after, more := strings.Cut(rest, ".")
 		if len(l) > 63 {
 			return "", fail(in, ErrTooLong, "label "+l)
 		}
@@ -143,6 +147,10 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 			// IDNA maps "xn--" (empty Punycode) to nothing.
 			return "", fail(in, ErrInvalid, "a label is empty after IDNA")
 		}
+		if !more {
+			break
+		}
+		rest = after
 	}
 	if !strings.Contains(ascii, ".") {
 		return "", fail(in, ErrSingleLabel, "")
@@ -191,14 +199,17 @@ func validUnderscoreLabel(l string) bool {
 
 func isIP(s string) bool {
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
-	if _, err := netip.ParseAddr(s); err == nil {
-		return true
+	// Only an IPv6 form has ':', only digits and dots make an IPv4 one:
+	// a name skips the parse (and its error allocation).
+	if strings.Contains(s, ":") || strings.Trim(s, "0123456789.") == "" {
+		if _, err := netip.ParseAddr(s); err == nil {
+			return true
+		}
 	}
 	// Shorthand IPv4 forms that some resolvers accept ("127.1", "0x7f.1").
-	labels := strings.Split(s, ".")
-	last := labels[len(labels)-1]
+	last := s[strings.LastIndexByte(s, '.')+1:]
 	return last != "" && strings.Trim(last, "0123456789") == "" ||
-		strings.HasPrefix(strings.ToLower(last), "0x")
+		len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')
 }
 
 // isPublicSuffix reports whether name is itself on the public suffix list,
