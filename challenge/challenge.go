@@ -2,6 +2,7 @@ package challenge
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -499,7 +500,10 @@ func (c *Challenge) wantRecord() (*Record, error) {
 		if err := c.validKeyAuthorization(); err != nil {
 			return nil, err
 		}
-		return record("TXT", ACMEDNSLabel+"."+c.ADN, DNS01Value(c.KeyAuthorization))
+		if !dns01Matches(c.KeyAuthorization, v) {
+			return nil, badChallenge("dns-01 value is not the digest of the key authorization")
+		}
+		return record("TXT", ACMEDNSLabel+"."+c.ADN, v)
 	}
 	// HashCNAME: _<MD5>.<ADN> CNAME <sha256 split>[.<token>].<ca>.
 	md5, _, _ := strings.Cut(strings.TrimPrefix(c.Record.Name, "_"), ".")
@@ -588,10 +592,22 @@ func (c *Challenge) validKeyAuthorization() error {
 	return nil
 }
 
-// isThumbprint reports whether s is a SHA-256 in unpadded base64url.
+// isThumbprint reports whether s is a SHA-256 in unpadded base64url: 43
+// characters, the last with its two low bits clear (43 x 6 = 258 bits).
 func isThumbprint(s string) bool {
-	b, err := b64.DecodeString(s)
-	return err == nil && len(b) == 32 && b64.EncodeToString(b) == s
+	if len(s) != 43 || ValidACMEToken(s) != nil {
+		return false
+	}
+	return strings.IndexByte("AEIMQUYcgkosw048", s[42]) >= 0
+}
+
+// dns01Matches reports whether value is DNS01Value(keyAuthorization),
+// without allocating.
+func dns01Matches(keyAuthorization, value string) bool {
+	sum := sha256.Sum256([]byte(keyAuthorization))
+	var buf [43]byte
+	b64.Encode(buf[:], sum[:])
+	return string(buf[:]) == value
 }
 
 // isHex reports whether s is n hex digits, upper-case or lower-case as asked.

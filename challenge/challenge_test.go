@@ -520,6 +520,16 @@ func TestValidateRefusesRetargetedChallenge(t *testing.T) {
 			c.File.Content = c.KeyAuthorization
 		}},
 		{"http-01 content not the key authorization", http01, func(c *challenge.Challenge) { c.File.Content = token }},
+		{"http-01 thumbprint not a SHA-256", http01, func(c *challenge.Challenge) {
+			c.KeyAuthorization = c.KeyAuthorization[:len(c.KeyAuthorization)-1]
+			c.File.Content = c.KeyAuthorization
+		}},
+		{"http-01 thumbprint in a non-canonical form", http01, func(c *challenge.Challenge) {
+			// 43 characters hold 258 bits: a set low bit is not a SHA-256.
+			last := c.KeyAuthorization[len(c.KeyAuthorization)-1]
+			c.KeyAuthorization = c.KeyAuthorization[:len(c.KeyAuthorization)-1] + string(last+1)
+			c.File.Content = c.KeyAuthorization
+		}},
 		{"dns-01 value of another key authorization", dns01, func(c *challenge.Challenge) {
 			c.Record.Value = challenge.DNS01Value("other")
 		}},
