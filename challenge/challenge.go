@@ -415,6 +415,7 @@ func (c *Challenge) Validate() error {
 	return c.validTargets(d)
 }
 
+// badChallenge is an ErrBadChallenge saying what is wrong.
 func badChallenge(format string, a ...any) error {
 	return fmt.Errorf("challenge: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
 }
@@ -567,14 +568,14 @@ func (c *Challenge) wantFile() (path, content string, urlList []string, err erro
 // returns the SHA-256.
 func (c *Challenge) hashParts(sha string) (string, error) {
 	if !isHex(sha, 64, false) {
-		return "", fmt.Errorf("challenge: %w: %s value does not hold a lower-case SHA-256", ErrBadChallenge, c.Method)
+		return "", badChallenge("%s value does not hold a lower-case SHA-256", c.Method)
 	}
 	ca, err := dnsname.Domain(c.CADomain)
 	if err != nil || ca != c.CADomain || dnsname.IsWildcard(ca) {
-		return "", fmt.Errorf("challenge: %w: CA domain %q is not a normalized domain", ErrBadChallenge, c.CADomain)
+		return "", badChallenge("CA domain %q is not a normalized domain", c.CADomain)
 	}
 	if err := csrhash.ValidToken(c.Token); err != nil {
-		return "", fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
+		return "", asBadChallenge(err)
 	}
 	return sha, nil
 }
@@ -583,11 +584,11 @@ func (c *Challenge) hashParts(sha string) (string, error) {
 // authorization is token "." thumbprint (RFC 8555 section 8.1).
 func (c *Challenge) validKeyAuthorization() error {
 	if err := ValidACMEToken(c.Token); err != nil {
-		return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
+		return asBadChallenge(err)
 	}
 	tp, ok := strings.CutPrefix(c.KeyAuthorization, c.Token+".")
 	if !ok || !isThumbprint(tp) {
-		return fmt.Errorf("challenge: %w: key authorization is not <token>.<SHA-256 thumbprint>", ErrBadChallenge)
+		return badChallenge("key authorization is not <token>.<SHA-256 thumbprint>")
 	}
 	return nil
 }
