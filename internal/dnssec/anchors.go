@@ -2,6 +2,8 @@ package dnssec
 
 import (
 	"bufio"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -31,6 +33,9 @@ func RootAnchors() []dns.RR {
 	return out
 }
 
+// digestLen is the length of the DS digests we know.
+var digestLen = map[uint8]int{dns.SHA1: 20, dns.SHA256: 32, dns.SHA384: 48}
+
 // maxAnchorLine bounds one line of a trust-anchor file.
 const maxAnchorLine = 64 << 10
 
@@ -59,8 +64,16 @@ func ParseAnchors(r io.Reader) ([]dns.RR, error) {
 		if rr == nil {
 			continue
 		}
-		switch rr.(type) {
-		case *dns.DS, *dns.DNSKEY:
+		switch rr := rr.(type) {
+		case *dns.DS:
+			d, err := hex.DecodeString(rr.Digest)
+			if err != nil || len(d) == 0 || (digestLen[rr.DigestType] != 0 && len(d) != digestLen[rr.DigestType]) {
+				return nil, fmt.Errorf("dnssec: trust anchors line %d: the DS digest is not hex of the right length", line)
+			}
+		case *dns.DNSKEY:
+			if k, err := base64.StdEncoding.DecodeString(rr.PublicKey); err != nil || len(k) == 0 {
+				return nil, fmt.Errorf("dnssec: trust anchors line %d: the DNSKEY public key is not base64", line)
+			}
 		default:
 			return nil, fmt.Errorf("dnssec: trust anchors line %d: %s record, want DS or DNSKEY", line, dns.TypeToString[rr.Header().Rrtype])
 		}
