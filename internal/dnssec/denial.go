@@ -25,6 +25,7 @@ type proof struct {
 	unsupp int // NSEC3 records with an unknown hash or flags (RFC 5155 §8.1, §8.2)
 	iter   uint16
 	exp    time.Time
+	hashes map[hashKey]string
 }
 
 // collectProof validates every NSEC and NSEC3 record of auth signed by
@@ -208,18 +209,60 @@ func (p *proof) nsecDeny(name string, t uint16) (denial, string) {
 	return denial{}, fmt.Sprintf("no NSEC proves that the wildcard %s does not exist", show(wc))
 }
 
+// hash returns the NSEC3 hash of name under r's parameters, memoized per
+// proof so that a hostile answer cannot make us hash the same name again
+// for every record ("" if the parameters are unusable).
+func (p *proof) hash(name string, r *dns.NSEC3) string {
+	k := hashKey{name, r.Iterations, r.Salt}
+	if h, ok := p.hashes[k]; ok {
+		return h
+	}
+	if p.hashes == nil {
+		p.hashes = map[hashKey]string{}
+	}
+	h := dns.HashName(name, r.Hash, r.Iterations, r.Salt)
+	p.hashes[k] = h
+	return h
+}
+
+type hashKey struct {
+	name string
+	iter uint16
+	salt string
+}
+
+// ownerHash is the first label of an NSEC3 owner, upper case.
+func ownerHash(r *dns.NSEC3) string {
+	i, _ := dns.NextLabel(r.Hdr.Name, 0)
+	if i == 0 {
+		return ""
+	}
+	return strings.ToUpper(r.Hdr.Name[:i-1])
+}
+
+// match3 returns the NSEC3 whose owner is the hash of name (as
+// NSEC3.Match, with the hash computed once).
 func (p *proof) match3(name string) *dns.NSEC3 {
 	for _, r := range p.nsec3 {
-		if dns.HashName(name, r.Hash, r.Iterations, r.Salt) != "" && r.Match(name) {
+		if h := p.hash(name, r); h != "" && h == ownerHash(r) {
 			return r
 		}
 	}
 	return nil
 }
 
+// cover3 returns the NSEC3 whose interval holds the hash of name strictly
+// (as NSEC3.Cover, the last record wrapping around).
 func (p *proof) cover3(name string) *dns.NSEC3 {
 	for _, r := range p.nsec3 {
-		if dns.HashName(name, r.Hash, r.Iterations, r.Salt) != "" && r.Cover(name) && !r.Match(name) {
+		h := p.hash(name, r)
+		owner, next := ownerHash(r), r.NextDomain
+		if h == "" || owner == "" || h == owner {
+			continue
+		}
+		switch {
+		case owner < next && owner < h && h < next,
+			owner >= next && (h > owner || h < next):
 			return r
 		}
 	}
