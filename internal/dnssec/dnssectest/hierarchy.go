@@ -161,6 +161,16 @@ func (h *Hierarchy) AddRR(rrs ...dns.RR) {
 	h.built = nil
 }
 
+// SetRecords replaces every record added so far by copies of rrs (the
+// zones' own SOA, NS, DNSKEY and DS records are kept). The hierarchy is
+// signed again on the next query.
+func (h *Hierarchy) SetRecords(rrs []dns.RR) {
+	h.mu.Lock()
+	h.data = nil
+	h.mu.Unlock()
+	h.AddRR(rrs...)
+}
+
 // Break injects fault f into the RRset name/qtype (as served by the zone
 // holding it; the DS of a zone is held by its parent).
 func (h *Hierarchy) Break(name string, qtype uint16, f Fault) {
@@ -254,9 +264,20 @@ func (h *Hierarchy) build() (*built, error) {
 		return h.built, nil
 	}
 	b := &built{zones: make(map[string]*bzone)}
+	// A delegation (NS) to a name that is not a declared zone makes an
+	// unsigned zone there, so that the data below it stays reachable.
+	zones := make(map[string]*zone, len(h.zones))
+	for n, z := range h.zones {
+		zones[n] = z
+	}
+	for _, rr := range h.data {
+		if n := dns.CanonicalName(rr.Header().Name); rr.Header().Rrtype == dns.TypeNS && zones[n] == nil && len(h.zones) > 0 {
+			zones[n] = &zone{name: n, cfg: Config{Unsigned: true, Algorithm: dns.ECDSAP256SHA256, Digest: dns.SHA256}}
+		}
+	}
 	zoneOf := func(owner string) *zone {
 		var best *zone
-		for _, z := range h.zones {
+		for _, z := range zones {
 			if dns.IsSubDomain(z.name, owner) && (best == nil || dns.CountLabel(z.name) > dns.CountLabel(best.name)) {
 				best = z
 			}
@@ -264,6 +285,7 @@ func (h *Hierarchy) build() (*built, error) {
 		return best
 	}
 	raw := map[string]map[fkey][]dns.RR{}
+	apex := map[fkey][]dns.RR{}
 	add := func(z *zone, rr dns.RR) {
 		if raw[z.name] == nil {
 			raw[z.name] = map[fkey][]dns.RR{}
@@ -271,16 +293,50 @@ func (h *Hierarchy) build() (*built, error) {
 		k := fkey{dns.CanonicalName(rr.Header().Name), rr.Header().Rrtype}
 		raw[z.name][k] = append(raw[z.name][k], rr)
 	}
-	for _, z := range h.zones {
-		add(z, &dns.SOA{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 3600},
-			Ns: "ns." + strings.TrimPrefix(z.name, "."), Mbox: "hostmaster." + strings.TrimPrefix(z.name, "."), Serial: 1, Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 300})
-		add(z, &dns.NS{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns." + strings.TrimPrefix(z.name, ".")})
+	for _, rr := range h.data {
+		owner := dns.CanonicalName(rr.Header().Name)
+		z := zoneOf(owner)
+		if z == nil {
+			continue
+		}
+		switch rr.Header().Rrtype {
+		case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3, dns.TypeDNSKEY, dns.TypeNSEC3PARAM:
+			continue // the signer makes these
+		case dns.TypeDS:
+			if _, isZone := zones[owner]; isZone {
+				continue
+			}
+		case dns.TypeSOA, dns.TypeNS:
+			if owner == z.name {
+				apex[fkey{owner, rr.Header().Rrtype}] = append(apex[fkey{owner, rr.Header().Rrtype}], rr)
+				continue // the zone's own apex records are added below
+			}
+		}
+		add(z, rr)
+	}
+	for _, z := range zones {
+		host := strings.TrimPrefix(z.name, ".")
+		soa := apex[fkey{z.name, dns.TypeSOA}]
+		if len(soa) == 0 {
+			soa = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 3600},
+				Ns: "ns." + host, Mbox: "hostmaster." + host, Serial: 1, Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 300}}
+		}
+		ns := apex[fkey{z.name, dns.TypeNS}]
+		if len(ns) == 0 {
+			ns = []dns.RR{&dns.NS{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns." + host}}
+		}
+		add(z, soa[0])
+		for _, rr := range ns {
+			add(z, rr)
+		}
 		if z.ksk != nil {
 			add(z, dns.Copy(z.ksk.DNSKEY))
 			add(z, dns.Copy(z.zsk.DNSKEY))
 		}
 		if p := zoneOf(parentName(z.name)); p != nil && z.name != "." {
-			add(p, &dns.NS{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns." + strings.TrimPrefix(z.name, ".")})
+			for _, rr := range ns {
+				add(p, dns.Copy(rr))
+			}
 			if z.ksk != nil {
 				ds := z.ksk.DNSKEY.ToDS(z.cfg.Digest)
 				if ds == nil {
@@ -300,21 +356,7 @@ func (h *Hierarchy) build() (*built, error) {
 			}
 		}
 	}
-	for _, rr := range h.data {
-		owner := dns.CanonicalName(rr.Header().Name)
-		z := zoneOf(owner)
-		if z == nil {
-			continue
-		}
-		if rr.Header().Rrtype == dns.TypeDS && owner == z.name {
-			if p := zoneOf(parentName(owner)); p != nil {
-				add(p, rr)
-			}
-			continue
-		}
-		add(z, rr)
-	}
-	for _, z := range h.zones {
+	for _, z := range zones {
 		bz, err := h.signZone(z, raw[z.name])
 		if err != nil {
 			return nil, err
