@@ -88,12 +88,6 @@ func (c *cache) put(name string, l *link) {
 	}
 }
 
-func (c *cache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items)
-}
-
 type qkey struct {
 	name  string
 	qtype uint16

@@ -359,3 +359,40 @@ func TestValidateMalformed(t *testing.T) {
 	cancel()
 	assert.Equal(t, dnssec.Indeterminate, newValidator(h).Validate(ctx, h, resolve(t, "www.example.com.", dns.TypeA)).Verdict)
 }
+
+// hostileSigs returns the answer for _dnsauth.example.com TXT with n
+// corrupted copies of its RRSIG (same key tag) in front of the real one.
+func hostileSigs(t testing.TB, n int) *dns.Msg {
+	m, err := testLab(t).Resolve("_dnsauth.example.com.", dns.TypeTXT, true)
+	require.NoError(t, err)
+	var real *dns.RRSIG
+	for _, rr := range m.Answer {
+		if sig, ok := rr.(*dns.RRSIG); ok {
+			real = sig
+		}
+	}
+	require.NotNil(t, real)
+	var bad []dns.RR
+	for i := range n {
+		c := dns.Copy(real).(*dns.RRSIG)
+		c.Signature = "AAAA" + c.Signature[4:]
+		c.Inception += uint32(i)
+		bad = append(bad, c)
+	}
+	m.Answer = append(bad, m.Answer...)
+	return m
+}
+
+// TestValidateBoundsSignatureWork: an answer stuffed with signatures that
+// all name the zone's key (the KeyTrap pattern) is bogus after a bounded
+// number of checks, however many it carries.
+func TestValidateBoundsSignatureWork(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	r := v.Validate(context.Background(), h, hostileSigs(t, 500))
+	assert.Equal(t, dnssec.Bogus, r.Verdict)
+	assert.Contains(t, r.Reason, "does not verify")
+	// A few bad signatures next to a good one do not hide it.
+	r = v.Validate(context.Background(), h, hostileSigs(t, 3))
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+}

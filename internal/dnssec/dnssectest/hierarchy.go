@@ -2,7 +2,6 @@ package dnssectest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -586,5 +585,3 @@ func (bz *bzone) coversSigned(n string) bool {
 	}
 	return false
 }
-
-var errNoZone = errors.New("dnssectest: no zone holds the name")
