@@ -57,6 +57,8 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		{"sha1.com.", dnssectest.Config{Algorithm: dns.RSASHA1}},
 		{"sha1ds.com.", dnssectest.Config{Digest: dns.SHA1}},
 		{"broken.com.", dnssectest.Config{}},
+		{"twoalg.com.", dnssectest.Config{Algorithm: dns.RSASHA1, SecondAlgorithm: dns.ED25519}},
+		{"twoalg2.com.", dnssectest.Config{Algorithm: dns.ECDSAP256SHA256, SecondAlgorithm: dns.RSASHA256}},
 	}
 	for _, z := range zones {
 		if err := h.AddZone(z.name, z.cfg); err != nil {
@@ -94,6 +96,8 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		`www.sha1.com. 300 IN A 192.0.2.15`,
 		`www.sha1ds.com. 300 IN A 192.0.2.16`,
 		`www.p384.com. 300 IN CAA 0 issue "ca.example"`,
+		`www.twoalg.com. 300 IN A 192.0.2.17`,
+		`www.twoalg2.com. 300 IN A 192.0.2.18`,
 	)
 	if err != nil {
 		return nil, err

@@ -396,3 +396,25 @@ func TestValidateBoundsSignatureWork(t *testing.T) {
 	r = v.Validate(context.Background(), h, hostileSigs(t, 3))
 	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
 }
+
+// TestValidateAnyAlgorithmSuffices: with two algorithms in a zone, one
+// valid signature is enough (RFC 6840 §5.11), whichever it is.
+func TestValidateAnyAlgorithmSuffices(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	for _, alg := range []uint8{dns.ECDSAP256SHA256, dns.RSASHA256} {
+		m := resolve(t, "www.twoalg2.com.", dns.TypeA)
+		n := 0
+		for _, rr := range m.Answer {
+			if sig, ok := rr.(*dns.RRSIG); ok {
+				n++
+				if sig.Algorithm == alg {
+					sig.Signature = "AAAA" + sig.Signature[4:]
+				}
+			}
+		}
+		require.Equal(t, 2, n)
+		r := v.Validate(context.Background(), h, m)
+		assert.Equal(t, dnssec.Secure, r.Verdict, "algorithm %d corrupted: %s", alg, r.Reason)
+	}
+}

@@ -43,6 +43,8 @@ func TestValidateVerdicts(t *testing.T) {
 		{"CNAME into another secure zone", "to-secure.example.com.", dns.TypeA, dnssec.Secure, "rsa256.com.", ""},
 		{"DNAME into another secure zone", "www.alias.example.com.", dns.TypeA, dnssec.Secure, "rsa512.com.", ""},
 		{"double DS during a key rollover", "www.rollover.com.", dns.TypeA, dnssec.Secure, "rollover.com.", ""},
+		{"two algorithms, one unsupported (RFC 6840 §5.11)", "www.twoalg.com.", dns.TypeA, dnssec.Secure, "twoalg.com.", ""},
+		{"two supported algorithms", "www.twoalg2.com.", dns.TypeA, dnssec.Secure, "twoalg2.com.", ""},
 		{"DS query answered by the parent", "example.com.", dns.TypeDS, dnssec.Secure, "com.", ""},
 		{"DNSKEY query", "example.com.", dns.TypeDNSKEY, dnssec.Secure, "example.com.", ""},
 

@@ -35,6 +35,9 @@ type Config struct {
 	// Algorithm of both keys; 0 means ECDSAP256SHA256. Unsupported ones
 	// (e.g. dns.RSASHA1) make a zone a validator must call insecure.
 	Algorithm uint8
+	// SecondAlgorithm, if set, adds a KSK and a ZSK of that algorithm (and
+	// their DS in the parent): every RRset is signed with both algorithms.
+	SecondAlgorithm uint8
 	// RSABits is the RSA key size; 0 means 1024.
 	RSABits int
 	// Digest is the DS digest type in the parent; 0 means SHA-256.
@@ -62,6 +65,8 @@ type zone struct {
 	cfg  Config
 	ksk  *Key
 	zsk  *Key
+	ksk2 *Key // SecondAlgorithm
+	zsk2 *Key
 	old  *Key // Rollover: the KSK only the parent's DS still names
 }
 
@@ -117,6 +122,14 @@ func (h *Hierarchy) AddZone(name string, c Config) error {
 		}
 		if z.zsk, err = NewKey(name, c.Algorithm, false, c.RSABits); err != nil {
 			return err
+		}
+		if c.SecondAlgorithm != 0 {
+			if z.ksk2, err = NewKey(name, c.SecondAlgorithm, true, c.RSABits); err != nil {
+				return err
+			}
+			if z.zsk2, err = NewKey(name, c.SecondAlgorithm, false, c.RSABits); err != nil {
+				return err
+			}
 		}
 		if c.Rollover || c.BadDS {
 			if z.old, err = NewKey(name, c.Algorithm, true, c.RSABits); err != nil {
@@ -328,9 +341,10 @@ func (h *Hierarchy) build() (*built, error) {
 		for _, rr := range ns {
 			add(z, rr)
 		}
-		if z.ksk != nil {
-			add(z, dns.Copy(z.ksk.DNSKEY))
-			add(z, dns.Copy(z.zsk.DNSKEY))
+		for _, k := range []*Key{z.ksk, z.zsk, z.ksk2, z.zsk2} {
+			if k != nil {
+				add(z, dns.Copy(k.DNSKEY))
+			}
 		}
 		if p := zoneOf(parentName(z.name)); p != nil && z.name != "." {
 			for _, rr := range ns {
@@ -347,6 +361,11 @@ func (h *Hierarchy) build() (*built, error) {
 				}
 				ds.Hdr.Ttl = 3600
 				add(p, ds)
+				if z.ksk2 != nil {
+					ds2 := z.ksk2.DNSKEY.ToDS(dns.SHA256)
+					ds2.Hdr.Ttl = 3600
+					add(p, ds2)
+				}
 				if z.cfg.Rollover {
 					old := z.old.DNSKEY.ToDS(z.cfg.Digest)
 					old.Hdr.Ttl = 3600
@@ -412,6 +431,13 @@ func (h *Hierarchy) signZone(z *zone, raw map[fkey][]dns.RR) (*bzone, error) {
 			return nil, err
 		}
 		s.sigs = []dns.RR{sig}
+		if second := map[*Key]*Key{z.ksk: z.ksk2, z.zsk: z.zsk2}[key]; second != nil {
+			sig2, err := second.Sign(rrs, z.name, inc, exp)
+			if err != nil {
+				return nil, err
+			}
+			s.sigs = append(s.sigs, sig2)
+		}
 		return s, nil
 	}
 	for k, rrs := range raw {
