@@ -147,9 +147,8 @@ func signerOf(set *rrset) string {
 
 func (s *session) prefetchWalk(target string, signed bool) {
 	if anchor, anchors := s.v.anchorFor(target); anchors != nil {
-		if names := namesBelow(anchor, target); len(names) <= maxWalkLabels {
-			s.prefetch(anchor, names, signed)
-		}
+		names := namesBelow(anchor, target)
+		s.prefetch(anchor, names[:min(len(names), maxWalkLabels)], signed)
 	}
 }
 

@@ -20,18 +20,18 @@ func (s *session) walk(target string, signed bool) (*zoneKeys, *Result) {
 			Reason: fmt.Sprintf("no trust anchor covers %s", show(target))}
 	}
 	names := namesBelow(anchorName, target)
-	if len(names) > maxWalkLabels {
-		return nil, &Result{Verdict: Indeterminate, Zone: target,
-			Reason: fmt.Sprintf("%s lies more than %d labels below the trust anchor %s: too deep to validate", show(target), maxWalkLabels, show(anchorName))}
-	}
-	s.prefetch(anchorName, names, signed)
+	s.prefetch(anchorName, names[:min(len(names), maxWalkLabels)], signed)
 	z, res := s.anchorZone(anchorName, anchors)
 	if res != nil {
 		return nil, res
 	}
-	for _, x := range names {
+	for i, x := range names {
 		if !z.secure {
 			return z, nil
+		}
+		if i >= maxWalkLabels {
+			return nil, &Result{Verdict: Indeterminate, Zone: z.name,
+				Reason: fmt.Sprintf("%s lies more than %d labels below the trust anchor %s inside the signed zone %s: too deep to validate", show(target), maxWalkLabels, show(anchorName), show(z.name))}
 		}
 		l, res := s.link(z, x)
 		if res != nil {

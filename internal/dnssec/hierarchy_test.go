@@ -75,6 +75,7 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		`to-secure.example.com. 300 IN CNAME www.rsa256.com.`,
 		`alias.example.com. 300 IN DNAME rsa512.com.`,
 		`a.b.c.example.com. 300 IN A 192.0.2.7`,
+		`q.p.o.n.m.l.k.j.i.h.g.f.e.d.c.b.a.deep.example.com. 300 IN A 192.0.2.8`,
 		`expired.broken.com. 300 IN TXT "x"`,
 		`future.broken.com. 300 IN TXT "x"`,
 		`nosig.broken.com. 300 IN TXT "x"`,

@@ -418,3 +418,31 @@ func TestValidateAnyAlgorithmSuffices(t *testing.T) {
 		assert.Equal(t, dnssec.Secure, r.Verdict, "algorithm %d corrupted: %s", alg, r.Reason)
 	}
 }
+
+// TestValidateDeepNames: a deep unsigned name below an insecure cut is
+// insecure; a deep name that does not exist in a signed zone is bogus; an
+// unsigned answer too deep inside a signed zone is refused, while the
+// signed answer there is secure (the walk stops at its signer).
+func TestValidateDeepNames(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	deep := "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r."
+	for _, c := range []struct {
+		name string
+		want dnssec.Verdict
+	}{
+		{deep + "insecure.net.", dnssec.Insecure},
+		{deep + "example.com.", dnssec.Bogus},
+		{"q.p.o.n.m.l.k.j.i.h.g.f.e.d.c.b.a.deep.example.com.", dnssec.Indeterminate},
+	} {
+		m := new(dns.Msg)
+		m.SetQuestion(c.name, dns.TypeA)
+		rr, err := dns.NewRR(c.name + " 300 IN A 192.0.2.1")
+		require.NoError(t, err)
+		m.Answer = []dns.RR{rr}
+		r := v.Validate(context.Background(), h, m)
+		assert.Equal(t, c.want, r.Verdict, "%s: %s", c.name, r.Reason)
+	}
+	r, _ := check(t, v, h, h, "q.p.o.n.m.l.k.j.i.h.g.f.e.d.c.b.a.deep.example.com.", dns.TypeA)
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+}
