@@ -192,21 +192,41 @@ func (h *Hierarchy) Break(name string, qtype uint16, f Fault) {
 	h.built = nil
 }
 
-// Anchors returns the trust anchor of the hierarchy: the DS records of the
-// top zone's KSK (SHA-256). Validate with these instead of the IANA root's.
+// Anchors returns the trust anchors of the hierarchy: the DS records
+// (SHA-256) of the KSK of every top zone (a zone with no declared zone
+// above it: the root of its own, or each island). Validate with these
+// instead of the IANA root's.
 func (h *Hierarchy) Anchors() []dns.RR {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var top *zone
+	var out []dns.RR
 	for _, z := range h.zones {
-		if top == nil || dns.CountLabel(z.name) < dns.CountLabel(top.name) {
-			top = z
+		if z.ksk == nil || h.above(z.name) != nil {
+			continue
+		}
+		out = append(out, z.ksk.DNSKEY.ToDS(dns.SHA256))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Header().Name < out[j].Header().Name })
+	return out
+}
+
+// above returns the closest declared zone strictly above name. The caller holds h.mu.
+func (h *Hierarchy) above(name string) *zone {
+	var best *zone
+	for _, z := range h.zones {
+		if z.name != name && dns.IsSubDomain(z.name, name) && (best == nil || dns.CountLabel(z.name) > dns.CountLabel(best.name)) {
+			best = z
 		}
 	}
-	if top == nil || top.ksk == nil {
-		return nil
-	}
-	return []dns.RR{top.ksk.DNSKEY.ToDS(dns.SHA256)}
+	return best
+}
+
+// Covers reports whether a declared zone holds name.
+func (h *Hierarchy) Covers(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	name = dns.CanonicalName(name)
+	return h.zones[name] != nil || h.above(name) != nil
 }
 
 // Keys returns the DNSKEYs of zone name (KSK first), nil for an unsigned
