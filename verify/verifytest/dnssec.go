@@ -106,6 +106,24 @@ func (z *Zone) Sign(s Signing) ([]dns.RR, error) {
 	return h.Anchors(), nil
 }
 
+// SignAs signs z like other, which Sign was called on: the same zones,
+// keys, trust anchors and faults, over z's own records. Use it for the
+// several authoritative servers of one zone (NewDNSServers), e.g. to test
+// servers that disagree while every one of them is validly signed.
+func (z *Zone) SignAs(other *Zone) error {
+	other.mu.Lock()
+	src := other.signed
+	other.mu.Unlock()
+	if src == nil {
+		return fmt.Errorf("verifytest: SignAs: the other zone is not signed")
+	}
+	h := src.h.Clone()
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.signed = &signing{h: h, gen: -1}
+	return nil
+}
+
 // BreakSignature injects f into the signed RRset name/qtype (the DS of a
 // zone is the parent's RRset). Sign must have been called.
 func (z *Zone) BreakSignature(name string, qtype uint16, f SignatureFault) {

@@ -119,6 +119,27 @@ func TestZoneSignKeepsPlainAnswers(t *testing.T) {
 	assert.Equal(t, dnssec.Secure, v.Validate(ctx, q, resp).Verdict, "a proven NXDOMAIN")
 }
 
+// TestZoneSignAs: two servers of one zone with different data, signed
+// with the same keys: both answers are secure under one anchor.
+func TestZoneSignAs(t *testing.T) {
+	a, anchors := signedZone(t)
+	b := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "other"`)
+	require.NoError(t, b.SignAs(a))
+	assert.Error(t, verifytest.NewZone().SignAs(verifytest.NewZone()))
+	ctx := context.Background()
+	v := &dnssec.Validator{Anchors: anchors}
+	seen := map[string]bool{}
+	for _, z := range []*verifytest.Zone{a, b} {
+		q := exchangeQuerier{z}
+		resp, err := q.Query(ctx, "_dnsauth.example.com.", dns.TypeTXT)
+		require.NoError(t, err)
+		r := v.Validate(ctx, q, resp)
+		assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+		seen[resp.Answer[0].(*dns.TXT).Txt[0]] = true
+	}
+	assert.Equal(t, map[string]bool{"token": true, "other": true}, seen)
+}
+
 // exchangeQuerier asks a Zone in memory with DO=1 and CD=1.
 type exchangeQuerier struct{ z *verifytest.Zone }
 

@@ -173,6 +173,22 @@ func (h *Hierarchy) AddRR(rrs ...dns.RR) {
 	h.built = nil
 }
 
+// Clone returns a hierarchy with the same zones, keys, signature window
+// and faults, and no records: several servers of one zone can then serve
+// different data under the same keys.
+func (h *Hierarchy) Clone() *Hierarchy {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := &Hierarchy{inception: h.inception, expiration: h.expiration, zones: make(map[string]*zone), faults: make(map[fkey]Fault)}
+	for n, z := range h.zones {
+		c.zones[n] = z
+	}
+	for k, f := range h.faults {
+		c.faults[k] = f
+	}
+	return c
+}
+
 // SetRecords replaces every record added so far by copies of rrs (the
 // zones' own SOA, NS, DNSKEY and DS records are kept). The hierarchy is
 // signed again on the next query.
