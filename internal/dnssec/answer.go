@@ -249,7 +249,7 @@ func (s *session) negative(resp *dns.Msg, name string, qtype uint16) Result {
 	if z.name != signer {
 		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the denial of %s names %s as its signer, which is not a signed zone", what, show(signer))}
 	}
-	d, res := s.deny(resp.Ns, z, name, qtype)
+	d, p, res := s.deny(resp.Ns, z, name, qtype)
 	if res != nil {
 		return *res
 	}
@@ -261,5 +261,6 @@ func (s *session) negative(resp *dns.Msg, name string, qtype uint16) Result {
 	case !nx && d.nxdomain:
 		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the answer says %s exists without %s records, but the proof of %s says the name does not exist", show(name), typeName(qtype), show(z.name))}
 	}
+	p.capTTLs(resp.Ns, s.now)
 	return Result{Verdict: Secure, Zone: z.name}
 }

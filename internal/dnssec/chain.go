@@ -238,7 +238,7 @@ func (s *session) link(z *zoneKeys, x string) (*link, *Result) {
 			return l, nil
 		}
 	}
-	d, res := s.deny(m.Ns, z, x, dns.TypeDS)
+	d, _, res := s.deny(m.Ns, z, x, dns.TypeDS)
 	if res != nil {
 		return nil, res
 	}

@@ -26,6 +26,33 @@ type proof struct {
 	iter   uint16
 	exp    time.Time
 	hashes map[hashKey]string
+	sets   []provenSet // the validated records, for capping TTLs
+}
+
+type provenSet struct {
+	rrs  []dns.RR
+	sigs []*dns.RRSIG
+	used *dns.RRSIG
+}
+
+// capTTLs caps the TTLs of the proof records in place (and the SOA of
+// auth to the lowest of them): only for a response the caller owns.
+func (p *proof) capTTLs(auth []dns.RR, now time.Time) {
+	low := uint32(1<<32 - 1)
+	for _, ps := range p.sets {
+		capTTL(ps.rrs, ps.sigs, ps.used, now)
+		for _, rr := range ps.rrs {
+			low = min(low, rr.Header().Ttl)
+		}
+	}
+	if len(p.sets) == 0 {
+		return
+	}
+	for _, rr := range auth {
+		if h := rr.Header(); (h.Rrtype == dns.TypeSOA || h.Rrtype == dns.TypeRRSIG) && h.Ttl > low && canon(h.Name) == p.zone {
+			h.Ttl = low
+		}
+	}
 }
 
 // collectProof validates every NSEC and NSEC3 record of auth signed by
@@ -64,6 +91,7 @@ func (s *session) collectProof(auth []dns.RR, z *zoneKeys) (*proof, *Result) {
 		}
 		used = append(used, sig)
 		recs = append(recs, set...)
+		p.sets = append(p.sets, provenSet{set, sigs, sig})
 		for _, rr := range set {
 			switch r := rr.(type) {
 			case *dns.NSEC:
@@ -90,17 +118,17 @@ func (p *proof) empty() bool { return len(p.nsec) == 0 && len(p.nsec3) == 0 && p
 
 // deny validates the proof in auth that name has no type t in zone z
 // (RFC 4035 §5.4, RFC 5155 §8).
-func (s *session) deny(auth []dns.RR, z *zoneKeys, name string, t uint16) (denial, *Result) {
+func (s *session) deny(auth []dns.RR, z *zoneKeys, name string, t uint16) (denial, *proof, *Result) {
 	p, res := s.collectProof(auth, z)
 	if res != nil {
-		return denial{}, res
+		return denial{}, nil, res
 	}
 	what := show(name) + " " + typeName(t)
 	if p.empty() {
 		if !hasRRSIG(auth) {
-			return denial{}, s.noSigs(name, t, z.name)
+			return denial{}, nil, s.noSigs(name, t, z.name)
 		}
-		return denial{}, &Result{Verdict: Bogus, Zone: z.name,
+		return denial{}, nil, &Result{Verdict: Bogus, Zone: z.name,
 			Reason: fmt.Sprintf("no NSEC or NSEC3 record of %s proves that %s does not exist", show(z.name), what)}
 	}
 	var d denial
@@ -111,10 +139,10 @@ func (s *session) deny(auth []dns.RR, z *zoneKeys, name string, t uint16) (denia
 		d, why = p.nsec3Deny(name, t)
 	}
 	if why != "" {
-		return denial{}, &Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the denial of %s is broken: %s", what, why)}
+		return denial{}, nil, &Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the denial of %s is broken: %s", what, why)}
 	}
 	d.expires = p.exp
-	return d, nil
+	return d, p, nil
 }
 
 func hasBit(bitmap []uint16, t uint16) bool {
@@ -348,6 +376,7 @@ func (s *session) expansion(auth []dns.RR, z *zoneKeys, owner string, t uint16, 
 	if len(p.nsec) > 0 {
 		for _, n := range p.nsec {
 			if p.covers(n, owner) {
+				p.capTTLs(auth, s.now)
 				return "", nil
 			}
 		}
@@ -367,5 +396,6 @@ func (s *session) expansion(auth []dns.RR, z *zoneKeys, owner string, t uint16, 
 	if c.Flags&1 != 0 {
 		return fmt.Sprintf("an opt-out NSEC3 of %s covers %s", show(z.name), show(nc)), nil
 	}
+	p.capTTLs(auth, s.now)
 	return "", nil
 }

@@ -235,6 +235,18 @@ func TestValidateCapsTTL(t *testing.T) {
 		assert.EqualValues(t, 300, rr.Header().Ttl, "%s", rr)
 	}
 
+	// A proven NXDOMAIN: the proof records are capped likewise, the SOA
+	// to the lowest of them (the negative-caching time).
+	m = resolve(t, "nosuch.example.com.", dns.TypeTXT)
+	for _, rr := range m.Ns {
+		rr.Header().Ttl = 86400
+	}
+	r = newValidator(h).Validate(context.Background(), h, m)
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	for _, rr := range m.Ns {
+		assert.LessOrEqual(t, rr.Header().Ttl, uint32(300), "%s", rr)
+	}
+
 	late := now.Add(30*24*time.Hour - 100*time.Second) // 100 s before the signatures expire
 	v := &dnssec.Validator{Anchors: h.Anchors(), Now: func() time.Time { return late }}
 	m = resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
