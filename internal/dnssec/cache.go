@@ -88,6 +88,15 @@ func (c *cache) put(name string, l *link) {
 	}
 }
 
+func (c *cache) remove(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[name]; ok {
+		c.order.Remove(e)
+		delete(c.items, name)
+	}
+}
+
 type qkey struct {
 	name  string
 	qtype uint16

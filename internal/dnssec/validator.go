@@ -150,8 +150,9 @@ type session struct {
 	now    time.Time
 
 	mu       sync.Mutex
-	futures  map[qkey]*future
-	verifies int
+	futures   map[qkey]*future
+	verifies  int
+	refreshed map[string]bool // zones whose cached keys were dropped by stale
 }
 
 type future struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/dnssec/dnssectest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -457,4 +458,24 @@ func TestValidateDeepNames(t *testing.T) {
 	}
 	r, _ := check(t, v, h, h, "q.p.o.n.m.l.k.j.i.h.g.f.e.d.c.b.a.deep.example.com.", dns.TypeA)
 	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+}
+
+// TestValidateAfterKeyRollover: keys cached before a zone replaced them do
+// not make its new signatures bogus; the validator fetches the new keys.
+func TestValidateAfterKeyRollover(t *testing.T) {
+	h := dnssectest.New(now)
+	for _, z := range []string{".", "com.", "example.com."} {
+		require.NoError(t, h.AddZone(z, dnssectest.Config{}))
+	}
+	require.NoError(t, h.Add(`_dnsauth.example.com. 300 IN TXT "token"`))
+	v := newValidator(h)
+	r, _ := check(t, v, h, h, "_dnsauth.example.com.", dns.TypeTXT)
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	require.NoError(t, h.Rekey("example.com."))
+	r, _ = check(t, v, h, h, "_dnsauth.example.com.", dns.TypeTXT)
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	// A real failure stays a failure after the refetch.
+	h.Break("_dnsauth.example.com.", dns.TypeTXT, dnssectest.Tampered)
+	r, _ = check(t, v, h, h, "_dnsauth.example.com.", dns.TypeTXT)
+	assert.Equal(t, dnssec.Bogus, r.Verdict, r.Reason)
 }

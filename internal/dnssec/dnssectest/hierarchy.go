@@ -144,6 +144,19 @@ func (h *Hierarchy) AddZone(name string, c Config) error {
 	return nil
 }
 
+// Rekey gives zone name fresh keys (and the parent a matching DS), as at
+// the end of a key rollover.
+func (h *Hierarchy) Rekey(name string) error {
+	name = dns.CanonicalName(name)
+	h.mu.Lock()
+	z := h.zones[name]
+	h.mu.Unlock()
+	if z == nil {
+		return fmt.Errorf("dnssectest: no zone %s", name)
+	}
+	return h.AddZone(name, z.cfg)
+}
+
 // Add parses zone-file lines and adds them to whichever zone holds them.
 func (h *Hierarchy) Add(rrs ...string) error {
 	var parsed []dns.RR
