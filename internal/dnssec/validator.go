@@ -149,7 +149,7 @@ type session struct {
 	q      Querier
 	now    time.Time
 
-	mu       sync.Mutex
+	mu        sync.Mutex
 	futures   map[qkey]*future
 	verifies  int
 	refreshed map[string]bool // zones whose cached keys were dropped by stale
