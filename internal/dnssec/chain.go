@@ -89,9 +89,9 @@ func (s *session) anchorZone(name string, anchors []dns.RR) (*zoneKeys, *Result)
 		}
 	}
 	if len(ds) == 0 && len(keys) == 0 {
-		z := &zoneKeys{name: name, why: "the trust anchors for " + show(name) + " use only unsupported algorithms or digest types"}
-		s.v.cache.put(name, &link{kind: linkZone, zone: z, expires: s.now.Add(maxCacheTTL * 1e9)})
-		return z, nil
+		// A misconfigured anchor must not make everything "insecure": fail closed.
+		return nil, &Result{Verdict: Indeterminate, Zone: name,
+			Reason: "the trust anchors for " + show(name) + " use only unsupported algorithms, digest types or revoked keys: configure a usable anchor"}
 	}
 	return s.zoneKeys(name, ds, keys, "the trust anchor for "+show(name), nil)
 }

@@ -350,6 +350,13 @@ func TestValidateAnchors(t *testing.T) {
 	assert.Equal(t, dnssec.Indeterminate, r.Verdict)
 	assert.Contains(t, r.Reason, "no trust anchor covers")
 
+	// Anchors the validator cannot use fail closed, never "insecure".
+	sha1, err := dns.NewRR(". IN DS 20326 5 1 E06D44B80B8F1D39A95C0B0D7C65D08458E88040")
+	require.NoError(t, err)
+	v = &dnssec.Validator{Anchors: []dns.RR{sha1}, Now: func() time.Time { return now }}
+	r = v.Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+	assert.Equal(t, dnssec.Indeterminate, r.Verdict, r.Reason)
+
 	// The IANA anchors do not validate the lab's own root.
 	r = (&dnssec.Validator{Now: func() time.Time { return now }}).Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
 	assert.Equal(t, dnssec.Bogus, r.Verdict)
