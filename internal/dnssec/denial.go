@@ -297,15 +297,23 @@ func (p *proof) cover3(name string) *dns.NSEC3 {
 	return nil
 }
 
-// nsec3Params says why the NSEC3 records cannot be used, if they cannot.
-func (p *proof) nsec3Params() string {
+// nsec3Params checks the NSEC3 parameters: unusable says why the records
+// cannot be used at all (an unknown hash: insecure, RFC 5155 §8.1),
+// tooMany why checking them would cost too much (bogus), costly why a
+// proof that holds only makes the answer insecure (RFC 9276 §3.2: more
+// iterations than the limit). The proof is still checked in the costly
+// case, so a validly signed NSEC3 cannot be replayed to downgrade a name
+// it does not deny.
+func (p *proof) nsec3Params() (unusable, tooMany, costly string) {
 	switch {
 	case len(p.nsec3) == 0:
-		return "the NSEC3 records of " + show(p.zone) + " use an unsupported hash algorithm or flags (RFC 5155 §8.1)"
+		return "the NSEC3 records of " + show(p.zone) + " use an unsupported hash algorithm or flags (RFC 5155 §8.1)", "", ""
+	case p.iter > maxNSEC3IterationsChecked:
+		return "", fmt.Sprintf("the NSEC3 records of %s use %d iterations, more than the %d this validator checks", show(p.zone), p.iter, maxNSEC3IterationsChecked), ""
 	case p.iter > maxNSEC3Iterations:
-		return fmt.Sprintf("the NSEC3 records of %s use %d iterations, above the limit of %d (RFC 9276 §3.2)", show(p.zone), p.iter, maxNSEC3Iterations)
+		return "", "", fmt.Sprintf("the NSEC3 records of %s use %d iterations, above the limit of %d (RFC 9276 §3.2)", show(p.zone), p.iter, maxNSEC3Iterations)
 	}
-	return ""
+	return "", "", ""
 }
 
 // closest finds the closest encloser of name and the NSEC3 covering the
@@ -331,9 +339,21 @@ func (p *proof) closest(name string) (ce string, nc *dns.NSEC3, why string) {
 }
 
 func (p *proof) nsec3Deny(name string, t uint16) (denial, string) {
-	if why := p.nsec3Params(); why != "" {
-		return denial{insecure: why}, ""
+	unusable, tooMany, costly := p.nsec3Params()
+	switch {
+	case unusable != "":
+		return denial{insecure: unusable}, ""
+	case tooMany != "":
+		return denial{}, tooMany
 	}
+	d, why := p.nsec3Check(name, t)
+	if why == "" && costly != "" && d.insecure == "" {
+		d.insecure = costly
+	}
+	return d, why
+}
+
+func (p *proof) nsec3Check(name string, t uint16) (denial, string) {
 	if m := p.match3(name); m != nil {
 		return exactDeny(m.TypeBitMap, name, name, t)
 	}
@@ -385,8 +405,12 @@ func (s *session) expansion(auth []dns.RR, z *zoneKeys, owner string, t uint16, 
 	if p.empty() {
 		return bogus(": no NSEC or NSEC3 record in the answer")
 	}
-	if why := p.nsec3Params(); why != "" {
-		return why, nil
+	unusable, tooMany, costly := p.nsec3Params()
+	switch {
+	case unusable != "":
+		return unusable, nil
+	case tooMany != "":
+		return bogus(": " + tooMany)
 	}
 	nc := lastLabels(owner, labels+1)
 	c := p.cover3(nc)
@@ -395,6 +419,9 @@ func (s *session) expansion(auth []dns.RR, z *zoneKeys, owner string, t uint16, 
 	}
 	if c.Flags&1 != 0 {
 		return fmt.Sprintf("an opt-out NSEC3 of %s covers %s", show(z.name), show(nc)), nil
+	}
+	if costly != "" {
+		return costly, nil
 	}
 	p.capTTLs(auth, s.now)
 	return "", nil

@@ -40,9 +40,13 @@
 //
 // Hostile input stays cheap: at most 48 chain queries and 48 signature
 // checks per answer, 8 RRSIGs per RRset, 4 keys per key tag, 32 DNSKEYs,
-// 16 NSEC/NSEC3 records, 16 labels below the anchor; NSEC3 with more than
-// 100 iterations is treated as insecure (RFC 9276 §3.2 allows this; 100
-// is close to what deployed validators settled on, and zones should use 0).
+// 16 NSEC/NSEC3 records, 16 labels below the anchor. A denial by NSEC3
+// records with more than 100 iterations makes the answer insecure (RFC
+// 9276 §3.2 allows this; 100 is close to what deployed validators settled
+// on, and zones should use 0), but only once the proof has been checked,
+// so that a signed NSEC3 cannot be replayed to downgrade a name it does
+// not deny; beyond 500 iterations the proof is not checked and the answer
+// is bogus.
 //
 // # Algorithms
 //

@@ -48,6 +48,7 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		{"ed25519.com.", dnssectest.Config{Algorithm: dns.ED25519}},
 		{"nsec3.org.", dnssectest.Config{NSEC3: true}},
 		{"highiter.org.", dnssectest.Config{NSEC3: true, Iterations: 150}},
+		{"toomany.org.", dnssectest.Config{NSEC3: true, Iterations: 600}},
 		{"insecure.com.", dnssectest.Config{Unsigned: true}},
 		{"insecure.org.", dnssectest.Config{Unsigned: true}},
 		{"insecure.net.", dnssectest.Config{Unsigned: true}},

@@ -122,6 +122,11 @@ func TestValidateRejectsAlteredResponses(t *testing.T) {
 			m.Ns = withoutTypes(m.Ns, dns.TypeNSEC3)
 			return m
 		}, "no NSEC or NSEC3 proof"},
+		{"NSEC3 proof replayed to deny an existing name (many iterations)", func() *dns.Msg {
+			m := resolve(t, "nosuch.highiter.org.", dns.TypeTXT)
+			m.Question[0] = dns.Question{Name: "www.highiter.org.", Qtype: dns.TypeA, Qclass: dns.ClassINET}
+			return m
+		}, "denial of www.highiter.org A is broken"},
 		{"wildcard expansion without the proof", func() *dns.Msg {
 			m := resolve(t, "a.wild.example.com.", dns.TypeTXT)
 			m.Ns = nil

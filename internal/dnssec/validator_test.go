@@ -57,6 +57,8 @@ func TestValidateVerdicts(t *testing.T) {
 		{"RSASHA1 zone", "www.sha1.com.", dns.TypeA, dnssec.Insecure, "sha1.com.", "unsupported"},
 		{"SHA-1 DS digest only", "www.sha1ds.com.", dns.TypeA, dnssec.Insecure, "sha1ds.com.", "unsupported"},
 		{"NSEC3 iterations above the limit", "nosuch.highiter.org.", dns.TypeTXT, dnssec.Insecure, "highiter.org.", "iterations"},
+		{"signed data in a zone with many NSEC3 iterations", "www.highiter.org.", dns.TypeA, dnssec.Secure, "highiter.org.", ""},
+		{"NSEC3 iterations too many to check", "nosuch.toomany.org.", dns.TypeTXT, dnssec.Bogus, "toomany.org.", "more than the 500"},
 
 		{"expired RRSIG", "expired.broken.com.", dns.TypeTXT, dnssec.Bogus, "broken.com.", "the RRSIG over expired.broken.com TXT expired at 2026-11-"},
 		{"not yet valid RRSIG", "future.broken.com.", dns.TypeTXT, dnssec.Bogus, "broken.com.", "is not valid before 2026-12-"},
