@@ -111,8 +111,10 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 	return h, nil
 }
 
+func nowFunc() time.Time { return now }
+
 func newValidator(h *dnssectest.Hierarchy) *dnssec.Validator {
-	return &dnssec.Validator{Anchors: h.Anchors(), Now: func() time.Time { return now }}
+	return &dnssec.Validator{Anchors: h.Anchors(), Now: nowFunc}
 }
 
 // check resolves name/qtype in h (DO=1) and validates the answer.
