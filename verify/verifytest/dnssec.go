@@ -39,6 +39,9 @@ type ZoneSigning struct {
 	// StripSignatures makes the zone's answers carry no RRSIG and no
 	// NSEC, though the parent has a DS (bogus).
 	StripSignatures bool
+	// OmitDenial makes NXDOMAIN and NODATA answers carry the signed SOA
+	// but no NSEC/NSEC3 proof (bogus: an unproven denial).
+	OmitDenial bool
 }
 
 // Signing lists the zones Sign makes out of a Zone's records.
@@ -95,6 +98,7 @@ func (z *Zone) Sign(s Signing) ([]dns.RR, error) {
 			Algorithm: c.Algorithm, SecondAlgorithm: c.SecondAlgorithm, Digest: c.Digest,
 			NSEC3: c.NSEC3, OptOut: c.OptOut, Iterations: c.Iterations, Salt: c.Salt,
 			Unsigned: c.Unsigned, Rollover: c.Rollover, BadDS: c.BadDS, StripSignatures: c.StripSignatures,
+			OmitDenial: c.OmitDenial,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("verifytest: %w", err)

@@ -50,6 +50,7 @@ func signedZone(t *testing.T) (*verifytest.Zone, []dns.RR) {
 		"example.com.": {Algorithm: dns.ED25519},
 		"nsec3.org.":   {NSEC3: true},
 		"broken.net.":  {BadDS: true},
+		"noproof.org.": {OmitDenial: true},
 	}})
 	require.NoError(t, err)
 	zone.BreakSignature("expired.example.com.", dns.TypeTXT, verifytest.ExpiredSignature)
@@ -80,6 +81,7 @@ func TestZoneSignValidates(t *testing.T) {
 		{"expired.example.com.", dns.TypeTXT, dnssec.Bogus},
 		{"tampered.example.com.", dns.TypeTXT, dnssec.Bogus},
 		{"_dnsauth.broken.net.", dns.TypeTXT, dnssec.Bogus},
+		{"nosuch.noproof.org.", dns.TypeTXT, dnssec.Bogus},
 	} {
 		resp, err := q.Query(context.Background(), c.name, c.qtype)
 		require.NoError(t, err)

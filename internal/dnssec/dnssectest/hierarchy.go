@@ -58,6 +58,9 @@ type Config struct {
 	// StripSignatures makes the zone's servers send no RRSIGs and no NSEC
 	// records, though the parent has a DS.
 	StripSignatures bool
+	// OmitDenial makes the zone's negative answers carry the signed SOA
+	// but no NSEC/NSEC3 proof (answers a validator must call bogus).
+	OmitDenial bool
 }
 
 type zone struct {
