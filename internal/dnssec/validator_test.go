@@ -1,15 +1,19 @@
 package dnssec_test
 
 import (
+	"context"
+	"net"
 	"testing"
 
 	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/dnssec/dnssectest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestValidateVerdicts covers every verdict against the signed lab
-// hierarchy: each algorithm, NSEC and NSEC3 denial with opt-out, wildcard
+// hierarchy, in memory and served on loopback: each algorithm, NSEC and NSEC3 denial with opt-out, wildcard
 // proofs, CNAME and DNAME chains across zones, a rollover, the injected
 // faults and the unsupported algorithms and digests.
 func TestValidateVerdicts(t *testing.T) {
@@ -68,13 +72,36 @@ func TestValidateVerdicts(t *testing.T) {
 		{"server strips signatures though the parent has a DS", "www.strip.com.", dns.TypeA, dnssec.Bogus, "strip.com.", "returned no DNSSEC signatures"},
 		{"CNAME from a secure zone into a bogus one", "to-bogus.example.com.", dns.TypeA, dnssec.Bogus, "badds.com.", "matches no DNSKEY"},
 	}
-	v := newValidator(h)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r, _ := check(t, v, h, h, c.qname, c.qtype)
-			assert.Equal(t, c.want, r.Verdict, "reason: %s", r.Reason)
-			assert.Equal(t, c.zone, r.Zone)
-			assert.Contains(t, r.Reason, c.reason)
-		})
+	loop := serveLab(t, h)
+	for _, transport := range []struct {
+		name string
+		q    dnssec.Querier
+	}{{"memory", h}, {"loopback", loop}} {
+		v := newValidator(h)
+		for _, c := range cases {
+			t.Run(transport.name+"/"+c.name, func(t *testing.T) {
+				resp, err := transport.q.Query(context.Background(), c.qname, c.qtype)
+				require.NoError(t, err)
+				r := v.Validate(context.Background(), transport.q, resp)
+				assert.Equal(t, c.want, r.Verdict, "reason: %s", r.Reason)
+				assert.Equal(t, c.zone, r.Zone)
+				assert.Contains(t, r.Reason, c.reason)
+			})
+		}
 	}
+}
+
+// serveLab serves h on a real UDP and TCP server on 127.0.0.1.
+func serveLab(t *testing.T, h *dnssectest.Hierarchy) clientQuerier {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	l, err := net.Listen("tcp", pc.LocalAddr().String())
+	require.NoError(t, err)
+	udp := &dns.Server{PacketConn: pc, Handler: h}
+	tcp := &dns.Server{Listener: l, Handler: h}
+	go func() { _ = udp.ActivateAndServe() }()
+	go func() { _ = tcp.ActivateAndServe() }()
+	t.Cleanup(func() { _ = udp.Shutdown(); _ = tcp.Shutdown() })
+	return clientQuerier{addr: pc.LocalAddr().String(), c: &dns.Client{}}
 }
