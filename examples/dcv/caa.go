@@ -61,7 +61,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		checks := make([]perspective.Check, len(domains))
 		for i, d := range domains {
 			r := request(d)
-			checks[i] = perspective.Check{Kind: perspective.KindCAA, CAA: &r}
+			checks[i] = perspective.Check{Determination: perspective.CAA, CAA: &r}
 		}
 		reports, errs := corroborateAll(ctx, c, checks, *nf.timeout, 0, 0)
 		return reportCAACorroborated(e, domains, reports, errs, *jsonOut)

@@ -53,8 +53,10 @@ func Example_perspective() {
 	var remotes []string
 	for _, r := range []struct{ region, value string }{{"ARIN", "k4bz7"}, {"RIPE", "k4bz7"}, {"APNIC", "attacker"}} {
 		zone := record(r.value)
-		srv := httptest.NewServer(&perspective.Handler{Key: []byte(key),
-			Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}})
+		h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}}
+		srv := httptest.NewUnstartedServer(h)
+		h.URL = "http://" + srv.Listener.Addr().String() // its identity: the URL callers use
+		srv.Start()
 		defer srv.Close()
 		remotes = append(remotes, r.region+"@"+srv.URL)
 	}

@@ -33,7 +33,9 @@ func remoteZone(t *testing.T, key string, zone *verifytest.Zone) string {
 	t.Helper()
 	h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Label: "remote",
 		Verifier: &verify.Verifier{DNS: zone}, CAA: &caa.Checker{DNS: zone}}}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	h.URL = "http://" + srv.Listener.Addr().String()
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -147,7 +149,7 @@ func TestCorroborateJSON(t *testing.T) {
 	var rep perspective.Report
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rep))
 	assert.True(t, rep.Corroborated)
-	assert.Equal(t, perspective.KindDCV, rep.Kind)
+	assert.Equal(t, perspective.DCV, rep.Determination)
 	require.NotNil(t, rep.Primary.DCV)
 	assert.Equal(t, verify.Verified, rep.Primary.DCV.Outcome)
 	require.Len(t, rep.Remotes, 2)
@@ -193,7 +195,7 @@ func TestCorroborateCAA(t *testing.T) {
 	require.Len(t, lines, 2, "one report per name")
 	var rep perspective.Report
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rep))
-	assert.Equal(t, perspective.KindCAA, rep.Kind)
+	assert.Equal(t, perspective.CAA, rep.Determination)
 	assert.False(t, rep.Corroborated)
 	require.NotNil(t, rep.Primary.CAA)
 	assert.True(t, rep.Primary.CAA.Permitted)

@@ -98,7 +98,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		CAA: &caa.Checker{DNS: dnsc, Timeout: *nf.timeout},
 	}
 	logw := &lockedWriter{w: e.stderr}
-	h := &perspective.Handler{Key: key, Local: local, MaxTimeout: *nf.timeout}
+	h := &perspective.Handler{URL: scheme + "://" + addr, Key: key, Local: local, MaxTimeout: *nf.timeout}
 	srv := &http.Server{
 		Handler:           logRequests(logw, h),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -108,7 +108,7 @@ func TestServePerspective(t *testing.T) {
 	r := &perspective.Remote{URL: s.url, Key: key, Label: "eu"}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	got, err := r.Run(ctx, perspective.Check{Kind: perspective.KindDCV,
+	got, err := r.Run(ctx, perspective.Check{Determination: perspective.DCV,
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
 	require.NoError(t, err)
 	assert.True(t, got.Passed())
@@ -116,15 +116,15 @@ func TestServePerspective(t *testing.T) {
 
 	// Another key is refused.
 	r.Key = []byte(otherKey)
-	_, err = r.Run(ctx, perspective.Check{Kind: perspective.KindCAA,
+	_, err = r.Run(ctx, perspective.Check{Determination: perspective.CAA,
 		CAA: &caa.Request{Domain: "example.com", Issuers: []string{"ssl.com"}}})
 	require.ErrorIs(t, err, perspective.ErrUnauthenticated)
 
 	assert.Equal(t, exitOK, s.stop(t))
 	log := s.text()
-	assert.Contains(t, log, "frankfurt (RIPE) serving checks at "+s.url+"/v1/check")
-	assert.Contains(t, log, `POST "/v1/check": 200`)
-	assert.Contains(t, log, `POST "/v1/check": 401`)
+	assert.Contains(t, log, "frankfurt (RIPE) serving checks at "+s.url+"/v2/check")
+	assert.Contains(t, log, `POST "/v2/check": 200`)
+	assert.Contains(t, log, `POST "/v2/check": 401`)
 	assert.Contains(t, log, "stopped")
 }
 
@@ -136,7 +136,7 @@ func TestServePerspectiveDefaultLabel(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	got, err := (&perspective.Remote{URL: s.url, Key: key}).Run(ctx, perspective.Check{Kind: perspective.KindDCV,
+	got, err := (&perspective.Remote{URL: s.url, Key: key}).Run(ctx, perspective.Check{Determination: perspective.DCV,
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
 	require.NoError(t, err)
 	assert.Equal(t, labelOf(s.url), got.ServedBy, "the listen address is the default label")
@@ -156,7 +156,7 @@ func TestServePerspectiveTLS(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	got, err := (&perspective.Remote{URL: s.url, Key: key, Client: client}).Run(ctx, perspective.Check{Kind: perspective.KindDCV,
+	got, err := (&perspective.Remote{URL: s.url, Key: key, Client: client}).Run(ctx, perspective.Check{Determination: perspective.DCV,
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
 	require.NoError(t, err)
 	assert.True(t, got.Passed())

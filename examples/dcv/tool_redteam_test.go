@@ -23,7 +23,7 @@ func TestRedteamDuplicatePerspectives(t *testing.T) {
 	port := u[strings.LastIndex(u, ":")+1:]
 	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf}
 	// One remote under two spellings must not satisfy --min-remotes 2.
-	for _, other := range []string{u + "/v1/check", "HTTP://127.0.0.1:" + port, u + "//", "http://127.0.0.1:" + port + "/x"} {
+	for _, other := range []string{u + "/v2/check", "HTTP://127.0.0.1:" + port, u + "//", "http://127.0.0.1:" + port + "/x"} {
 		o := dcv(t, append(base, "--perspective", u+","+other, "--min-remotes", "2")...)
 		assert.NotEqual(t, exitOK, o.code, "%s: %s", other, o.stdout)
 		assert.Equal(t, exitFail, o.code, o.stderr)

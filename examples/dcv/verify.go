@@ -112,14 +112,14 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			return f.fail(e, "dns-txt needs --name and --value")
 		}
 		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyTXT(ctx, *name, *value) })
-		pchecks = []perspective.Check{{Kind: perspective.KindDCV, TXT: &perspective.TXTCheck{Name: *name, Value: *value}}}
+		pchecks = []perspective.Check{{Determination: perspective.DCV, TXT: &perspective.TXTCheck{Name: *name, Value: *value}}}
 		targets = []string{*name}
 	case "dns-cname":
 		if *name == "" || *target == "" {
 			return f.fail(e, "dns-cname needs --name and --target")
 		}
 		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyCNAME(ctx, *name, *target) })
-		pchecks = []perspective.Check{{Kind: perspective.KindDCV, CNAME: &perspective.CNAMECheck{Name: *name, Target: *target}}}
+		pchecks = []perspective.Check{{Determination: perspective.DCV, CNAME: &perspective.CNAMECheck{Name: *name, Target: *target}}}
 		targets = []string{*name}
 	case "file":
 		if len(urls.vals) == 0 || set["content"] == set["content-file"] {
@@ -140,7 +140,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		check = single(func(ctx context.Context) (*verify.Result, error) {
 			return v.VerifyFiles(ctx, urls.vals, want, policy)
 		})
-		pchecks = []perspective.Check{{Kind: perspective.KindDCV,
+		pchecks = []perspective.Check{{Determination: perspective.DCV,
 			Files: &perspective.FilesCheck{URLs: urls.vals, Content: want}, FilePolicy: &policy}}
 		targets = []string{strings.Join(urls.vals, " ")}
 	case "challenge":
@@ -154,7 +154,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			if c.Method == challenge.Email && mp.on() {
 				return failf(e, "verify", "%s: email challenges cannot be corroborated (the code is not a network check); verify them without --perspective", c.Domain)
 			}
-			pc := perspective.Check{Kind: perspective.KindDCV, Challenge: c}
+			pc := perspective.Check{Determination: perspective.DCV, Challenge: c}
 			if c.File != nil {
 				// Every perspective applies this host's redirect rule.
 				pc.FilePolicy = &verify.FilePolicy{Schemes: verify.SchemeDefault, FollowRedirects: *follow}
