@@ -79,7 +79,7 @@ func Example_perspective() {
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: os.Stdout}
 	code := run(context.Background(), []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "k4bz7",
 		"--resolver", dns.Addr(), "--perspective", strings.Join(remotes, ","), "--key-file", keyFile,
-		"--min-regions", "2", "--json"}, e)
+		"--min-remotes", "3", "--min-regions", "2", "--json"}, e)
 	var rep perspective.Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		panic(err)

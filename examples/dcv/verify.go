@@ -46,10 +46,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	f.Var(&urls, "url", "`URL` that must serve the content, http on port 80 or https on 443 (file; repeat)")
 	content := f.String("content", "", "expected file content (file)")
 	contentFile := f.String("content-file", "", "file holding the expected content (file)")
-	nf := addNetFlags(f, 30*time.Second, "bound on one check (each attempt with --wait)")
-	authoritative := f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree")
-	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
-	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets")
+	nf := addViewFlags(f, 30*time.Second, "bound on one check (each attempt with --wait)")
 	follow := f.Bool("follow-redirects", false, "follow 301/302/307/308 to http/https on ports 80/443 (BR 3.2.2.4.18)")
 	wait := f.duration("wait", 0, "poll until verified, a terminal failure, or this `DURATION` has passed")
 	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts with --wait; it grows by half up to 2m")
@@ -94,14 +91,8 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "%s", msg)
 	}
 
-	dnsc := nf.dnsClient()
-	dnsc.AuthPort = *authPort
-	v := &verify.Verifier{
-		DNS:             dnsc,
-		HTTP:            &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
-		Authoritative:   *authoritative,
-		FollowRedirects: *follow,
-	}
+	v := nf.newVerifier()
+	v.FollowRedirects = *follow
 
 	var check verifyCheck
 	var pchecks []perspective.Check // the same check(s) for --perspective
@@ -165,12 +156,12 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	}
 
 	if mp.on() {
-		c, err := mp.corroborator(&perspective.Local{Label: primaryLabel, Verifier: v})
+		c, err := mp.corroborator(e, "verify", &perspective.Local{Label: primaryLabel, Verifier: v})
 		if err != nil {
 			return failf(e, "verify", "%v", err)
 		}
 		reports, errs := corroborateAll(ctx, c, pchecks, *nf.timeout, *wait, *interval)
-		return reportCorroborated(e, targets, reports, errs, *jsonOut)
+		return verifyOutput(targets).report(e, reports, errs, *jsonOut)
 	}
 
 	results, err := poll(ctx, e, check, *nf.timeout, *wait, *interval)
@@ -357,51 +348,39 @@ type verifyFailure struct {
 	Error  string `json:"error"`
 }
 
-// reportCorroborated prints each corroboration (the primary's result, one
-// line per perspective, the reason; or the report as one JSON line) and
-// returns the worst exit status.
-func reportCorroborated(e *env, targets []string, reports []*perspective.Report, errs []error, jsonOut bool) int {
-	status := exitOK
-	for i, rep := range reports {
-		status = max(status, reportExit(rep))
-		if rep == nil {
-			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(errs[i].Error()))
-			if jsonOut {
-				if err := writeJSON(e.stdout, verifyFailure{Target: targets[i], Error: errs[i].Error()}); err != nil {
-					return failf(e, "verify", "%v", err)
-				}
-			}
-			continue
-		}
-		if jsonOut {
-			if err := writeJSON(e.stdout, rep); err != nil {
-				return failf(e, "verify", "%v", err)
-			}
-		} else {
+// verifyOutput reports corroborated DCV checks: the primary's result
+// under the final outcome, and its error and hint.
+func verifyOutput(targets []string) mpicOutput {
+	return mpicOutput{
+		cmd:   "verify",
+		names: targets,
+		primary: func(e *env, name string, rep *perspective.Report, final string) {
 			if p := rep.Primary.DCV; p != nil {
-				printResult(e, p)
-			} else {
-				fmt.Fprintf(e.stdout, "%s: %s\n", rep.Primary.Outcome(), targets[i])
+				printResultAs(e, p, final)
+				return
 			}
-			printPerspectives(e.stdout, rep)
-		}
-		if p := rep.Primary.DCV; p != nil {
-			printResultError(e, p)
-		}
-		if !rep.Corroborated {
-			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(notCorroborated(rep, errs[i])))
-		}
+			fmt.Fprintf(e.stdout, "%s: %s\n", final, name)
+		},
+		problem: func(e *env, rep *perspective.Report) {
+			if p := rep.Primary.DCV; p != nil {
+				printResultError(e, p)
+			}
+		},
+		failure: func(name string, err error) any { return verifyFailure{Target: name, Error: err.Error()} },
 	}
-	return status
 }
 
-func printResult(e *env, r *verify.Result) {
+func printResult(e *env, r *verify.Result) { printResultAs(e, r, r.Outcome.String()) }
+
+// printResultAs prints r under the outcome given (with --perspective, the
+// corroboration's).
+func printResultAs(e *env, r *verify.Result, outcome string) {
 	w := e.stdout
 	what := string(r.Method)
 	if what != "" {
 		what += " " + r.Domain + ": "
 	}
-	fmt.Fprintf(w, "%s: %s%s\n", r.Outcome, what, r.Target)
+	fmt.Fprintf(w, "%s: %s%s\n", outcome, what, r.Target)
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "  %s (%s): %s", s.NS, s.Addr, s.Outcome)
 		if s.Error != "" {
