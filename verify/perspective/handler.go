@@ -148,9 +148,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, codeBadRequest, "use POST")
 		return
 	}
-	self, err := Identity(h.URL)
-	if err != nil || checkKey(h.Key) != nil || h.Local == nil {
-		writeError(w, http.StatusInternalServerError, codeServer, "handler not configured (URL, key or local perspective)")
+	self, err := h.config()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, codeServer, err.Error())
 		return
 	}
 	select {
@@ -204,6 +204,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeResult(w, self, nonce, res)
+}
+
+// config returns the handler's identity, or what is missing.
+func (h *Handler) config() (string, error) {
+	self, err := Identity(h.URL)
+	switch {
+	case h.URL == "":
+		return "", fmt.Errorf("%w: handler has no URL (its identity)", ErrConfig)
+	case err != nil:
+		return "", err
+	case checkKey(h.Key) != nil:
+		return "", fmt.Errorf("%w: handler key: %w", ErrConfig, checkKey(h.Key))
+	case h.Local == nil:
+		return "", fmt.Errorf("%w: handler has no Local perspective", ErrConfig)
+	}
+	return self, nil
 }
 
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
