@@ -30,10 +30,9 @@ func addViewFlags(f *cmdFlags, defTimeout time.Duration, timeoutUsage string) *v
 // and for the HTTP client's address resolution.
 func (v *viewFlags) newVerifier() *verify.Verifier {
 	dnsc := v.dnsClient()
-	dnsc.AuthPort = *v.authPort
 	return &verify.Verifier{
 		DNS:           dnsc,
 		HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *v.allowPrivate},
-		Authoritative: *v.authoritative,
+		Authoritative: authOptions(*v.authoritative, *v.authPort),
 	}
 }
