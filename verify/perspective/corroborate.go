@@ -77,10 +77,11 @@ const DefaultCorroborationTimeout = 30 * time.Second
 // the quorum and the policy. The primary must pass; each remote
 // corroborates only by passing too (DCV verified, CAA permitted). A remote
 // that fails, errors, times out or is unreachable counts against the
-// quorum, never for it. Labels must be distinct, and so must the servers
-// (host and port) of Remotes: one server listed twice is refused
-// (ErrConfig). Two names or addresses for one machine cannot be told
-// apart here; like the BR's 500 km, that is the deployment's to ensure.
+// quorum, never for it. Labels must be distinct, and so must the
+// endpoints the perspectives name in Info (for a Remote, its host and
+// port): one server listed twice is refused (ErrConfig). Two names or
+// addresses for one machine cannot be told apart here; like the BR's
+// 500 km, that is the deployment's to ensure.
 type Corroborator struct {
 	Primary Perspective
 	Remotes []Perspective
