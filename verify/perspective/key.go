@@ -19,7 +19,13 @@ func LoadKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("perspective: key file: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("perspective: key file: %w", err)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("perspective: key file %s is not a regular file", path)
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
 		return nil, fmt.Errorf("%w: %s has mode %04o; make it private with: chmod 600 %s", ErrKeyFileMode, path, fi.Mode().Perm(), path)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxKeyLength+1))
