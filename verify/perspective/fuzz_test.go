@@ -107,3 +107,26 @@ func FuzzHandler(f *testing.F) {
 		require.Equal(t, perspective.SignResponse(testKey, http.StatusOK, self, nonce, w.Header().Get(perspective.HeaderTimestamp), w.Body.Bytes()), sig)
 	})
 }
+
+// FuzzIdentity reads arbitrary URLs as a perspective's identity (the
+// Dcv-Perspective header of every request): never a panic, and what is
+// accepted is canonical, a fixed point, and keeps its scheme and host.
+func FuzzIdentity(f *testing.F) {
+	for _, s := range []string{"https://mpic.example.net", "HTTP://[::1]:80/a/../b/", "https://x:0443/v2/check",
+		"http://u@x", "http://x?q", "http://x#f", "http://%zz", "http://[::1", "https://xn--bcher-kva.example/ü", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		id, err := perspective.Identity(raw)
+		if err != nil {
+			require.ErrorIs(t, err, perspective.ErrConfig)
+			return
+		}
+		again, err := perspective.Identity(id)
+		require.NoError(t, err, id)
+		require.Equal(t, id, again)
+		require.True(t, strings.HasPrefix(id, "http://") || strings.HasPrefix(id, "https://"), id)
+		require.False(t, strings.HasSuffix(id, "/"), id)
+		require.NotContains(t, id, "\n")
+	})
+}

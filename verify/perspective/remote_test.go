@@ -287,7 +287,8 @@ func TestIdentity(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, got, again, "canonical is a fixed point")
 	}
-	for _, in := range []string{"", "mpic.example.net", "ftp://x", "http://", "http://u@x", "http://x?q", "http://x#f", "http://x:0", "http://x:65536"} {
+	for _, in := range []string{"", "mpic.example.net", "ftp://x", "http://", "http://u@x", "http://x?q", "http://x#f", "http://x:0", "http://x:65536",
+		"http://.", "http://a..b", "http://a%20b", "http://[fe80::1%25eth0]:8", "https://bücher.example"} {
 		_, err := perspective.Identity(in)
 		assert.ErrorIs(t, err, perspective.ErrConfig, in)
 	}

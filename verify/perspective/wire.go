@@ -122,8 +122,10 @@ func Identity(raw string) (string, error) {
 		return "", fmt.Errorf("%w: perspective URL %q must be http(s)://host[:port][/path]", ErrConfig, raw)
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if ip, err := netip.ParseAddr(host); err == nil {
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Zone() == "" {
 		host = ip.Unmap().String()
+	} else if !hostName(host) {
+		return "", fmt.Errorf("%w: perspective URL %q: the host must be an IP address or a name of letters, digits, '-', '_' and dots (IDNs as xn--)", ErrConfig, raw)
 	}
 	port := u.Port()
 	if port != "" {
@@ -143,6 +145,25 @@ func Identity(raw string) (string, error) {
 	p := strings.TrimSuffix(path.Clean("/"+u.EscapedPath()), "/")
 	p = strings.TrimSuffix(p, CheckPath)
 	return scheme + "://" + host + p, nil
+}
+
+// hostName reports whether s is a host name in the ASCII form Identity
+// keeps: labels of letters, digits, '-' and '_', separated by single dots.
+func hostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // bodyDigest is the hex SHA-256 of a body, as the request's digest header
