@@ -503,8 +503,8 @@ func TestHandlerRefusesMalformedSignatureHeaders(t *testing.T) {
 // slowly, or never. An unauthenticated request is answered from its
 // headers alone, before a byte of its body is read.
 func TestHandlerRefusesUnauthenticatedBeforeReadingBody(t *testing.T) {
-	srv, zone := countingHandler(t, &perspective.Handler{})
 	const conns = 100
+	srv, zone := countingHandler(t, &perspective.Handler{MaxConcurrent: 2 * conns}) // so none is answered busy
 	var wg sync.WaitGroup
 	statuses := make(chan int, conns)
 	for i := range conns {
