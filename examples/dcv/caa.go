@@ -19,7 +19,7 @@ type caaFailure struct {
 
 func runCAA(ctx context.Context, e *env, args []string) int {
 	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--json] DOMAIN...",
-		"dcv caa ... [--perspective [REGION@]URL[,...] --key-file F [--min-remotes N] [--min-regions N]] DOMAIN...")
+		"dcv caa ... [--perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]] DOMAIN...")
 	f.notes = "--ca takes issuer domain names as they appear in CAA records (any domain), or\n" +
 		"a brand standing for its domains: " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
 		"Exit status: 0 permitted, 1 forbidden, 2 could not decide (lookup failure,\n" +

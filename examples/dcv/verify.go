@@ -25,7 +25,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"dcv verify dns-cname --name FQDN --target T [flags]",
 		"dcv verify file --url URL [--url URL ...] (--content S | --content-file F) [flags]",
 		"dcv verify --challenge FILE|- [--code C] [flags]",
-		"dcv verify ... --perspective [REGION@]URL[,...] --key-file F [--min-remotes N] [--min-regions N]")
+		"dcv verify ... --perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]")
 	f.notes = "--challenge reads what 'dcv challenge --json' prints (JSON Lines, one challenge a\n" +
 		"line) and verifies them as one order, each with its method's own policy.\n" +
 		"Exit status: 0 verified; 1 not verified (not found, mismatch, not yet on every\n" +
