@@ -263,6 +263,10 @@ func corroborate(ctx context.Context, c *perspective.Corroborator, chk perspecti
 		if rep == nil && err != nil {
 			return nil, terminal{err}
 		}
+		// Too few remotes configured for the policy: no retry adds one.
+		if err != nil && len(rep.Remotes) < rep.Policy.MinRemotes {
+			return rep, terminal{err}
+		}
 		// The primary is ours: its kind says whether retrying can help
 		// (an expired challenge, say, stays expired).
 		if p := rep.Primary; err != nil && p != nil && p.DCV != nil {

@@ -268,6 +268,14 @@ func TestCorroborateWait(t *testing.T) {
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.Contains(t, o.stdout, labelOf(lateURL)+": verified")
 
+	// Too few remotes for the policy: no retry can add one, so one attempt.
+	zone := verifytest.NewZone().MustAdd(realTXT)
+	o = dcv(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf,
+		"--interval", "50ms", "--wait", "5s", "--min-remotes", "2", "--min-regions", "0", "--perspective", remoteZone(t, testKey, zone))
+	assert.Equal(t, exitNo, o.code, o.stderr)
+	assert.Contains(t, o.stderr, "1 remotes used, policy requires 2")
+	assert.Equal(t, 1, zone.TotalQueries(), "one attempt")
+
 	// Never corroborated: the last attempt's report when the wait is over.
 	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "200ms")...)
 	assert.Equal(t, exitNo, o.code, o.stderr)
