@@ -218,6 +218,8 @@ func TestHandlerRefusesWrongKey(t *testing.T) {
 	require.True(t, errors.As(err, &re))
 	assert.Equal(t, http.StatusUnauthorized, re.Status)
 	assert.Equal(t, "unauthenticated", re.Code)
+	assert.Equal(t, 1, strings.Count(err.Error(), "not authenticated"), "said once: %v", err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "perspective: "), "one prefix: %v", err)
 	assert.Equal(t, 0, s.zone.TotalQueries(), "no check runs for an unauthenticated request")
 
 	// A short key is refused before anything is sent.

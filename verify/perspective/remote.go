@@ -64,12 +64,13 @@ type RemoteError struct {
 
 func (e *RemoteError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%v: %s at %s", e.Kind, e.Label, e.URL)
+	fmt.Fprintf(&b, "perspective: %s at %s: %s", e.Label, e.URL, strings.TrimPrefix(e.Kind.Error(), "perspective: "))
 	if e.Status != 0 {
-		fmt.Fprintf(&b, ": HTTP %d", e.Status)
-	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, " (%s)", e.Code)
+		fmt.Fprintf(&b, " (HTTP %d", e.Status)
+		if e.Code != "" {
+			b.WriteString(" " + e.Code)
+		}
+		b.WriteString(")")
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
@@ -251,8 +252,9 @@ func refusal(label, u string, status int, data []byte) error {
 	e := &RemoteError{Label: label, URL: u, Status: status, Kind: ErrServer}
 	var body response
 	if json.Unmarshal(data, &body) == nil && body.Error != nil {
-		e.Code, e.Message = body.Error.Code, truncate(body.Error.Message, 500)
-		e.Kind = errorForCode(body.Error.Code)
+		e.Code, e.Kind = body.Error.Code, errorForCode(body.Error.Code)
+		// The handler's message starts with what the code says already.
+		e.Message = truncate(strings.TrimPrefix(body.Error.Message, e.Kind.Error()+": "), 500)
 	} else {
 		e.Message = truncate(strings.TrimSpace(string(data)), 200)
 	}
