@@ -262,3 +262,15 @@ func selfSigned(t *testing.T) (certPEM, keyPEM string, pool *x509.CertPool) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})), pool
 }
+
+func TestListenAddressKinds(t *testing.T) {
+	for addr, wildcard := range map[string]bool{
+		":8443": true, "0.0.0.0:8443": true, "[::]:8443": true,
+		"127.0.0.1:8443": false, "[::1]:0": false, "192.0.2.1:8443": false, "mpic.example.net:8443": false, "bad": false,
+	} {
+		assert.Equal(t, wildcard, wildcardListen(addr), addr)
+	}
+	for addr, loopback := range map[string]bool{"127.0.0.1:8443": true, "[::1]:1": true, "192.0.2.1:8443": false, "[::]:8443": false} {
+		assert.Equal(t, loopback, loopbackListen(addr), addr)
+	}
+}
