@@ -769,3 +769,71 @@ func TestHandlerHonoursDeadline(t *testing.T) {
 	assert.Equal(t, perspective.Undecided, res.Verdict)
 	assert.Less(t, res.DCV.Duration, 3*time.Second)
 }
+
+// countingListener counts the bytes the server reads from its connections.
+type countingListener struct {
+	net.Listener
+	read *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.read}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	read *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+// The memory of issue 9: unauthenticated clients sending whole bodies
+// made the server read (and hold) each one. Now it reads their headers
+// only.
+func TestHandlerReadsNoBodyOfAnUnauthenticatedRequest(t *testing.T) {
+	zone := verifytest.NewZone()
+	h := &perspective.Handler{Key: testKey, Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}, MaxConcurrent: 1000}
+	srv := httptest.NewUnstartedServer(h)
+	h.URL = "http://" + srv.Listener.Addr().String()
+	read := &atomic.Int64{}
+	srv.Listener = countingListener{srv.Listener, read}
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	const conns, size = 50, perspective.DefaultMaxBody
+	body := bytes.Repeat([]byte("x"), size)
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second)) // a hang guard
+			go func() { // the whole body, as fast as the server takes it
+				_, _ = io.WriteString(c, rawReq{noSig: true}.wire(h.URL, fmt.Sprintf("Content-Length: %d\r\n", size)))
+				_, _ = c.Write(body)
+			}()
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if assert.NoError(t, err) {
+				resp.Body.Close()
+				assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	srv.Close()
+	assert.Less(t, read.Load(), int64(conns*64<<10), "the server read %d bytes of %d sent", read.Load(), conns*size)
+	assert.Equal(t, 0, zone.TotalQueries())
+}
