@@ -448,7 +448,13 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 		return nil
 	}
 	if len(undecided) > 0 {
-		e := newError(ErrLookup, owner, joinErrs(errs))
+		kind := ErrLookup // a DNSSEC failure of any server names the check's kind
+		for _, k := range []error{ErrDNSSECIndeterminate, ErrDNSSECBogus} {
+			if slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, k) }) {
+				kind = k
+			}
+		}
+		e := newError(kind, owner, joinErrs(errs))
 		e.Seen = undecided
 		return e
 	}
