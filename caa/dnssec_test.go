@@ -48,7 +48,7 @@ func TestCheckUnderDNSSEC(t *testing.T) {
 		verdict caa.DNSSECVerdict // of a decision
 		bogus   bool              // a *LookupError for a bogus level
 	}{
-		{"www.example.com", caa.DNSSECSecure, false},   // climbs: www NODATA (proven), example.com decides
+		{"www.example.com", caa.DNSSECSecure, false},    // climbs: www NODATA (proven), example.com decides
 		{"nosuch.example.com", caa.DNSSECSecure, false}, // proven NXDOMAIN, then example.com
 		{"www.plain.com", caa.DNSSECInsecure, false},    // an unsigned delegation
 		{"bad.example.com", 0, true},                    // the relevant level is tampered
