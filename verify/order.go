@@ -120,6 +120,12 @@ func Retry[T any](ctx context.Context, opt PollOptions, attempt func(ctx context
 			return res, err
 		case <-t.C:
 		}
+		if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && !time.Now().Before(dl) {
+			// The timer and the deadline fired together (the context may
+			// not know it yet): the last complete attempt stands, not one
+			// started without time to run.
+			return res, err
+		}
 		wait = min(wait+wait/2, most)
 	}
 }
