@@ -18,7 +18,7 @@ type caaFailure struct {
 }
 
 func runCAA(ctx context.Context, e *env, args []string) int {
-	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--json] DOMAIN...",
+	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--dnssec validate|off] [--trust-anchor FILE] [--json] DOMAIN...",
 		"dcv caa ... [--perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]] DOMAIN...")
 	f.notes = "--ca takes issuer domain names as they appear in CAA records (any domain), or\n" +
 		"a brand standing for its domains: " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
@@ -49,7 +49,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		return failf(e, "caa", "--method %q: want dns-01, http-01, tls-alpn-01 or a ca-... label (RFC 8657)", *method)
 	}
 
-	checker := &caa.Checker{DNS: nf.dnsClient(), Timeout: *nf.timeout}
+	checker := &caa.Checker{DNS: nf.dnsClient(), Timeout: *nf.timeout, DNSSEC: nf.dnssec, TrustAnchors: nf.anchors}
 	request := func(d string) caa.Request {
 		return caa.Request{Domain: d, Issuers: ca.vals, Wildcard: *wildcard, AccountURI: *accountURI, Method: *method}
 	}

@@ -32,8 +32,11 @@ func (v *viewFlags) newVerifier() *verify.Verifier {
 	dnsc := v.dnsClient()
 	dnsc.AllowPrivate = *v.allowPrivate
 	return &verify.Verifier{
-		DNS:           dnsc,
-		HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *v.allowPrivate},
+		DNS: dnsc,
+		HTTP: &verify.HTTPClient{DNS: dnsc, AllowPrivate: *v.allowPrivate,
+			DNSSEC: v.dnssec, TrustAnchors: v.anchors},
 		Authoritative: authOptions(*v.authoritative, *v.authPort),
+		DNSSEC:        v.dnssec,
+		TrustAnchors:  v.anchors,
 	}
 }
