@@ -61,7 +61,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		checks := make([]perspective.Check, len(domains))
 		for i, d := range domains {
 			r := request(d)
-			checks[i] = perspective.Check{Determination: perspective.CAA, CAA: &r}
+			checks[i] = perspective.Check{Determination: perspective.CAA, CAA: &r, DNSSEC: &nf.dnssec}
 		}
 		reports, errs := corroborateAll(ctx, c, checks, *nf.timeout, 0, 0)
 		return caaOutput(domains).report(e, reports, errs, *jsonOut)

@@ -160,6 +160,9 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return failf(e, "verify", "%v", err)
 		}
+		for i := range pchecks {
+			pchecks[i].DNSSEC = &nf.dnssec // remotes validate as the primary does
+		}
 		reports, errs := corroborateAll(ctx, c, pchecks, *nf.timeout, *wait, *interval)
 		return verifyOutput(targets).report(e, reports, errs, *jsonOut)
 	}
