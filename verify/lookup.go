@@ -283,6 +283,7 @@ func evidenceOf(exs []resolve.Exchange) []Evidence {
 			Answer:        x.Answer,
 			Authenticated: x.AD,
 			DNSSEC:        x.DNSSEC,
+			Shared:        x.Shared,
 			Time:          x.Time,
 			Duration:      x.Duration,
 		}

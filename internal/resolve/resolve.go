@@ -77,6 +77,7 @@ type Exchange struct {
 	AD       bool           // the AD bit of the response
 	DNSSEC   dnssec.Verdict // Unvalidated when validation is off
 	Reason   string         // the broken link, for bogus and indeterminate
+	Shared   bool           // the answer of a query asked once for several askers (Shared)
 	Err      error
 	Time     time.Time
 	Duration time.Duration
@@ -206,10 +207,10 @@ func (r *Resolver) query(ctx context.Context, name string, qtype uint16) (*dns.M
 		err    error
 		server string
 	)
-	if sr, ok := r.Exchanger.(ServerReporter); ok {
-		resp, server, err = sr.ExchangeWithServer(ctx, m)
+	if sr, ok := r.Exchanger.(SharedReporter); ok {
+		resp, server, ex.Shared, err = sr.ExchangeShared(ctx, m)
 	} else {
-		resp, err = r.Exchanger.Exchange(ctx, m)
+		resp, server, err = exchange(ctx, r.Exchanger, m)
 	}
 	if server != "" {
 		ex.Server = server
