@@ -2,7 +2,6 @@ package verify_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -13,22 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// closedAddr returns a loopback UDP address where nothing listens.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := pc.LocalAddr().String()
-	require.NoError(t, pc.Close())
-	return addr
-}
-
 func TestEvidenceNamesTheServerThatAnswered(t *testing.T) {
 	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
 	s, err := verifytest.NewDNSServer(z)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	closed := closedAddr(t)
+	closed := dnsTClosedAddr(t)
 
 	v := &verify.Verifier{DNS: &verify.DNSClient{Servers: []string{closed, s.Addr()}, Timeout: time.Second}, DNSSEC: verify.DNSSECOff}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -48,7 +37,7 @@ func TestEvidenceNamesTheServerThatAnswered(t *testing.T) {
 }
 
 func TestRefusedDNSServerIsADNSProblem(t *testing.T) {
-	closed := closedAddr(t)
+	closed := dnsTClosedAddr(t)
 	v := &verify.Verifier{DNS: &verify.DNSClient{Servers: []string{closed}, Timeout: time.Second, Attempts: 1}, DNSSEC: verify.DNSSECOff}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
