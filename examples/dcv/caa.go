@@ -168,8 +168,11 @@ func printDecisionAs(e *env, d *caa.Decision, verdict string) {
 			fmt.Fprintf(w, "    %s\n", r)
 		}
 	}
-	if d.Authenticated {
-		fmt.Fprintf(w, "  DNSSEC: authenticated\n")
+	switch {
+	case d.DNSSEC != caa.DNSSECUnvalidated:
+		fmt.Fprintf(w, "  DNSSEC: %s\n", d.DNSSEC)
+	case d.Authenticated:
+		fmt.Fprintf(w, "  DNSSEC: not validated (resolver's AD bit set)\n")
 	}
 	fmt.Fprintf(w, "  valid until: %s\n", d.ValidUntil.UTC().Format(time.RFC3339))
 }

@@ -45,6 +45,7 @@ func TestVerifyDNSSECFlags(t *testing.T) {
 
 	o = dcv(t, append(base, "--name", "_dnsauth.expired.example.com", "--trust-anchor", anchors)...)
 	assert.Equal(t, exitFail, o.code, o.stdout)
+	assert.Contains(t, o.stdout, "  DNSSEC: bogus\n")
 	assert.Contains(t, o.stderr, "expired at", "the broken link is named")
 
 	o = dcv(t, append(base, "--name", "_dnsauth.expired.example.com", "--trust-anchor", anchors, "--dnssec", "off")...)
@@ -67,6 +68,9 @@ func TestCAADNSSECFlags(t *testing.T) {
 	var d map[string]any
 	require.NoError(t, json.Unmarshal([]byte(o.stdout), &d))
 	assert.Equal(t, "secure", d["dnssec"])
+
+	o = dcv(t, "caa", "--resolver", res, "--trust-anchor", anchors, "--ca", "ssl.com", "www.example.com")
+	assert.Contains(t, o.stdout, "  DNSSEC: secure\n")
 
 	o = dcv(t, "caa", "--resolver", res, "--trust-anchor", anchors, "--ca", "ssl.com", "bad.example.com")
 	assert.Equal(t, exitFail, o.code, o.stdout)

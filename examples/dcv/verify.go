@@ -384,6 +384,10 @@ func printResultAs(e *env, r *verify.Result, outcome string) {
 		what += " " + r.Domain + ": "
 	}
 	fmt.Fprintf(w, "%s: %s%s\n", outcome, what, r.Target)
+	if r.DNSSEC != verify.DNSSECUnvalidated {
+		// A bogus or indeterminate answer's broken link is in the hint.
+		fmt.Fprintf(w, "  DNSSEC: %s\n", r.DNSSEC)
+	}
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "  %s (%s): %s", s.NS, s.Addr, s.Outcome)
 		if s.Error != "" {
