@@ -27,11 +27,15 @@ const (
 	Email      Method = "email"        // random code mailed to a constructed address (BR 3.2.2.4.4)
 	ACMEHTTP01 Method = "acme-http-01" // RFC 8555 §8.3
 	ACMEDNS01  Method = "acme-dns-01"  // RFC 8555 §8.4
+
+	TLSALPN01    Method = "tls-alpn-01"    // RFC 8737; BR 3.2.2.4.20
+	DNSAccount01 Method = "dns-account-01" // draft-ietf-acme-dns-account-label; BR 3.2.2.4.21
+	DNSPersist01 Method = "dns-persist-01" // draft-ietf-acme-dns-persist; BR 3.2.2.4.22
 )
 
 // Methods lists every method, in the order the documentation presents them.
 func Methods() []Method {
-	return []Method{DNSTXT, File, HashFile, HashCNAME, Email, ACMEHTTP01, ACMEDNS01}
+	return []Method{DNSTXT, File, HashFile, HashCNAME, Email, ACMEHTTP01, ACMEDNS01, TLSALPN01, DNSAccount01, DNSPersist01}
 }
 
 func (m Method) known() bool {
@@ -79,6 +83,7 @@ var (
 	ErrDomainNotInCSR = errors.New("domain is not in the CSR")
 	ErrBadChallenge   = errors.New("invalid challenge")
 	ErrLifetime       = errors.New("lifetime too long for the method")
+	ErrAccountURL     = errors.New("invalid ACME account URL")
 )
 
 // NameError reports a refused domain or owner name.
@@ -116,22 +121,24 @@ type EmailSpec struct {
 }
 
 // Challenge says exactly what the applicant must publish and what the
-// verifier will check. Exactly one of Record, File and Email is set. Its JSON
+// verifier will check. Exactly one of Record, File, Email and TLSALPN is set. Its JSON
 // form (snake_case keys, RFC 3339 times) is what `dcv challenge --json` prints
 // and `dcv verify --challenge` reads back through Decode.
 type Challenge struct {
-	Method           Method     `json:"method"`
-	Domain           string     `json:"domain"` // as requested, normalized; may start with "*."
-	ADN              string     `json:"adn"`    // authorization domain name: the name validated
-	Record           *Record    `json:"record,omitempty"`
-	File             *FileSpec  `json:"file,omitempty"`
-	Email            *EmailSpec `json:"email,omitempty"`
-	Token            string     `json:"token,omitempty"`             // ACME token or SSL.com unique value
-	KeyAuthorization string     `json:"key_authorization,omitempty"` // ACME
-	CADomain         string     `json:"ca_domain,omitempty"`         // hash methods: ssl.com, sectigo.com, …
-	IssuedAt         time.Time  `json:"issued_at"`
-	ExpiresAt        time.Time  `json:"expires_at"`
-	Notes            []string   `json:"notes,omitempty"` // e.g. a deprecation notice
+	Method           Method       `json:"method"`
+	Domain           string       `json:"domain"` // as requested, normalized; may start with "*."
+	ADN              string       `json:"adn"`    // authorization domain name: the name validated
+	Record           *Record      `json:"record,omitempty"`
+	File             *FileSpec    `json:"file,omitempty"`
+	Email            *EmailSpec   `json:"email,omitempty"`
+	TLSALPN          *TLSALPNSpec `json:"tls_alpn,omitempty"`
+	Token            string       `json:"token,omitempty"`             // ACME token or SSL.com unique value
+	KeyAuthorization string       `json:"key_authorization,omitempty"` // ACME
+	CADomain         string       `json:"ca_domain,omitempty"`         // hash methods: ssl.com, sectigo.com, …
+	AccountURL       string       `json:"account_url,omitempty"`       // dns-account-01, dns-persist-01
+	IssuedAt         time.Time    `json:"issued_at"`
+	ExpiresAt        time.Time    `json:"expires_at"`
+	Notes            []string     `json:"notes,omitempty"` // e.g. a deprecation notice
 }
 
 // Expired reports whether the challenge can no longer be used at now.
@@ -178,7 +185,7 @@ func (b Builder) base(m Method, domain string) (*Challenge, error) {
 // may be reused for the longer data-reuse period (.7).
 func maxLifetime(m Method) time.Duration {
 	switch m {
-	case File, HashFile, ACMEHTTP01, Email:
+	case File, HashFile, ACMEHTTP01, Email, TLSALPN01:
 		return DefaultLifetime
 	}
 	return 0
@@ -362,16 +369,16 @@ func (c *Challenge) Validate() error {
 		return bad("%s value lives %s, more than the %s the Baseline Requirements allow", c.Method, life, most)
 	}
 	parts := 0
-	for _, set := range []bool{c.Record != nil, c.File != nil, c.Email != nil} {
+	for _, set := range []bool{c.Record != nil, c.File != nil, c.Email != nil, c.TLSALPN != nil} {
 		if set {
 			parts++
 		}
 	}
 	if parts != 1 {
-		return bad("want exactly one of record, file, email; have %d", parts)
+		return bad("want exactly one of record, file, email, tls_alpn; have %d", parts)
 	}
 	switch c.Method {
-	case DNSTXT, ACMEDNS01, HashCNAME:
+	case DNSTXT, ACMEDNS01, HashCNAME, DNSAccount01, DNSPersist01:
 		want := "TXT"
 		if c.Method == HashCNAME {
 			want = "CNAME"
@@ -388,6 +395,12 @@ func (c *Challenge) Validate() error {
 		}
 		if c.Method == ACMEDNS01 && owner != ACMEDNSLabel+"."+c.ADN {
 			return bad("dns-01 record %q is not at %s.%s", c.Record.Name, ACMEDNSLabel, c.ADN)
+		}
+		switch c.Method {
+		case DNSAccount01:
+			return c.validateDNSAccount()
+		case DNSPersist01:
+			return c.validatePersist()
 		}
 	case File, HashFile, ACMEHTTP01:
 		if c.File == nil || c.File.Content == "" || len(c.File.URLs) == 0 {
@@ -412,6 +425,8 @@ func (c *Challenge) Validate() error {
 				return bad("file URL %q is not on %q or its www pair", raw, c.ADN)
 			}
 		}
+	case TLSALPN01:
+		return c.validateTLSALPN()
 	case Email:
 		if c.Email == nil || c.Email.Code == "" || len(c.Email.Addresses) == 0 {
 			return bad("email needs addresses and a code")

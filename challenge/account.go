@@ -1,0 +1,109 @@
+package challenge
+
+import (
+	"crypto"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/dcvkit/dcv/internal/dnsname"
+)
+
+// DNSAccountLabel returns the dns-account-01 owner label for an ACME
+// account (draft-ietf-acme-dns-account-label): "_" and the lower-case,
+// unpadded base32 of the first 10 bytes of SHA-256(account URL), 16
+// characters.
+func DNSAccountLabel(accountURL string) string {
+	sum := sha256.Sum256([]byte(accountURL))
+	return "_" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:10]))
+}
+
+// DNSAccountOwner returns the dns-account-01 owner name,
+// _<label>._acme-challenge.<ADN> (a leading "*." removed), without a
+// trailing dot.
+func DNSAccountOwner(domain, accountURL string) string {
+	return DNSAccountLabel(accountURL) + "." + ACMEDNSLabel + "." + dnsname.Base(domain)
+}
+
+// ValidAccountURL accepts an absolute http or https URL with a host and no
+// fragment or user information: the ACME account URL ("kid") a CA issued.
+func ValidAccountURL(accountURL string) error {
+	u, err := url.Parse(accountURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
+		return fmt.Errorf("dcv: %w: account URL %q is not an absolute http(s) URL", ErrAccountURL, accountURL)
+	}
+	if strings.ContainsAny(accountURL, " \t\r\n;") {
+		return fmt.Errorf("dcv: %w: account URL %q holds a space or ';'", ErrAccountURL, accountURL)
+	}
+	return nil
+}
+
+// DNSAccount01 builds a dns-account-01 challenge: the dns-01 value at
+// _<account label>._acme-challenge.<ADN>, so several ACME clients (one per
+// account) can each hold a record for the same name. A wildcard *.d is
+// validated at d (BR 3.2.2.4.21).
+func (b Builder) DNSAccount01(domain, token string, accountKey crypto.PublicKey, accountURL string) (*Challenge, error) {
+	d, err := dnsname.Domain(domain)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidAccountURL(accountURL); err != nil {
+		return nil, err
+	}
+	ka, err := KeyAuthorization(token, accountKey)
+	if err != nil {
+		return nil, err
+	}
+	c, err := b.base(DNSAccount01, d)
+	if err != nil {
+		return nil, err
+	}
+	c.Token, c.KeyAuthorization, c.AccountURL = token, ka, accountURL
+	if c.Record, err = record("TXT", DNSAccountOwner(d, accountURL), DNS01Value(ka)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// validateDNSAccount checks that the record sits exactly at the account's
+// owner name and, when the key authorization is known, holds its value.
+func (c *Challenge) validateDNSAccount() error {
+	if err := ValidAccountURL(c.AccountURL); err != nil {
+		return badf("dns-account-01: %v", err)
+	}
+	owner, err := dnsname.Owner(c.Record.Name)
+	if err != nil {
+		return fmt.Errorf("dcv: %w: record name: %w", ErrBadChallenge, err)
+	}
+	if want := DNSAccountOwner(c.ADN, c.AccountURL); owner != want {
+		return badf("dns-account-01 record %q is not at %s (the label of account %s)", c.Record.Name, want, c.AccountURL)
+	}
+	if c.KeyAuthorization != "" {
+		if err := c.validateKeyAuthorization(); err != nil {
+			return err
+		}
+		if c.Record.Value != DNS01Value(c.KeyAuthorization) {
+			return badf("dns-account-01 value is not the digest of the key authorization")
+		}
+	}
+	return nil
+}
+
+// validateKeyAuthorization checks that c.KeyAuthorization is c.Token, a
+// dot, and a 43-character base64url thumbprint.
+func (c *Challenge) validateKeyAuthorization() error {
+	if err := ValidACMEToken(c.Token); err != nil {
+		return fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
+	}
+	tp, ok := strings.CutPrefix(c.KeyAuthorization, c.Token+".")
+	if !ok || len(tp) != 43 || ValidACMEToken(tp) != nil {
+		return badf("key authorization %q is not the token, '.', and a 43-character thumbprint", c.KeyAuthorization)
+	}
+	return nil
+}
+
+func badf(format string, a ...any) error {
+	return fmt.Errorf("dcv: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
+}
