@@ -126,15 +126,19 @@ func TestDecodeRefusesBadTLSALPN(t *testing.T) {
 		return mustJSON(t, &c)
 	}
 	for name, data := range map[string][]byte{
-		"wildcard":      mutate(func(c *challenge.Challenge) { c.Domain = "*.example.org" }),
-		"other digest":  mutate(func(c *challenge.Challenge) { c.TLSALPN.Digest = strings.Repeat("0", 64) }),
-		"other port":    mutate(func(c *challenge.Challenge) { c.TLSALPN.Port = 8443 }),
-		"other proto":   mutate(func(c *challenge.Challenge) { c.TLSALPN.Protocol = "h2" }),
-		"ka not token":  mutate(func(c *challenge.Challenge) { c.Token = "AAAAAAAAAAAAAAAAAAAAAAAA" }),
-		"no part":       mutate(func(c *challenge.Challenge) { c.TLSALPN = nil }),
-		"garbage cert":  mutate(func(c *challenge.Challenge) { c.TLSALPN.CertificatePEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" }),
-		"30+ days":      mutate(func(c *challenge.Challenge) { c.ExpiresAt = c.IssuedAt.Add(31 * 24 * time.Hour) }),
-		"with a record": mutate(func(c *challenge.Challenge) { c.Record = &challenge.Record{Type: "TXT", Name: "example.org.", Value: "x"} }),
+		"wildcard":     mutate(func(c *challenge.Challenge) { c.Domain = "*.example.org" }),
+		"other digest": mutate(func(c *challenge.Challenge) { c.TLSALPN.Digest = strings.Repeat("0", 64) }),
+		"other port":   mutate(func(c *challenge.Challenge) { c.TLSALPN.Port = 8443 }),
+		"other proto":  mutate(func(c *challenge.Challenge) { c.TLSALPN.Protocol = "h2" }),
+		"ka not token": mutate(func(c *challenge.Challenge) { c.Token = "AAAAAAAAAAAAAAAAAAAAAAAA" }),
+		"no part":      mutate(func(c *challenge.Challenge) { c.TLSALPN = nil }),
+		"garbage cert": mutate(func(c *challenge.Challenge) {
+			c.TLSALPN.CertificatePEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+		}),
+		"30+ days": mutate(func(c *challenge.Challenge) { c.ExpiresAt = c.IssuedAt.Add(31 * 24 * time.Hour) }),
+		"with a record": mutate(func(c *challenge.Challenge) {
+			c.Record = &challenge.Record{Type: "TXT", Name: "example.org.", Value: "x"}
+		}),
 	} {
 		_, err := challenge.Decode(data)
 		assert.ErrorIs(t, err, challenge.ErrBadChallenge, name)
