@@ -11,7 +11,8 @@ import (
 func TestKindTable(t *testing.T) {
 	all := []error{ErrNotFound, ErrMismatch, ErrNotPropagated, ErrHTTPStatus, ErrRedirect, ErrContentMismatch,
 		ErrExpired, ErrCodeMismatch, ErrLookup, ErrTimeout, ErrConnection, ErrTLS, ErrBodyTooLarge,
-		ErrAddressRefused, ErrPortNotAllowed, ErrBadInput}
+		ErrAddressRefused, ErrPortNotAllowed, ErrBadInput,
+		ErrALPNProtocol, ErrALPNCertificate, ErrPersistDenied, ErrPersistMalformed}
 	assert.Len(t, kinds, len(all))
 	seen := map[string]bool{}
 	for _, k := range all {

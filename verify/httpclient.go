@@ -87,11 +87,8 @@ func (c *HTTPClient) Do(req *http.Request) (*http.Response, error) {
 		return nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
 	}
 	ctx := req.Context()
-	addrs, err := c.resolve(ctx, host)
+	addrs, err := c.vetted(ctx, target, host)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.guard(target, addrs); err != nil {
 		return nil, err
 	}
 
@@ -131,6 +128,19 @@ func targetOf(u *url.URL) (host string, port uint16, err error) {
 		return "", 0, e
 	}
 	return u.Hostname(), port, nil
+}
+
+// vetted resolves host and returns its addresses if the guard passes them
+// all: what every connection of a check (HTTP or TLS-ALPN) dials.
+func (c *HTTPClient) vetted(ctx context.Context, target, host string) ([]netip.Addr, error) {
+	addrs, err := c.resolve(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.guard(target, addrs); err != nil {
+		return nil, err
+	}
+	return addrs, nil
 }
 
 // resolve returns the addresses of host: itself for an IP literal, else A
@@ -200,21 +210,27 @@ func (c *HTTPClient) transport(host string, port uint16, addrs []netip.Addr, st 
 			if err != nil {
 				return nil, err
 			}
-			hctx, cancel := context.WithTimeout(ctx, cmp.Or(c.TLSTimeout, defaultTLSTimeout))
-			defer cancel()
-			tc := tls.Client(conn, tlsConf)
-			if err := tc.HandshakeContext(hctx); err != nil {
-				_ = conn.Close()
-				st.setTLSErr(err)
-				return nil, err
-			}
-			return tc, nil
+			return c.handshake(ctx, conn, tlsConf, st)
 		},
 		DisableKeepAlives:      true,
 		DisableCompression:     true, // compare the bytes as served
 		ResponseHeaderTimeout:  cmp.Or(c.HeaderTimeout, defaultHeaderTimeout),
 		MaxResponseHeaderBytes: maxHeaderBytes,
 	}
+}
+
+// handshake runs the TLS client handshake on conn within TLSTimeout; on
+// failure it closes conn and records the error in st.
+func (c *HTTPClient) handshake(ctx context.Context, conn net.Conn, conf *tls.Config, st *dialState) (*tls.Conn, error) {
+	hctx, cancel := context.WithTimeout(ctx, cmp.Or(c.TLSTimeout, defaultTLSTimeout))
+	defer cancel()
+	tc := tls.Client(conn, conf)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		_ = conn.Close()
+		st.setTLSErr(err)
+		return nil, err
+	}
+	return tc, nil
 }
 
 // dialVetted connects to the first of addrs that answers, IPv6 and IPv4 in

@@ -95,17 +95,18 @@ type Verifier struct {
 
 // Result is the outcome of one check, with the evidence a CA keeps.
 type Result struct {
-	Method    challenge.Method `json:"method,omitempty"`
-	Domain    string           `json:"domain,omitempty"`
-	Target    string           `json:"target"` // DNS name or the URLs checked
-	Outcome   Outcome          `json:"outcome"`
-	Kind      string           `json:"kind,omitempty"` // the error's kind as a stable code (KindCode)
-	Error     string           `json:"error,omitempty"`
-	Hint      string           `json:"hint,omitempty"`
-	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode
-	Evidence  []Evidence       `json:"evidence"`
-	CheckedAt time.Time        `json:"checked_at"`
-	Duration  time.Duration    `json:"duration_ns"`
+	Method    challenge.Method      `json:"method,omitempty"`
+	Domain    string                `json:"domain,omitempty"`
+	Target    string                `json:"target"` // DNS name or the URLs checked
+	Outcome   Outcome               `json:"outcome"`
+	Kind      string                `json:"kind,omitempty"` // the error's kind as a stable code (KindCode)
+	Error     string                `json:"error,omitempty"`
+	Hint      string                `json:"hint,omitempty"`
+	Servers   []ServerResult        `json:"servers,omitempty"` // authoritative mode
+	Persist   *PersistAuthorization `json:"persist,omitempty"` // dns-persist-01: the record that authorized
+	Evidence  []Evidence            `json:"evidence"`
+	CheckedAt time.Time             `json:"checked_at"`
+	Duration  time.Duration         `json:"duration_ns"`
 }
 
 // ServerResult is one authoritative server's answer in authoritative mode.
@@ -184,7 +185,7 @@ func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result,
 	}
 	var err error
 	switch c.Method {
-	case challenge.DNSTXT, challenge.ACMEDNS01:
+	case challenge.DNSTXT, challenge.ACMEDNS01, challenge.DNSAccount01:
 		r.Target = c.Record.Name
 		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, lookupTXT)
 	case challenge.HashCNAME:
@@ -193,6 +194,10 @@ func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result,
 	case challenge.File, challenge.HashFile, challenge.ACMEHTTP01:
 		r.Target = strings.Join(c.File.URLs, " ")
 		err = v.checkFiles(ctx, r, c.File.URLs, c.File.Content, v.schemesFor(c.Method), v.redirectsFor(c.Method))
+	case challenge.TLSALPN01:
+		err = v.checkTLSALPN(ctx, r, c.Domain, c.KeyAuthorization)
+	case challenge.DNSPersist01:
+		err = v.checkPersistChallenge(ctx, r, c, start)
 	default:
 		err = newError(ErrBadInput, c.Domain, fmt.Errorf("method %s has no network check; use VerifyEmail", c.Method))
 	}
