@@ -16,6 +16,11 @@
 //     (/.well-known/pki-validation/..., /.well-known/acme-challenge/...)
 //     with statuses, redirects, delays and slow bodies; serve it with
 //     net/http/httptest.
+//   - ALPNResponder: a TLS server on loopback answering tls-alpn-01
+//     (RFC 8737) with the challenge certificate for a name, or a wrong one
+//     (ALPNOtherDigest, ALPNNonCritical, ALPNExtraSAN, ALPNOtherSAN,
+//     ALPNNoExtension, ALPNNotSelfSigned, ALPNNoALPN), with a delay if
+//     asked; names it does not know get what a plain HTTPS server answers.
 //
 // A typical DNS test:
 //
