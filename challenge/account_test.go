@@ -1,6 +1,7 @@
 package challenge_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,4 +63,23 @@ func TestDecodeRefusesBadDNSAccount(t *testing.T) {
 		_, err := challenge.Decode(data)
 		assert.ErrorIs(t, err, challenge.ErrBadChallenge, name)
 	}
+}
+
+func ExampleBuilder_DNSAccount01() {
+	key, err := challenge.ParseAccountKey([]byte(exampleAccountKey))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := exampleBuilder.DNSAccount01("*.example.org", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key,
+		"https://example.com/acme/acct/ExampleAccount")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Record.Host, "(zone "+c.Record.Zone+")")
+	fmt.Println(c.Record)
+	// Output:
+	// _ujmmovf2vn55tgye._acme-challenge (zone example.org)
+	// _ujmmovf2vn55tgye._acme-challenge.example.org. IN TXT "lAV291d372xyXVEZRY9j2FQ8g1TYpOaJr620CiahePA"
 }

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -147,4 +149,33 @@ func TestDecodeRefusesBadTLSALPN(t *testing.T) {
 	_, err = challenge.Decode(mutate(func(c *challenge.Challenge) { c.TLSALPN.CertificatePEM = "" }))
 	assert.NoError(t, err)
 	assert.True(t, bytes.Contains(mustJSON(t, good), []byte(good.KeyAuthorization)))
+}
+
+// The RFC 8037 Ed25519 example key, as an ACME account key.
+const exampleAccountKey = `-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
+-----END PUBLIC KEY-----`
+
+func ExampleBuilder_TLSALPN01() {
+	key, err := challenge.ParseAccountKey([]byte(exampleAccountKey))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := exampleBuilder.TLSALPN01("www.example.com", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Serve c.TLSALPN.CertificatePEM and KeyPEM on port 443 for ALPN acme-tls/1.
+	cert, err := tls.X509KeyPair([]byte(c.TLSALPN.CertificatePEM), []byte(c.TLSALPN.KeyPEM))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.TLSALPN.Protocol, c.TLSALPN.Port, cert.Leaf.DNSNames)
+	fmt.Println(c.TLSALPN.Digest)
+	// Output:
+	// acme-tls/1 443 [www.example.com]
+	// 940576f75777ef6c725d5119458f63d8543c8354d8a4e689afadb40a26a178f0
 }

@@ -1,6 +1,7 @@
 package challenge_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,4 +98,37 @@ func TestDNSPersist01Refusals(t *testing.T) {
 		_, err := challenge.Decode(mustJSON(t, &c))
 		assert.ErrorIs(t, err, challenge.ErrBadChallenge, name)
 	}
+}
+
+func ExampleBuilder_DNSPersist01() {
+	key, err := challenge.ParseAccountKey([]byte(exampleAccountKey))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b := exampleBuilder
+	// Draft -02 (the default): the accounturi is a hash bound to the domain and the key.
+	c, err := b.DNSPersist01("example.com", challenge.PersistParams{
+		Issuer: "authority.example", AccountURL: "https://ca.example/acct/123", AccountKey: key, Wildcard: true,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Record.Name)
+	fmt.Println(c.Record.Value)
+	// Drafts -00/-01: the account URL itself.
+	c, err = b.DNSPersist01("example.com", challenge.PersistParams{
+		Issuer: "authority.example", AccountURL: "https://ca.example/acct/123", Plain: true,
+		PersistUntil: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Record.Value)
+	// Output:
+	// _validation-persist.example.com.
+	// authority.example; accounturi=https://ca.example/account-hash/sha-256/LvqVCQTS0d0L8II3jeaDBLZtQ9Xc0NyojUjRxmlbRMk; policy=wildcard
+	// authority.example; accounturi=https://ca.example/acct/123; persistUntil=1798761600
 }

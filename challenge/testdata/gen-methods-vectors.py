@@ -59,6 +59,12 @@ emit("persist.hash.star", persist("*", tp, acct), "NpDnSwUthQK8zCgFdefYxAdAVPnyg
 emit("persist.record", "authority.example; accounturi=https://ca.example/account-hash/sha-256/" + h,
      "authority.example; accounturi=https://ca.example/account-hash/sha-256/5SQm7n6tPh2-PlLbCKGnViTXX5z19SCN4cPGQHSk-kw")
 
+# The package examples' outputs (RFC 8037's Ed25519 key, thumbprint below).
+ex_tp = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+emit("example.alpn.digest", hashlib.sha256(("evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA." + ex_tp).encode()).hexdigest(),
+     "940576f75777ef6c725d5119458f63d8543c8354d8a4e689afadb40a26a178f0")
+emit("example.persist.hash", persist("example.com", ex_tp, acct), "LvqVCQTS0d0L8II3jeaDBLZtQ9Xc0NyojUjRxmlbRMk")
+
 if bad:
     print("\n".join(bad), file=sys.stderr)
     sys.exit(1)
