@@ -351,3 +351,25 @@ func TestDNSAccount01Cases(t *testing.T) {
 		})
 	}
 }
+
+// A CA checks dns-persist-01 for a subdomain: the record at the registrable
+// domain authorizes it because it carries policy=wildcard.
+func ExampleVerifier_VerifyPersist() {
+	zone := verifytest.NewZone().MustAdd(
+		`_validation-persist.example.com. 300 IN TXT "authority.example; accounturi=https://ca.example/acct/123; policy=wildcard"`)
+	v := &verify.Verifier{DNS: zone}
+	r, err := v.VerifyPersist(context.Background(), "www.example.com", verify.PersistPolicy{
+		Issuers:     []string{"authority.example"},
+		AccountURIs: []string{"https://ca.example/acct/123"}, // a draft -00/-01 record
+		At:          time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.Outcome, "by", r.Persist.Owner)
+	fmt.Println("reusable until", r.Persist.ValidUntil.Format(time.RFC3339))
+	// Output:
+	// verified by _validation-persist.example.com
+	// reusable until 2026-12-10T00:00:00Z
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -277,4 +278,24 @@ func BenchmarkTLSALPN01Delay20ms(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(delay), "x-delay")
+}
+
+// A CA checks tls-alpn-01: here against a loopback responder that port
+// 443 is mapped to; in production HTTP is nil or a plain HTTPClient.
+func ExampleVerifier_VerifyTLSALPN01() {
+	resp, err := verifytest.NewALPNResponder()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Close()
+	if err := resp.Set("example.com", alpnKA, verifytest.ALPNRight); err != nil {
+		fmt.Println(err)
+		return
+	}
+	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
+	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: resp.Dial}}
+	r, err := v.VerifyTLSALPN01(context.Background(), "example.com", alpnKA)
+	fmt.Println(r.Outcome, r.Target, err)
+	// Output: verified example.com:443 <nil>
 }
