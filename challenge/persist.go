@@ -90,9 +90,9 @@ func PersistRecordValue(issuer, accountURI string, wildcard bool, until time.Tim
 // DNSPersist01 builds a dns-persist-01 challenge: a TXT record at
 // _validation-persist.<ADN> naming the CA (its issuer domain name) and the
 // account, published once and reused for later orders (BR 3.2.2.4.22). A
-// wildcard domain implies policy=wildcard. The challenge expires at
-// PersistUntil when set, else after the Builder's lifetime; the record
-// itself has no expiry of its own without PersistUntil.
+// wildcard domain implies policy=wildcard. The challenge expires after the
+// Builder's lifetime, or at the end of PersistUntil's second if that comes
+// first; the record itself lasts until PersistUntil, or for ever without.
 func (b Builder) DNSPersist01(domain string, p PersistParams) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
@@ -134,7 +134,9 @@ func (b Builder) DNSPersist01(domain string, p PersistParams) (*Challenge, error
 		if !until.After(c.IssuedAt) {
 			return nil, fmt.Errorf("dcv: %w: persistUntil %s is not in the future", ErrLifetime, until.Format(time.RFC3339))
 		}
-		c.ExpiresAt = until.Add(time.Second) // usable during its last second
+		if end := until.Add(time.Second); end.Before(c.ExpiresAt) {
+			c.ExpiresAt = end // usable during its last second
+		}
 	}
 	wildcard := p.Wildcard || dnsname.IsWildcard(d)
 	c.AccountURL = p.AccountURL

@@ -38,7 +38,7 @@ func TestDNSPersist01Builder(t *testing.T) {
 		require.NoError(t, err)
 		return u
 	}
-	until := time.Unix(1767225600, 0)
+	until := time.Unix(1750000000, 0) // 2025-06-15T15:06:40Z, before the 30-day lifetime ends
 	for name, tc := range map[string]struct {
 		domain string
 		p      challenge.PersistParams
@@ -51,7 +51,7 @@ func TestDNSPersist01Builder(t *testing.T) {
 		"wildcard implies policy": {"*.example.com", challenge.PersistParams{Issuer: "authority.example", AccountURL: acct, AccountKey: key},
 			"authority.example; accounturi=" + hashed("example.com") + "; policy=wildcard"},
 		"star hash, policy, until": {"example.com", challenge.PersistParams{Issuer: "authority.example", AccountURL: acct, AccountKey: key, AnyDomain: true, Wildcard: true, PersistUntil: until},
-			"authority.example; accounturi=" + hashed("*") + "; policy=wildcard; persistUntil=1767225600"},
+			"authority.example; accounturi=" + hashed("*") + "; policy=wildcard; persistUntil=1750000000"},
 		"own prefix": {"example.com", challenge.PersistParams{Issuer: "authority.example", AccountURL: acct, AccountKey: key, AccountHashPrefix: "https://ca.example/h/"},
 			"authority.example; accounturi=https://ca.example/h/sha-256/" + hashed("example.com")[len("https://ca.example/account-hash/sha-256/"):]},
 	} {
@@ -131,4 +131,16 @@ func ExampleBuilder_DNSPersist01() {
 	// _validation-persist.example.com.
 	// authority.example; accounturi=https://ca.example/account-hash/sha-256/LvqVCQTS0d0L8II3jeaDBLZtQ9Xc0NyojUjRxmlbRMk; policy=wildcard
 	// authority.example; accounturi=https://ca.example/acct/123; persistUntil=1798761600
+}
+
+func TestDNSPersist01ExpiresAtLifetimeOrPersistUntil(t *testing.T) {
+	b := fixed() // t0, 30-day lifetime
+	p := challenge.PersistParams{Issuer: "authority.example", AccountURL: "https://ca.example/acct/1", Plain: true,
+		PersistUntil: t0.Add(365 * 24 * time.Hour)}
+	c, err := b.DNSPersist01("example.com", p)
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(challenge.DefaultLifetime), c.ExpiresAt, "the challenge lives no longer than the lifetime")
+	assert.Contains(t, c.Record.Value, "persistUntil=1827302400", "the record keeps its own persistUntil")
+	_, err = challenge.Decode(mustJSON(t, c))
+	assert.NoError(t, err)
 }
