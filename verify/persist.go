@@ -127,7 +127,7 @@ type PersistAuthorization struct {
 // ErrPersistMalformed if one of them is malformed, else ErrPersistDenied,
 // or ErrExpired when the only reason is a past persistUntil.
 func (v *Verifier) VerifyPersist(ctx context.Context, domain string, p PersistPolicy) (*Result, error) {
-	start := v.now()
+	start := v.begin()
 	r := &Result{Method: challenge.DNSPersist01, Domain: domain, Target: domain}
 	return v.finish(r, start, v.checkPersist(ctx, r, domain, p))
 }

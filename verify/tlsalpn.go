@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/internal/dnsname"
@@ -133,7 +134,7 @@ func sanNames(leaf *x509.Certificate) []string {
 // failed handshake, a timeout, a wildcard or a refused address is
 // "could not decide".
 func (v *Verifier) VerifyTLSALPN01(ctx context.Context, domain, keyAuthorization string) (*Result, error) {
-	start := v.now()
+	start := v.begin()
 	r := &Result{Method: challenge.TLSALPN01, Domain: domain, Target: domain}
 	return v.finish(r, start, v.checkTLSALPN(ctx, r, domain, keyAuthorization))
 }
@@ -163,25 +164,22 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	target := net.JoinHostPort(d, strconv.Itoa(challenge.TLSALPNPort))
 	r.Target = target
 	c := v.tlsClient()
-	sink := &evidenceSink{}
-	ctx = withSink(ctx, sink)
-	defer func() { r.Evidence = append(r.Evidence, sink.take()...) }()
-
-	addrs, err := c.vetted(ctx, target, d)
+	addrs, dnsEv, err := c.vetted(ctx, target, d)
+	r.Evidence = append(r.Evidence, dnsEv...)
 	if err != nil {
 		return err
 	}
 	st := &dialState{}
-	began := v.now()
-	ev := Evidence{Kind: "tls", Query: "TLS " + challenge.ACMETLSProtocol + " " + target, Time: began.UTC()}
+	began := time.Now()
+	ev := Evidence{Protocol: "tls", Query: "TLS " + challenge.ACMETLSProtocol + " " + target, Time: began.UTC()}
 	tc, err := alpnHandshake(ctx, c, addrs, d, st)
-	ev.Duration = v.now().Sub(began)
+	ev.Duration = time.Since(began)
 	st.mu.Lock()
 	ev.Server = st.server
 	st.mu.Unlock()
 	if err != nil {
 		ev.Error = err.Error()
-		sink.add(ev)
+		r.Evidence = append(r.Evidence, ev)
 		if isNoALPNAlert(err) {
 			e := newError(ErrALPNProtocol, target, err)
 			e.Server, e.Seen = ev.Server, []string{"no_application_protocol alert"}
@@ -194,7 +192,7 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	proto := cs.NegotiatedProtocol
 	ev.Answer = []string{"alpn=" + cmp.Or(proto, "(none)"), "tls=" + tls.VersionName(cs.Version)}
 	if proto != challenge.ACMETLSProtocol {
-		sink.add(ev)
+		r.Evidence = append(r.Evidence, ev)
 		e := newError(ErrALPNProtocol, target, nil)
 		seen := "negotiated no protocol"
 		if proto != "" {
@@ -204,7 +202,7 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 		return e
 	}
 	if len(cs.PeerCertificates) == 0 {
-		sink.add(ev)
+		r.Evidence = append(r.Evidence, ev)
 		e := newError(ErrALPNCertificate, target, ErrCertNoACMEExt)
 		e.Server = ev.Server
 		return e
@@ -212,7 +210,7 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	leaf := cs.PeerCertificates[0]
 	sum := sha256.Sum256(leaf.Raw)
 	ev.Answer = append(ev.Answer, "san="+strings.Join(sanNames(leaf), ","), "cert-sha256="+hex.EncodeToString(sum[:]))
-	sink.add(ev)
+	r.Evidence = append(r.Evidence, ev)
 	if err := CheckTLSALPN01Certificate(leaf, d, keyAuthorization); err != nil {
 		e := newError(ErrALPNCertificate, target, err)
 		e.Server, e.Seen = ev.Server, sanNames(leaf)

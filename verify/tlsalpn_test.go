@@ -89,7 +89,7 @@ func TestTLSALPN01Rules(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, verify.Verified, r.Outcome)
 				ev := r.Evidence[len(r.Evidence)-1]
-				assert.Equal(t, "tls", ev.Kind)
+				assert.Equal(t, "tls", ev.Protocol)
 				assert.Equal(t, "127.0.0.1:443", ev.Server)
 				assert.Contains(t, ev.Answer, "alpn=acme-tls/1")
 				assert.Contains(t, ev.Answer, "san=example.com")

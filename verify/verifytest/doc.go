@@ -22,6 +22,12 @@
 //     ALPNNoExtension, ALPNNotSelfSigned, ALPNNoALPN), with a delay if
 //     asked; names it does not know get what a plain HTTPS server answers.
 //
+// The DNS doubles cover the resolver behaviour that matters for domain
+// control validation — NXDOMAIN versus NODATA, empty non-terminals, CNAME
+// chains and loops, wildcards, SERVFAIL, timeouts, truncation and the AD
+// bit — and inject each fault per name and type, so one test can exercise
+// exactly one failure.
+//
 // A typical DNS test:
 //
 //	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "value"`)
