@@ -58,8 +58,13 @@ type alpnEntry struct {
 }
 
 // NewALPNResponder starts a responder on 127.0.0.1 and a free port.
-func NewALPNResponder() (*ALPNResponder, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func NewALPNResponder() (*ALPNResponder, error) { return NewALPNResponderAt("127.0.0.1:0") }
+
+// NewALPNResponderAt starts a responder on addr, e.g. "127.0.0.5:443" for a
+// test of a program that dials port 443 itself (binding it needs the
+// privilege to).
+func NewALPNResponderAt(addr string) (*ALPNResponder, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("verifytest: %w", err)
 	}
