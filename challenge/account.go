@@ -67,43 +67,17 @@ func (b Builder) DNSAccount01(domain, token string, accountKey crypto.PublicKey,
 	return c, nil
 }
 
-// validateDNSAccount checks that the record sits exactly at the account's
-// owner name and, when the key authorization is known, holds its value.
-func (c *Challenge) validateDNSAccount() error {
+// wantDNSAccount recomputes a dns-account-01 record: dns-01's value of the
+// key authorization at the account's owner name.
+func (c *Challenge) wantDNSAccount() (*Record, error) {
 	if err := ValidAccountURL(c.AccountURL); err != nil {
-		return badf("dns-account-01: %v", err)
+		return nil, asBadChallenge(err)
 	}
-	owner, err := dnsname.Owner(c.Record.Name)
-	if err != nil {
-		return fmt.Errorf("dcv: %w: record name: %w", ErrBadChallenge, err)
+	if err := c.validKeyAuthorization(); err != nil {
+		return nil, err
 	}
-	if want := DNSAccountOwner(c.ADN, c.AccountURL); owner != want {
-		return badf("dns-account-01 record %q is not at %s (the label of account %s)", c.Record.Name, want, c.AccountURL)
+	if !dns01Matches(c.KeyAuthorization, c.Record.Value) {
+		return nil, badChallenge("dns-account-01 value is not the digest of the key authorization")
 	}
-	if c.KeyAuthorization != "" {
-		if err := c.validateKeyAuthorization(); err != nil {
-			return err
-		}
-		if c.Record.Value != DNS01Value(c.KeyAuthorization) {
-			return badf("dns-account-01 value is not the digest of the key authorization")
-		}
-	}
-	return nil
-}
-
-// validateKeyAuthorization checks that c.KeyAuthorization is c.Token, a
-// dot, and a 43-character base64url thumbprint.
-func (c *Challenge) validateKeyAuthorization() error {
-	if err := ValidACMEToken(c.Token); err != nil {
-		return fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
-	}
-	tp, ok := strings.CutPrefix(c.KeyAuthorization, c.Token+".")
-	if !ok || len(tp) != 43 || ValidACMEToken(tp) != nil {
-		return badf("key authorization %q is not the token, '.', and a 43-character thumbprint", c.KeyAuthorization)
-	}
-	return nil
-}
-
-func badf(format string, a ...any) error {
-	return fmt.Errorf("dcv: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
+	return record("TXT", DNSAccountOwner(c.ADN, c.AccountURL), c.Record.Value)
 }

@@ -135,28 +135,28 @@ func (b Builder) TLSALPN01(domain, token string, accountKey crypto.PublicKey) (*
 func (c *Challenge) validateTLSALPN() error {
 	s := c.TLSALPN
 	if s == nil {
-		return badf("tls-alpn-01 needs a tls_alpn part")
+		return badChallenge("tls-alpn-01 needs a tls_alpn part")
 	}
 	if dnsname.IsWildcard(c.Domain) {
-		return badf("tls-alpn-01 cannot validate a wildcard name")
+		return badChallenge("tls-alpn-01 cannot validate a wildcard name")
 	}
-	if err := c.validateKeyAuthorization(); err != nil {
+	if err := c.validKeyAuthorization(); err != nil {
 		return err
 	}
 	sum := sha256.Sum256([]byte(c.KeyAuthorization))
 	if s.Digest != hex.EncodeToString(sum[:]) {
-		return badf("tls_alpn digest %q is not SHA-256 of the key authorization", s.Digest)
+		return badChallenge("tls_alpn digest %q is not SHA-256 of the key authorization", s.Digest)
 	}
 	if s.Protocol != ACMETLSProtocol || s.Port != TLSALPNPort {
-		return badf("tls-alpn-01 is %s on port %d, not %q on %d", ACMETLSProtocol, TLSALPNPort, s.Protocol, s.Port)
+		return badChallenge("tls-alpn-01 is %s on port %d, not %q on %d", ACMETLSProtocol, TLSALPNPort, s.Protocol, s.Port)
 	}
 	if s.CertificatePEM != "" {
 		block, _ := pem.Decode([]byte(s.CertificatePEM))
 		if block == nil || block.Type != "CERTIFICATE" {
-			return badf("tls_alpn certificate_pem holds no CERTIFICATE block")
+			return badChallenge("tls_alpn certificate_pem holds no CERTIFICATE block")
 		}
 		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-			return badf("tls_alpn certificate_pem: %v", err)
+			return badChallenge("tls_alpn certificate_pem: %v", err)
 		}
 	}
 	return nil

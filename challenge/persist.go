@@ -146,20 +146,17 @@ func (b Builder) DNSPersist01(domain string, p PersistParams) (*Challenge, error
 	return c, nil
 }
 
-// validatePersist checks that the record sits exactly at
-// _validation-persist.<ADN> and names an issuer and an accounturi. The CA
-// side parses the value fully (package verify).
-func (c *Challenge) validatePersist() error {
-	owner, err := dnsname.Owner(c.Record.Name)
-	if err != nil {
-		return fmt.Errorf("dcv: %w: record name: %w", ErrBadChallenge, err)
+// wantPersist recomputes a dns-persist-01 record: the value as published
+// (the CA side parses it fully, in package verify) at
+// _validation-persist.<ADN>, for the account named.
+func (c *Challenge) wantPersist() (*Record, error) {
+	if err := ValidAccountURL(c.AccountURL); err != nil {
+		return nil, asBadChallenge(err)
 	}
-	if want := PersistOwner(c.ADN); owner != want {
-		return badf("dns-persist-01 record %q is not at %s", c.Record.Name, want)
-	}
-	issuer, params, ok := strings.Cut(c.Record.Value, ";")
+	v := c.Record.Value
+	issuer, params, ok := strings.Cut(v, ";")
 	if !ok || strings.TrimSpace(issuer) == "" || !strings.Contains(strings.ToLower(params), "accounturi=") {
-		return badf("dns-persist-01 value %q is not \"issuer; accounturi=...\"", c.Record.Value)
+		return nil, badChallenge("dns-persist-01 value %q is not \"issuer; accounturi=...\"", v)
 	}
-	return nil
+	return record("TXT", PersistOwner(c.ADN), v)
 }

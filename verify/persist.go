@@ -50,9 +50,8 @@ const (
 // "issuer; accounturi=<uri>[; policy=wildcard][; persistUntil=<unix s>]".
 // Tag names and the policy value compare case-insensitively; unknown
 // parameters are ignored. A missing issuer, a missing or empty accounturi,
-// a persistUntil that is not a decimal number, and any parameter given
-// twice (known or not: the grammar parser refuses both, which fails closed)
-// make the record malformed.
+// a persistUntil that is not a decimal number, and a known parameter
+// (accounturi, policy, persistUntil) given twice make the record malformed.
 func ParsePersistRecord(value string) (PersistRecord, error) {
 	iv, err := caa.ParseIssueValue(value)
 	if err != nil {
@@ -63,6 +62,17 @@ func ParsePersistRecord(value string) (PersistRecord, error) {
 	}
 	if iv.Issuer == "" {
 		return PersistRecord{}, bad("no issuer domain name")
+	}
+	for _, known := range []string{persistAccountURI, persistPolicy, persistUntil} {
+		n := 0
+		for _, p := range iv.Params {
+			if p.Key == known {
+				n++
+			}
+		}
+		if n > 1 {
+			return PersistRecord{}, bad("parameter %s given %d times", known, n)
+		}
 	}
 	out := PersistRecord{Issuer: iv.Issuer}
 	if out.AccountURI, _ = iv.Param(persistAccountURI); out.AccountURI == "" {
@@ -129,6 +139,8 @@ type PersistAuthorization struct {
 func (v *Verifier) VerifyPersist(ctx context.Context, domain string, p PersistPolicy) (*Result, error) {
 	start := v.begin()
 	r := &Result{Method: challenge.DNSPersist01, Domain: domain, Target: domain}
+	ctx, cancel := v.bound(ctx)
+	defer cancel()
 	return v.finish(r, start, v.checkPersist(ctx, r, domain, p))
 }
 

@@ -136,6 +136,8 @@ func sanNames(leaf *x509.Certificate) []string {
 func (v *Verifier) VerifyTLSALPN01(ctx context.Context, domain, keyAuthorization string) (*Result, error) {
 	start := v.begin()
 	r := &Result{Method: challenge.TLSALPN01, Domain: domain, Target: domain}
+	ctx, cancel := v.bound(ctx)
+	defer cancel()
 	return v.finish(r, start, v.checkTLSALPN(ctx, r, domain, keyAuthorization))
 }
 

@@ -179,6 +179,15 @@ func TestTLSALPN01Undecided(t *testing.T) {
 		assert.Equal(t, verify.Undecided, r.Outcome)
 		assert.Empty(t, s.dialed, "refused before any connection")
 	})
+	t.Run("no public suffix", func(t *testing.T) {
+		s := newALPNSite(t)
+		s.client.AllowPrivate = false
+		s.zone.MustAdd("example.internal. 300 IN A 192.0.2.1")
+		r, err := s.v.VerifyTLSALPN01(ctx5(t), "example.internal", alpnKA)
+		assert.ErrorIs(t, err, verify.ErrAddressRefused)
+		assert.Equal(t, verify.Undecided, r.Outcome)
+		assert.Zero(t, s.zone.TotalQueries(), "refused before any query, as file hosts are")
+	})
 }
 
 func TestTLSALPN01IPv6DownIPv4Works(t *testing.T) {
