@@ -71,6 +71,7 @@ var (
 	ErrWildcardPos  = dnsname.ErrWildcard
 	ErrNameTooLong  = dnsname.ErrTooLong
 	ErrInvalidName  = dnsname.ErrInvalid
+	ErrNotPublic    = dnsname.ErrNotPublic // special-use or non-ICANN name; see Builder.AllowPrivate
 
 	ErrWildcard       = errors.New("method cannot validate a wildcard name")
 	ErrToken          = errors.New("invalid token")
@@ -144,6 +145,10 @@ type Builder struct {
 	Now      func() time.Time // clock; nil means time.Now
 	Lifetime time.Duration    // 0 means DefaultLifetime
 	TXTLabel string           // owner label for DNSTXT; "" means DefaultTXTLabel
+	// AllowPrivate permits special-use and non-public names (.test,
+	// .internal, .local, a TLD outside ICANN, ...), which no public CA can
+	// validate; labs and tests set it. Otherwise they are ErrNotPublic.
+	AllowPrivate bool
 }
 
 func (b Builder) now() time.Time {
@@ -159,9 +164,14 @@ func (b Builder) random() (string, error) { return random.Source{Reader: b.Rand}
 // that play the server side.
 func (b Builder) NewToken() (string, error) { return random.Source{Reader: b.Rand}.Token() }
 
-// base fills the fields every challenge has, refusing a lifetime longer than
-// the method allows.
+// base fills the fields every challenge has, refusing a non-public name
+// (unless AllowPrivate) and a lifetime longer than the method allows.
 func (b Builder) base(m Method, domain string) (*Challenge, error) {
+	if !b.AllowPrivate {
+		if err := dnsname.Public(domain); err != nil {
+			return nil, err
+		}
+	}
 	life := b.Lifetime
 	if life <= 0 {
 		life = DefaultLifetime

@@ -425,3 +425,30 @@ func mustJSON(t *testing.T, v any) []byte {
 	require.NoError(t, err)
 	return data
 }
+
+func TestBuilderRefusesNonPublicNamesUnlessAllowPrivate(t *testing.T) {
+	key, err := challenge.ParseAccountKey(mustRead(t, "testdata/ed25519.pem"))
+	require.NoError(t, err)
+	builds := map[string]func(b challenge.Builder, d string) (*challenge.Challenge, error){
+		"dns-txt":      challenge.Builder.DNSTXT,
+		"file":         challenge.Builder.File,
+		"email":        challenge.Builder.Email,
+		"acme-dns-01":  func(b challenge.Builder, d string) (*challenge.Challenge, error) { return b.ACMEDNS01(d, token, key) },
+		"acme-http-01": func(b challenge.Builder, d string) (*challenge.Challenge, error) { return b.ACMEHTTP01(d, token, key) },
+		"hash-cname": func(b challenge.Builder, d string) (*challenge.Challenge, error) {
+			return b.HashCNAME(loadCSR(t), d, "ssl.com", "")
+		},
+	}
+	for method, build := range builds {
+		for _, name := range []string{"shop.onion", "db.internal", "printer.local", "app.localhost", "a.test", "www.example", "x.invalid", "intranet.corp"} {
+			b := fixed()
+			_, err := build(b, name)
+			assert.ErrorIs(t, err, challenge.ErrNotPublic, "%s %s", method, name)
+			b.AllowPrivate = true
+			c, err := build(b, name)
+			require.NoError(t, err, "%s %s with AllowPrivate", method, name)
+			_, err = challenge.Decode(mustJSON(t, c))
+			assert.NoError(t, err, "%s %s: a lab challenge round-trips", method, name)
+		}
+	}
+}

@@ -99,22 +99,22 @@ func TestRedteamFlagPlacementAndDashes(t *testing.T) {
 }
 
 func TestRedteamWorstWinsAndJSONLines(t *testing.T) {
-	zone := verifytest.NewZone().MustAdd(ourCAA, `forbidden.example. 300 IN CAA 0 issue "letsencrypt.org"`)
+	zone := verifytest.NewZone().MustAdd(ourCAA, `forbidden.example.net. 300 IN CAA 0 issue "letsencrypt.org"`)
 	res := startDNS(t, zone)
 	kf := writeFile(t, "key", testKey)
-	rz := verifytest.NewZone().MustAdd(ourCAA, `forbidden.example. 300 IN CAA 0 issue "letsencrypt.org"`)
+	rz := verifytest.NewZone().MustAdd(ourCAA, `forbidden.example.net. 300 IN CAA 0 issue "letsencrypt.org"`)
 	u1, u2 := remoteZone(t, testKey, rz), remoteZone(t, testKey, rz)
 	args := func(names ...string) []string {
 		return append([]string{"caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u1 + "," + u2}, names...)
 	}
 	for names, want := range map[string]int{
-		"example.com":                                exitOK,
-		"example.com forbidden.example":              exitNo,
-		"forbidden.example example.com":              exitNo,
-		"example.com bad..name forbidden.example":    exitFail,
-		"bad..name example.com":                      exitFail,
-		"com":                                        exitFail, // a public suffix: bad input
-		"example.com forbidden.example example.com.": exitNo,
+		"example.com":                                    exitOK,
+		"example.com forbidden.example.net":              exitNo,
+		"forbidden.example.net example.com":              exitNo,
+		"example.com bad..name forbidden.example.net":    exitFail,
+		"bad..name example.com":                          exitFail,
+		"com":                                            exitFail, // a public suffix: bad input
+		"example.com forbidden.example.net example.com.": exitNo,
 	} {
 		list := strings.Fields(names)
 		o := dcv(t, args(list...)...)
