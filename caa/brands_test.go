@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBrandsIsACopy(t *testing.T) {
@@ -44,4 +45,25 @@ func TestResolveIdentity(t *testing.T) {
 	assert.Equal(t, []string{"trust-provider.com", "globalsign.com", "sectigo.com", "comodoca.com", "comodo.com", "usertrust.com"},
 		ResolveIdentity([]string{"alibaba", "sectigo"}))
 	assert.Nil(t, ResolveIdentity(nil))
+}
+
+func TestIssuerDomainsTakesBrandsAndPublicIssuerDomainsOnly(t *testing.T) {
+	for in, want := range map[string][]string{
+		"sectigo":          {"sectigo.com", "comodoca.com", "comodo.com", "trust-provider.com", "usertrust.com"},
+		" Comodo ":         {"comodoca.com", "comodo.com", "sectigo.com", "trust-provider.com", "usertrust.com"},
+		"ssl.com":          {"ssl.com"},
+		"LetsEncrypt.org.": {"letsencrypt.org"},
+		"pki.goog":         {"pki.goog"},
+		"ca.example.co.uk": {"ca.example.co.uk"},
+	} {
+		got, err := IssuerDomains(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "not a domain", "ssl", "com", "co.uk", "ca.test", "ca.internal", "ssl_com.example.com",
+		"*.ssl.com", "ca.unknowntld", "192.0.2.1", "sectigo.com;x"} {
+		_, err := IssuerDomains(in)
+		require.ErrorIs(t, err, ErrUnknownIssuer, in)
+		assert.Contains(t, err.Error(), "letsencrypt, sectigo", "%s: the brands are listed", in)
+	}
 }
