@@ -103,6 +103,7 @@ type Result struct {
 	Error     string           `json:"error,omitempty"`
 	Hint      string           `json:"hint,omitempty"`
 	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode
+	URLs      []URLResult      `json:"urls,omitempty"`    // file checks: each URL's own outcome
 	Evidence  []Evidence       `json:"evidence"`
 	CheckedAt time.Time        `json:"checked_at"`
 	Duration  time.Duration    `json:"duration_ns"`
@@ -112,6 +113,16 @@ type Result struct {
 type ServerResult struct {
 	NS      string  `json:"ns"`
 	Addr    string  `json:"addr"`
+	Outcome Outcome `json:"outcome"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// URLResult is one URL's outcome in a file check: Verified only if it
+// served the expected content. A URL may fail while the check passes (an
+// https URL refused where the method allows it, or the other scheme of an
+// either-scheme method), so only the Verified ones served the file.
+type URLResult struct {
+	URL     string  `json:"url"`
 	Outcome Outcome `json:"outcome"`
 	Error   string  `json:"error,omitempty"`
 }
@@ -460,6 +471,13 @@ func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, wan
 	wg.Wait()
 	for _, ev := range evs {
 		r.Evidence = append(r.Evidence, ev...)
+	}
+	for _, o := range out {
+		ur := URLResult{URL: o.url, Outcome: OutcomeOf(o.err)}
+		if o.err != nil {
+			ur.Error = o.err.Error()
+		}
+		r.URLs = append(r.URLs, ur)
 	}
 	var errs []error
 	for _, h := range order {
