@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/csrhash"
+	"github.com/dcvkit/dcv/verify"
 )
 
 // maxInput bounds every file the tool reads (CSR, key, challenge JSON).
@@ -58,20 +61,32 @@ func readCSR(e *env, path string) (*csrhash.CSR, error) {
 	return csr, nil
 }
 
-// caAliases are short names for the CA domains of the hash methods; any
-// other value is taken as the CA domain itself.
-var caAliases = map[string]string{
-	"ssl":     csrhash.CASSL,
-	"sslcom":  csrhash.CASSL,
-	"sectigo": csrhash.CASectigo,
-	"comodo":  csrhash.CAComodo,
+// caDomainFlag registers --ca for the hash methods: a brand (its own
+// domain) or an issuer domain, through the one table of caa.IssuerDomains.
+func caDomainFlag(f *cmdFlags, usage string) *string {
+	d := csrhash.CASSL
+	f.Func("ca", usage+" (default "+d+")", func(s string) error {
+		ds, err := caa.IssuerDomains(s)
+		if err != nil {
+			return errUnknownCA
+		}
+		d = ds[0]
+		return nil
+	})
+	return &d
 }
 
-func caDomain(s string) string {
-	if d, ok := caAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return d
+// errUnknownCA is the usage message for a --ca value that is neither a
+// brand nor an issuer domain name (caa.IssuerDomains).
+var errUnknownCA = errors.New("want an issuer domain name in the public DNS, such as ssl.com, or a brand: " +
+	strings.Join(caa.BrandNames(), ", "))
+
+// checkCA vets one --ca value of the caa command.
+func checkCA(s string) error {
+	if _, err := caa.IssuerDomains(s); err != nil {
+		return errUnknownCA
 	}
-	return s
+	return nil
 }
 
 // writeJSON writes v as one line of JSON (JSON Lines).
@@ -90,23 +105,51 @@ func failf(e *env, cmd string, format string, a ...any) int {
 	return exitFail
 }
 
-// baseOf strips a leading "*." from a normalized domain.
-func baseOf(d string) string { return strings.TrimPrefix(d, "*.") }
+// fail prints err for a command on stderr, its hint on a line of its own,
+// and returns exitFail.
+func fail(e *env, cmd string, err error) int {
+	printErr(e, cmd, "", err)
+	return exitFail
+}
 
-// covered reports whether the normalized domain d is one of the CSR's
-// domains or a parent of one (an ADN the BR allow validating instead).
-func covered(csr *csrhash.CSR, d string) bool {
-	b := baseOf(d)
-	for _, cd := range csr.Domains {
-		if cd == d || baseOf(cd) == b || strings.HasSuffix(baseOf(cd), "."+b) {
-			return true
-		}
+// printErr prints "dcv CMD: [what: ]err" and the error's hint, if any.
+func printErr(e *env, cmd, what string, err error) {
+	if what != "" {
+		what += ": "
 	}
-	return false
+	msg, hint := err.Error(), ""
+	var ve *verify.Error
+	if errors.As(err, &ve) && ve.Hint != "" {
+		hint = ve.Hint
+		msg = strings.TrimSuffix(msg, "; hint: "+hint)
+	}
+	printMsg(e, cmd, what+msg, hint)
+}
+
+// printMsg prints a message and its hint on stderr.
+func printMsg(e *env, cmd, msg, hint string) {
+	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, clean(msg))
+	if hint != "" {
+		fmt.Fprintf(e.stderr, "  hint: %s\n", hint)
+	}
 }
 
 // clean drops the "dcv: " that library errors start with (also when
 // wrapped): the command name in front already says it.
 func clean(msg string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(msg, "dcv: "), ": dcv: ", ": ")
+}
+
+// tokenFlag registers --token for the SSL.com/Sectigo unique value,
+// checked as csrhash does.
+func tokenFlag(f *cmdFlags, usage string) *string {
+	t := new(string)
+	f.Func("token", usage, func(s string) error {
+		if err := csrhash.ValidToken(s); err != nil {
+			return err
+		}
+		*t = s
+		return nil
+	})
+	return t
 }

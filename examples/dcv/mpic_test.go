@@ -341,3 +341,46 @@ func TestParseRemote(t *testing.T) {
 		assert.Error(t, err, in)
 	}
 }
+
+func TestPerspectiveOneServerUnderTwoSpellingsCountsOnce(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	kf := writeFile(t, "key", testKey)
+	u := remote(t, realTXT)
+	port := u[strings.LastIndex(u, ":")+1:]
+	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf}
+	// One remote under two spellings must not satisfy --min-remotes 2.
+	for _, other := range []string{u + "/v1/check", "HTTP://127.0.0.1:" + port, u + "//", "http://127.0.0.1:" + port + "/x"} {
+		o := dcv(t, append(base, "--perspective", u+","+other, "--min-remotes", "2")...)
+		assert.NotEqual(t, exitOK, o.code, "%s: %s", other, o.stdout)
+		assert.Equal(t, exitFail, o.code, o.stderr)
+		assert.True(t, strings.Contains(o.stderr, "same server") || strings.Contains(o.stderr, "given twice"), o.stderr)
+	}
+	// Distinct remotes still work.
+	o := dcv(t, append(base, "--perspective", u+","+remote(t, realTXT), "--min-remotes", "2")...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+}
+
+func TestKeyFileOfFewerThan32CharactersIsRefused(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	u := remoteZone(t, strings.Repeat("k", 32), verifytest.NewZone().MustAdd(realTXT))
+	args := func(kf string) []string {
+		return []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf, "--perspective", u}
+	}
+	for name, content := range map[string]string{
+		"empty":       "",
+		"whitespace":  " \n\t\r\n  ",
+		"31 chars":    strings.Repeat("k", 31),
+		"31 + spaces": "   " + strings.Repeat("k", 31) + "   \n",
+	} {
+		o := dcv(t, args(writeFile(t, "key", content))...)
+		assert.Equal(t, exitFail, o.code, name)
+		assert.Contains(t, o.stderr, "shorter than 32", name)
+		assert.Empty(t, o.stdout, name)
+	}
+	o := dcv(t, args(writeFile(t, "key", "\n"+strings.Repeat("k", 32)+"\n"))...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	o = dcv(t, args(t.TempDir())...) // a directory
+	assert.Equal(t, exitFail, o.code, o.stderr)
+	o = dcv(t, args("")...) // --key-file ""
+	assert.Contains(t, []int{exitFail, exitUsage}, o.code, o.stderr)
+}
