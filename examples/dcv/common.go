@@ -121,7 +121,7 @@ func printErr(e *env, cmd, what string, err error) {
 	var ve *verify.Error
 	if errors.As(err, &ve) && ve.Hint != "" {
 		hint = ve.Hint
-		msg = strings.TrimSuffix(msg, "; hint: "+hint)
+		msg = withoutHint(msg)
 	}
 	printMsg(e, cmd, what+msg, hint)
 }
@@ -132,6 +132,13 @@ func printMsg(e *env, cmd, msg, hint string) {
 	if hint != "" {
 		fmt.Fprintf(e.stderr, "  hint: %s\n", hint)
 	}
+}
+
+// withoutHint drops the "; hint: ..." that library messages end with: the
+// tool prints hints on their own line.
+func withoutHint(msg string) string {
+	msg, _, _ = strings.Cut(msg, "; hint: ")
+	return msg
 }
 
 // clean drops the "dcv: " that library errors start with (also when

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -18,22 +16,6 @@ const (
 	vectorMD5    = "4547FDDC7118AC1B676C964534F2DB10"
 	vectorSHA256 = "0ba404b6326c6790c9abe76fa303b17ba25b90b732507810df280549d1c5d5b0"
 )
-
-type outcome struct {
-	code           int
-	stdout, stderr string
-}
-
-// dcv runs the tool in-process with stdin.
-func dcvIn(t testing.TB, stdin string, args ...string) outcome {
-	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
-	code := run(context.Background(), args, e)
-	return outcome{code, out.String(), errb.String()}
-}
-
-func dcv(t testing.TB, args ...string) outcome { t.Helper(); return dcvIn(t, "", args...) }
 
 func TestHashVector(t *testing.T) {
 	o := dcv(t, "hash", vectorCSR)

@@ -19,6 +19,30 @@ import (
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
+type outcome struct {
+	code           int
+	stdout, stderr string
+}
+
+// runIn runs the tool in-process under ctx, with empty stdin.
+func runIn(ctx context.Context, args ...string) outcome {
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	code := run(ctx, args, e)
+	return outcome{code, out.String(), errb.String()}
+}
+
+// dcvIn runs the tool in-process with stdin.
+func dcvIn(t testing.TB, stdin string, args ...string) outcome {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
+	code := run(context.Background(), args, e)
+	return outcome{code, out.String(), errb.String()}
+}
+
+func dcv(t testing.TB, args ...string) outcome { t.Helper(); return dcvIn(t, "", args...) }
+
 // A usage error prints one line saying what is wrong, then the command's
 // synopsis and where its help is: never the whole flag list.
 func TestUsageErrorIsOneLineAndTheSynopsis(t *testing.T) {

@@ -325,7 +325,7 @@ func progressLine(attempt int, left time.Duration, results []*verify.Result, err
 // cause is a result's error without its hint and without the target the
 // line already names.
 func cause(r *verify.Result) string {
-	msg := strings.TrimSuffix(r.Error, "; hint: "+r.Hint)
+	msg := withoutHint(r.Error)
 	if i := strings.Index(msg, r.Target+": "); i >= 0 {
 		msg = msg[i+len(r.Target)+2:]
 	}
@@ -371,7 +371,7 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 // printResultError prints a result's error and hint on stderr.
 func printResultError(e *env, r *verify.Result) {
 	if r.Error != "" {
-		printMsg(e, "verify", strings.TrimSuffix(r.Error, "; hint: "+r.Hint), r.Hint)
+		printMsg(e, "verify", withoutHint(r.Error), r.Hint)
 	}
 }
 
@@ -432,7 +432,7 @@ func printResult(e *env, r *verify.Result) {
 	case r.Method != "":
 		what = string(r.Method) + " " + r.Domain + ": " + r.Target
 	case len(r.URLs) > 0:
-		what = fmt.Sprintf("file at %d URLs", len(r.URLs))
+		what = fmt.Sprintf("file check of %d URL(s)", len(r.URLs))
 	}
 	fmt.Fprintf(w, "%s: %s\n", r.Outcome, what)
 	for _, s := range r.Servers {
@@ -447,7 +447,7 @@ func printResult(e *env, r *verify.Result) {
 			fmt.Fprintf(w, "  %s: served the content\n", u.URL)
 			continue
 		}
-		fmt.Fprintf(w, "  %s: not served (%s) — %s\n", u.URL, u.Outcome, clean(u.Error))
+		fmt.Fprintf(w, "  %s: not served (%s) — %s\n", u.URL, u.Outcome, clean(withoutHint(u.Error)))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -430,4 +431,36 @@ func TestVerifyJSONLineForARefusedCheck(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(lines[0]), &v), lines[0])
 		assert.NotEmpty(t, v["error"], lines[0])
 	}
+}
+
+// A passing file check lists as served only the URLs that served the
+// content; an https URL refused (no HTTPS site, which the file method
+// allows) is shown as not served, in the text and in the JSON.
+func TestVerifyChallengeFileListsOnlyServingURLs(t *testing.T) {
+	resp := verifytest.NewResponder()
+	ip := startHTTP(t, resp) // port 80 only: 443 refuses
+	zone := verifytest.NewZone().MustAdd("shop.example.com. 300 IN A " + ip)
+	res := startDNS(t, zone)
+	o := dcv(t, "challenge", "--json", "--method", "file", "shop.example.com")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	c := decodeLines(t, o.stdout)[0]
+	publish(t, c, zone, resp)
+	order := writeFile(t, "order.jsonl", o.stdout)
+	httpURL, httpsURL := c.File.URLs[0], c.File.URLs[1]
+
+	o = dcv(t, "verify", "--challenge", order, "--resolver", res, "--allow-private")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "verified: file shop.example.com\n")
+	assert.Contains(t, o.stdout, "  "+httpURL+": served the content\n")
+	assert.NotContains(t, o.stdout, httpsURL+": served")
+	assert.Regexp(t, regexp.QuoteMeta(httpsURL)+`: not served \(could not decide\) — .*connection refused`, o.stdout)
+
+	o = dcv(t, "verify", "--json", "--challenge", order, "--resolver", res, "--allow-private")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	var r verify.Result
+	require.NoError(t, json.Unmarshal([]byte(o.stdout), &r))
+	require.Len(t, r.URLs, 2)
+	assert.Equal(t, verify.URLResult{URL: httpURL, Outcome: verify.Verified}, r.URLs[0])
+	assert.Equal(t, httpsURL, r.URLs[1].URL)
+	assert.NotEqual(t, verify.Verified, r.URLs[1].Outcome)
 }
