@@ -77,7 +77,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--ca is required")
 	case len(domains) == 0:
 		return f.fail(e, "no DOMAIN given")
-	case *method != "" && !validMethodLabel(*method):
+	case *method != "" && !caa.ValidMethod(*method):
 		return f.fail(e, "--method %q: want dns-01, http-01, tls-alpn-01 or a ca-... label (RFC 8657)", *method)
 	case *accountURI != "" && !absoluteURI(*accountURI):
 		return f.fail(e, "--account-uri %q: want an absolute URI, e.g. https://acme.example.com/acct/123", *accountURI)
@@ -216,24 +216,6 @@ func printDecision(e *env, d *caa.Decision) {
 		fmt.Fprintf(w, "  DNSSEC: authenticated\n")
 	}
 	fmt.Fprintf(w, "  valid until: %s\n", d.ValidUntil.UTC().Format(time.RFC3339))
-}
-
-// validMethodLabel accepts the RFC 8657 method labels: the ACME ones and
-// CA-specific "ca-..." labels of letters, digits and inner hyphens.
-func validMethodLabel(m string) bool {
-	switch m {
-	case "dns-01", "http-01", "tls-alpn-01":
-		return true
-	}
-	if !strings.HasPrefix(m, "ca-") || len(m) > 63 || strings.HasSuffix(m, "-") {
-		return false
-	}
-	for _, c := range m {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // absoluteURI reports whether s is an absolute URI (RFC 3986: a scheme and

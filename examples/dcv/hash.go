@@ -59,7 +59,7 @@ func runHash(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return fail(e, "hash", err)
 		}
-		adn, wildcard = c.ADN, strings.HasPrefix(c.Domain, "*.")
+		adn, wildcard = c.ADN, c.ADN != c.Domain // only a wildcard is validated at another name
 		out.CNAMEName, out.CNAMETarget = c.Record.Name, c.Record.Value
 		if !wildcard {
 			out.FilePath = csr.Hashes.FilePath()
