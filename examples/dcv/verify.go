@@ -73,10 +73,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		kind = pos[0]
 	}
 	forms := map[string][]string{
-		"challenge": {"challenge", "code"},
-		"dns-txt":   {"name", "value"},
-		"dns-cname": {"name", "target"},
-		"file":      {"url", "content", "content-file"},
+		"challenge": {"challenge", "code", "authoritative", "auth-port", "allow-private", "follow-redirects"},
+		"dns-txt":   {"name", "value", "authoritative", "auth-port"},
+		"dns-cname": {"name", "target", "authoritative", "auth-port"},
+		"file":      {"url", "content", "content-file", "allow-private", "follow-redirects"},
 	}
 	allowed, known := forms[kind]
 	switch {
@@ -87,7 +87,8 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	case kind != "challenge" && len(pos) > 1:
 		return f.fail(e, "unexpected argument %q", pos[1])
 	}
-	for _, fl := range []string{"challenge", "code", "name", "value", "target", "url", "content", "content-file"} {
+	for _, fl := range []string{"challenge", "code", "name", "value", "target", "url", "content", "content-file",
+		"authoritative", "auth-port", "allow-private", "follow-redirects"} {
 		if set[fl] && !slices.Contains(allowed, fl) {
 			return f.fail(e, "--%s does not apply to %s", fl, kind)
 		}
@@ -378,8 +379,9 @@ func printResultError(e *env, r *verify.Result) {
 // verifyFailure is the --json line for a check refused before it ran
 // (with --perspective: a check the library refuses).
 type verifyFailure struct {
-	Target string `json:"target"`
-	Error  string `json:"error"`
+	Outcome verify.Outcome `json:"outcome"` // always undecided
+	Target  string         `json:"target"`
+	Error   string         `json:"error"`
 }
 
 // reportCorroborated prints each corroboration (the primary's result, one
@@ -392,7 +394,7 @@ func reportCorroborated(e *env, targets []string, reports []*perspective.Report,
 		if rep == nil {
 			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(errs[i].Error()))
 			if jsonOut {
-				if err := writeJSON(e.stdout, verifyFailure{Target: targets[i], Error: errs[i].Error()}); err != nil {
+				if err := writeJSON(e.stdout, verifyFailure{Outcome: verify.Undecided, Target: targets[i], Error: errs[i].Error()}); err != nil {
 					return fail(e, "verify", err)
 				}
 			}

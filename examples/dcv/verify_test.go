@@ -364,6 +364,8 @@ func TestVerifyFlagDependenciesAreUsageErrors(t *testing.T) {
 		"auth-port not a port":            {[]string{"--authoritative", "--auth-port", "http"}, "want a port number"},
 		"auth-port zero":                  {[]string{"--authoritative", "--auth-port", "0"}, "want a port number"},
 		"wait without value":              {[]string{"--wait"}, "flag needs an argument: --wait"},
+		"redirects for a DNS check":       {[]string{"--follow-redirects"}, "--follow-redirects does not apply to dns-txt"},
+		"private HTTP for a DNS check":    {[]string{"--allow-private"}, "--allow-private does not apply to dns-txt"},
 		"timeout malformed":               {[]string{"--timeout", "soon"}, "want a duration"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -430,6 +432,9 @@ func TestVerifyJSONLineForARefusedCheck(t *testing.T) {
 		var v map[string]any
 		require.NoError(t, json.Unmarshal([]byte(lines[0]), &v), lines[0])
 		assert.NotEmpty(t, v["error"], lines[0])
+		undecided, err := verify.Undecided.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, string(undecided), v["outcome"], lines[0])
 	}
 }
 
