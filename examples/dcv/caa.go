@@ -37,7 +37,7 @@ func newCAALine(domain string, d *caa.Decision, err error) caaLine {
 	}
 	if err != nil {
 		l.Error = err.Error()
-		ev := verify.Evidence{Kind: "dns", Query: "CAA " + domain, Error: err.Error()}
+		ev := verify.Evidence{Protocol: "dns", Query: "CAA " + domain, Error: err.Error()}
 		var le *caa.LookupError
 		if errors.As(err, &le) {
 			ev.Query = "CAA " + le.Name
@@ -182,7 +182,7 @@ func reportCAACorroborated(e *env, domains []string, reports []*perspective.Repo
 			printForbidden(e, d)
 		}
 		if !rep.Corroborated {
-			fmt.Fprintf(e.stderr, "dcv caa: %s: %s\n", domains[i], clean(notCorroborated(rep, errs[i])))
+			fmt.Fprintf(e.stderr, "dcv caa: %s: %s\n", domains[i], notCorroborated(rep, errs[i]))
 		}
 	}
 	return status

@@ -101,7 +101,7 @@ func writeJSON(w io.Writer, v any) error {
 
 // failf prints an error for a command on stderr and returns exitFail.
 func failf(e *env, cmd string, format string, a ...any) int {
-	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, clean(fmt.Sprintf(format, a...)))
+	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, fmt.Sprintf(format, a...))
 	return exitFail
 }
 
@@ -121,30 +121,16 @@ func printErr(e *env, cmd, what string, err error) {
 	var ve *verify.Error
 	if errors.As(err, &ve) && ve.Hint != "" {
 		hint = ve.Hint
-		msg = withoutHint(msg)
 	}
 	printMsg(e, cmd, what+msg, hint)
 }
 
 // printMsg prints a message and its hint on stderr.
 func printMsg(e *env, cmd, msg, hint string) {
-	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, clean(msg))
+	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, msg)
 	if hint != "" {
 		fmt.Fprintf(e.stderr, "  hint: %s\n", hint)
 	}
-}
-
-// withoutHint drops the "; hint: ..." that library messages end with: the
-// tool prints hints on their own line.
-func withoutHint(msg string) string {
-	msg, _, _ = strings.Cut(msg, "; hint: ")
-	return msg
-}
-
-// clean drops the "dcv: " that library errors start with (also when
-// wrapped): the command name in front already says it.
-func clean(msg string) string {
-	return strings.ReplaceAll(strings.TrimPrefix(msg, "dcv: "), ": dcv: ", ": ")
 }
 
 // tokenFlag registers --token for the SSL.com/Sectigo unique value,

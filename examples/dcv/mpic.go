@@ -198,7 +198,7 @@ func corroborate(ctx context.Context, c *perspective.Corroborator, chk perspecti
 		// The primary is ours: its kind says whether retrying can help
 		// (an expired challenge, say, stays expired).
 		if p := rep.Primary; err != nil && p != nil && p.DCV != nil {
-			if k := verify.KindByCode(p.DCV.Kind); k != nil && verify.Terminal(k) {
+			if k := verify.KindByCode(p.DCV.Code); k != nil && verify.Terminal(k) {
 				return rep, terminal{err}
 			}
 		}
@@ -245,7 +245,7 @@ func printPerspectives(w io.Writer, rep *perspective.Report) {
 		}
 		fmt.Fprintf(w, "    %s: %s", perspective.Info{Label: r.Label, Region: r.Region}, r.Outcome())
 		if r.Error != "" && !r.Passed() {
-			fmt.Fprintf(w, " — %s", clean(r.Error))
+			fmt.Fprintf(w, " — %s", r.Error)
 		}
 		fmt.Fprintln(w)
 	}

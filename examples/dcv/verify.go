@@ -98,12 +98,11 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	}
 
 	dnsc := nf.dnsClient()
-	dnsc.AuthPort = *authPort
 	v := &verify.Verifier{
-		DNS:             dnsc,
-		HTTP:            &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
-		Authoritative:   *authoritative,
-		FollowRedirects: *follow,
+		DNS:           dnsc,
+		HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
+		Authoritative: authOptions(*authoritative, *authPort),
+		Files:         verify.FilePolicy{FollowRedirects: *follow},
 	}
 
 	var check verifyCheck
@@ -141,7 +140,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		}
 		policy := verify.FilePolicy{Schemes: verify.AllURLs, FollowRedirects: *follow}
 		check = single(func(ctx context.Context) (*verify.Result, error) {
-			return v.VerifyFiles(ctx, urls.vals, want, policy)
+			return v.VerifyFiles(ctx, urls.vals, want)
 		})
 		pchecks = []perspective.Check{{Kind: perspective.KindDCV,
 			Files: &perspective.FilesCheck{URLs: urls.vals, Content: want}, FilePolicy: &policy}}
@@ -313,7 +312,7 @@ func progressLine(attempt int, left time.Duration, results []*verify.Result, err
 		}
 	}
 	if len(parts) == 0 && err != nil {
-		parts = append(parts, clean(err.Error()))
+		parts = append(parts, err.Error())
 	}
 	if left >= 10*time.Second {
 		left = left.Round(time.Second)
@@ -326,7 +325,7 @@ func progressLine(attempt int, left time.Duration, results []*verify.Result, err
 // cause is a result's error without its hint and without the target the
 // line already names.
 func cause(r *verify.Result) string {
-	msg := withoutHint(r.Error)
+	msg := r.Error
 	if i := strings.Index(msg, r.Target+": "); i >= 0 {
 		msg = msg[i+len(r.Target)+2:]
 	}
@@ -372,7 +371,7 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 // printResultError prints a result's error and hint on stderr.
 func printResultError(e *env, r *verify.Result) {
 	if r.Error != "" {
-		printMsg(e, "verify", withoutHint(r.Error), r.Hint)
+		printMsg(e, "verify", r.Error, r.Hint)
 	}
 }
 
@@ -392,7 +391,7 @@ func reportCorroborated(e *env, targets []string, reports []*perspective.Report,
 	for i, rep := range reports {
 		status = max(status, reportExit(rep))
 		if rep == nil {
-			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(errs[i].Error()))
+			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], errs[i].Error())
 			if jsonOut {
 				if err := writeJSON(e.stdout, verifyFailure{Outcome: verify.Undecided, Target: targets[i], Error: errs[i].Error()}); err != nil {
 					return fail(e, "verify", err)
@@ -416,7 +415,7 @@ func reportCorroborated(e *env, targets []string, reports []*perspective.Report,
 			printResultError(e, p)
 		}
 		if !rep.Corroborated {
-			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(notCorroborated(rep, errs[i])))
+			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], notCorroborated(rep, errs[i]))
 		}
 	}
 	return status
@@ -440,7 +439,7 @@ func printResult(e *env, r *verify.Result) {
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "  %s (%s): %s", s.NS, s.Addr, s.Outcome)
 		if s.Error != "" {
-			fmt.Fprintf(w, " — %s", clean(s.Error))
+			fmt.Fprintf(w, " — %s", s.Error)
 		}
 		fmt.Fprintln(w)
 	}
@@ -449,7 +448,7 @@ func printResult(e *env, r *verify.Result) {
 			fmt.Fprintf(w, "  %s: served the content\n", u.URL)
 			continue
 		}
-		fmt.Fprintf(w, "  %s: not served (%s) — %s\n", u.URL, u.Outcome, clean(withoutHint(u.Error)))
+		fmt.Fprintf(w, "  %s: not served (%s) — %s\n", u.URL, u.Outcome, u.Error)
 	}
 }
 
@@ -470,4 +469,13 @@ func checkURL(s string) error {
 		return errors.New("want an absolute http:// or https:// URL, e.g. http://example.com/.well-known/pki-validation/fileauth.txt")
 	}
 	return nil
+}
+
+// authOptions is the Verifier's authoritative mode for --authoritative and
+// --auth-port: nil (the recursive resolver) unless on.
+func authOptions(on bool, port string) *verify.AuthOptions {
+	if !on {
+		return nil
+	}
+	return &verify.AuthOptions{Port: port}
 }
