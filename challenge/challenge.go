@@ -182,7 +182,7 @@ func (b Builder) NewToken() (string, error) {
 func (b Builder) base(m Method, domain string) (*Challenge, error) {
 	if !b.AllowPrivate {
 		if err := dnsname.Public(domain); err != nil {
-			return nil, err
+			return nil, nameErr(err)
 		}
 	}
 	life := b.Lifetime

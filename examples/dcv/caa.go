@@ -93,7 +93,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 	if mp.on() {
 		c, err := mp.corroborator(&perspective.Local{Label: primaryLabel, CAA: checker})
 		if err != nil {
-			return fail(e, "caa", err)
+			return fail(e, err)
 		}
 		checks := make([]perspective.Check, len(domains))
 		for i, d := range domains {
@@ -122,14 +122,14 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		switch {
 		case errs[i] != nil:
 			status = max(status, exitFail)
-			printErr(e, "caa", domains[i], errs[i])
+			printErr(e, errs[i])
 		case !d.Permitted:
 			status = max(status, exitNo)
 			printForbidden(e, d)
 		}
 		if *jsonOut {
 			if err := writeJSON(e.stdout, newCAALine(domains[i], d, errs[i])); err != nil {
-				return fail(e, "caa", err)
+				return fail(e, err)
 			}
 			continue
 		}
@@ -157,10 +157,10 @@ func reportCAACorroborated(e *env, domains []string, reports []*perspective.Repo
 	for i, rep := range reports {
 		status = max(status, reportExit(rep))
 		if rep == nil {
-			printErr(e, "caa", domains[i], errs[i])
+			printErr(e, errs[i])
 			if jsonOut {
 				if err := writeJSON(e.stdout, newCAALine(domains[i], nil, errs[i])); err != nil {
-					return fail(e, "caa", err)
+					return fail(e, err)
 				}
 			}
 			continue
@@ -168,7 +168,7 @@ func reportCAACorroborated(e *env, domains []string, reports []*perspective.Repo
 		d := rep.Primary.CAA
 		if jsonOut {
 			if err := writeJSON(e.stdout, rep); err != nil {
-				return fail(e, "caa", err)
+				return fail(e, err)
 			}
 		} else {
 			if d != nil {

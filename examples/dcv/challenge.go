@@ -83,11 +83,11 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	case isHash:
 		csr, err := readCSR(e, *csrPath)
 		if err != nil {
-			return fail(e, "challenge", err)
+			return fail(e, err)
 		}
 		if len(pos) == 0 {
 			if all, err = b.ForCSR(csr, m, *caD, *token); err != nil {
-				return fail(e, "challenge", err)
+				return fail(e, err)
 			}
 			break
 		}
@@ -98,14 +98,14 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			}
 			c, err := hb(csr, d, *caD, *token)
 			if err == nil && !csr.Covers(c.Domain) {
-				return nil, fmt.Errorf("%w (domains: %s)", challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
+				return nil, fmt.Errorf("%s: %w (it names %s)", c.Domain, challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
 			}
 			return c, err
 		}
 	case isACME:
 		key, err := readAccountKey(e, *keyPath)
 		if err != nil {
-			return fail(e, "challenge", err)
+			return fail(e, err)
 		}
 		acme := b.ACMEHTTP01
 		if m == challenge.ACMEDNS01 {
@@ -125,7 +125,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		for _, d := range pos {
 			c, err := build(d)
 			if err != nil {
-				fail(e, "challenge", err)
+				fail(e, err)
 				failed = true
 				continue
 			}
@@ -139,7 +139,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	for i, c := range all {
 		if *jsonOut {
 			if err := writeJSON(e.stdout, c); err != nil {
-				return fail(e, "challenge", err)
+				return fail(e, err)
 			}
 			continue
 		}

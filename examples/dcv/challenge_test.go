@@ -112,7 +112,7 @@ func TestChallengeBadInput(t *testing.T) {
 			o := dcv(t, append([]string{"challenge"}, args...)...)
 			assert.Equal(t, exitFail, o.code, o.stderr)
 			assert.Empty(t, o.stdout, "nothing printed when any domain fails")
-			assert.True(t, strings.HasPrefix(o.stderr, "dcv challenge: "), o.stderr)
+			assert.True(t, strings.HasPrefix(o.stderr, "dcv: "), o.stderr)
 		})
 	}
 }

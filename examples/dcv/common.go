@@ -105,29 +105,26 @@ func failf(e *env, cmd string, format string, a ...any) int {
 	return exitFail
 }
 
-// fail prints err for a command on stderr, its hint on a line of its own,
-// and returns exitFail.
-func fail(e *env, cmd string, err error) int {
-	printErr(e, cmd, "", err)
+// fail prints a library error (which names its package: "verify: ...")
+// after "dcv: ", its hint on a line of its own, and returns exitFail.
+func fail(e *env, err error) int {
+	printErr(e, err)
 	return exitFail
 }
 
-// printErr prints "dcv CMD: [what: ]err" and the error's hint, if any.
-func printErr(e *env, cmd, what string, err error) {
-	if what != "" {
-		what += ": "
-	}
-	msg, hint := err.Error(), ""
+// printErr prints "dcv: err" and the error's hint, if any, on stderr.
+func printErr(e *env, err error) {
+	hint := ""
 	var ve *verify.Error
-	if errors.As(err, &ve) && ve.Hint != "" {
+	if errors.As(err, &ve) {
 		hint = ve.Hint
 	}
-	printMsg(e, cmd, what+msg, hint)
+	printMsg(e, err.Error(), hint)
 }
 
-// printMsg prints a message and its hint on stderr.
-func printMsg(e *env, cmd, msg, hint string) {
-	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, msg)
+// printMsg prints "dcv: msg" and the hint on stderr.
+func printMsg(e *env, msg, hint string) {
+	fmt.Fprintf(e.stderr, "dcv: %s\n", msg)
 	if hint != "" {
 		fmt.Fprintf(e.stderr, "  hint: %s\n", hint)
 	}

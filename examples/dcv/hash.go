@@ -41,7 +41,7 @@ func runHash(ctx context.Context, e *env, args []string) int {
 
 	csr, err := readCSR(e, pos[0])
 	if err != nil {
-		return fail(e, "hash", err)
+		return fail(e, err)
 	}
 	out := hashOutput{MD5: csr.Hashes.MD5, SHA256: csr.Hashes.SHA256, Domains: csr.Domains, Skipped: csr.Skipped}
 	if out.Domains == nil {
@@ -57,14 +57,14 @@ func runHash(ctx context.Context, e *env, args []string) int {
 		var b challenge.Builder
 		c, err := b.HashCNAME(csr, *domain, *caD, *token)
 		if err != nil {
-			return fail(e, "hash", err)
+			return fail(e, err)
 		}
 		adn, wildcard = c.ADN, c.ADN != c.Domain // only a wildcard is validated at another name
 		out.CNAMEName, out.CNAMETarget = c.Record.Name, c.Record.Value
 		if !wildcard {
 			out.FilePath = csr.Hashes.FilePath()
 			if out.FileContent, err = csr.Hashes.FileContent(*caD, *token); err != nil {
-				return fail(e, "hash", err)
+				return fail(e, err)
 			}
 		}
 		if !csr.Covers(c.Domain) {
@@ -77,7 +77,7 @@ func runHash(ctx context.Context, e *env, args []string) int {
 
 	if *jsonOut {
 		if err := writeJSON(e.stdout, out); err != nil {
-			return fail(e, "hash", err)
+			return fail(e, err)
 		}
 		return exitOK
 	}

@@ -90,7 +90,7 @@ func TestHashBadInput(t *testing.T) {
 			o := dcv(t, args...)
 			assert.Equal(t, exitFail, o.code)
 			assert.Empty(t, o.stdout)
-			assert.True(t, strings.HasPrefix(o.stderr, "dcv hash: "), o.stderr)
+			assert.True(t, strings.HasPrefix(o.stderr, "dcv: "), o.stderr)
 		})
 	}
 }

@@ -232,3 +232,17 @@ func TestRandomArgumentsNeverPanicAndExitAsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// A library error is printed as the library wrote it ("pkg: what
+// happened"), once, after "dcv: ", and its hint on a line of its own: the
+// tool rewrites no message.
+func TestLibraryErrorIsOneLineAndItsHintAnother(t *testing.T) {
+	o := dcv(t, "verify", "file", "--url", "http://example.com:8080/x", "--content", "v", "--resolver", "127.0.0.1:1")
+	require.Equal(t, exitFail, o.code)
+	assert.Regexp(t, `^dcv: verify: http://example.com:8080/x: port not allowed[^\n]*\n  hint: [^\n]+\n$`, o.stderr)
+
+	o = dcv(t, "hash", "testdata/refuse-cert.pem")
+	require.Equal(t, exitFail, o.code)
+	assert.Equal(t, 1, strings.Count(o.stderr, "\n"), o.stderr)
+	assert.True(t, strings.HasPrefix(o.stderr, "dcv: testdata/refuse-cert.pem: csrhash: "), o.stderr)
+}

@@ -131,7 +131,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		if *contentFile != "" {
 			data, err := readInput(e, *contentFile, maxInput)
 			if err != nil {
-				return fail(e, "verify", err)
+				return fail(e, err)
 			}
 			want = string(data)
 		}
@@ -148,7 +148,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	case "challenge":
 		items, err := readChallenges(e, *chFile, codes.vals)
 		if err != nil {
-			return fail(e, "verify", err)
+			return fail(e, err)
 		}
 		check = orderCheck(v, items)
 		for _, it := range items {
@@ -169,7 +169,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	if mp.on() {
 		c, err := mp.corroborator(&perspective.Local{Label: primaryLabel, Verifier: v})
 		if err != nil {
-			return fail(e, "verify", err)
+			return fail(e, err)
 		}
 		reports, errs := corroborateAll(ctx, c, pchecks, *nf.timeout, *wait, *interval)
 		return reportCorroborated(e, targets, reports, errs, *jsonOut)
@@ -348,7 +348,7 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 	if len(results) == 0 {
 		worst = verify.OutcomeOf(err)
 		if err != nil {
-			printErr(e, "verify", "", err)
+			printErr(e, err)
 		}
 	}
 	for _, r := range results {
@@ -358,7 +358,7 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 		worst = max(worst, r.Outcome)
 		if jsonOut {
 			if err := writeJSON(e.stdout, r); err != nil {
-				return fail(e, "verify", err)
+				return fail(e, err)
 			}
 		} else {
 			printResult(e, r)
@@ -371,7 +371,7 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 // printResultError prints a result's error and hint on stderr.
 func printResultError(e *env, r *verify.Result) {
 	if r.Error != "" {
-		printMsg(e, "verify", r.Error, r.Hint)
+		printMsg(e, r.Error, r.Hint)
 	}
 }
 
@@ -394,14 +394,14 @@ func reportCorroborated(e *env, targets []string, reports []*perspective.Report,
 			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], errs[i].Error())
 			if jsonOut {
 				if err := writeJSON(e.stdout, verifyFailure{Outcome: verify.Undecided, Target: targets[i], Error: errs[i].Error()}); err != nil {
-					return fail(e, "verify", err)
+					return fail(e, err)
 				}
 			}
 			continue
 		}
 		if jsonOut {
 			if err := writeJSON(e.stdout, rep); err != nil {
-				return fail(e, "verify", err)
+				return fail(e, err)
 			}
 		} else {
 			if p := rep.Primary.DCV; p != nil {
