@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,9 +202,6 @@ func TestRandomArgumentsNeverPanicAndExitAsDocumented(t *testing.T) {
 		}
 		for n := rng.IntN(9); n > 0; n-- {
 			args = append(args, tokens[rng.IntN(len(tokens))])
-		}
-		if cmd == "verify" && slices.Contains(args, "--wait") {
-			continue // a wait of the random kind could poll for long
 		}
 		name := fmt.Sprintf("%q", args)
 		var o outcome
