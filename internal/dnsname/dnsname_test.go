@@ -134,19 +134,3 @@ func FuzzDomain(f *testing.F) {
 		}
 	})
 }
-
-func TestPublicRefusesSpecialUseAndNonICANNNames(t *testing.T) {
-	for _, name := range []string{
-		"x.onion", "printer.local", "localhost", "app.localhost", "a.test", "www.example",
-		"x.invalid", "db.internal", "x.alt", "nas.home.arpa", "*.corp.test", "intranet.corp", "x.unknowntld",
-	} {
-		err := Public(name)
-		require.ErrorIs(t, err, ErrNotPublic, name)
-		var ne *Error
-		require.ErrorAs(t, err, &ne, name)
-		assert.NotEmpty(t, ne.Detail, "%s: the reason is given", name)
-	}
-	for _, name := range []string{"example.com", "*.example.com", "www.example.co.uk", "x.blogspot.com", "onion.example.com", "test.example.org", "xn--bcher-kva.de"} {
-		assert.NoError(t, Public(name), name)
-	}
-}
