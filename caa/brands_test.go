@@ -1,6 +1,7 @@
 package caa
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,4 +67,29 @@ func TestIssuerDomainsTakesBrandsAndPublicIssuerDomainsOnly(t *testing.T) {
 		require.ErrorIs(t, err, ErrUnknownIssuer, in)
 		assert.Contains(t, err.Error(), "letsencrypt, sectigo", "%s: the brands are listed", in)
 	}
+}
+
+// FuzzIssuerDomains: any input is refused with ErrUnknownIssuer or yields
+// issuer domains a CAA record can carry; never a panic.
+func FuzzIssuerDomains(f *testing.F) {
+	for _, s := range []string{"sectigo", "ssl.com", "SSL.COM.", "ca.test", "", "bücher.de", "a;b", "*.x.com", "ca-x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ds, err := IssuerDomains(s)
+		if err != nil {
+			if !errors.Is(err, ErrUnknownIssuer) {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		if len(ds) == 0 {
+			t.Fatalf("%q: no domains", s)
+		}
+		for _, d := range ds {
+			if !isDomain(d) {
+				t.Fatalf("%q -> %q", s, d)
+			}
+		}
+	})
 }
