@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -168,6 +169,20 @@ func TestBinary(t *testing.T) {
 	out, err = exec.Command(bin, "--version").Output()
 	require.NoError(t, err)
 	assert.Regexp(t, `^dcv (\(devel\)|v\S+)\n$`, string(out))
+
+	// Ctrl-C while --wait polls: 130.
+	res := startDNS(t, verifytest.NewZone())
+	cmd = exec.Command(bin, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "v",
+		"--resolver", res, "--wait", "1m", "--interval", "50ms")
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	time.Sleep(300 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err = cmd.Wait()
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, exitInterrupted, exit.ExitCode(), stderr.String())
+	assert.Contains(t, stderr.String(), "dcv: interrupted")
 }
 
 // Bounded random argument lists built from tokens that reach only loopback
