@@ -157,7 +157,8 @@ func TestCAACorroboratedWorstStatusWinsOneJSONLinePerName(t *testing.T) {
 	rz := verifytest.NewZone().MustAdd(ourCAA, `forbidden.example.net. 300 IN CAA 0 issue "letsencrypt.org"`)
 	u1, u2 := remoteZone(t, testKey, rz), remoteZone(t, testKey, rz)
 	args := func(names ...string) []string {
-		return append([]string{"caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u1 + "," + u2}, names...)
+		return append([]string{"caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u1 + "," + u2,
+			"--min-remotes", "2", "--min-regions", "0"}, names...)
 	}
 	for names, want := range map[string]int{
 		"example.com":                                    exitOK,

@@ -15,7 +15,8 @@ func TestFlagsFollowArgumentsAndDoubleDashEndsThem(t *testing.T) {
 	kf := writeFile(t, "key", testKey)
 	u := remote(t, ourCAA)
 	// Every flag after the positional arguments.
-	o := dcv(t, "caa", "example.com", "www.example.com", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u, "--json")
+	o := dcv(t, "caa", "example.com", "www.example.com", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u, "--json",
+		"--min-remotes", "1", "--min-regions", "0")
 	require.Equal(t, exitOK, o.code, o.stderr)
 	assert.Len(t, strings.Split(strings.TrimSpace(o.stdout), "\n"), 2)
 	// After "--", a flag is a positional: "--json" is a (bad) domain, not JSON output.
@@ -28,7 +29,7 @@ func TestFlagsFollowArgumentsAndDoubleDashEndsThem(t *testing.T) {
 	assert.Contains(t, o.stderr, `invalid value "--" for flag --ca`)
 	// Repeated flags: the last --key-file wins; --perspective accumulates.
 	o = dcv(t, "caa", "--ca", "ssl.com", "--resolver", res, "--key-file", writeFile(t, "k2", "short"), "--key-file", kf,
-		"--perspective", u, "--perspective", remote(t, ourCAA), "example.com")
+		"--perspective", u, "--perspective", remote(t, ourCAA), "example.com", "--min-remotes", "2", "--min-regions", "0")
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.Contains(t, o.stdout, "2 of 2 remotes corroborate")
 	// Empty values.

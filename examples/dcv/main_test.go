@@ -132,7 +132,7 @@ func TestInterruptExits130(t *testing.T) {
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	code := run(ctx, []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "v",
-		"--resolver", res, "--wait", "1m", "--interval", "50ms"}, e)
+		"--resolver", res, "--wait", "1m", "--interval", "1s"}, e)
 	assert.Equal(t, exitInterrupted, code, errb.String())
 	assert.Contains(t, errb.String(), "dcv: interrupted")
 }
@@ -173,7 +173,7 @@ func TestBinary(t *testing.T) {
 	// Ctrl-C while --wait polls: 130.
 	res := startDNS(t, verifytest.NewZone())
 	cmd = exec.Command(bin, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "v",
-		"--resolver", res, "--wait", "1m", "--interval", "50ms")
+		"--resolver", res, "--wait", "1m", "--interval", "1s")
 	stderr.Reset()
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())

@@ -57,7 +57,8 @@ type readmeCmd struct {
 // call it, every command line parses, the offline ones (hash, challenge)
 // produce the output the README documents, and the network ones run
 // against loopback servers (a DNS server for --resolver, in-process remote
-// perspectives in place of a, b and c) instead of the Internet.
+// perspectives in place of the mpic-*.example.net ones, 127.0.0.1:0 for a
+// --listen address) instead of the Internet.
 func TestREADMEExamplesRun(t *testing.T) {
 	build, cmds := readmeCommands(t)
 	assert.Equal(t, "go build -o dcv ./examples/dcv", build, "./dcv is what the build writes")
@@ -65,18 +66,44 @@ func TestREADMEExamplesRun(t *testing.T) {
 	data, err := os.ReadFile("../../.gitignore")
 	require.NoError(t, err)
 	assert.Contains(t, strings.Split(string(data), "\n"), "/dcv", "the built binary is ignored")
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
 
 	zone := verifytest.NewZone()
 	resolver := startDNS(t, zone)
 	dir := t.TempDir()
-	files := map[string]string{} // README file name -> temp file
-	remotes := map[string]string{}
-	for _, h := range []string{"a", "b", "c"} {
-		remotes["http://"+h+":8053"] = remoteZone(t, testKey, zone)
+	// The README's file names, as temporary files; keys hold a key each.
+	keys := map[string]string{"mpic.key": testKey, "eu.key": otherKey}
+	file := func(name string) string {
+		p := filepath.Join(dir, name)
+		if k, ok := keys[name]; ok {
+			require.NoError(t, os.WriteFile(p, []byte(k+"\n"), 0o600))
+		}
+		return p
 	}
-	readme, err := os.ReadFile("../../README.md")
-	require.NoError(t, err)
+	certPEM, keyPEM, _ := selfSigned(t)
+	require.NoError(t, os.WriteFile(file("eu.pem"), []byte(certPEM), 0o600))
+	require.NoError(t, os.WriteFile(file("eu-key.pem"), []byte(keyPEM), 0o600))
+	// A loopback remote per README perspective, with the key the README
+	// gives it (its own #KEYFILE, else --key-file).
+	remoteURL := regexp.MustCompile(`https://mpic-[a-z]+\.example\.net:8443(#[a-z.-]+)?`)
+	remotes := map[string]string{}
+	loopback := func(u string) string {
+		base, keyFile, _ := strings.Cut(u, "#")
+		if remotes[base] == "" {
+			key := keys["mpic.key"]
+			if keyFile != "" {
+				key = keys[keyFile]
+			}
+			remotes[base] = remoteZone(t, key, zone)
+		}
+		if keyFile != "" {
+			return remotes[base] + "#" + file(keyFile)
+		}
+		return remotes[base]
+	}
 
+	ran := map[string]bool{}
 	for _, c := range cmds {
 		name := strings.Join(c.args, " ")
 		args := make([]string, 0, len(c.args)+2)
@@ -87,25 +114,17 @@ func TestREADMEExamplesRun(t *testing.T) {
 			}
 			switch {
 			case prev == "--listen":
-				a = "127.0.0.1:0" // not the public 0.0.0.0:8053
+				a = "127.0.0.1:0" // not a public address and port
 			case prev == "--perspective":
-				for from, to := range remotes {
-					a = strings.ReplaceAll(a, from, to)
-				}
+				a = remoteURL.ReplaceAllStringFunc(a, loopback)
 			case strings.HasPrefix(a, "examples/"):
 				a = filepath.Join("../..", a)
 				_, err := os.Stat(a)
 				require.NoError(t, err, "%s: the README's path exists", name)
-			case prev == "--challenge" || prev == "--key-file":
-				if files[a] == "" {
-					files[a] = filepath.Join(dir, a)
-				}
-				a = files[a]
+			case regexp.MustCompile(`^[a-z-]+\.(key|pem|jsonl)$`).MatchString(a):
+				a = file(a)
 			}
 			args = append(args, a)
-		}
-		if files["mpic.key"] != "" {
-			require.NoError(t, os.WriteFile(files["mpic.key"], []byte(testKey+"\n"), 0o600))
 		}
 		ctx := context.Background()
 		switch args[0] {
@@ -119,6 +138,7 @@ func TestREADMEExamplesRun(t *testing.T) {
 		o := runIn(ctx, args...)
 		assert.NotEqual(t, exitUsage, o.code, "%s: parses\n%s", name, o.stderr)
 		assert.NotContains(t, o.stderr, "usage:", name)
+		ran[args[0]] = true
 
 		switch args[0] {
 		case "hash":
@@ -135,22 +155,24 @@ func TestREADMEExamplesRun(t *testing.T) {
 			ch, err := challenge.Decode([]byte(o.stdout))
 			require.NoError(t, err, name)
 			assert.Equal(t, "_dnsauth.www.example.com.", ch.Record.Name)
-			files["ch.jsonl"] = filepath.Join(dir, "ch.jsonl")
-			require.NoError(t, os.WriteFile(files["ch.jsonl"], []byte(o.stdout), 0o600))
+			require.NoError(t, os.WriteFile(file(c.stdoutTo), []byte(o.stdout), 0o600))
 			require.NoError(t, verifytest.Publish(zone, nil, ch)) // the applicant publishes it
 		case "verify":
-			if slices.Contains(args, "--challenge") {
-				assert.Equal(t, exitOK, o.code, "%s: the published challenge verifies\n%s", name, o.stderr)
+			if slices.Contains(c.args, "--challenge") {
+				assert.Equal(t, exitOK, o.code, "%s: the published challenge verifies\n%s%s", name, o.stdout, o.stderr)
 			}
 		case "caa":
 			assert.Equal(t, exitOK, o.code, "%s: no CAA records: permitted\n%s", name, o.stderr)
 		case "serve-perspective":
 			assert.Equal(t, exitOK, o.code, "%s: %s", name, o.stderr)
-			assert.Regexp(t, `^http://127\.0\.0\.1:\d+\n`, o.stdout, name)
+			assert.True(t, strings.HasPrefix(o.stdout, "https://mpic-eu.example.net:8443\n"), "%s: prints its URL: %s", name, o.stdout)
 		case "help":
 			assert.Equal(t, exitOK, o.code, name)
 			assert.Contains(t, o.stdout, "--challenge", name)
 		}
 	}
-	assert.NotEmpty(t, files["ch.jsonl"], "the README builds a challenge file and verifies it")
+	for _, cmd := range []string{"hash", "challenge", "verify", "caa", "serve-perspective", "help"} {
+		assert.True(t, ran[cmd], "the README shows %s", cmd)
+	}
+	assert.Len(t, remotes, 4, "the README corroborates through four remotes")
 }

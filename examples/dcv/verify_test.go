@@ -324,7 +324,7 @@ func TestVerifyWaitReportsEachAttempt(t *testing.T) {
 	}()
 	// On a terminal: one live line, rewritten per attempt.
 	o := dcvTTY(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "late",
-		"--resolver", res, "--wait", "5s", "--interval", "50ms")
+		"--resolver", res, "--wait", "5s", "--interval", "1s")
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.Contains(t, o.stderr, "\r\033[Kattempt 1: _dnsauth.example.com not yet (record not found")
 	assert.Regexp(t, `attempt \d+: _dnsauth.example.com ok; [\d.]+s left\n$`, o.stderr)
@@ -332,19 +332,19 @@ func TestVerifyWaitReportsEachAttempt(t *testing.T) {
 	// Not a terminal: one line per attempt with the cause and the time
 	// left, then that the wait ran out, then the last attempt's error.
 	o = dcv(t, "verify", "dns-txt", "--name", "_dnsauth.never.example.com", "--value", "v",
-		"--resolver", res, "--wait", "300ms", "--interval", "50ms")
+		"--resolver", res, "--wait", "1500ms", "--interval", "1s")
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	lines := strings.Split(strings.TrimSuffix(o.stderr, "\n"), "\n")
 	require.GreaterOrEqual(t, len(lines), 4, o.stderr)
 	assert.NotContains(t, o.stderr, "\r")
-	assert.Regexp(t, `^dcv verify: attempt 1: _dnsauth.never.example.com not yet \(record not found: .*\); [123]00ms left$`, lines[0])
+	assert.Regexp(t, `^dcv verify: attempt 1: _dnsauth.never.example.com not yet \(record not found: .*\); 1.[345]s left$`, lines[0])
 	assert.Regexp(t, `^dcv verify: attempt 2: `, lines[1])
-	assert.Contains(t, o.stderr, "dcv verify: --wait 300ms ran out after ")
+	assert.Contains(t, o.stderr, "dcv verify: --wait 1.5s ran out after 2 attempts")
 	assert.Equal(t, "  hint: add the record exactly as shown, then wait for its TTL before retrying", lines[len(lines)-1])
 
 	// A terminal failure (port not allowed) stops after one attempt.
 	o = dcv(t, "verify", "file", "--url", "http://example.com:8080/x", "--content", "v",
-		"--resolver", res, "--wait", "5s", "--interval", "50ms")
+		"--resolver", res, "--wait", "5s", "--interval", "1s")
 	assert.Equal(t, exitFail, o.code, o.stderr)
 	assert.Contains(t, o.stderr, "attempt 1: http://example.com:8080/x undecided (port not allowed")
 	assert.NotContains(t, o.stderr, "attempt 2")
@@ -367,6 +367,7 @@ func TestVerifyFlagDependenciesAreUsageErrors(t *testing.T) {
 		"redirects for a DNS check":       {[]string{"--follow-redirects"}, "--follow-redirects does not apply to dns-txt"},
 		"private HTTP for a DNS check":    {[]string{"--allow-private"}, "--allow-private does not apply to dns-txt"},
 		"timeout malformed":               {[]string{"--timeout", "soon"}, "want a duration"},
+		"interval below the minimum":      {[]string{"--wait", "1m", "--interval", "50ms"}, "--interval 50ms: the shortest pause is 1s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := dcv(t, append(base, tc.args...)...)
