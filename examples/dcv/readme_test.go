@@ -37,6 +37,8 @@ func readmeCommands(t *testing.T) (build string, cmds []readmeCmd) {
 		switch {
 		case strings.HasPrefix(line, "go build"):
 			build = line
+		case strings.HasPrefix(line, "dcv "):
+			t.Errorf("README: %q: call the built binary as ./dcv", line)
 		case strings.HasPrefix(line, "./dcv "):
 			var c readmeCmd
 			line, c.stdoutTo, _ = strings.Cut(line, " > ")
@@ -127,10 +129,15 @@ func TestREADMEExamplesRun(t *testing.T) {
 			args = append(args, a)
 		}
 		ctx := context.Background()
-		switch args[0] {
-		case "verify", "caa":
+		switch {
+		case args[0] == "hash" || args[0] == "challenge" || args[0] == "help":
+			// offline
+		case strings.Contains(dcv(t, "help", args[0]).stdout, "\n  --resolver "):
 			args = append(args, "--resolver", resolver) // flags may follow
-		case "serve-perspective":
+		default:
+			t.Fatalf("%s: a network command without --resolver would ask the system resolver", name)
+		}
+		if args[0] == "serve-perspective" {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithCancel(ctx)
 			cancel() // it serves until interrupted: stop at once
