@@ -257,3 +257,16 @@ func TestLibraryErrorIsOneLineAndItsHintAnother(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(o.stderr, "\n"), o.stderr)
 	assert.True(t, strings.HasPrefix(o.stderr, "dcv: testdata/refuse-cert.pem: csrhash: "), o.stderr)
 }
+
+// --auth-port without --authoritative is a usage error in every command
+// that has it, not silently ignored.
+func TestAuthPortNeedsAuthoritativeEverywhere(t *testing.T) {
+	for _, args := range [][]string{
+		{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "v", "--auth-port", "5353"},
+		{"serve-perspective", "--listen", "127.0.0.1:0", "--key-file", "k", "--auth-port", "5353"},
+	} {
+		o := dcv(t, args...)
+		assert.Equal(t, exitUsage, o.code, "%q: %s", args, o.stderr)
+		assert.Contains(t, o.stderr, "--auth-port needs --authoritative", args)
+	}
+}
