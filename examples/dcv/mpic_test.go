@@ -277,7 +277,7 @@ func TestCorroborateWait(t *testing.T) {
 	assert.Equal(t, 1, zone.TotalQueries(), "one attempt")
 
 	// Never corroborated: the last attempt's report when the wait is over.
-	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "1s")...)
+	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "1500ms")...)
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	assert.Equal(t, 1, strings.Count(o.stdout, "  perspectives:\n"), "one report: %s", o.stdout)
 }
