@@ -32,10 +32,10 @@ func DNSAccountOwner(domain, accountURL string) string {
 func ValidAccountURL(accountURL string) error {
 	u, err := url.Parse(accountURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
-		return fmt.Errorf("dcv: %w: account URL %q is not an absolute http(s) URL", ErrAccountURL, accountURL)
+		return fmt.Errorf("challenge: %w: account URL %q is not an absolute http(s) URL", ErrAccountURL, accountURL)
 	}
 	if strings.ContainsAny(accountURL, " \t\r\n;") {
-		return fmt.Errorf("dcv: %w: account URL %q holds a space or ';'", ErrAccountURL, accountURL)
+		return fmt.Errorf("challenge: %w: account URL %q holds a space or ';'", ErrAccountURL, accountURL)
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func TLSALPN01Certificate(domain, keyAuthorization string, notBefore, notAfter t
 		return tls.Certificate{}, err
 	}
 	if dnsname.IsWildcard(d) {
-		return tls.Certificate{}, fmt.Errorf("dcv: %s: %w: tls-alpn-01 cannot validate wildcards; use dns-01", d, ErrWildcard)
+		return tls.Certificate{}, fmt.Errorf("challenge: %s: %w: tls-alpn-01 cannot validate wildcards; use dns-01", d, ErrWildcard)
 	}
 	src := random.Source{}
 	key, err := src.Key()
@@ -82,11 +82,11 @@ func TLSALPN01Certificate(domain, keyAuthorization string, notBefore, notAfter t
 	}
 	der, err := x509.CreateCertificate(nil, tmpl, tmpl, key.Public(), key)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("dcv: creating the tls-alpn-01 certificate: %w", err)
+		return tls.Certificate{}, fmt.Errorf("challenge: creating the tls-alpn-01 certificate: %w", err)
 	}
 	leaf, err := x509.ParseCertificate(der)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("dcv: parsing the tls-alpn-01 certificate: %w", err)
+		return tls.Certificate{}, fmt.Errorf("challenge: parsing the tls-alpn-01 certificate: %w", err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
 }
@@ -100,7 +100,7 @@ func (b Builder) TLSALPN01(domain, token string, accountKey crypto.PublicKey) (*
 		return nil, err
 	}
 	if dnsname.IsWildcard(d) {
-		return nil, fmt.Errorf("dcv: %s: %w: tls-alpn-01 cannot validate wildcards; use dns-01", d, ErrWildcard)
+		return nil, fmt.Errorf("challenge: %s: %w: tls-alpn-01 cannot validate wildcards; use dns-01", d, ErrWildcard)
 	}
 	ka, err := KeyAuthorization(token, accountKey)
 	if err != nil {
@@ -116,7 +116,7 @@ func (b Builder) TLSALPN01(domain, token string, accountKey crypto.PublicKey) (*
 	}
 	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
 	if err != nil {
-		return nil, fmt.Errorf("dcv: encoding the tls-alpn-01 key: %w", err)
+		return nil, fmt.Errorf("challenge: encoding the tls-alpn-01 key: %w", err)
 	}
 	sum := sha256.Sum256([]byte(ka))
 	c.Token, c.KeyAuthorization = token, ka

@@ -3,6 +3,7 @@ package challenge
 import (
 	"crypto"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -19,6 +20,10 @@ const (
 	PersistHashMethod = "sha-256/"
 	PersistWildcard   = "wildcard" // the policy value that widens a record to subdomains
 )
+
+// ErrPersistUntil refuses a dns-persist-01 record that would be unusable
+// from the start.
+var ErrPersistUntil = errors.New("persistUntil is not in the future")
 
 // PersistParams is what a dns-persist-01 record says. The zero value is
 // not usable: Issuer and AccountURL are required, and AccountKey unless
@@ -63,7 +68,7 @@ func PersistAccountHashPrefix(accountURL string) (string, error) {
 // len one octet, and thumbprint the account key's RFC 7638 thumbprint.
 func PersistAccountURI(prefix, domain, thumbprint, accountURL string) (string, error) {
 	if len(domain) == 0 || len(domain) > 255 {
-		return "", fmt.Errorf("dcv: %w: domain of %d octets for the accounturi hash", ErrInvalidName, len(domain))
+		return "", fmt.Errorf("challenge: %w: domain of %d octets for the accounturi hash", ErrInvalidName, len(domain))
 	}
 	h := sha256.New()
 	h.Write([]byte{byte(len(domain))})
@@ -100,7 +105,7 @@ func (b Builder) DNSPersist01(domain string, p PersistParams) (*Challenge, error
 	}
 	issuer, err := dnsname.Domain(p.Issuer)
 	if err != nil || dnsname.IsWildcard(issuer) {
-		return nil, fmt.Errorf("dcv: %w: issuer domain name %q", ErrInvalidName, p.Issuer)
+		return nil, fmt.Errorf("challenge: %w: issuer domain name %q", ErrInvalidName, p.Issuer)
 	}
 	if err := ValidAccountURL(p.AccountURL); err != nil {
 		return nil, err
@@ -132,7 +137,7 @@ func (b Builder) DNSPersist01(domain string, p PersistParams) (*Challenge, error
 	if !p.PersistUntil.IsZero() {
 		until := p.PersistUntil.UTC().Truncate(time.Second)
 		if !until.After(c.IssuedAt) {
-			return nil, fmt.Errorf("dcv: %w: persistUntil %s is not in the future", ErrLifetime, until.Format(time.RFC3339))
+			return nil, fmt.Errorf("challenge: %w: %s", ErrPersistUntil, until.Format(time.RFC3339))
 		}
 		if end := until.Add(time.Second); end.Before(c.ExpiresAt) {
 			c.ExpiresAt = end // usable during its last second

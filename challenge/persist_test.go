@@ -84,6 +84,8 @@ func TestDNSPersist01Refusals(t *testing.T) {
 		_, err := fixed().DNSPersist01("example.com", p)
 		assert.Error(t, err, name)
 	}
+	_, err = fixed().DNSPersist01("example.com", challenge.PersistParams{Issuer: ok.Issuer, AccountURL: ok.AccountURL, Plain: true, PersistUntil: t0})
+	assert.ErrorIs(t, err, challenge.ErrPersistUntil, "unusable from the start")
 	good, err := fixed().DNSPersist01("example.com", ok)
 	require.NoError(t, err)
 	for name, f := range map[string]func(c *challenge.Challenge){

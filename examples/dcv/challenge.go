@@ -26,10 +26,17 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	f := newFlags("challenge",
 		"dcv challenge --method "+methodNames()+" [flags] DOMAIN...",
 		"dcv challenge --method hash-file|hash-cname --csr FILE [--ca D] [--token T] [DOMAIN...]",
-		"dcv challenge --method acme-http-01|acme-dns-01 --token T --account-key FILE DOMAIN...")
+		"dcv challenge --method acme-http-01|acme-dns-01 --token T --account-key FILE DOMAIN...",
+		"dcv challenge --method tls-alpn-01|dns-account-01 --token T --account-key FILE [--account-url URL] [--cert-out F --key-out F] DOMAIN...",
+		"dcv challenge --method dns-persist-01 --issuer NAME --account-url URL (--account-key FILE | --plain-accounturi) [--wildcard-policy] DOMAIN...")
 	f.notes = "Prints what to publish for each domain. Hash methods take the CSR (every domain\n" +
 		"in it when no DOMAIN is given); ACME methods take the token and the account key\n" +
-		"(PEM). --json prints each challenge as one JSON line, which 'dcv verify\n" +
+		"(PEM); dns-account-01 also the account URL. dns-persist-01 takes the CA's issuer\n" +
+		"domain and the account URL, and hashes the accounturi as draft -02 does (with\n" +
+		"--account-key) or puts the URL itself in it as drafts -00/-01 do\n" +
+		"(--plain-accounturi). tls-alpn-01 prints the certificate and key to serve, or\n" +
+		"writes them with --cert-out and --key-out (the key is never in the JSON).\n" +
+		"--json prints each challenge as one JSON line, which 'dcv verify\n" +
 		"--challenge FILE' reads back. Special-use and non-public names (.test, .internal,\n" +
 		".local, .onion, ...) are refused unless --allow-private (labs, tests).\n"
 	var m challenge.Method
@@ -47,20 +54,21 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	lifetime := f.duration("lifetime", 0, "how long (`DURATION`) the challenge stays valid, at most 720h (default 720h, 30 days)")
 	allowPrivate := f.Bool("allow-private", false, "permit special-use and non-public names (.test, .internal, .local, ...)")
 	jsonOut := f.Bool("json", false, "print each challenge as one JSON line (JSON Lines)")
+	mf := addMethodFlags(f)
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
 	}
 	set := f.given()
 	isHash := m == challenge.HashFile || m == challenge.HashCNAME
-	isACME := m == challenge.ACMEHTTP01 || m == challenge.ACMEDNS01
+	isACME := acmeKeyed(m)
 	switch {
 	case m == "":
 		return f.fail(e, "--method is required")
 	case !isHash && (set["csr"] || set["ca"]):
 		return f.fail(e, "--csr and --ca are for hash-file and hash-cname only")
-	case !isACME && set["account-key"]:
-		return f.fail(e, "--account-key is for acme-http-01 and acme-dns-01 only")
+	case !isACME && m != challenge.DNSPersist01 && set["account-key"]:
+		return f.fail(e, "--account-key is for the ACME methods and dns-persist-01 only")
 	case !isHash && !isACME && set["token"]:
 		return f.fail(e, "--token is for hash and ACME methods only")
 	case !isHash && len(pos) == 0:
@@ -69,6 +77,8 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "%s needs the CSR: --csr FILE", m)
 	case isACME && (*token == "" || *keyPath == ""):
 		return f.fail(e, "%s needs the CA's token and the account key: --token T --account-key FILE", m)
+	case mf.usage(m, set, len(pos)) != "":
+		return f.fail(e, "%s", mf.usage(m, set, len(pos)))
 	case *lifetime > challenge.MaxLifetime(m):
 		return f.fail(e, "--lifetime %s: %s values may be used for at most %s (30 days, BR 4.2.1)", *lifetime, m, challenge.MaxLifetime(m))
 	}
@@ -112,6 +122,18 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			acme = b.ACMEDNS01
 		}
 		build = func(d string) (*challenge.Challenge, error) { return acme(d, *token, key) }
+		if nb := mf.builder(b, m, *token, key); nb != nil {
+			build = nb
+		}
+	case m == challenge.DNSPersist01:
+		var key crypto.PublicKey
+		if *keyPath != "" {
+			var err error
+			if key, err = readAccountKey(e, *keyPath); err != nil {
+				return fail(e, err)
+			}
+		}
+		build = mf.builder(b, m, "", key)
 	case m == challenge.DNSTXT:
 		build = b.DNSTXT
 	case m == challenge.File:
@@ -136,6 +158,9 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
+	if err := mf.writeFiles(e, all, *jsonOut); err != nil {
+		return fail(e, err)
+	}
 	for i, c := range all {
 		if *jsonOut {
 			if err := writeJSON(e.stdout, c); err != nil {
@@ -147,6 +172,9 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout)
 		}
 		printChallenge(e.stdout, c)
+		if c.TLSALPN != nil {
+			mf.printTLSALPN(e.stdout, c)
+		}
 	}
 	return exitOK
 }
@@ -159,7 +187,7 @@ func validToken(m challenge.Method, token string) error {
 		return nil
 	case m == challenge.HashFile || m == challenge.HashCNAME:
 		return csrhash.ValidToken(token)
-	case m == challenge.ACMEHTTP01 || m == challenge.ACMEDNS01:
+	case acmeKeyed(m):
 		return challenge.ValidACMEToken(token)
 	}
 	return nil

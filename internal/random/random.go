@@ -74,7 +74,7 @@ func (s Source) Serial() (*big.Int, error) {
 func (s Source) Key() (*ecdsa.PrivateKey, error) {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("dcv: generating a key: %w", err)
+		return nil, fmt.Errorf("generating a key: %w", err)
 	}
 	return k, nil
 }
