@@ -17,6 +17,7 @@ import (
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/perspective"
 )
 
 // acmeKeyed reports whether m is built from an ACME token and account key.
@@ -229,28 +230,31 @@ func addVerifyMethodFlags(f *cmdFlags) *verifyMethodFlags {
 	return vm
 }
 
-// check returns the check of a tls-alpn-01 or dns-persist form, or a
-// usage error.
-func (vm *verifyMethodFlags) check(kind string, v *verify.Verifier) (verifyCheck, string) {
+// check returns the check of a tls-alpn-01 or dns-persist form and the
+// same check for --perspective, or a usage error.
+func (vm *verifyMethodFlags) check(kind string, v *verify.Verifier) (verifyCheck, perspective.Check, string) {
 	d := *vm.domain
+	pc := perspective.Check{Determination: perspective.DCV}
 	if d == "" {
-		return nil, kind + " needs --domain"
+		return nil, pc, kind + " needs --domain"
 	}
 	switch kind {
 	case "tls-alpn-01":
 		if *vm.ka == "" {
-			return nil, "tls-alpn-01 needs --key-authorization"
+			return nil, pc, "tls-alpn-01 needs --key-authorization"
 		}
-		return single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyTLSALPN01(ctx, d, *vm.ka) }), ""
+		pc.TLSALPN = &perspective.TLSALPNCheck{Domain: d, KeyAuthorization: *vm.ka}
+		return single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyTLSALPN01(ctx, d, *vm.ka) }), pc, ""
 	default: // dns-persist
 		if len(vm.issuers.vals) == 0 || len(vm.accounts.vals) == 0 {
-			return nil, "dns-persist needs --issuer and --account-uri"
+			return nil, pc, "dns-persist needs --issuer and --account-uri"
 		}
 		if *vm.wildcard {
 			d = "*." + strings.TrimPrefix(d, "*.")
 		}
 		p := verify.PersistPolicy{Issuers: vm.issuers.vals, AccountURIs: vm.accounts.vals, At: vm.at}
-		return single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyPersist(ctx, d, p) }), ""
+		pc.Persist = &perspective.PersistCheck{Domain: d, Issuers: p.Issuers, AccountURIs: p.AccountURIs, At: p.At}
+		return single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyPersist(ctx, d, p) }), pc, ""
 	}
 }
 

@@ -261,3 +261,24 @@ func TestVerifyChallengeNewMethods(t *testing.T) {
 	assert.Contains(t, o.stdout, "tls-alpn-01 example.com")
 	assert.Contains(t, o.stdout, "authorized by _validation-persist.www.example.com")
 }
+
+// dcv verify dns-persist --perspective sends the persist form to each
+// remote, which reads the record through its own DNS.
+func TestVerifyDNSPersistCorroborated(t *testing.T) {
+	rec := `_validation-persist.example.com. 300 IN TXT "authority.example; accounturi=` + methodsAcct + `"`
+	res := startDNS(t, verifytest.NewZone().MustAdd(rec))
+	kf := writeFile(t, "key", testKey)
+	ok1, ok2 := remote(t, rec), remote(t, rec)
+	bad := remote(t, `example.com. 300 IN A 192.0.2.1`)
+	run := func(remotes string) outcome {
+		return dcv(t, "verify", "dns-persist", "--domain", "example.com", "--issuer", "authority.example",
+			"--account-uri", methodsAcct, "--resolver", res, "--key-file", kf, "--perspective", remotes,
+			"--min-remotes", "1", "--min-regions", "0")
+	}
+	o := run(ok1 + "," + ok2)
+	assert.Equal(t, exitOK, o.code, "%s\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "2 of 2 remotes corroborate")
+	o = run(bad)
+	assert.Equal(t, exitNo, o.code, "%s\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, labelOf(bad)+": not verified")
+}

@@ -150,12 +150,11 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		targets = []string{strings.Join(urls.vals, " ")}
 	case "tls-alpn-01", "dns-persist":
 		var msg string
-		if check, msg = vm.check(kind, v); msg != "" {
+		var pc perspective.Check
+		if check, pc, msg = vm.check(kind, v); msg != "" {
 			return f.fail(e, "%s", msg)
 		}
-		if mp.on() {
-			return failf(e, "verify", "%s cannot be corroborated in this form yet; use --challenge FILE", kind)
-		}
+		pchecks = []perspective.Check{pc}
 		targets = []string{kind + " " + *vm.domain}
 	case "challenge":
 		items, err := readChallenges(e, *chFile, codes.vals)
