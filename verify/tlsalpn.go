@@ -31,6 +31,7 @@ var (
 	ErrCertExtRepeated   = errors.New("certificate repeats an extension")
 	ErrCertExtCritical   = errors.New("acmeIdentifier extension is not critical")
 	ErrCertDigest        = errors.New("acmeIdentifier extension does not hold SHA-256 of the key authorization")
+	ErrCertMalformed     = errors.New("certificate does not parse")
 )
 
 // certHints are the applicant's remedies, one per rule.
@@ -41,6 +42,7 @@ var certHints = map[error]string{
 	ErrCertExtRepeated:   "include each extension once",
 	ErrCertExtCritical:   "mark the acmeIdentifier extension critical",
 	ErrCertDigest:        "rebuild the challenge certificate from the current token and account key",
+	ErrCertMalformed:     "present the challenge certificate as built; this one is not valid DER X.509",
 }
 
 var oidSAN = asn1.ObjectIdentifier{2, 5, 29, 17}
@@ -182,6 +184,14 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	if err != nil {
 		ev.Error = err.Error()
 		r.Evidence = append(r.Evidence, ev)
+		if rule := certParseRule(err); rule != nil {
+			// The server presented a certificate the TLS client could not
+			// parse (a repeated extension, say): a rule broken, not a
+			// failed connection.
+			e := newError(ErrALPNCertificate, target, fmt.Errorf("%w: %w", rule, err))
+			e.Server, e.Hint = ev.Server, certHints[rule]
+			return e
+		}
 		if isNoALPNAlert(err) {
 			e := newError(ErrALPNProtocol, target, err)
 			e.Server, e.Seen = ev.Server, []string{"no_application_protocol alert"}
@@ -241,6 +251,21 @@ func alpnHandshake(ctx context.Context, c *HTTPClient, addrs []netip.Addr, domai
 		InsecureSkipVerify: true, // the leaf is checked by CheckTLSALPN01Certificate
 	}
 	return c.handshake(ctx, conn, conf, st)
+}
+
+// certParseRule returns the rule a handshake error reports the server's
+// certificate to break, or nil: crypto/tls refuses a certificate that
+// x509.ParseCertificate refuses (with a plain-text error), which includes
+// any extension given twice.
+func certParseRule(err error) error {
+	const prefix = "tls: failed to parse certificate from server: "
+	if err == nil || !strings.Contains(err.Error(), prefix) {
+		return nil
+	}
+	if strings.Contains(err.Error(), "duplicate extension") {
+		return ErrCertExtRepeated
+	}
+	return ErrCertMalformed
 }
 
 // isNoALPNAlert reports whether the server refused every offered protocol

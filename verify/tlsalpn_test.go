@@ -79,6 +79,7 @@ func TestTLSALPN01Rules(t *testing.T) {
 		{"other SAN", verifytest.ALPNOtherSAN, verify.ErrCertSAN, verify.ErrALPNCertificate},
 		{"no extension", verifytest.ALPNNoExtension, verify.ErrCertNoACMEExt, verify.ErrALPNCertificate},
 		{"not self-signed", verifytest.ALPNNotSelfSigned, verify.ErrCertNotSelfSigned, verify.ErrALPNCertificate},
+		{"extension twice", verifytest.ALPNDuplicateExtension, verify.ErrCertExtRepeated, verify.ErrALPNCertificate},
 		{"no ALPN negotiated", verifytest.ALPNNoALPN, nil, verify.ErrALPNProtocol},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,14 +23,15 @@ import (
 type ALPNFault int
 
 const (
-	ALPNRight         ALPNFault = iota // the challenge certificate as RFC 8737 builds it
-	ALPNOtherDigest                    // the extension holds the digest of another key authorization
-	ALPNNonCritical                    // the extension is not marked critical
-	ALPNExtraSAN                       // a second dNSName besides the domain
-	ALPNOtherSAN                       // one dNSName, but another name
-	ALPNNoExtension                    // no acmeIdentifier extension at all
-	ALPNNotSelfSigned                  // issued by another key (a CA), not self-signed
-	ALPNNoALPN                         // the right certificate, but the server negotiates no ALPN protocol
+	ALPNRight              ALPNFault = iota // the challenge certificate as RFC 8737 builds it
+	ALPNOtherDigest                         // the extension holds the digest of another key authorization
+	ALPNNonCritical                         // the extension is not marked critical
+	ALPNExtraSAN                            // a second dNSName besides the domain
+	ALPNOtherSAN                            // one dNSName, but another name
+	ALPNNoExtension                         // no acmeIdentifier extension at all
+	ALPNNotSelfSigned                       // issued by another key (a CA), not self-signed
+	ALPNDuplicateExtension                  // the acmeIdentifier extension twice (Go's parser refuses such a certificate)
+	ALPNNoALPN                              // the right certificate, but the server negotiates no ALPN protocol
 )
 
 // ALPNResponder is a TLS server on loopback that answers tls-alpn-01
@@ -238,11 +239,15 @@ func faultyCert(domain, ka string, fault ALPNFault) (tls.Certificate, error) {
 		parent = &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "verifytest CA"},
 			NotBefore: tmpl.NotBefore, NotAfter: tmpl.NotAfter, IsCA: true, BasicConstraintsValid: true,
 			KeyUsage: x509.KeyUsageCertSign}
-	case ALPNNoExtension:
+	case ALPNNoExtension, ALPNDuplicateExtension:
 	default:
 		return tls.Certificate{}, fmt.Errorf("verifytest: unknown ALPNFault %d", fault)
 	}
-	if fault != ALPNNoExtension {
+	switch fault {
+	case ALPNNoExtension:
+	case ALPNDuplicateExtension:
+		tmpl.ExtraExtensions = []pkix.Extension{ext, ext}
+	default:
 		tmpl.ExtraExtensions = []pkix.Extension{ext}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)

@@ -27,7 +27,8 @@
 //   - ALPNResponder: a TLS server on loopback answering tls-alpn-01
 //     (RFC 8737) with the challenge certificate for a name, or a wrong one
 //     (ALPNOtherDigest, ALPNNonCritical, ALPNExtraSAN, ALPNOtherSAN,
-//     ALPNNoExtension, ALPNNotSelfSigned, ALPNNoALPN), with a delay if
+//     ALPNNoExtension, ALPNNotSelfSigned,
+//     ALPNDuplicateExtension, ALPNNoALPN), with a delay if
 //     asked; names it does not know get what a plain HTTPS server answers.
 //
 // The DNS doubles cover the resolver behaviour that matters for domain
