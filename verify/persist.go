@@ -135,7 +135,8 @@ type PersistAuthorization struct {
 // Result's Persist says which record authorized and until when. When none
 // does, the error lists why each record of the CA did not (Error.Seen):
 // ErrPersistMalformed if one of them is malformed, else ErrPersistDenied,
-// or ErrExpired when the only reason is a past persistUntil.
+// or ErrExpired when the only reason is a past persistUntil. Authoritative
+// mode is not available for it (ErrBadInput).
 func (v *Verifier) VerifyPersist(ctx context.Context, domain string, p PersistPolicy) (*Result, error) {
 	start := v.begin()
 	r := &Result{Method: challenge.DNSPersist01, Domain: domain, Target: domain}
@@ -159,6 +160,10 @@ func (v *Verifier) checkPersist(ctx context.Context, r *Result, domain string, p
 		return newError(ErrBadInput, domain, err)
 	}
 	r.Domain = d
+	if v.Authoritative != nil {
+		// Refused rather than silently read through the recursive resolver.
+		return newError(ErrBadInput, d, errors.New("authoritative mode is not available for dns-persist-01; verify it through the recursive resolver"))
+	}
 	issuers, accepted, err := p.accepted()
 	if err != nil {
 		return newError(ErrBadInput, d, err)

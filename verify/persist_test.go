@@ -292,6 +292,9 @@ func TestVerifyPersistBadPolicy(t *testing.T) {
 		_, err := c.v.VerifyPersist(context.Background(), "example.com", p)
 		assert.ErrorIs(t, err, verify.ErrBadInput, name)
 	}
+	c.v.Authoritative = &verify.AuthOptions{}
+	_, err := c.v.VerifyPersist(context.Background(), "example.com", c.policy)
+	assert.ErrorIs(t, err, verify.ErrBadInput, "authoritative mode is refused, not ignored")
 }
 
 func TestVerifyDispatchesPersistAndAccount(t *testing.T) {
