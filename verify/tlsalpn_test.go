@@ -270,24 +270,34 @@ func FuzzCheckTLSALPN01Certificate(f *testing.F) {
 
 // BenchmarkTLSALPN01Delay20ms checks a dual-stack name (AAAA and A, tried
 // in the file checks' order) against a responder that waits 20 ms before
-// answering the ClientHello; "x-delay" is the wall time over those 20 ms
-// (target <= 1.5).
+// answering the ClientHello: with both families up (IPv6 answers), and
+// with IPv6 refusing so that IPv4 is tried next. "x-delay" is the wall
+// time over those 20 ms (target <= 1.5).
 func BenchmarkTLSALPN01Delay20ms(b *testing.B) {
 	const delay = 20 * time.Millisecond
-	s := newALPNSite(b)
-	s.zone.MustAdd("example.com. 300 IN AAAA ::1")
-	require.NoError(b, s.resp.Set("example.com", alpnKA, verifytest.ALPNRight))
-	s.resp.SetDelay(delay)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	for b.Loop() {
-		if _, err := s.v.VerifyTLSALPN01(ctx, "example.com", alpnKA); err != nil {
-			b.Fatal(err)
+	for _, v6down := range []bool{false, true} {
+		name := "both-up"
+		if v6down {
+			name = "ipv6-refused"
 		}
+		b.Run(name, func(b *testing.B) {
+			s := newALPNSite(b)
+			s.zone.MustAdd("example.com. 300 IN AAAA ::1")
+			s.down["[::1]:443"] = v6down
+			require.NoError(b, s.resp.Set("example.com", alpnKA, verifytest.ALPNRight))
+			s.resp.SetDelay(delay)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for b.Loop() {
+				if _, err := s.v.VerifyTLSALPN01(ctx, "example.com", alpnKA); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(delay), "x-delay")
+		})
 	}
-	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(delay), "x-delay")
 }
 
 // A CA checks tls-alpn-01: here against a loopback responder that port
