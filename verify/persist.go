@@ -134,8 +134,8 @@ type PersistAuthorization struct {
 // wildcard, or for a record at a parent — it carries policy=wildcard. The
 // Result's Persist says which record authorized and until when. When none
 // does, the error lists why each record of the CA did not (Error.Seen):
-// ErrPersistMalformed if one of them is malformed, else ErrPersistDenied,
-// or ErrExpired when the only reason is a past persistUntil. Authoritative
+// ErrPersistMalformed if one of them is malformed, else ErrPersistDenied
+// (with a hint about persistUntil when that is the only reason). Authoritative
 // mode is not available for it (ErrBadInput).
 func (v *Verifier) VerifyPersist(ctx context.Context, domain string, p PersistPolicy) (*Result, error) {
 	start := v.begin()
@@ -236,13 +236,12 @@ func (v *Verifier) checkPersist(ctx context.Context, r *Result, domain string, p
 		}
 		allExpired = allExpired && f.expired
 	}
-	if kind == ErrPersistDenied && allExpired {
-		kind = ErrExpired
-	}
 	e := newError(kind, r.Target, nil)
 	e.Seen = seen
 	e.Server = serverName(v.dns())
-	if kind == ErrExpired {
+	if kind == ErrPersistDenied && allExpired {
+		// Not ErrExpired: that one is terminal, and a record published
+		// again while Poll waits must still be found.
 		e.Hint = "publish the record again with a later persistUntil, or without one"
 	}
 	return e

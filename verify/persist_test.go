@@ -175,7 +175,7 @@ func TestVerifyPersistRules(t *testing.T) {
 		{name: "expired persistUntil", domain: "example.com",
 			records: func(c *persistCase) map[string][]string {
 				return map[string][]string{owner: {"authority.example; accounturi=" + c.hashed("example.com") + "; persistUntil=1735689600"}}
-			}, kind: verify.ErrExpired},
+			}, kind: verify.ErrPersistDenied},
 		{name: "future persistUntil", domain: "example.com",
 			records: func(c *persistCase) map[string][]string {
 				return map[string][]string{owner: {"authority.example; accounturi=" + c.hashed("example.com") + "; persistUntil=1767225600"}}
@@ -263,7 +263,11 @@ func TestVerifyPersistValidUntil(t *testing.T) {
 	assert.NoError(t, err)
 	p.At = time.Unix(1767225601, 0)
 	_, err = c.v.VerifyPersist(context.Background(), "example.com", p)
-	assert.ErrorIs(t, err, verify.ErrExpired)
+	assert.ErrorIs(t, err, verify.ErrPersistDenied)
+	var e *verify.Error
+	require.True(t, errors.As(err, &e))
+	assert.Contains(t, e.Hint, "persistUntil")
+	assert.False(t, verify.Terminal(err), "a record published again while polling is still found")
 }
 
 func TestVerifyPersistCNAMEAndLookupFailure(t *testing.T) {

@@ -45,6 +45,16 @@ var certHints = map[error]string{
 	ErrCertMalformed:     "present the challenge certificate as built; this one is not valid DER X.509",
 }
 
+// certHint is the remedy for the rule err breaks.
+func certHint(err error) string {
+	for rule, hint := range certHints {
+		if errors.Is(err, rule) {
+			return hint
+		}
+	}
+	return kinds[ErrALPNCertificate].hint
+}
+
 var oidSAN = asn1.ObjectIdentifier{2, 5, 29, 17}
 
 // CheckTLSALPN01Certificate checks the leaf a server presented for
@@ -189,7 +199,7 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 			// parse (a repeated extension, say): a rule broken, not a
 			// failed connection.
 			e := newError(ErrALPNCertificate, target, fmt.Errorf("%w: %w", rule, err))
-			e.Server, e.Hint = ev.Server, certHints[rule]
+			e.Server, e.Hint = ev.Server, certHint(rule)
 			return e
 		}
 		if isNoALPNAlert(err) {
@@ -225,12 +235,7 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	r.Evidence = append(r.Evidence, ev)
 	if err := CheckTLSALPN01Certificate(leaf, d, keyAuthorization); err != nil {
 		e := newError(ErrALPNCertificate, target, err)
-		e.Server, e.Seen = ev.Server, sanNames(leaf)
-		for rule, hint := range certHints {
-			if errors.Is(err, rule) {
-				e.Hint = hint
-			}
-		}
+		e.Server, e.Seen, e.Hint = ev.Server, sanNames(leaf), certHint(err)
 		return e
 	}
 	return nil
