@@ -1,6 +1,7 @@
 package challenge
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/sha256"
 	"crypto/tls"
@@ -10,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
@@ -155,9 +157,21 @@ func (c *Challenge) validateTLSALPN() error {
 		if block == nil || block.Type != "CERTIFICATE" {
 			return badChallenge("tls_alpn certificate_pem holds no CERTIFICATE block")
 		}
-		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		leaf, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
 			return badChallenge("tls_alpn certificate_pem: %v", err)
+		}
+		if !slices.Equal(leaf.DNSNames, []string{c.Domain}) || !hasExtension(leaf, TLSALPN01Extension(c.KeyAuthorization)) {
+			return badChallenge("tls_alpn certificate is not for %s and this key authorization", c.Domain)
 		}
 	}
 	return nil
+}
+
+// hasExtension reports whether leaf carries ext exactly (ID, criticality,
+// value).
+func hasExtension(leaf *x509.Certificate, ext pkix.Extension) bool {
+	return slices.ContainsFunc(leaf.Extensions, func(e pkix.Extension) bool {
+		return e.Id.Equal(ext.Id) && e.Critical == ext.Critical && bytes.Equal(e.Value, ext.Value)
+	})
 }

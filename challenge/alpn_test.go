@@ -137,7 +137,8 @@ func TestDecodeRefusesBadTLSALPN(t *testing.T) {
 		"garbage cert": mutate(func(c *challenge.Challenge) {
 			c.TLSALPN.CertificatePEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
 		}),
-		"30+ days": mutate(func(c *challenge.Challenge) { c.ExpiresAt = c.IssuedAt.Add(31 * 24 * time.Hour) }),
+		"30+ days":   mutate(func(c *challenge.Challenge) { c.ExpiresAt = c.IssuedAt.Add(31 * 24 * time.Hour) }),
+		"other cert": mutate(func(c *challenge.Challenge) { c.TLSALPN.CertificatePEM = otherCert(t) }),
 		"with a record": mutate(func(c *challenge.Challenge) {
 			c.Record = &challenge.Record{Type: "TXT", Name: "example.org.", Value: "x"}
 		}),
@@ -178,4 +179,11 @@ func ExampleBuilder_TLSALPN01() {
 	// Output:
 	// acme-tls/1 443 [www.example.com]
 	// 940576f75777ef6c725d5119458f63d8543c8354d8a4e689afadb40a26a178f0
+}
+
+// otherCert is a challenge certificate for another name.
+func otherCert(t *testing.T) string {
+	cert, err := challenge.TLSALPN01Certificate("other.example.org", "x.y", t0, t0.Add(time.Hour))
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}))
 }
