@@ -37,8 +37,8 @@ const (
 // HTTPClient is the hardened HTTPDoer used to fetch validation files. It
 // sends exactly one request per Do and never follows redirects, uses no
 // proxy and no cookies, allows only http on port 80 and https on port 443,
-// refuses host names without an ICANN public suffix (foo.internal) before
-// any query, resolves the host through its own DNS (never the system
+// refuses host names outside the public DNS (special-use names such as
+// foo.internal, names without an ICANN public suffix) before any query, resolves the host through its own DNS (never the system
 // resolver) and dials only addresses that passed the address guard, so a
 // validation request cannot be pointed at the CA's internal network
 // (SSRF), not even by DNS rebinding. The zero value is ready to use.
@@ -48,8 +48,8 @@ type HTTPClient struct {
 	DNS Exchanger
 
 	// AllowPrivate turns the address guard off: loopback, private and
-	// reserved addresses may be dialled, and host names without an ICANN
-	// public suffix asked for (tests, labs, internal PKI).
+	// reserved addresses may be dialled, and host names outside the public
+	// DNS asked for (tests, labs, internal PKI).
 	AllowPrivate bool
 
 	// Dial connects to one vetted "ip:port"; nil means a net.Dialer. Tests
@@ -209,18 +209,23 @@ func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, []
 	return addrs, ev, nil
 }
 
-// publicName refuses, before any query, a host name without a public
-// suffix of the ICANN section (foo.internal, x.notatld, printer.local): it
-// cannot name a site on the public internet, only something inside the
-// CA's network. IP literals are left to the address guard.
+// publicName refuses, before any query, a host name that is not in the
+// public DNS (dnsname.Public: a special-use name such as foo.internal or
+// printer.local, or one without an ICANN public suffix such as x.notatld):
+// it can only name something inside the CA's network. IP literals are left
+// to the address guard.
 func (c *HTTPClient) publicName(target, host string) error {
-	if c.AllowPrivate || dnsname.HasICANNSuffix(host) {
+	if c.AllowPrivate {
 		return nil
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
 		return nil
 	}
-	e := newError(ErrAddressRefused, target, fmt.Errorf("%w: host %q has no public suffix of the ICANN section of the public suffix list", ErrAddressRefused, host))
+	err := dnsname.Public(strings.ToLower(strings.TrimSuffix(host, ".")))
+	if err == nil {
+		return nil
+	}
+	e := newError(ErrAddressRefused, target, fmt.Errorf("%w: %w", ErrAddressRefused, err))
 	e.Seen = []string{host}
 	return e
 }
