@@ -28,7 +28,7 @@ import (
 // port) and web servers that the HTTP client reaches through its Dial hook,
 // so "203.0.113.x:80" style addresses map to httptest servers.
 type lab struct {
-	t        *testing.T
+	t        testing.TB
 	resolver *verifytest.Zone
 	auth     []*verifytest.Zone
 	servers  []*verifytest.DNSServer
@@ -43,7 +43,7 @@ const soaLine = "example.test. 300 IN SOA ns1.example.test. hostmaster.example.t
 
 // newLab starts a resolver and n authoritative servers for example.test,
 // whose NS records name them, each serving SOA serial 1.
-func newLab(t *testing.T, n int) *lab {
+func newLab(t testing.TB, n int) *lab {
 	t.Helper()
 	l := &lab{t: t, resolver: verifytest.NewZone(), web: map[string]string{}}
 	for range n {

@@ -233,6 +233,7 @@ func contentIssues(body []byte, want string) []Code {
 	}
 	rest := bytes.TrimPrefix(body, []byte("\uFEFF"))
 	rest = bytes.ReplaceAll(rest, []byte("\r\n"), []byte("\n"))
+	rest = bytes.TrimSuffix(rest, []byte("\n")) // one final newline is what editors add
 	if string(rest) != want {
 		out = append(out, ContentWhitespace)
 	}

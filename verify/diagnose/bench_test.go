@@ -1,0 +1,43 @@
+package diagnose_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dcvkit/dcv/verify/diagnose"
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+// BenchmarkDiagnoseWall diagnoses a domain with 2 authoritative servers,
+// an A and an AAAA record and a web server on ports 80 and 443 of each
+// address, every DNS exchange and HTTP response taking 20 ms, for every
+// method and a CA. The metric is the report's wall time in units of one
+// exchange: the checks run concurrently, so it is the length of the
+// longest chain (zone SOA, NS, NS addresses, per-server SOA), not the sum.
+func BenchmarkDiagnoseWall(b *testing.B) {
+	const rtt = 20 * time.Millisecond
+	l := newLab(b, 2)
+	r := verifytest.NewResponder()
+	r.SetDelay(rtt)
+	l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`,
+		"example.test. 300 IN A 127.0.0.10", "example.test. 300 IN AAAA ::1",
+		"www.example.test. 300 IN A 127.0.0.10", "www.example.test. 300 IN AAAA ::1")
+	l.site(r, "127.0.0.10", "::1") // skips without an IPv6 loopback
+	for _, z := range append(l.auth, l.resolver) {
+		z.SetDelay(rtt)
+	}
+	d := l.diagnoser()
+	req := diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}}
+	b.ReportAllocs()
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		rep := d.Diagnose(context.Background(), req)
+		total += time.Since(start)
+		if rep.HasErrors() || !rep.Complete() {
+			b.Fatalf("unexpected report: %+v", rep)
+		}
+	}
+	b.ReportMetric(float64(total)/float64(b.N)/float64(rtt), "wall/exchange")
+}

@@ -1,0 +1,53 @@
+package diagnose_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/verify/diagnose"
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// ports are the loopback ports of one run: normalized in golden files.
+var ports = regexp.MustCompile(`(127\.0\.0\.\d+|\[::1\]|localhost):\d+`)
+
+// TestMisconfiguredReportGolden renders the report of a domain with
+// several common mistakes (the README shows this output) and compares it
+// with testdata/misconfigured.golden, ports normalized.
+func TestMisconfiguredReportGolden(t *testing.T) {
+	l := newLab(t, 2)
+	c := fileChallenge(t)
+	c.File.Content = "20261130000000abcdefghijklmnopqrstuvwxyz0123" // fixed, for the golden file
+	l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, "example.test. 300 IN A 127.0.0.10")
+	l.auth[1].Remove("example.test.", dns.TypeSOA)
+	l.auth[1].MustAdd(fmt.Sprintf(soaLine, 2))
+	plain, tlsr := verifytest.NewResponder(), verifytest.NewResponder()
+	plain.Set(c.File.Path, c.File.Content+"\r\n")
+	tlsr.Set(c.File.Path, "20261101000000staleoldvalue")
+	l.route("127.0.0.10:80", l.plain(plain))
+	l.route("127.0.0.10:443", tlsSite(l, tlsr))
+
+	rep := l.diagnoser().Diagnose(context.Background(), diagnose.Request{CA: []string{"alibaba"}, Challenge: c})
+	var out bytes.Buffer
+	require.NoError(t, rep.WriteText(&out))
+	got := ports.ReplaceAllString(out.String(), "$1:PORT")
+	golden := filepath.Join("testdata", "misconfigured.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got)
+}
