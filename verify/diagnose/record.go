@@ -79,7 +79,7 @@ func (r *run) checkRecord(m challenge.Method) {
 		if m == challenge.HashCNAME && r.ch == nil {
 			r.out.add(Finding{Code: RecordOwner, Severity: Info, Subject: "_<MD5 of the CSR>." + r.adn,
 				Message: fmt.Sprintf("%s: a CNAME at _<MD5 of the CSR>.%s; give the challenge to check it", m, r.adn),
-				Fix:     "run 'dcv challenge hash-cname' with the CSR to get the exact record"})
+				Fix:     "run 'dcv challenge --method hash-cname --csr FILE' to get the exact record"})
 		}
 		return
 	}

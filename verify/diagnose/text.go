@@ -44,9 +44,13 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintln(b)
 		}
 	}
-	if len(r.Findings) > 0 {
-		fmt.Fprintln(b, "details:")
-		for _, f := range r.Findings {
+	details := false
+	for _, f := range r.Findings {
+		if len(f.Evidence) > 0 {
+			if !details {
+				fmt.Fprintln(b, "details:")
+				details = true
+			}
 			fmt.Fprintf(b, "  [%s] %s (%s)\n", f.Code, f.Subject, f.Severity)
 			for _, e := range f.Evidence {
 				fmt.Fprintf(b, "      %s\n", e)

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify/diagnose"
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+// diagnoseLab serves example.test: a resolver, two authoritative servers
+// and a web server on port 80 of a loopback address (nothing on 443). It
+// returns the flags that point the tool at it.
+func diagnoseLab(t *testing.T) []string {
+	t.Helper()
+	ip := startHTTP(t, verifytest.NewResponder())
+	lines := []string{
+		"example.test. 300 IN SOA ns1.example.test. hostmaster.example.test. 1 7200 3600 1209600 300",
+		"example.test. 300 IN NS ns1.example.test.", "ns1.example.test. 300 IN A 127.0.0.2",
+		"example.test. 300 IN NS ns2.example.test.", "ns2.example.test. 300 IN A 127.0.0.3",
+		"example.test. 300 IN A " + ip, "www.example.test. 300 IN A " + ip,
+		"shop.example.test. 300 IN A " + ip,
+	}
+	z1, z2 := verifytest.NewZone().MustAdd(lines...), verifytest.NewZone().MustAdd(lines...)
+	servers, port, err := verifytest.NewDNSServers(z1, z2)
+	require.NoError(t, err)
+	for _, s := range servers {
+		t.Cleanup(func() { s.Close() })
+	}
+	return []string{"--resolver", startDNS(t, verifytest.NewZone().MustAdd(lines...)), "--auth-port", port, "--allow-private", "--timeout", "10s"}
+}
+
+func TestDiagnoseCleanDomainExitsZero(t *testing.T) {
+	flags := diagnoseLab(t)
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "example.test"}, flags...)...)
+	require.Equal(t, exitOK, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "example.test: 0 errors, 0 warnings")
+	assert.Contains(t, o.stdout, "[https_not_served]", "nothing listens on 443: information")
+}
+
+func TestDiagnoseMissingRecordExitsOne(t *testing.T) {
+	flags := diagnoseLab(t)
+	c, err := challenge.Builder{}.DNSTXT("example.test")
+	require.NoError(t, err)
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "challenge.json")
+	require.NoError(t, os.WriteFile(file, append(b, '\n'), 0o600))
+
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--challenge", file}, flags...)...)
+	require.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "errors (the CA will refuse):\n  [record_missing] _dnsauth.example.test:")
+	assert.Contains(t, o.stdout, `host record "_dnsauth"`)
+	assert.Contains(t, o.stdout, c.Record.Value)
+}
+
+func TestDiagnoseJSONOneReportPerDomain(t *testing.T) {
+	flags := diagnoseLab(t)
+	o := dcv(t, append([]string{"diagnose", "--json", "--ca", "letsencrypt", "--method", "acme-http-01", "example.test", "shop.example.test"}, flags...)...)
+	require.Equal(t, exitOK, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+	require.Len(t, lines, 2)
+	for i, want := range []string{"example.test", "shop.example.test"} {
+		var rep diagnose.Report
+		require.NoError(t, json.Unmarshal([]byte(lines[i]), &rep))
+		assert.Equal(t, want, rep.Domain)
+		assert.Equal(t, []challenge.Method{challenge.ACMEHTTP01}, rep.Methods)
+		assert.True(t, rep.Complete())
+	}
+}
+
+func TestDiagnoseResolverDownExitsTwo(t *testing.T) {
+	start := time.Now()
+	o := dcv(t, "diagnose", "--ca", "letsencrypt", "--resolver", "127.0.0.1:1", "--allow-private", "--timeout", "5s", "example.test")
+	assert.Equal(t, exitFail, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stderr, "could not complete")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestDiagnoseUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"diagnose", "example.test"},                                         // no --ca
+		{"diagnose", "--ca", "letsencrypt"},                                  // no domain
+		{"diagnose", "--ca", "letsencrypt", "--method", "email", "a.test"},   // not diagnosable
+		{"diagnose", "--ca", "letsencrypt", "--method", "dns-01x", "a.test"}, // unknown
+		{"diagnose", "--ca", "letsencrypt", "--method", "file", "--challenge", "x.json"},
+	} {
+		o := dcv(t, args...)
+		assert.Equal(t, exitUsage, o.code, "%v: %s", args, o.stderr)
+	}
+}
