@@ -39,5 +39,5 @@ func BenchmarkDiagnoseWall(b *testing.B) {
 			b.Fatalf("unexpected report: %+v", rep)
 		}
 	}
-	b.ReportMetric(float64(total)/float64(b.N)/float64(rtt), "wall/exchange")
+	b.ReportMetric(float64(total)/float64(b.N)/float64(rtt), "x-rtt")
 }

@@ -51,3 +51,13 @@ func TestMisconfiguredReportGolden(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), got)
 }
+
+// TestREADMEShowsTheGoldenReport: the README's example is this test's
+// output, verbatim.
+func TestREADMEShowsTheGoldenReport(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	golden, err := os.ReadFile(filepath.Join("testdata", "misconfigured.golden"))
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "```text\n"+string(golden)+"```")
+}
