@@ -130,6 +130,7 @@ func (r *run) judgeCAA(d *caa.Decision, label string, add func(Finding)) {
 			f.Fix = fmt.Sprintf("order with that account, or change the record's accounturi to your account URL (%s)", d.Hint)
 		} else if list, has := v.Param(caa.ParamValidationMethods); has && f.Code == CAAForbidden {
 			f.Code = CAAValidationMethods
+			f.Methods = r.methodsWithLabel(label)
 			if label == "" {
 				f.Severity = Warning
 				f.Message = fmt.Sprintf("CAA lets %s issue only by the methods %s; check that one of them is the CA's label for %s", v.Issuer, list, methodList(r.methodsWithLabel(label)))

@@ -68,6 +68,10 @@ const (
 	// list's ICANN section, so it is not delegated in the public DNS (or
 	// too new to be known). Not raised with AllowPrivate.
 	NameUnknownTLD Code = "name_unknown_tld"
+	// ChallengeExpired: the challenge given has expired (the Alibaba FAQ's
+	// "record value older than 24 hours" for DigiCert): the CA refuses
+	// it whatever is published.
+	ChallengeExpired Code = "challenge_expired"
 	// WildcardMethod: a wildcard name with a method that cannot validate
 	// one (file, hash-file, ACME http-01, tls-alpn-01: BR 3.2.2.4.18/.19/.20).
 	WildcardMethod Code = "wildcard_method"
@@ -234,7 +238,7 @@ const (
 // severity.
 func Codes() []Code {
 	return []Code{
-		NameInvalid, NameIPAddress, NamePublicSuffix, NameSpecialUse, NameUnknownTLD, WildcardMethod,
+		NameInvalid, NameIPAddress, NamePublicSuffix, NameSpecialUse, NameUnknownTLD, ChallengeExpired, WildcardMethod,
 		ZoneNotFound, DNSLookupFailed, NSUnreachable, NSNoTCP, NSLame, SOASerialMismatch,
 		DNSSECBogus, DNSSECIndeterminate, DNSSECInsecure, DNSSECSkipped,
 		CAAForbidden, CAACriticalUnknown, CAAAccountURI, CAAValidationMethods, CAACNAME, CAALookupFailed,

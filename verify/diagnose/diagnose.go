@@ -79,6 +79,9 @@ type Finding struct {
 	Fix string `json:"fix,omitempty"`
 	// Evidence is what was seen: answers, statuses, values, per server.
 	Evidence []string `json:"evidence,omitempty"`
+	// Methods are the validation methods the finding concerns; empty
+	// means every method (the name, the zone, CAA).
+	Methods []challenge.Method `json:"methods,omitempty"`
 }
 
 // Report is a diagnosis of one domain. Findings are sorted errors first,
@@ -202,6 +205,12 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 		r.ch = req.Challenge
 		req.Domain, req.Method = r.ch.Domain, r.ch.Method
 		rep.Domain = r.ch.Domain
+		if r.ch.Expired(start) {
+			r.out.add(Finding{Code: ChallengeExpired, Severity: Error, Subject: r.ch.Domain, Methods: []challenge.Method{r.ch.Method},
+				Message:  fmt.Sprintf("the %s challenge expired at %s", r.ch.Method, r.ch.ExpiresAt.UTC().Format(time.RFC3339)),
+				Fix:      "request a new challenge from the CA and publish its value (delete the old record or file)",
+				Evidence: []string{"issued " + r.ch.IssuedAt.UTC().Format(time.RFC3339)}})
+		}
 	}
 	if !r.checkName(req.Domain) {
 		return rep
@@ -286,7 +295,7 @@ func (r *run) chooseMethods(m challenge.Method) []challenge.Method {
 		return nil
 	}
 	if wild && isFileMethod(m) {
-		r.out.add(Finding{Code: WildcardMethod, Severity: Error, Subject: r.domain,
+		r.out.add(Finding{Code: WildcardMethod, Severity: Error, Subject: r.domain, Methods: []challenge.Method{m},
 			Message: fmt.Sprintf("%s cannot validate a wildcard name", m),
 			Fix:     fmt.Sprintf("use a DNS method (%s, %s or %s) for %s, or request %s without the wildcard", challenge.DNSTXT, challenge.ACMEDNS01, challenge.HashCNAME, r.domain, r.adn)})
 	}

@@ -89,6 +89,12 @@ var codeCases = []codeCase{
 		d.AllowPrivate = false
 		return diagnose.Request{Domain: "shop.example.corpnet", Method: challenge.DNSTXT}
 	}},
+	{"challenge older than its lifetime", diagnose.ChallengeExpired, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c, err := challenge.Builder{Now: func() time.Time { return time.Now().Add(-25 * time.Hour) }, Lifetime: challenge.LifetimeDigiCertDNS}.DNSTXT("example.test")
+		require.NoError(t, err)
+		l.add(txt(c.Record.Name, c.Record.Value))
+		return diagnose.Request{Challenge: c}
+	}},
 	{"wildcard with the file method", diagnose.WildcardMethod, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		return diagnose.Request{Domain: "*.example.test", Method: challenge.File}
 	}},
@@ -471,4 +477,29 @@ func TestReportJSON(t *testing.T) {
 	var back diagnose.Report
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, rep.Findings, back.Findings)
+}
+
+// TestEachAddressFamilyOnItsOwn: IPv4 works, IPv6 has port 80 closed. The
+// IPv6 address gets its own finding (a warning: the CA may still reach
+// IPv4), and IPv4 none.
+func TestEachAddressFamilyOnItsOwn(t *testing.T) {
+	l := newLab(t, 1)
+	r := verifytest.NewResponder()
+	l.add("example.test. 300 IN A 127.0.0.10", "example.test. 300 IN AAAA ::1")
+	l.site(r, "127.0.0.10")
+	l.site(r, "::1")
+	l.mu.Lock()
+	delete(l.web, "[::1]:80") // nothing answers: refused
+	l.mu.Unlock()
+	rep := l.diagnoser().Diagnose(context.Background(), diagnose.Request{Domain: "example.test", Method: challenge.ACMEHTTP01})
+	f := find(t, rep, diagnose.PortClosed)
+	assert.Equal(t, "http://example.test at ::1", f.Subject)
+	assert.Equal(t, diagnose.Warning, f.Severity)
+	assert.Equal(t, []challenge.Method{challenge.ACMEHTTP01}, f.Methods)
+	for _, g := range rep.Findings {
+		if g.Severity != diagnose.Info {
+			assert.NotContains(t, g.Subject, "127.0.0.10", "IPv4 works: %+v", g)
+		}
+	}
+	assert.False(t, rep.HasErrors(), codes(rep))
 }

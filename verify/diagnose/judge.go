@@ -30,10 +30,26 @@ func (j *judge) add(f Finding) {
 	for i, g := range j.findings {
 		if g.Code == f.Code && g.Subject == f.Subject {
 			j.findings[i].Severity = min(g.Severity, f.Severity)
+			for _, m := range f.Methods {
+				if !slices.Contains(g.Methods, m) {
+					j.findings[i].Methods = append(j.findings[i].Methods, m)
+				}
+			}
 			return
 		}
 	}
 	j.findings = append(j.findings, f)
+}
+
+// hostJudge judges for one method: its findings name the method.
+type hostJudge struct {
+	*judge
+	m challenge.Method
+}
+
+func (j hostJudge) add(f Finding) {
+	f.Methods = []challenge.Method{j.m}
+	j.judge.add(f)
 }
 
 func (j *judge) flush() {
@@ -111,6 +127,7 @@ func (j *judge) judgeHost(t webTarget, probes []*probe) {
 	}
 	hostOK := true
 	for _, m := range t.methods {
+		j := hostJudge{j, m}
 		for _, s := range schemes {
 			ps := byScheme[s]
 			rl := roleOf(m, s)
@@ -134,7 +151,7 @@ func (j *judge) judgeHost(t webTarget, probes []*probe) {
 }
 
 // connection reports failed connections and TLS trouble on one scheme.
-func (j *judge) connection(m challenge.Method, rl role, ps []*probe, other func(*probe) *probe) {
+func (j hostJudge) connection(m challenge.Method, rl role, ps []*probe, other func(*probe) *probe) {
 	refused, failed := 0, 0
 	for _, p := range ps {
 		if !p.connected() {
@@ -219,7 +236,7 @@ func (j *judge) certInfo(p *probe) {
 
 // content judges what one address answered; it reports whether the CA
 // would accept it.
-func (j *judge) content(t webTarget, m challenge.Method, rl role, p, o *probe) bool {
+func (j hostJudge) content(t webTarget, m challenge.Method, rl role, p, o *probe) bool {
 	if !p.connected() {
 		return rl == ifServed && errors.Is(p.err, verify.ErrConnection) // 443 closed: no HTTPS site
 	}
@@ -271,7 +288,7 @@ func (j *judge) content(t webTarget, m challenge.Method, rl role, p, o *probe) b
 }
 
 // body compares a 2xx body with the expected content.
-func (j *judge) body(t webTarget, p, o *probe, sev Severity) bool {
+func (j hostJudge) body(t webTarget, p, o *probe, sev Severity) bool {
 	if verify.ContentMatches(p.body, t.want) {
 		for _, c := range contentIssues(p.body, t.want) {
 			f := Finding{Code: c, Severity: Warning, Subject: p.subject(), Evidence: []string{fmt.Sprintf("%q", p.body)}}
@@ -302,7 +319,7 @@ func (j *judge) body(t webTarget, p, o *probe, sev Severity) bool {
 
 // redirect judges a 3xx: never allowed for the seeds' file methods; for
 // ACME http-01 allowed within the BR rules, and then followed.
-func (j *judge) redirect(t webTarget, m challenge.Method, p *probe, sev Severity) bool {
+func (j hostJudge) redirect(t webTarget, m challenge.Method, p *probe, sev Severity) bool {
 	ev := []string{fmt.Sprintf("HTTP %d Location: %s", p.status, p.location)}
 	if m != challenge.ACMEHTTP01 {
 		j.add(Finding{Code: RedirectRefused, Severity: sev, Subject: p.subject(),
@@ -363,7 +380,7 @@ func (j *judge) redirect(t webTarget, m challenge.Method, p *probe, sev Severity
 
 // consistency: every address of a host must answer alike, since the CA
 // asks one of them.
-func (j *judge) consistency(t webTarget, ps []*probe) {
+func (j hostJudge) consistency(t webTarget, ps []*probe) {
 	type sig struct {
 		status int
 		ok     bool

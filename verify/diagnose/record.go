@@ -74,10 +74,14 @@ func doubled(owner string, zones ...string) []string {
 // checkRecord diagnoses one DNS method: the record at the resolver and at
 // every authoritative server, a CNAME at the owner, doubled labels.
 func (r *run) checkRecord(m challenge.Method) {
+	add := func(f Finding) {
+		f.Methods = []challenge.Method{m}
+		r.out.add(f)
+	}
 	spec, ok := r.recordSpecFor(m)
 	if !ok {
 		if m == challenge.HashCNAME && r.ch == nil {
-			r.out.add(Finding{Code: RecordOwner, Severity: Info, Subject: "_<MD5 of the CSR>." + r.adn,
+			add(Finding{Code: RecordOwner, Severity: Info, Subject: "_<MD5 of the CSR>." + r.adn,
 				Message: fmt.Sprintf("%s: a CNAME at _<MD5 of the CSR>.%s; give the challenge to check it", m, r.adn),
 				Fix:     "run 'dcv challenge --method hash-cname --csr FILE' to get the exact record"})
 		}
@@ -140,11 +144,11 @@ func (r *run) checkRecord(m challenge.Method) {
 	// A CNAME at the owner (TXT methods): the CA follows it.
 	if cname.found() {
 		target := cname.values[0]
-		r.out.add(Finding{Code: RecordCNAME, Severity: Info, Subject: spec.owner,
+		add(Finding{Code: RecordCNAME, Severity: Info, Subject: spec.owner,
 			Message:  fmt.Sprintf("%s is a CNAME to %s; the CA reads the %s record there", spec.owner, strings.TrimSuffix(target, "."), spec.rtype),
 			Evidence: []string{spec.owner + ". CNAME " + target}})
 		if atRes.err != nil && !errors.Is(atRes.err, verify.ErrNotFound) || verify.IsNXDOMAIN(atRes.err) {
-			r.out.add(Finding{Code: RecordCNAMETarget, Severity: Error, Subject: strings.TrimSuffix(target, "."),
+			add(Finding{Code: RecordCNAMETarget, Severity: Error, Subject: strings.TrimSuffix(target, "."),
 				Message:  fmt.Sprintf("the CNAME at %s points at %s, which does not answer", spec.owner, strings.TrimSuffix(target, ".")),
 				Fix:      fmt.Sprintf("create the %s record at %s, or remove the CNAME and add the record at %s itself", spec.rtype, strings.TrimSuffix(target, "."), spec.owner),
 				Evidence: []string{atRes.err.Error()}})
@@ -154,11 +158,11 @@ func (r *run) checkRecord(m challenge.Method) {
 	}
 
 	if spec.want == "" {
-		r.out.add(Finding{Code: RecordOwner, Severity: Info, Subject: spec.owner,
+		add(Finding{Code: RecordOwner, Severity: Info, Subject: spec.owner,
 			Message: fmt.Sprintf("%s: the record goes %s (%s)", m, where, spec.owner)})
 		for i, n := range dbl {
 			if dblRes[i].found() {
-				r.out.add(r.doubledFinding(Warning, spec, n, host, zone, dblRes[i].values))
+				add(r.doubledFinding(Warning, spec, n, host, zone, dblRes[i].values))
 			}
 		}
 		return
@@ -197,27 +201,27 @@ func (r *run) checkRecord(m challenge.Method) {
 
 	switch {
 	case len(present) > 0 && (len(absent) > 0 || len(wrong) > 0):
-		r.out.add(Finding{Code: RecordNotPropagated, Severity: Error, Subject: spec.owner,
+		add(Finding{Code: RecordNotPropagated, Severity: Error, Subject: spec.owner,
 			Message:  fmt.Sprintf("%d of %d name servers serve the record; the others do not yet", len(present), len(servers)),
 			Fix:      "wait until every name server serves it (check your DNS provider's sync), then ask the CA to validate",
 			Evidence: append(append(present, absent...), wrong...)})
 	case len(present) == 0 && len(wrong) > 0:
 		if f, ok := r.tooLong(spec, wrongVals, where); ok {
-			r.out.add(f)
+			add(f)
 			return
 		}
-		r.out.add(Finding{Code: RecordMismatch, Severity: Error, Subject: spec.owner,
+		add(Finding{Code: RecordMismatch, Severity: Error, Subject: spec.owner,
 			Message:  fmt.Sprintf("the %s record at %s holds another value", spec.rtype, spec.owner),
 			Fix:      fmt.Sprintf("set the value to %q exactly (%s); remove stale records", spec.want, where),
 			Evidence: wrong})
 	case len(present) == 0 && !resolverHas:
 		for i, n := range dbl {
 			if dblRes[i].found() {
-				r.out.add(r.doubledFinding(Error, spec, n, host, zone, dblRes[i].values))
+				add(r.doubledFinding(Error, spec, n, host, zone, dblRes[i].values))
 				return
 			}
 		}
-		r.out.add(Finding{Code: RecordMissing, Severity: Error, Subject: spec.owner,
+		add(Finding{Code: RecordMissing, Severity: Error, Subject: spec.owner,
 			Message:  fmt.Sprintf("no %s record at %s", spec.rtype, spec.owner),
 			Fix:      fmt.Sprintf("add %s and value %q; then wait for its TTL", where, spec.want),
 			Evidence: absent})
@@ -226,7 +230,7 @@ func (r *run) checkRecord(m challenge.Method) {
 		if atRes.err == nil {
 			seen = quoteAll(atRes.values)
 		}
-		r.out.add(Finding{Code: RecordResolverStale, Severity: Warning, Subject: spec.owner,
+		add(Finding{Code: RecordResolverStale, Severity: Warning, Subject: spec.owner,
 			Message:  "every name server serves the record, but the resolver still answers from its cache",
 			Fix:      "wait for the cached answer's TTL (the SOA minimum for a missing record) to pass; the CA's resolver may cache it too",
 			Evidence: []string{"resolver: " + seen}})

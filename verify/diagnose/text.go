@@ -37,7 +37,11 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(b, "%s:\n", headings[sev])
 				first = false
 			}
-			fmt.Fprintf(b, "  [%s] %s: %s", f.Code, f.Subject, f.Message)
+			fmt.Fprintf(b, "  [%s] %s", f.Code, f.Subject)
+			if len(f.Methods) > 0 && len(r.Methods) > 1 {
+				fmt.Fprintf(b, " (%s)", methodList(f.Methods))
+			}
+			fmt.Fprintf(b, ": %s", f.Message)
 			if f.Fix != "" {
 				fmt.Fprintf(b, ". Fix: %s", f.Fix)
 			}

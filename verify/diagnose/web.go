@@ -126,17 +126,17 @@ func (r *run) checkHost(t webTarget, j *judge) {
 		case r.ours(err) || isTransport(err):
 			r.out.undone("addresses of %s: %v", t.host, err)
 		case errors.Is(err, verify.ErrNotFound) && t.www:
-			j.add(Finding{Code: ApexWWW, Severity: Error, Subject: t.host,
+			j.add(Finding{Code: ApexWWW, Severity: Error, Subject: t.host, Methods: t.methods,
 				Message:  fmt.Sprintf("%s has no A or AAAA record; the Alibaba file method checks it as well as %s", t.host, pairOf(t.host)),
 				Fix:      fmt.Sprintf("add an A (and AAAA) record for %s pointing at the web server, serving the same file", t.host),
 				Evidence: []string{negative(err)}})
 		case errors.Is(err, verify.ErrNotFound):
-			j.add(Finding{Code: NoAddress, Severity: Error, Subject: t.host,
+			j.add(Finding{Code: NoAddress, Severity: Error, Subject: t.host, Methods: t.methods,
 				Message:  fmt.Sprintf("%s has no A or AAAA record, so the CA cannot reach a web server", t.host),
 				Fix:      fmt.Sprintf("add an A (and AAAA) record for %s pointing at the web server, or use a DNS method", t.host),
 				Evidence: []string{negative(err)}})
 		default:
-			j.add(Finding{Code: DNSLookupFailed, Severity: Error, Subject: t.host,
+			j.add(Finding{Code: DNSLookupFailed, Severity: Error, Subject: t.host, Methods: t.methods,
 				Message:  fmt.Sprintf("the addresses of %s cannot be looked up", t.host),
 				Fix:      "fix the zone's name servers so that A and AAAA queries succeed",
 				Evidence: []string{err.Error()}})
@@ -146,7 +146,7 @@ func (r *run) checkHost(t webTarget, j *judge) {
 	var usable []netip.Addr
 	for _, a := range addrs {
 		if aerr := verify.CheckAddr(a); aerr != nil && !r.d.AllowPrivate {
-			j.add(Finding{Code: AddressReserved, Severity: Error, Subject: t.host + " " + a.String(),
+			j.add(Finding{Code: AddressReserved, Severity: Error, Subject: t.host + " " + a.String(), Methods: t.methods,
 				Message:  fmt.Sprintf("%s points at %s, which is not a public address; a CA will not connect to it", t.host, a),
 				Fix:      fmt.Sprintf("change the A/AAAA record of %s to the server's public address", t.host),
 				Evidence: []string{aerr.Error()}})
@@ -233,8 +233,8 @@ func contentIssues(body []byte, want string) []Code {
 	}
 	rest := bytes.TrimPrefix(body, []byte("\uFEFF"))
 	rest = bytes.ReplaceAll(rest, []byte("\r\n"), []byte("\n"))
-	rest = bytes.TrimSuffix(rest, []byte("\n")) // one final newline is what editors add
-	if string(rest) != want {
+	// One final newline is what editors add; hex lines may differ in case.
+	if !strings.EqualFold(string(rest), want) && !strings.EqualFold(string(rest), want+"\n") {
 		out = append(out, ContentWhitespace)
 	}
 	return out
