@@ -56,7 +56,7 @@ func Lookup(ctx context.Context, ex Exchanger, owner string, qtype uint16) (Answ
 	default:
 		return Answer{}, newError(ErrBadInput, owner, fmt.Errorf("Lookup does not read %s records", dns.TypeToString[qtype]))
 	}
-	return Answer{Values: a.Values, TTL: a.TTL, AD: a.AD, Evidence: a.Evidence}, err
+	return Answer(a), err
 }
 
 // LookupIP returns the addresses of host as HTTPClient finds them before it

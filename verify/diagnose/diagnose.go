@@ -164,7 +164,6 @@ type run struct {
 	req     Request
 	now     time.Time
 
-	zoneOnce sync.Once
 	zoneDone chan struct{}
 	zone     string
 	servers  []verify.AuthServer
