@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/caa"
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 const benchRTT = 20 * time.Millisecond
@@ -30,8 +30,8 @@ func benchDeep(b *testing.B, ex caa.Exchanger) {
 	b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(benchRTT), "x-rtt")
 }
 
-func benchZone() *dnstest.Zone {
-	z := dnstest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+func benchZone() *verifytest.Zone {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
 	z.SetDelay(benchRTT)
 	return z
 }
@@ -41,7 +41,7 @@ func BenchmarkCheckDeepName(b *testing.B) {
 }
 
 func BenchmarkCheckDeepNameLoopback(b *testing.B) {
-	srv, err := dnstest.NewServer(benchZone())
+	srv, err := verifytest.NewDNSServer(benchZone())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -36,7 +36,7 @@ func mustCheck(t *testing.T, z Exchanger, req Request) *Decision {
 func sslReq(domain string) Request { return Request{Domain: domain, Issuers: []string{"ssl.com"}} }
 
 func TestCheckApexGovernsDeepName(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`example.com. 300 IN CAA 0 issue "ssl.com"`,
 		`example.com. 300 IN CAA 0 iodef "mailto:security@example.com"`,
 		`other.example.com. 300 IN A 192.0.2.1`,
@@ -66,7 +66,7 @@ func TestCheckApexGovernsDeepName(t *testing.T) {
 }
 
 func TestCheckValidUntilLongTTL(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`example.com. 86400 IN CAA 0 issue "ssl.com"`,
 		`example.com. 3600 IN CAA 0 issue "pki.goog"`,
 	)
@@ -74,13 +74,13 @@ func TestCheckValidUntilLongTTL(t *testing.T) {
 	assert.Equal(t, uint32(3600), d.TTL, "the smallest TTL of the RRset")
 	assert.Equal(t, fixedNow.Add(8*time.Hour), d.ValidUntil)
 
-	z = dnstest.NewZone().MustAdd(`example.com. 86400 IN CAA 0 issue "ssl.com"`)
+	z = verifytest.NewZone().MustAdd(`example.com. 86400 IN CAA 0 issue "ssl.com"`)
 	d = mustCheck(t, z, sslReq("example.com"))
 	assert.Equal(t, fixedNow.Add(24*time.Hour), d.ValidUntil)
 }
 
 func TestCheckNoRecordsAnywhere(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`www.example.com. 300 IN A 192.0.2.1`)
+	z := verifytest.NewZone().MustAdd(`www.example.com. 300 IN A 192.0.2.1`)
 	d := mustCheck(t, z, sslReq("www.example.com"))
 	assert.True(t, d.Permitted)
 	assert.Equal(t, "no CAA records: unrestricted", d.Rule)
@@ -166,7 +166,7 @@ func TestCheckRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := mustCheck(t, dnstest.NewZone().MustAdd(tc.zone...), tc.req)
+			d := mustCheck(t, verifytest.NewZone().MustAdd(tc.zone...), tc.req)
 			assert.Equal(t, tc.permit, d.Permitted, d.Rule)
 			assert.Equal(t, tc.rule, d.Rule)
 			assert.Equal(t, tc.owner, d.RelevantName)
@@ -180,7 +180,7 @@ func TestCheckRules(t *testing.T) {
 }
 
 func TestCheckCNAME(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`example.com. CAA 0 issue "ssl.com"`,
 		`www.example.com. 300 CNAME site.github.io.`,
 		`site.github.io. 600 CAA 0 issue "letsencrypt.org"`,
@@ -224,13 +224,13 @@ func TestCheckCNAME(t *testing.T) {
 		assert.Equal(t, 0, z.Queries("github.io.", dns.TypeCAA))
 	})
 	t.Run("CNAME to a missing name is empty", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`, `www.example.com. CNAME gone.example.net.`)
+		z := verifytest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`, `www.example.com. CNAME gone.example.net.`)
 		d := mustCheck(t, z, sslReq("www.example.com"))
 		assert.True(t, d.Permitted)
 		assert.Equal(t, "example.com", d.RelevantName)
 	})
 	t.Run("CNAME loop fails closed", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(
+		z := verifytest.NewZone().MustAdd(
 			`example.com. CAA 0 issue "ssl.com"`,
 			`a.example.com. CNAME b.example.com.`,
 			`b.example.com. CNAME a.example.com.`,
@@ -240,7 +240,7 @@ func TestCheckCNAME(t *testing.T) {
 		assert.Contains(t, err.Error(), "CNAME loop")
 	})
 	t.Run("overlong CNAME chain fails closed", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
+		z := verifytest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
 		for i := range 20 {
 			z.MustAdd(dnsname.FQDN(chainName(i)) + " CNAME " + dnsname.FQDN(chainName(i+1)))
 		}
@@ -256,7 +256,7 @@ func TestCheckLookupFailures(t *testing.T) {
 	for _, rc := range []int{dns.RcodeServerFailure, dns.RcodeRefused, dns.RcodeFormatError, dns.RcodeNotImplemented} {
 		name := dns.RcodeToString[rc]
 		t.Run(name+" below the relevant set", func(t *testing.T) {
-			z := dnstest.NewZone().MustAdd(base...)
+			z := verifytest.NewZone().MustAdd(base...)
 			z.SetRcode("www.example.com", dns.TypeCAA, rc)
 			_, err := check(t, z, sslReq("www.example.com"))
 			require.ErrorIs(t, err, ErrLookup)
@@ -269,7 +269,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		})
 	}
 	t.Run("SERVFAIL at the relevant level", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		z.SetRcode("example.com", dns.TypeCAA, dns.RcodeServerFailure)
 		_, err := check(t, z, sslReq("www.example.com"))
 		var le *LookupError
@@ -277,14 +277,14 @@ func TestCheckLookupFailures(t *testing.T) {
 		assert.Equal(t, "example.com", le.Name)
 	})
 	t.Run("SERVFAIL above the relevant set is ignored", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		z.SetRcode("com", dns.TypeCAA, dns.RcodeServerFailure)
 		d := mustCheck(t, z, sslReq("www.example.com"))
 		assert.True(t, d.Permitted)
 		assert.Equal(t, "example.com", d.RelevantName)
 	})
 	t.Run("SERVFAIL at the TLD matters when nothing is found below", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(`www.example.com. A 192.0.2.1`)
+		z := verifytest.NewZone().MustAdd(`www.example.com. A 192.0.2.1`)
 		z.SetRcode("com", dns.TypeCAA, dns.RcodeServerFailure)
 		_, err := check(t, z, sslReq("www.example.com"))
 		var le *LookupError
@@ -292,7 +292,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		assert.Equal(t, "com", le.Name)
 	})
 	t.Run("SERVFAIL at the CNAME target", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		z.MustAdd(`www.example.com. CNAME broken.example.net.`)
 		z.Remove("www.example.com", dns.TypeA)
 		z.SetRcode("broken.example.net", dns.TypeCAA, dns.RcodeServerFailure)
@@ -300,7 +300,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		require.ErrorIs(t, err, ErrLookup)
 	})
 	t.Run("timeout below the relevant set", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		z.Drop("www.example.com", dns.TypeCAA)
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
@@ -313,13 +313,13 @@ func TestCheckLookupFailures(t *testing.T) {
 		assert.Equal(t, "www.example.com", le.Name)
 	})
 	t.Run("Checker.Timeout bounds a check without deadline", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		z.Drop("www.example.com", dns.TypeCAA)
 		_, err := (&Checker{DNS: z, Timeout: 50 * time.Millisecond}).Check(context.Background(), sslReq("www.example.com"))
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	t.Run("timeout above the relevant set is not waited for", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		z.Drop("com", dns.TypeCAA)
 		// No deadline but the default: a dropped query above the relevant
 		// level is cancelled as soon as the decision is known.
@@ -339,7 +339,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		assert.True(t, d.Permitted)
 	})
 	t.Run("transport error", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		boom := errors.New("connection refused")
 		ex := exchangeFunc(func(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 			if m.Question[0].Name == "www.example.com." {
@@ -352,7 +352,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		require.ErrorIs(t, err, boom)
 	})
 	t.Run("unusable answers", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		for name, mangle := range map[string]func(r *dns.Msg) *dns.Msg{
 			"truncated":      func(r *dns.Msg) *dns.Msg { r.Truncated = true; return r },
 			"other question": func(r *dns.Msg) *dns.Msg { r.Question[0].Name = "evil.example."; return r },
@@ -371,7 +371,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		}
 	})
 	t.Run("foreign records in the answer fail closed", func(t *testing.T) {
-		z := dnstest.NewZone().MustAdd(base...)
+		z := verifytest.NewZone().MustAdd(base...)
 		ex := exchangeFunc(func(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 			r, err := z.Exchange(ctx, m)
 			if err == nil && m.Question[0].Name == "www.example.com." {
@@ -407,7 +407,7 @@ type exchangeFunc func(ctx context.Context, m *dns.Msg) (*dns.Msg, error)
 func (f exchangeFunc) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) { return f(ctx, m) }
 
 func TestCheckAuthenticated(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
+	z := verifytest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
 	z.SetAuthenticated(true)
 	d := mustCheck(t, z, sslReq("www.example.com"))
 	assert.True(t, d.Authenticated)
@@ -439,7 +439,7 @@ func TestCheckAuthenticated(t *testing.T) {
 // blocks until all levels have arrived, which a sequential walk would
 // never reach.
 func TestCheckConcurrent(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
+	z := verifytest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
 	z.SetDelay(20 * time.Millisecond)
 	const domain = "www.a.b.c.example.com"
 	levels := 6
@@ -467,7 +467,7 @@ func TestCheckConcurrent(t *testing.T) {
 }
 
 func TestCheckBadInput(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	_, err := (&Checker{}).Check(context.Background(), sslReq("example.com"))
 	require.ErrorIs(t, err, ErrNoResolver)
 	var nilChecker *Checker
@@ -491,7 +491,7 @@ func TestCheckBadInput(t *testing.T) {
 }
 
 func TestDecisionJSON(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`www.example.com. CNAME site.github.io.`, `site.github.io. CAA 0 issue "letsencrypt.org"`)
+	z := verifytest.NewZone().MustAdd(`www.example.com. CNAME site.github.io.`, `site.github.io. CAA 0 issue "letsencrypt.org"`)
 	d := mustCheck(t, z, sslReq("www.example.com"))
 	b, err := json.Marshal(d)
 	require.NoError(t, err)

@@ -6,13 +6,13 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/caa"
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // The Alibaba FAQ case: www points at a GitHub Pages site, whose CAA
 // records do not name the CA.
 func ExampleChecker_Check() {
-	zone := dnstest.NewZone().MustAdd(
+	zone := verifytest.NewZone().MustAdd(
 		`example.com. 3600 IN CAA 0 issue "sectigo.com"`,
 		`www.example.com. 300 IN CNAME site.github.io.`,
 		`site.github.io. 300 IN CAA 0 issue "letsencrypt.org"`,

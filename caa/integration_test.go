@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/caa"
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,9 +19,9 @@ var _ caa.Exchanger = (*verify.DNSClient)(nil)
 
 // serve starts a loopback DNS server for z and returns a checker that asks
 // it through verify.DNSClient.
-func serve(t testing.TB, z *dnstest.Zone) (*caa.Checker, *dnstest.Server) {
+func serve(t testing.TB, z *verifytest.Zone) (*caa.Checker, *verifytest.DNSServer) {
 	t.Helper()
-	srv, err := dnstest.NewServer(z)
+	srv, err := verifytest.NewDNSServer(z)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	// 1 s per attempt: generous for loopback under -race, short for the drop test.
@@ -30,7 +30,7 @@ func serve(t testing.TB, z *dnstest.Zone) (*caa.Checker, *dnstest.Server) {
 }
 
 func TestLoopbackLargeRRsetNeedsTCP(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	for i := range 60 {
 		z.MustAdd(fmt.Sprintf(`example.com. 300 IN CAA 0 issue "ca%02d.issuer.example; accounturi=https://ca%02d.issuer.example/account/%d"`, i, i, i))
 	}
@@ -48,7 +48,7 @@ func TestLoopbackLargeRRsetNeedsTCP(t *testing.T) {
 }
 
 func TestLoopbackFailClosed(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
+	z := verifytest.NewZone().MustAdd(`example.com. CAA 0 issue "ssl.com"`)
 	z.SetRcode("www.example.com", dns.TypeCAA, dns.RcodeServerFailure)
 	c, _ := serve(t, z)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -67,7 +67,7 @@ func TestLoopbackFailClosed(t *testing.T) {
 }
 
 func TestLoopbackCNAMEAndAD(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`www.example.com. CNAME site.github.io.`,
 		`site.github.io. CAA 0 issue "letsencrypt.org"`,
 	)

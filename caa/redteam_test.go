@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,7 +94,7 @@ func TestRedteamCAARecords(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			z := dnstest.NewZone().MustAdd(tc.records...)
+			z := verifytest.NewZone().MustAdd(tc.records...)
 			req := sslReq(tc.domain)
 			if tc.req != nil {
 				tc.req(&req)
@@ -108,7 +108,7 @@ func TestRedteamCAARecords(t *testing.T) {
 // Values arrive from the wire as raw bytes: tabs and spaces around the
 // issuer and before the parameters are WSP.
 func TestRedteamCAAWhitespaceValue(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.AddRR(&dns.CAA{Hdr: dns.RR_Header{Name: "example.com.", Rrtype: dns.TypeCAA, Class: dns.ClassINET, Ttl: 60}, Tag: "issue", Value: " \tssl.com \t; "})
 	d := mustCheck(t, z, sslReq("example.com"))
 	assert.True(t, d.Permitted, d.Rule)
@@ -117,7 +117,7 @@ func TestRedteamCAAWhitespaceValue(t *testing.T) {
 // SERVFAIL at the leaf is an error even when an ancestor has records
 // that would permit.
 func TestRedteamCAALeafFailureAboveRecords(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`example.com. 60 IN CAA 0 issue "ssl.com"`, `www.example.com. 60 IN A 192.0.2.1`)
+	z := verifytest.NewZone().MustAdd(`example.com. 60 IN CAA 0 issue "ssl.com"`, `www.example.com. 60 IN A 192.0.2.1`)
 	z.SetRcode("www.example.com.", dns.TypeCAA, dns.RcodeServerFailure)
 	_, err := check(t, z, sslReq("www.example.com"))
 	assert.ErrorIs(t, err, ErrLookup)

@@ -24,12 +24,12 @@ const minTokenLen = 22
 // characters, so a token can never smuggle a path or a query into a URL.
 func ValidACMEToken(token string) error {
 	if len(token) < minTokenLen || len(token) > 512 {
-		return fmt.Errorf("dcv: %w: ACME token must be 22 to 512 base64url characters (128 bits or more), got %d", ErrToken, len(token))
+		return fmt.Errorf("challenge: %w: ACME token must be 22 to 512 base64url characters (128 bits or more), got %d", ErrToken, len(token))
 	}
 	for i := 0; i < len(token); i++ {
 		c := token[i]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("dcv: %w: ACME token has %q at %d; only base64url characters are allowed", ErrToken, c, i)
+			return fmt.Errorf("challenge: %w: ACME token has %q at %d; only base64url characters are allowed", ErrToken, c, i)
 		}
 	}
 	return nil
@@ -41,7 +41,7 @@ func ValidACMEToken(token string) error {
 func ParseAccountKey(pemData []byte) (crypto.PublicKey, error) {
 	block, _ := pem.Decode(pemData)
 	if block == nil {
-		return nil, fmt.Errorf("dcv: %w: no PEM block found", ErrAccountKey)
+		return nil, fmt.Errorf("challenge: %w: no PEM block found", ErrAccountKey)
 	}
 	var key any
 	var err error
@@ -55,10 +55,10 @@ func ParseAccountKey(pemData []byte) (crypto.PublicKey, error) {
 	case "PUBLIC KEY":
 		key, err = x509.ParsePKIXPublicKey(block.Bytes)
 	default:
-		return nil, fmt.Errorf("dcv: %w: PEM block %q; want PRIVATE KEY, EC PRIVATE KEY, RSA PRIVATE KEY or PUBLIC KEY", ErrAccountKey, block.Type)
+		return nil, fmt.Errorf("challenge: %w: PEM block %q; want PRIVATE KEY, EC PRIVATE KEY, RSA PRIVATE KEY or PUBLIC KEY", ErrAccountKey, block.Type)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("dcv: %w: %s: %v", ErrAccountKey, block.Type, err)
+		return nil, fmt.Errorf("challenge: %w: %s: %v", ErrAccountKey, block.Type, err)
 	}
 	if s, ok := key.(crypto.Signer); ok {
 		key = s.Public()
@@ -89,22 +89,22 @@ func Thumbprint(pub crypto.PublicKey) (string, error) {
 		case elliptic.P521():
 			crv = "P-521"
 		default:
-			return "", fmt.Errorf("dcv: %w: unsupported EC curve", ErrAccountKey)
+			return "", fmt.Errorf("challenge: %w: unsupported EC curve", ErrAccountKey)
 		}
 		point, err := k.Bytes() // 0x04 || X || Y, each at the curve's full length
 		if err != nil {
-			return "", fmt.Errorf("dcv: %w: %v", ErrAccountKey, err)
+			return "", fmt.Errorf("challenge: %w: %v", ErrAccountKey, err)
 		}
 		n := (len(point) - 1) / 2
 		jwk = fmt.Sprintf(`{"crv":"%s","kty":"EC","x":"%s","y":"%s"}`, crv,
 			b64.EncodeToString(point[1:1+n]), b64.EncodeToString(point[1+n:]))
 	case ed25519.PublicKey:
 		if len(k) != ed25519.PublicKeySize {
-			return "", fmt.Errorf("dcv: %w: Ed25519 key of %d bytes", ErrAccountKey, len(k))
+			return "", fmt.Errorf("challenge: %w: Ed25519 key of %d bytes", ErrAccountKey, len(k))
 		}
 		jwk = fmt.Sprintf(`{"crv":"Ed25519","kty":"OKP","x":"%s"}`, b64.EncodeToString(k))
 	default:
-		return "", fmt.Errorf("dcv: %w: %T (want RSA, ECDSA P-256/384/521 or Ed25519)", ErrAccountKey, pub)
+		return "", fmt.Errorf("challenge: %w: %T (want RSA, ECDSA P-256/384/521 or Ed25519)", ErrAccountKey, pub)
 	}
 	sum := sha256.Sum256([]byte(jwk))
 	return b64.EncodeToString(sum[:]), nil
@@ -134,10 +134,10 @@ func DNS01Value(keyAuthorization string) string {
 func (b Builder) ACMEHTTP01(domain, token string, accountKey crypto.PublicKey) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	if dnsname.IsWildcard(d) {
-		return nil, fmt.Errorf("dcv: %s: %w: http-01 cannot validate wildcards; use dns-01", d, ErrWildcard)
+		return nil, fmt.Errorf("challenge: %s: %w: http-01 cannot validate wildcards; use dns-01", d, ErrWildcard)
 	}
 	ka, err := KeyAuthorization(token, accountKey)
 	if err != nil {
@@ -158,7 +158,7 @@ func (b Builder) ACMEHTTP01(domain, token string, accountKey crypto.PublicKey) (
 func (b Builder) ACMEDNS01(domain, token string, accountKey crypto.PublicKey) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	ka, err := KeyAuthorization(token, accountKey)
 	if err != nil {

@@ -44,7 +44,8 @@ func (m Method) known() bool {
 }
 
 // Lifetimes. The library defaults to 30 days for every method (BR maximum for
-// the file and email methods); the presets match what the seeds document.
+// the file and email methods); the presets match what the Alibaba Cloud and
+// SSL.com DCV pages document.
 const (
 	DefaultLifetime     = 30 * 24 * time.Hour
 	LifetimeDigiCertDNS = 24 * time.Hour // Alibaba FAQ: a DigiCert DV value older than 24 h is refused
@@ -111,8 +112,8 @@ type FileSpec struct {
 // EmailSpec is a constructed-email challenge: the code is mailed to one of
 // the addresses and the applicant submits it back.
 type EmailSpec struct {
-	Addresses []string `json:"addresses"`
-	Code      string   `json:"code"`
+	Addresses []string `json:"addresses"` // where the code may be sent (BR 3.2.2.4.4)
+	Code      string   `json:"code"`      // the random value mailed; keep it from the applicant's view until submitted
 }
 
 // Challenge says exactly what the applicant must publish and what the
@@ -120,18 +121,18 @@ type EmailSpec struct {
 // form (snake_case keys, RFC 3339 times) is what `dcv challenge --json` prints
 // and `dcv verify --challenge` reads back through Decode.
 type Challenge struct {
-	Method           Method     `json:"method"`
-	Domain           string     `json:"domain"` // as requested, normalized; may start with "*."
-	ADN              string     `json:"adn"`    // authorization domain name: the name validated
-	Record           *Record    `json:"record,omitempty"`
-	File             *FileSpec  `json:"file,omitempty"`
-	Email            *EmailSpec `json:"email,omitempty"`
+	Method           Method     `json:"method"`                      // how control is shown
+	Domain           string     `json:"domain"`                      // as requested, normalized; may start with "*."
+	ADN              string     `json:"adn"`                         // authorization domain name: the name validated
+	Record           *Record    `json:"record,omitempty"`            // DNS methods: the record to publish
+	File             *FileSpec  `json:"file,omitempty"`              // file methods: the file to serve
+	Email            *EmailSpec `json:"email,omitempty"`             // email: where the code goes
 	Token            string     `json:"token,omitempty"`             // ACME token or SSL.com unique value
 	KeyAuthorization string     `json:"key_authorization,omitempty"` // ACME
 	CADomain         string     `json:"ca_domain,omitempty"`         // hash methods: ssl.com, sectigo.com, …
-	IssuedAt         time.Time  `json:"issued_at"`
-	ExpiresAt        time.Time  `json:"expires_at"`
-	Notes            []string   `json:"notes,omitempty"` // e.g. a deprecation notice
+	IssuedAt         time.Time  `json:"issued_at"`                   // when the value was drawn
+	ExpiresAt        time.Time  `json:"expires_at"`                  // after this the verifier refuses it (ErrExpired)
+	Notes            []string   `json:"notes,omitempty"`             // e.g. a deprecation notice
 }
 
 // Expired reports whether the challenge can no longer be used at now.
@@ -153,11 +154,23 @@ func (b Builder) now() time.Time {
 	return time.Now()
 }
 
-func (b Builder) random() (string, error) { return random.Source{Reader: b.Rand}.Value() }
+func (b Builder) random() (string, error) {
+	v, err := random.Source{Reader: b.Rand}.Value()
+	if err != nil {
+		return "", fmt.Errorf("challenge: %w", err)
+	}
+	return v, nil
+}
 
 // NewToken draws an ACME-style token (128 bits, base64url), for CAs and tests
 // that play the server side.
-func (b Builder) NewToken() (string, error) { return random.Source{Reader: b.Rand}.Token() }
+func (b Builder) NewToken() (string, error) {
+	t, err := random.Source{Reader: b.Rand}.Token()
+	if err != nil {
+		return "", fmt.Errorf("challenge: %w", err)
+	}
+	return t, nil
+}
 
 // base fills the fields every challenge has, refusing a lifetime longer than
 // the method allows.
@@ -167,7 +180,7 @@ func (b Builder) base(m Method, domain string) (*Challenge, error) {
 		life = DefaultLifetime
 	}
 	if most := maxLifetime(m); most > 0 && life > most {
-		return nil, fmt.Errorf("dcv: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
+		return nil, fmt.Errorf("challenge: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
 	}
 	now := b.now().UTC().Truncate(time.Second)
 	return &Challenge{Method: m, Domain: domain, ADN: dnsname.Base(domain), IssuedAt: now, ExpiresAt: now.Add(life)}, nil
@@ -190,7 +203,7 @@ func record(typ, owner, value string) (*Record, error) {
 	owner = strings.TrimSuffix(owner, ".")
 	zone, err := dnsname.Registrable(owner)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	return &Record{Type: typ, Name: dnsname.FQDN(owner), Zone: zone, Host: dnsname.HostRecord(owner, zone), Value: value}, nil
 }
@@ -200,7 +213,7 @@ func record(typ, owner, value string) (*Record, error) {
 func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	label := b.TXTLabel
 	if label == "" {
@@ -208,7 +221,7 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	}
 	owner, err := dnsname.Owner(label + "." + dnsname.Base(d))
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	v, err := b.random()
 	if err != nil {
@@ -230,10 +243,10 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 func (b Builder) File(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	if dnsname.IsWildcard(d) {
-		return nil, fmt.Errorf("dcv: %s: %w: use a DNS method", d, ErrWildcard)
+		return nil, fmt.Errorf("challenge: %s: %w: use a DNS method", d, ErrWildcard)
 	}
 	v, err := b.random()
 	if err != nil {
@@ -293,15 +306,15 @@ var (
 func (b Builder) Email(domain string) (*Challenge, error) {
 	d, err := dnsname.Domain(domain)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	now := b.now()
 	if !now.Before(emailMustNot) {
-		return nil, fmt.Errorf("dcv: %s: %w: BR 3.2.2.4.4 email to constructed addresses MUST NOT be used from 2028-03-15; use a DNS or file method", d, ErrMethodRetired)
+		return nil, fmt.Errorf("challenge: %s: %w: BR 3.2.2.4.4 email to constructed addresses MUST NOT be used from 2028-03-15; use a DNS or file method", d, ErrMethodRetired)
 	}
 	rd, err := dnsname.Registrable(d)
 	if err != nil {
-		return nil, err
+		return nil, nameErr(err)
 	}
 	code, err := b.random()
 	if err != nil {
@@ -331,7 +344,7 @@ func Decode(data []byte) (*Challenge, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("dcv: %w: %v", ErrBadChallenge, err)
+		return nil, fmt.Errorf("challenge: %w: %v", ErrBadChallenge, err)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -343,14 +356,14 @@ func Decode(data []byte) (*Challenge, error) {
 // normalized domain, the part the method needs, and sane times.
 func (c *Challenge) Validate() error {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("dcv: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
+		return fmt.Errorf("challenge: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
 	}
 	if !c.Method.known() {
 		return bad("unknown method %q", c.Method)
 	}
 	d, err := dnsname.Domain(c.Domain)
 	if err != nil {
-		return fmt.Errorf("dcv: %w: %w", ErrBadChallenge, err)
+		return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 	}
 	if d != c.Domain || c.ADN != dnsname.Base(d) {
 		return bad("domain %q / adn %q not normalized", c.Domain, c.ADN)
@@ -381,7 +394,7 @@ func (c *Challenge) Validate() error {
 		}
 		owner, err := dnsname.Owner(c.Record.Name)
 		if err != nil {
-			return fmt.Errorf("dcv: %w: record name: %w", ErrBadChallenge, err)
+			return fmt.Errorf("challenge: %w: record name: %w", ErrBadChallenge, err)
 		}
 		if owner != c.ADN && !strings.HasSuffix(owner, "."+c.ADN) {
 			return bad("record %q is not at or below %q", c.Record.Name, c.ADN)
@@ -442,3 +455,7 @@ func (c *Challenge) filePathOK() bool {
 	}
 	return false
 }
+
+// nameErr puts this package's prefix on a refused name; errors.As still
+// finds the *NameError.
+func nameErr(err error) error { return fmt.Errorf("challenge: %w", err) }

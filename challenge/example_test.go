@@ -60,7 +60,7 @@ func ExampleBuilder_File() {
 	// https://example.com/.well-known/pki-validation/fileauth.txt
 	// http://www.example.com/.well-known/pki-validation/fileauth.txt
 	// https://www.example.com/.well-known/pki-validation/fileauth.txt
-	// dcv: *.example.com: method cannot validate a wildcard name: use a DNS method
+	// challenge: *.example.com: method cannot validate a wildcard name: use a DNS method
 }
 
 func ExampleBuilder_HashCNAME() {

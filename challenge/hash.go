@@ -17,7 +17,7 @@ func (b Builder) HashFile(csr *csrhash.CSR, domain, caDomain, token string) (*Ch
 		return nil, err
 	}
 	if dnsname.IsWildcard(d) {
-		return nil, fmt.Errorf("dcv: %s: %w: use hash-cname", d, ErrWildcard)
+		return nil, fmt.Errorf("challenge: %s: %w: use hash-cname", d, ErrWildcard)
 	}
 	content, err := csr.Hashes.FileContent(caDomain, token)
 	if err != nil {
@@ -61,7 +61,7 @@ func (b Builder) HashCNAME(csr *csrhash.CSR, domain, caDomain, token string) (*C
 // in the CSR, as a multi-domain (UCC/SAN) order validates each of them.
 func (b Builder) ForCSR(csr *csrhash.CSR, m Method, caDomain, token string) ([]*Challenge, error) {
 	if csr == nil || len(csr.Domains) == 0 {
-		return nil, fmt.Errorf("dcv: %w: the CSR names no DNS domain", ErrDomainNotInCSR)
+		return nil, fmt.Errorf("challenge: %w: the CSR names no DNS domain", ErrDomainNotInCSR)
 	}
 	build := b.HashCNAME
 	switch m {
@@ -69,7 +69,7 @@ func (b Builder) ForCSR(csr *csrhash.CSR, m Method, caDomain, token string) ([]*
 		build = b.HashFile
 	case HashCNAME:
 	default:
-		return nil, fmt.Errorf("dcv: %w: ForCSR takes hash-file or hash-cname, not %q", ErrBadChallenge, m)
+		return nil, fmt.Errorf("challenge: %w: ForCSR takes hash-file or hash-cname, not %q", ErrBadChallenge, m)
 	}
 	out := make([]*Challenge, 0, len(csr.Domains))
 	for _, d := range csr.Domains {
@@ -86,7 +86,11 @@ func (b Builder) ForCSR(csr *csrhash.CSR, m Method, caDomain, token string) ([]*
 // caller's policy; the hashes are computed for any valid name.
 func csrDomain(csr *csrhash.CSR, domain string) (string, error) {
 	if csr == nil {
-		return "", fmt.Errorf("dcv: %w: no CSR given", ErrBadChallenge)
+		return "", fmt.Errorf("challenge: %w: no CSR given", ErrBadChallenge)
 	}
-	return dnsname.Domain(domain)
+	d, err := dnsname.Domain(domain)
+	if err != nil {
+		return "", nameErr(err)
+	}
+	return d, nil
 }

@@ -26,6 +26,7 @@ type InputError struct {
 	Err   error  // underlying cause (from crypto/x509, dnsname, ...), may be nil
 }
 
+// Error says what was refused and what to give instead, then the cause.
 func (e *InputError) Error() string {
 	s := "csrhash: " + e.what()
 	if e.Err != nil {

@@ -11,9 +11,9 @@ import (
 
 // CSR is a parsed, signature-checked certificate signing request.
 type CSR struct {
-	DER     []byte // the CSR's DER bytes, which the hashes are over
-	Request *x509.CertificateRequest
-	Hashes  Hashes
+	DER     []byte                   // the CSR's DER bytes, which the hashes are over
+	Request *x509.CertificateRequest // the parsed request
+	Hashes  Hashes                   // MD5 and SHA-256 of DER
 	// Domains are the CN, then the DNS SANs, normalized and without
 	// duplicates, in order. Empty if the CSR names no valid domain.
 	Domains []string

@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"net/netip"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
 func mustAddrs(ss ...string) []netip.Addr {
@@ -62,8 +64,8 @@ func TestCheckAddrRefused(t *testing.T) {
 		"2002:7f00:1::1", "2002:a00:1::", "2002:c0a8:101::1", // 6to4
 	}
 	for _, s := range refused {
-		err := checkAddr(netip.MustParseAddr(s))
-		assert.ErrorIs(t, err, ErrAddressRefused, s)
+		err := verify.CheckAddr(netip.MustParseAddr(s))
+		assert.ErrorIs(t, err, verify.ErrAddressRefused, s)
 	}
 }
 
@@ -87,16 +89,16 @@ func TestCheckAddrAllowed(t *testing.T) {
 		"::ffff:8.8.8.8", "::8.8.8.8", "64:ff9b::8.8.8.8", "2002:808:808::1",
 	}
 	for _, s := range allowed {
-		assert.NoError(t, checkAddr(netip.MustParseAddr(s)), s)
+		assert.NoError(t, verify.CheckAddr(netip.MustParseAddr(s)), s)
 	}
 }
 
 func TestCheckAddrInvalid(t *testing.T) {
-	assert.ErrorIs(t, checkAddr(netip.Addr{}), ErrAddressRefused)
+	assert.ErrorIs(t, verify.CheckAddr(netip.Addr{}), verify.ErrAddressRefused)
 }
 
 func TestCheckAddrMessage(t *testing.T) {
-	err := checkAddr(netip.MustParseAddr("::ffff:10.1.2.3"))
+	err := verify.CheckAddr(netip.MustParseAddr("::ffff:10.1.2.3"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "IPv4-mapped form of 10.1.2.3")
 	assert.Contains(t, err.Error(), "10.0.0.0/8")
@@ -106,31 +108,31 @@ func TestCheckAddrMessage(t *testing.T) {
 // Every row decides its own first and last address, unless an earlier row
 // (an exception listed before it) covers that address.
 func TestGuardRulesTable(t *testing.T) {
-	rules := buildGuardRules()
+	rules := verify.BuildGuardRules()
 	require.NotEmpty(t, rules)
 	for i, r := range rules {
-		require.True(t, r.prefix.IsValid())
-		require.Equal(t, r.prefix.Masked(), r.prefix, "row %d not masked", i)
-		require.NotEmpty(t, r.why)
-		for _, a := range []netip.Addr{r.prefix.Addr(), lastAddr(r.prefix)} {
+		require.True(t, r.Prefix.IsValid())
+		require.Equal(t, r.Prefix.Masked(), r.Prefix, "row %d not masked", i)
+		require.NotEmpty(t, r.Why)
+		for _, a := range []netip.Addr{r.Prefix.Addr(), lastAddr(r.Prefix)} {
 			if coveredBefore(rules[:i], a) {
 				continue
 			}
-			if _, how := embeddedV4(a); how != "" {
+			if _, how := verify.EmbeddedV4(a); how != "" {
 				continue // judged by its IPv4 address
 			}
-			if r.allow {
-				assert.NoError(t, checkAddr(a), "%s (row %s)", a, r.prefix)
+			if r.Allow {
+				assert.NoError(t, verify.CheckAddr(a), "%s (row %s)", a, r.Prefix)
 			} else {
-				assert.ErrorIs(t, checkAddr(a), ErrAddressRefused, "%s (row %s)", a, r.prefix)
+				assert.ErrorIs(t, verify.CheckAddr(a), verify.ErrAddressRefused, "%s (row %s)", a, r.Prefix)
 			}
 		}
 	}
 }
 
-func coveredBefore(rules []guardRule, a netip.Addr) bool {
+func coveredBefore(rules []verify.GuardRule, a netip.Addr) bool {
 	for _, r := range rules {
-		if r.prefix.Contains(a) {
+		if r.Prefix.Contains(a) {
 			return true
 		}
 	}
@@ -153,12 +155,12 @@ func TestEmbeddedV4(t *testing.T) {
 		"2002:102:304::":   "1.2.3.4",
 		"::1.2.3.4":        "1.2.3.4",
 	} {
-		got, how := embeddedV4(netip.MustParseAddr(in))
+		got, how := verify.EmbeddedV4(netip.MustParseAddr(in))
 		assert.NotEmpty(t, how, in)
 		assert.Equal(t, want, got.String(), in)
 	}
 	for _, in := range []string{"::", "::1", "1.2.3.4", "2001:db8::1"} {
-		_, how := embeddedV4(netip.MustParseAddr(in))
+		_, how := verify.EmbeddedV4(netip.MustParseAddr(in))
 		assert.Empty(t, how, in)
 	}
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // authNet is an in-memory set of authoritative servers: addr -> zone,
@@ -27,8 +27,8 @@ func (n authNet) ExchangeServer(ctx context.Context, m *dns.Msg, addr string) (*
 
 const rtSOA = ` 300 IN SOA ns1.example.net. hostmaster.example.com. 1 7200 3600 1209600 300`
 
-func rtRecursive() *dnstest.Zone {
-	return dnstest.NewZone().MustAdd(
+func rtRecursive() *verifytest.Zone {
+	return verifytest.NewZone().MustAdd(
 		`example.com.`+rtSOA,
 		`example.com. 300 IN NS ns1.example.net.`,
 		`example.com. 300 IN NS ns2.example.net.`,
@@ -38,8 +38,8 @@ func rtRecursive() *dnstest.Zone {
 	)
 }
 
-func rtAuthZone(value string) *dnstest.Zone {
-	z := dnstest.NewZone().MustAdd(`example.com.` + rtSOA)
+func rtAuthZone(value string) *verifytest.Zone {
+	z := verifytest.NewZone().MustAdd(`example.com.` + rtSOA)
 	if value != "" {
 		z.MustAdd(`_dnsauth.example.com. 300 IN TXT "` + value + `"`)
 	}
@@ -81,7 +81,7 @@ func TestRedteamAuthoritative(t *testing.T) {
 			if tc.second != nil {
 				an["192.0.2.2:53"] = tc.second
 			}
-			v := &verify.Verifier{DNS: rtRecursive(), Auth: an, Authoritative: true, AuthPolicy: tc.policy}
+			v := &verify.Verifier{DNS: rtRecursive(), Authoritative: &verify.AuthOptions{Servers: an, Policy: tc.policy}}
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			r, err := v.VerifyTXT(ctx, owner, "v")
@@ -90,14 +90,14 @@ func TestRedteamAuthoritative(t *testing.T) {
 	}
 
 	t.Run("AuthAny, every server lame", func(t *testing.T) {
-		v := &verify.Verifier{DNS: rtRecursive(), Auth: authNet{"192.0.2.1:53": lame, "192.0.2.2:53": lame}, Authoritative: true, AuthPolicy: verify.AuthAny}
+		v := &verify.Verifier{DNS: rtRecursive(), Authoritative: &verify.AuthOptions{Servers: authNet{"192.0.2.1:53": lame, "192.0.2.2:53": lame}, Policy: verify.AuthAny}}
 		r, err := v.VerifyTXT(context.Background(), owner, "v")
 		require.Error(t, err)
 		assert.Equal(t, verify.Undecided, r.Outcome)
 	})
 	t.Run("NS without addresses", func(t *testing.T) {
-		rec := dnstest.NewZone().MustAdd(`example.com.`+rtSOA, `example.com. 300 IN NS ns1.example.net.`, `example.net.`+rtSOA)
-		v := &verify.Verifier{DNS: rec, Auth: authNet{}, Authoritative: true, AuthPolicy: verify.AuthAny}
+		rec := verifytest.NewZone().MustAdd(`example.com.`+rtSOA, `example.com. 300 IN NS ns1.example.net.`, `example.net.`+rtSOA)
+		v := &verify.Verifier{DNS: rec, Authoritative: &verify.AuthOptions{Servers: authNet{}, Policy: verify.AuthAny}}
 		r, err := v.VerifyTXT(context.Background(), owner, "v")
 		require.ErrorIs(t, err, verify.ErrLookup)
 		assert.Equal(t, verify.Undecided, r.Outcome)

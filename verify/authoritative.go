@@ -25,8 +25,8 @@ const maxNSNames = 32
 // AuthServer is one authoritative server of a zone: an NS name and one of
 // its addresses, "ip:port".
 type AuthServer struct {
-	NS   string `json:"ns"`
-	Addr string `json:"addr"`
+	NS   string `json:"ns"`   // the name server's name, as the NS record gives it
+	Addr string `json:"addr"` // one of its addresses, "ip:port"
 }
 
 // authoritativeServers finds the zone of name and every address of every

@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"context"
@@ -8,18 +8,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 const dnsTSOA = ` 300 IN SOA ns1.example.net. hostmaster.example.com. 1 7200 3600 1209600 300`
 
 // dnsTRecursive is the resolver's view: example.com with three NS names
 // on 127.0.0.2-4, and a cached TXT value.
-func dnsTRecursive() *dnstest.Zone {
-	return dnstest.NewZone().MustAdd(
+func dnsTRecursive() *verifytest.Zone {
+	return verifytest.NewZone().MustAdd(
 		`example.com.`+dnsTSOA,
 		`example.com. 300 IN NS ns1.example.net.`,
 		`example.com. 300 IN NS NS2.example.net.`,
@@ -33,13 +35,13 @@ func dnsTRecursive() *dnstest.Zone {
 
 // dnsTAuthServers starts three authoritative servers on 127.0.0.2-4, one
 // port, serving the given TXT values at _dnsauth.example.com.
-func dnsTAuthServers(t *testing.T, values ...string) ([]*dnstest.Server, string) {
+func dnsTAuthServers(t *testing.T, values ...string) ([]*verifytest.DNSServer, string) {
 	t.Helper()
-	zones := make([]*dnstest.Zone, len(values))
+	zones := make([]*verifytest.Zone, len(values))
 	for i, v := range values {
-		zones[i] = dnstest.NewZone().MustAdd(`example.com.`+dnsTSOA, `_dnsauth.example.com. 300 IN TXT "`+v+`"`)
+		zones[i] = verifytest.NewZone().MustAdd(`example.com.`+dnsTSOA, `_dnsauth.example.com. 300 IN TXT "`+v+`"`)
 	}
-	servers, port, err := dnstest.NewServers(zones...)
+	servers, port, err := verifytest.NewDNSServers(zones...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		for _, s := range servers {
@@ -53,12 +55,12 @@ func TestAuthoritativeServersAndPerServerCheck(t *testing.T) {
 	servers, port := dnsTAuthServers(t, "new", "new", "old")
 	rec := dnsTRecursive()
 	recSrv := dnsTServer(t, rec)
-	client := &DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second, AuthPort: port}
+	client := &verify.DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second}
 
-	zone, auth, ev, err := authoritativeServers(dnsTCtx(), client, "_dnsauth.example.com", client.authPort())
+	zone, auth, ev, err := verify.AuthoritativeServers(dnsTCtx(), client, "_dnsauth.example.com", port)
 	require.NoError(t, err)
 	assert.Equal(t, "example.com", zone)
-	assert.Equal(t, []AuthServer{
+	assert.Equal(t, []verify.AuthServer{
 		{NS: "ns1.example.net", Addr: "127.0.0.2:" + port},
 		{NS: "ns2.example.net", Addr: "127.0.0.3:" + port},
 		{NS: "ns3.example.org", Addr: "127.0.0.4:" + port},
@@ -74,7 +76,7 @@ func TestAuthoritativeServersAndPerServerCheck(t *testing.T) {
 	// resolver's cached one is not seen.
 	var got []string
 	for _, a := range auth {
-		ans, err := lookupTXT(dnsTCtx(), atServer(client, a.Addr), "_dnsauth.example.com")
+		ans, err := verify.LookupTXT(dnsTCtx(), verify.AtServer(client, a.Addr), "_dnsauth.example.com")
 		require.NoError(t, err, a.Addr)
 		got = append(got, ans.Values...)
 		require.Len(t, ans.Evidence, 1)
@@ -91,7 +93,7 @@ func TestAuthoritativeSOAWalkFromDeepName(t *testing.T) {
 		`www.example.com. 300 IN CNAME example.net.`, // its SOA answer is owned by example.net
 		`example.net.`+dnsTSOA,
 	)
-	zone, _, ev, err := authoritativeServers(dnsTCtx(), rec, "_dnsauth.a.b.WWW.example.com.", "")
+	zone, _, ev, err := verify.AuthoritativeServers(dnsTCtx(), rec, "_dnsauth.a.b.WWW.example.com.", "")
 	require.NoError(t, err)
 	assert.Equal(t, "example.com", zone)
 	var soa []string
@@ -110,10 +112,10 @@ func TestAuthoritativeSubZone(t *testing.T) {
 		`ns9.example.net. 300 IN A 127.0.0.9`,
 		`ns9.example.net. 300 IN AAAA ::1`,
 	)
-	zone, auth, _, err := authoritativeServers(dnsTCtx(), rec, "_dnsauth.sub.example.com", "")
+	zone, auth, _, err := verify.AuthoritativeServers(dnsTCtx(), rec, "_dnsauth.sub.example.com", "")
 	require.NoError(t, err)
 	assert.Equal(t, "sub.example.com", zone)
-	assert.Equal(t, []AuthServer{{NS: "ns9.example.net", Addr: "[::1]:53"}, {NS: "ns9.example.net", Addr: "127.0.0.9:53"}}, auth, "IPv6 first, default port 53")
+	assert.Equal(t, []verify.AuthServer{{NS: "ns9.example.net", Addr: "[::1]:53"}, {NS: "ns9.example.net", Addr: "127.0.0.9:53"}}, auth, "IPv6 first, default port 53")
 }
 
 func TestAuthoritativeServersSkipsUnreachableNSAndDedups(t *testing.T) {
@@ -124,9 +126,9 @@ func TestAuthoritativeServersSkipsUnreachableNSAndDedups(t *testing.T) {
 		`noaddr.example.net. 300 IN TXT "x"`,
 		`alias.example.net. 300 IN A 127.0.0.2`,
 	)
-	_, auth, _, err := authoritativeServers(dnsTCtx(), rec, "example.com", "5300")
+	_, auth, _, err := verify.AuthoritativeServers(dnsTCtx(), rec, "example.com", "5300")
 	require.NoError(t, err)
-	assert.Equal(t, []AuthServer{
+	assert.Equal(t, []verify.AuthServer{
 		{NS: "alias.example.net", Addr: "127.0.0.2:5300"},
 		{NS: "ns2.example.net", Addr: "127.0.0.3:5300"},
 		{NS: "ns3.example.org", Addr: "127.0.0.4:5300"},
@@ -135,42 +137,42 @@ func TestAuthoritativeServersSkipsUnreachableNSAndDedups(t *testing.T) {
 
 func TestAuthoritativeServersFailures(t *testing.T) {
 	cases := map[string]struct {
-		setup func(z *dnstest.Zone)
+		setup func(z *verifytest.Zone)
 		kind  error
 		want  string
 	}{
-		"SERVFAIL at a level": {func(z *dnstest.Zone) {
+		"SERVFAIL at a level": {func(z *verifytest.Zone) {
 			z.SetRcode("b.www.example.com.", dns.TypeSOA, dns.RcodeServerFailure)
-		}, ErrLookup, "SERVFAIL"},
-		"REFUSED at the apex": {func(z *dnstest.Zone) {
+		}, verify.ErrLookup, "SERVFAIL"},
+		"REFUSED at the apex": {func(z *verifytest.Zone) {
 			z.SetRcode("example.com.", dns.TypeSOA, dns.RcodeRefused)
-		}, ErrLookup, "REFUSED"},
-		"timeout at a level": {func(z *dnstest.Zone) {
+		}, verify.ErrLookup, "REFUSED"},
+		"timeout at a level": {func(z *verifytest.Zone) {
 			z.Drop("www.example.com.", dns.TypeSOA)
-		}, ErrTimeout, "timed out"},
-		"no NS": {func(z *dnstest.Zone) {
+		}, verify.ErrTimeout, "timed out"},
+		"no NS": {func(z *verifytest.Zone) {
 			z.Remove("example.com.", dns.TypeNS)
-		}, ErrLookup, "no NS records"},
-		"NS SERVFAIL": {func(z *dnstest.Zone) {
+		}, verify.ErrLookup, "no NS records"},
+		"NS SERVFAIL": {func(z *verifytest.Zone) {
 			z.SetRcode("example.com.", dns.TypeNS, dns.RcodeServerFailure)
-		}, ErrLookup, "SERVFAIL"},
-		"NS address lookup fails": {func(z *dnstest.Zone) {
+		}, verify.ErrLookup, "SERVFAIL"},
+		"NS address lookup fails": {func(z *verifytest.Zone) {
 			z.SetRcode("ns2.example.net.", dns.TypeAAAA, dns.RcodeServerFailure)
-		}, ErrLookup, "SERVFAIL"},
-		"no NS has an address": {func(z *dnstest.Zone) {
+		}, verify.ErrLookup, "SERVFAIL"},
+		"no NS has an address": {func(z *verifytest.Zone) {
 			for _, n := range []string{"ns1.example.net.", "ns2.example.net.", "ns3.example.org."} {
 				z.Remove(n, dns.TypeANY)
 			}
-		}, ErrLookup, "no NS name"},
-		"no SOA at all": {func(z *dnstest.Zone) {
+		}, verify.ErrLookup, "no NS name"},
+		"no SOA at all": {func(z *verifytest.Zone) {
 			z.Remove("example.com.", dns.TypeSOA)
-		}, ErrLookup, "no zone apex"},
+		}, verify.ErrLookup, "no zone apex"},
 	}
 	for name, tc := range cases {
 		rec := dnsTRecursive()
 		tc.setup(rec)
 		ctx, cancel := context.WithTimeout(dnsTCtx(), 100*time.Millisecond)
-		_, auth, ev, err := authoritativeServers(ctx, rec, "_dnsauth.a.b.www.example.com", "")
+		_, auth, ev, err := verify.AuthoritativeServers(ctx, rec, "_dnsauth.a.b.www.example.com", "")
 		cancel()
 		require.ErrorIs(t, err, tc.kind, name)
 		assert.Contains(t, err.Error(), tc.want, name)
@@ -198,8 +200,8 @@ func TestAtServer(t *testing.T) {
 		r.Answer = []dns.RR{dnsTRR(`a.example.com. 60 IN TXT "v"`)}
 		return r, nil
 	})
-	ex := atServer(sx, "192.0.2.53:53")
-	assert.Equal(t, "192.0.2.53:53", serverName(ex))
+	ex := verify.AtServer(sx, "192.0.2.53:53")
+	assert.Equal(t, "192.0.2.53:53", verify.ServerName(ex))
 
 	m := txtQuery("a.example.com.")
 	m.RecursionDesired = true
@@ -213,19 +215,19 @@ func TestAtServer(t *testing.T) {
 	// A NOERROR or NXDOMAIN answer without authority is refused.
 	aa = false
 	_, err = ex.Exchange(dnsTCtx(), m)
-	require.ErrorIs(t, err, ErrLookup)
+	require.ErrorIs(t, err, verify.ErrLookup)
 	assert.Contains(t, err.Error(), "AA=0")
-	_, err = lookupTXT(dnsTCtx(), ex, "a.example.com")
-	require.ErrorIs(t, err, ErrLookup)
+	_, err = verify.LookupTXT(dnsTCtx(), ex, "a.example.com")
+	require.ErrorIs(t, err, verify.ErrLookup)
 
 	_, err = ex.Exchange(dnsTCtx(), nil)
-	require.ErrorIs(t, err, ErrBadInput)
+	require.ErrorIs(t, err, verify.ErrBadInput)
 
-	failing := atServer(dnsTServerFunc(func(context.Context, *dns.Msg, string) (*dns.Msg, error) {
-		return nil, newError(ErrConnection, "x", errors.New("refused"))
+	failing := verify.AtServer(dnsTServerFunc(func(context.Context, *dns.Msg, string) (*dns.Msg, error) {
+		return nil, verify.NewError(verify.ErrConnection, "x", errors.New("refused"))
 	}), "192.0.2.53:53")
-	_, err = lookupTXT(dnsTCtx(), failing, "a.example.com")
-	require.ErrorIs(t, err, ErrConnection)
+	_, err = verify.LookupTXT(dnsTCtx(), failing, "a.example.com")
+	require.ErrorIs(t, err, verify.ErrConnection)
 }
 
 func TestAtServerOverLoopbackNoAnswer(t *testing.T) {
@@ -233,8 +235,8 @@ func TestAtServerOverLoopbackNoAnswer(t *testing.T) {
 	// authority: "not found", distinct from a failure.
 	servers, _ := dnsTAuthServers(t, "v")
 	c := dnsTClient()
-	_, err := lookupTXT(dnsTCtx(), atServer(c, servers[0].Addr()), "_dnsauth.www.example.com")
-	assert.True(t, IsNXDOMAIN(err), "%v", err)
+	_, err := verify.LookupTXT(dnsTCtx(), verify.AtServer(c, servers[0].Addr()), "_dnsauth.www.example.com")
+	assert.True(t, verify.IsNXDOMAIN(err), "%v", err)
 	host, _, _ := net.SplitHostPort(servers[0].Addr())
 	assert.Equal(t, "127.0.0.2", host)
 }

@@ -1,6 +1,9 @@
 package verify
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // utf8BOM is what some editors (Windows Notepad) put at the start of a file.
 const utf8BOM = "\uFEFF"
@@ -86,4 +89,28 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// contentDiff says where a body that does not match want differs: the
+// first expected line that differs and the body's line there (none past
+// its end), or for a body with extra lines no expected line and the first
+// extra one. Both are normalized as contentMatches compares them.
+func contentDiff(body []byte, want string) (expected string, found []string) {
+	got := strings.Split(normalizeContent(string(body)), "\n")
+	if len(got) == 1 && got[0] == "" {
+		got = nil // an empty file has no lines
+	}
+	exp := strings.Split(normalizeContent(want), "\n")
+	for i, e := range exp {
+		if i >= len(got) {
+			return e, nil
+		}
+		if isHex(e) && !asciiEqualFold(got[i], e) || !isHex(e) && got[i] != e {
+			return e, []string{got[i]}
+		}
+	}
+	if len(got) > len(exp) {
+		return "", []string{fmt.Sprintf("an extra line %d, %s", len(exp)+1, quoteValue(got[len(exp)]))}
+	}
+	return "", nil
 }

@@ -1,10 +1,12 @@
-package verify
+package verify_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
 const (
@@ -48,21 +50,21 @@ func TestContentMatches(t *testing.T) {
 		{"\u00e9", "\u00e9", true},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.match, contentMatches([]byte(c.body), c.want), "body %q want %q", c.body, c.want)
+		assert.Equal(t, c.match, verify.ContentMatches([]byte(c.body), c.want), "body %q want %q", c.body, c.want)
 	}
 }
 
 func TestNormalizeContent(t *testing.T) {
-	assert.Equal(t, "a\nb\n\nc", normalizeContent("\ufeffa \r\nb\t\r\n\r\nc \r\n\r\n"))
-	assert.Equal(t, "", normalizeContent("\ufeff \n\t\n"))
-	assert.Equal(t, " a", normalizeContent(" a"))
+	assert.Equal(t, "a\nb\n\nc", verify.NormalizeContent("\ufeffa \r\nb\t\r\n\r\nc \r\n\r\n"))
+	assert.Equal(t, "", verify.NormalizeContent("\ufeff \n\t\n"))
+	assert.Equal(t, " a", verify.NormalizeContent(" a"))
 }
 
 func TestIsHex(t *testing.T) {
-	assert.True(t, isHex("0123456789abcdefABCDEF"))
-	assert.False(t, isHex(""))
-	assert.False(t, isHex("abcg"))
-	assert.False(t, isHex("ab cd"))
+	assert.True(t, verify.IsHex("0123456789abcdefABCDEF"))
+	assert.False(t, verify.IsHex(""))
+	assert.False(t, verify.IsHex("abcg"))
+	assert.False(t, verify.IsHex("ab cd"))
 }
 
 func FuzzContentMatches(f *testing.F) {
@@ -74,22 +76,22 @@ func FuzzContentMatches(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbf\xef\xbb"), uint(4), byte(0xbf))
 	f.Fuzz(func(t *testing.T, body []byte, pos uint, c byte) {
 		s := string(body)
-		n := normalizeContent(s)
-		if got := normalizeContent(n); got != n {
+		n := verify.NormalizeContent(s)
+		if got := verify.NormalizeContent(n); got != n {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, n, got)
 		}
 		if n == "" {
-			if contentMatches(body, s) {
+			if verify.ContentMatches(body, s) {
 				t.Fatalf("empty want matched")
 			}
 			return
 		}
-		if !contentMatches(body, s) || !contentMatches(body, n) || !contentMatches([]byte(n), s) {
+		if !verify.ContentMatches(body, s) || !verify.ContentMatches(body, n) || !verify.ContentMatches([]byte(n), s) {
 			t.Fatalf("%q does not match itself", s)
 		}
 		// A BOM, CRLF line ends and trailing spaces keep the match.
 		dressed := "\ufeff" + strings.ReplaceAll(n, "\n", " \t\r\n") + " \r\n\n"
-		if !contentMatches([]byte(dressed), s) {
+		if !verify.ContentMatches([]byte(dressed), s) {
 			t.Fatalf("dressed %q does not match %q", dressed, s)
 		}
 		// Changing a non-space byte of a non-hex line breaks the match.
@@ -102,14 +104,14 @@ func FuzzContentMatches(f *testing.F) {
 		if j := strings.IndexByte(n[i:], '\n'); j >= 0 {
 			end = i + j
 		}
-		if isHex(n[start:end]) {
+		if verify.IsHex(n[start:end]) {
 			return
 		}
 		changed := n[:i] + string([]byte{c}) + n[i+1:]
-		if contentMatches([]byte(changed), n) {
+		if verify.ContentMatches([]byte(changed), n) {
 			t.Fatalf("changed %q (byte %d to %q) still matches %q", changed, i, c, n)
 		}
 	})
 }
 
-func isSpaceByte(b byte) bool { return strings.IndexByte(lineSpace+"\n", b) >= 0 }
+func isSpaceByte(b byte) bool { return strings.IndexByte(verify.LineSpace+"\n", b) >= 0 }

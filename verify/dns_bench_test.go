@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"fmt"
@@ -6,19 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // BenchmarkLookupTXTLoopback measures one TXT lookup through DNSClient
 // against a loopback server: UDP, EDNS0, one query.
 func BenchmarkLookupTXTLoopback(b *testing.B) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "202401010000002abcdefghijklmnopqrstuvwxyz"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "202401010000002abcdefghijklmnopqrstuvwxyz"`)
 	s := dnsTServer(b, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
 	ctx := dnsTCtx()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lookupTXT(ctx, c, "_dnsauth.example.com"); err != nil {
+		if _, err := verify.LookupTXT(ctx, c, "_dnsauth.example.com"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -27,16 +28,16 @@ func BenchmarkLookupTXTLoopback(b *testing.B) {
 // BenchmarkLookupTXTLargeLoopback: an RRset over the EDNS0 buffer, so
 // every lookup is a truncated UDP answer and a TCP retry.
 func BenchmarkLookupTXTLargeLoopback(b *testing.B) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	for i := range 30 {
 		z.MustAdd(fmt.Sprintf(`example.com. 300 IN TXT "%02d%s"`, i, strings.Repeat("x", 70)))
 	}
 	s := dnsTServer(b, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: time.Second}
 	ctx := dnsTCtx()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lookupTXT(ctx, c, "example.com"); err != nil {
+		if _, err := verify.LookupTXT(ctx, c, "example.com"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -44,14 +45,14 @@ func BenchmarkLookupTXTLargeLoopback(b *testing.B) {
 
 // BenchmarkLookupTXTZone measures the lookup logic alone, in memory.
 func BenchmarkLookupTXTZone(b *testing.B) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_dnsauth.example.com. 300 IN CNAME _dnsauth.example.net.`,
 		`_dnsauth.example.net. 300 IN TXT "part1" "part2"`,
 	)
 	ctx := dnsTCtx()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := lookupTXT(ctx, z, "_dnsauth.example.com"); err != nil {
+		if _, err := verify.LookupTXT(ctx, z, "_dnsauth.example.com"); err != nil {
 			b.Fatal(err)
 		}
 	}

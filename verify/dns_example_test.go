@@ -5,16 +5,17 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
-	"github.com/dcvkit/dcv/verify"
 	"github.com/miekg/dns"
+
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // A DNSClient asks the resolvers it is given (here a loopback test
 // server); an NXDOMAIN or SERVFAIL comes back as a response, not an error.
 func ExampleDNSClient() {
-	zone := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "2024abc"`)
-	srv, err := dnstest.NewServer(zone)
+	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "2024abc"`)
+	srv, err := verifytest.NewDNSServer(zone)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
 // dnsTWireTXT builds a response to "x.example. TXT" holding one TXT record
@@ -44,7 +46,7 @@ func FuzzTXTJoin(f *testing.F) {
 		if err := m.Unpack(dnsTWireTXT(a, b)); err != nil {
 			t.Fatalf("unpack: %v", err)
 		}
-		values, err := txtValues(m.Answer)
+		values, err := verify.TxtValues(m.Answer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,22 +98,21 @@ func FuzzDNSResponse(f *testing.F) {
 			return r, nil
 		})
 		ctx := context.Background()
-		if a, err := lookupTXT(ctx, ex, "a.b.example.com"); err == nil && len(a.Values) == 0 {
+		if a, err := verify.LookupTXT(ctx, ex, "a.b.example.com"); err == nil && len(a.Values) == 0 {
 			t.Fatal("TXT: empty success")
 		}
-		if a, err := lookupCNAME(ctx, ex, "a.b.example.com"); err == nil && len(a.Values) == 0 {
+		if a, err := verify.LookupCNAME(ctx, ex, "a.b.example.com"); err == nil && len(a.Values) == 0 {
 			t.Fatal("CNAME: empty success")
 		}
-		if ips, _, err := lookupIP(ctx, ex, "a.b.example.com"); err == nil && len(ips) == 0 {
+		if ips, _, err := verify.LookupIP(ctx, ex, "a.b.example.com"); err == nil && len(ips) == 0 {
 			t.Fatal("IP: empty success")
 		}
-		if _, s, _, err := authoritativeServers(ctx, ex, "a.b.example.com", ""); err == nil && len(s) == 0 {
+		if _, s, _, err := verify.AuthoritativeServers(ctx, ex, "a.b.example.com", ""); err == nil && len(s) == 0 {
 			t.Fatal("authoritative: no servers without an error")
 		}
 		// The raw message, question as it came.
-		_ = answerError(base, "a.b.example.com.", dns.TypeTXT, "a.b.example.com", "")
-		ch := chain{seen: map[string]bool{}}
-		_, rrs, _ := ch.follow("a.b.example.com.", dns.TypeTXT, base.Answer)
-		_, _ = txtValues(rrs)
+		_ = verify.AnswerError(base, "a.b.example.com.", dns.TypeTXT, "a.b.example.com", "")
+		_, rrs, _ := verify.FollowChain("a.b.example.com.", dns.TypeTXT, base.Answer)
+		_, _ = verify.TxtValues(rrs)
 	})
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // craft is an Exchanger that answers every query with what build makes of it.
@@ -109,7 +109,7 @@ func (f verifyExFunc) Exchange(context.Context, *dns.Msg) (*dns.Msg, error) { re
 // to answer every name.
 func TestRedteamTXTAcceptedShapes(t *testing.T) {
 	ctx := context.Background()
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_dnsauth.example.com. 60 IN CNAME x.dcv-delegate.test.`,
 		`x.dcv-delegate.test. 60 IN TXT "v"`,
 		`*.wild.example.org. 60 IN TXT "w"`,

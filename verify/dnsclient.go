@@ -45,9 +45,6 @@ type DNSClient struct {
 	Attempts int
 	// UDPSize is the EDNS0 buffer size advertised. Default 1232.
 	UDPSize uint16
-	// AuthPort is the port of authoritative servers found through NS
-	// records. Default "53".
-	AuthPort string
 }
 
 func (c *DNSClient) timeout() time.Duration {
@@ -76,14 +73,6 @@ func (c *DNSClient) resolvConf() string {
 		return c.ResolvConf
 	}
 	return defaultResolvConf
-}
-
-// authPort is the port used for authoritative servers.
-func (c *DNSClient) authPort() string {
-	if c.AuthPort != "" {
-		return c.AuthPort
-	}
-	return defaultAuthPort
 }
 
 // String names the servers asked, for evidence records.

@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"context"
@@ -11,24 +11,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // dnsTServer starts a loopback server for z, closed when the test ends.
-func dnsTServer(t testing.TB, z *dnstest.Zone) *dnstest.Server {
+func dnsTServer(t testing.TB, z *verifytest.Zone) *verifytest.DNSServer {
 	t.Helper()
-	s, err := dnstest.NewServer(z)
+	s, err := verifytest.NewDNSServer(z)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
 // dnsTClient is a DNSClient with short timeouts for tests.
-func dnsTClient(servers ...string) *DNSClient {
-	return &DNSClient{Servers: servers, Timeout: 200 * time.Millisecond}
+func dnsTClient(servers ...string) *verify.DNSClient {
+	return &verify.DNSClient{Servers: servers, Timeout: 200 * time.Millisecond}
 }
 
 // dnsTClosedAddr returns a loopback address where nothing listens.
@@ -42,7 +44,7 @@ func dnsTClosedAddr(t *testing.T) string {
 }
 
 // dnsTRawServer is a loopback UDP+TCP server whose replies h builds, for
-// behaviour dnstest.Zone does not produce (TC over TCP, wrong question).
+// behaviour verifytest.Zone does not produce (TC over TCP, wrong question).
 func dnsTRawServer(t *testing.T, h dns.HandlerFunc) string {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -64,7 +66,7 @@ func txtQuery(name string) *dns.Msg {
 }
 
 func TestDNSClientPlainAnswer(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
 	s := dnsTServer(t, z)
 	r, err := dnsTClient(s.Addr()).Exchange(context.Background(), txtQuery("_dnsauth.example.com."))
 	require.NoError(t, err)
@@ -74,11 +76,11 @@ func TestDNSClientPlainAnswer(t *testing.T) {
 	assert.Equal(t, 1, s.UDPQueries())
 	assert.Equal(t, 0, s.TCPQueries())
 	require.NotNil(t, r.IsEdns0(), "the query carried EDNS0, so the reply does")
-	assert.EqualValues(t, defaultUDPSize, r.IsEdns0().UDPSize())
+	assert.EqualValues(t, verify.DefaultUDPSize, r.IsEdns0().UDPSize())
 }
 
 func TestDNSClientTruncatedRetriesOverTCP(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "abc"`)
 	z.SetTruncate("_dnsauth.example.com.", dns.TypeTXT)
 	s := dnsTServer(t, z)
 	r, err := dnsTClient(s.Addr()).ExchangeServer(context.Background(), txtQuery("_dnsauth.example.com."), s.Addr())
@@ -90,7 +92,7 @@ func TestDNSClientTruncatedRetriesOverTCP(t *testing.T) {
 }
 
 func TestDNSClientLargeRRsetOverTCP(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	const n = 40
 	for i := range n {
 		z.MustAdd(fmt.Sprintf(`big.example.com. 300 IN TXT "%03d-%s"`, i, strings.Repeat("x", 100)))
@@ -98,7 +100,7 @@ func TestDNSClientLargeRRsetOverTCP(t *testing.T) {
 	s := dnsTServer(t, z)
 	r, err := dnsTClient(s.Addr()).Exchange(context.Background(), txtQuery("big.example.com."))
 	require.NoError(t, err)
-	require.Greater(t, r.Len(), defaultUDPSize, "the RRset must not fit the EDNS0 buffer")
+	require.Greater(t, r.Len(), verify.DefaultUDPSize, "the RRset must not fit the EDNS0 buffer")
 	assert.Len(t, r.Answer, n)
 	assert.False(t, r.Truncated)
 	assert.Equal(t, 1, s.TCPQueries())
@@ -111,9 +113,9 @@ func TestDNSClientStillTruncatedOverTCP(t *testing.T) {
 		_ = w.WriteMsg(r)
 	})
 	_, err := dnsTClient(addr).Exchange(context.Background(), txtQuery("a.example.com."))
-	require.ErrorIs(t, err, ErrLookup)
+	require.ErrorIs(t, err, verify.ErrLookup)
 	assert.Contains(t, err.Error(), "truncated")
-	var e *Error
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, addr, e.Server)
 }
@@ -126,18 +128,18 @@ func TestDNSClientWrongQuestionRefused(t *testing.T) {
 		_ = w.WriteMsg(r)
 	})
 	_, err := dnsTClient(addr).Exchange(context.Background(), txtQuery("a.example.com."))
-	require.ErrorIs(t, err, ErrLookup)
-	assert.ErrorIs(t, err, errQuestionMismatch)
+	require.ErrorIs(t, err, verify.ErrLookup)
+	assert.ErrorIs(t, err, verify.ErrQuestionMismatch)
 }
 
 func TestDNSClientDroppedQueryTimesOut(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	z.Drop("a.example.com.", dns.TypeTXT)
 	s := dnsTServer(t, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 50 * time.Millisecond, Attempts: 2}
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: 50 * time.Millisecond, Attempts: 2}
 	_, err := c.Exchange(context.Background(), txtQuery("a.example.com."))
-	require.ErrorIs(t, err, ErrTimeout)
-	var e *Error
+	require.ErrorIs(t, err, verify.ErrTimeout)
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, s.Addr(), e.Server)
 	assert.Equal(t, "a.example.com", e.Target)
@@ -146,30 +148,30 @@ func TestDNSClientDroppedQueryTimesOut(t *testing.T) {
 }
 
 func TestDNSClientHonoursContextDeadline(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.Drop("a.example.com.", dns.TypeANY)
 	s := dnsTServer(t, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 10 * time.Second}
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: 10 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := c.Exchange(ctx, txtQuery("a.example.com."))
-	require.ErrorIs(t, err, ErrTimeout)
+	require.ErrorIs(t, err, verify.ErrTimeout)
 	// A bound, not a speed claim: without the context the call would
 	// take 3 x 10 s.
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
 func TestDNSClientContextCancel(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.Drop("a.example.com.", dns.TypeANY)
 	s := dnsTServer(t, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 10 * time.Second}
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: 10 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := c.Exchange(ctx, txtQuery("a.example.com."))
-	require.ErrorIs(t, err, ErrTimeout)
+	require.ErrorIs(t, err, verify.ErrTimeout)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, time.Since(start), 5*time.Second, "cancel ends the wait, not the 10 s timeout")
 	assert.Equal(t, 1, s.UDPQueries(), "no retry after cancel")
@@ -180,7 +182,7 @@ func TestDNSClientContextCancel(t *testing.T) {
 }
 
 func TestDNSClientNextServerOnTransportFailure(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	s := dnsTServer(t, z)
 	closed := dnsTClosedAddr(t)
 
@@ -191,32 +193,32 @@ func TestDNSClientNextServerOnTransportFailure(t *testing.T) {
 
 	_, err = dnsTClient().ExchangeServer(context.Background(), txtQuery("a.example.com."), closed)
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, ErrConnection) || errors.Is(err, ErrTimeout), "%v", err)
-	var e *Error
+	assert.True(t, errors.Is(err, verify.ErrConnection) || errors.Is(err, verify.ErrTimeout), "%v", err)
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, closed, e.Server)
 }
 
 func TestDNSClientAllServersFail(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.Drop("a.example.com.", dns.TypeANY)
 	s := dnsTServer(t, z)
 	closed := dnsTClosedAddr(t)
-	c := &DNSClient{Servers: []string{s.Addr(), closed}, Timeout: 30 * time.Millisecond, Attempts: 1}
+	c := &verify.DNSClient{Servers: []string{s.Addr(), closed}, Timeout: 30 * time.Millisecond, Attempts: 1}
 	_, err := c.Exchange(context.Background(), txtQuery("a.example.com."))
-	require.ErrorIs(t, err, ErrTimeout, "one server timed out")
-	var e *Error
+	require.ErrorIs(t, err, verify.ErrTimeout, "one server timed out")
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, s.Addr()+","+closed, e.Server)
 	assert.Contains(t, err.Error(), "all 2 servers failed")
 }
 
 func TestDNSClientErrorRcodesAreResponses(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	z.SetRcode("a.example.com.", dns.TypeTXT, dns.RcodeServerFailure)
 	z.SetRcode("b.example.com.", dns.TypeTXT, dns.RcodeRefused)
 	s := dnsTServer(t, z)
-	other := dnsTServer(t, dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`))
+	other := dnsTServer(t, verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`))
 	c := dnsTClient(s.Addr(), other.Addr())
 	for name, rcode := range map[string]int{"a.example.com.": dns.RcodeServerFailure, "b.example.com.": dns.RcodeRefused, "c.example.com.": dns.RcodeNameError} {
 		r, err := c.Exchange(context.Background(), txtQuery(name))
@@ -227,7 +229,7 @@ func TestDNSClientErrorRcodesAreResponses(t *testing.T) {
 }
 
 func TestDNSClientDoesNotMutateQuery(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
 	z.SetTruncate("a.example.com.", dns.TypeTXT)
 	s := dnsTServer(t, z)
 	m := txtQuery("a.example.com.")
@@ -250,7 +252,7 @@ func TestDNSClientBadQuery(t *testing.T) {
 	c := dnsTClient("127.0.0.1:1")
 	for _, m := range []*dns.Msg{nil, new(dns.Msg)} {
 		_, err := c.Exchange(context.Background(), m)
-		require.ErrorIs(t, err, ErrBadInput)
+		require.ErrorIs(t, err, verify.ErrBadInput)
 	}
 }
 
@@ -258,32 +260,30 @@ func TestDNSClientResolvConf(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "resolv.conf")
 	require.NoError(t, os.WriteFile(path, []byte("# test\nnameserver 127.0.0.1\nnameserver ::1\nsearch example.com\n"), 0o600))
-	c := &DNSClient{ResolvConf: path}
-	got, err := c.servers()
+	c := &verify.DNSClient{ResolvConf: path}
+	got, err := verify.DNSClientServers(c)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"127.0.0.1:53", "[::1]:53"}, got)
 	assert.Equal(t, "resolvers of "+path, c.String())
 
 	c.ResolvConf = filepath.Join(dir, "missing")
 	_, err = c.Exchange(context.Background(), txtQuery("a.example.com."))
-	require.ErrorIs(t, err, ErrLookup)
+	require.ErrorIs(t, err, verify.ErrLookup)
 	assert.Contains(t, err.Error(), "missing")
 
 	empty := filepath.Join(dir, "empty")
 	require.NoError(t, os.WriteFile(empty, []byte("search example.com\n"), 0o600))
 	c.ResolvConf = empty
-	_, err = c.servers()
-	require.ErrorIs(t, err, ErrLookup)
+	_, err = verify.DNSClientServers(c)
+	require.ErrorIs(t, err, verify.ErrLookup)
 }
 
 func TestDNSClientDefaultsAndString(t *testing.T) {
-	var c DNSClient
-	assert.Equal(t, defaultDNSTimeout, c.timeout())
-	assert.Equal(t, defaultAttempts, c.attempts())
-	assert.EqualValues(t, defaultUDPSize, c.udpSize())
-	assert.Equal(t, "53", c.authPort())
+	var c verify.DNSClient
+	assert.Equal(t, verify.DefaultDNSTimeout, verify.DNSClientTimeout(&c))
+	assert.Equal(t, verify.DefaultAttempts, verify.DNSClientAttempts(&c))
+	assert.EqualValues(t, verify.DefaultUDPSize, verify.DNSClientUDPSize(&c))
 	assert.Equal(t, "resolvers of /etc/resolv.conf", c.String())
-	c = DNSClient{Servers: []string{"127.0.0.1", "::1", "[::1]:5353", "127.0.0.2:53"}, AuthPort: "5300"}
+	c = verify.DNSClient{Servers: []string{"127.0.0.1", "::1", "[::1]:5353", "127.0.0.2:53"}}
 	assert.Equal(t, "127.0.0.1:53,[::1]:53,[::1]:5353,127.0.0.2:53", c.String())
-	assert.Equal(t, "5300", c.authPort())
 }

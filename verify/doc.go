@@ -5,9 +5,10 @@
 // for a domain its applicant does not control. So every check here fails
 // closed. A lookup failure, a timeout, a truncated answer, a redirect, an
 // oversized body or a refused address is an error, never a pass, and every
-// error is a *Error whose Kind is one of the Err* values, carrying what was
-// seen and a one-line hint for the applicant (the causes listed in the
-// Alibaba Cloud DCV FAQ, one kind each). OutcomeOf sorts them into
+// error is a *Error whose Kind is one of the Err* values (the causes listed
+// in the Alibaba Cloud DCV FAQ, one kind each). Its message says what
+// happened, a mismatch what was expected next to what was found; its Hint
+// field, not part of the message, tells the applicant what to do. OutcomeOf sorts them into
 // NotVerified (the check ran and said no: fix the record and retry) and
 // Undecided (no trustworthy answer: never treat it as verified).
 //
@@ -20,8 +21,10 @@
 //   - Files (random value, hash-based, ACME http-01): every host listed must
 //     serve the content; SchemePolicy says whether http or https suffices
 //     (SSL.com), or https must match too when port 443 answers (Alibaba).
-//     Redirects fail by default, as both seeds demand; FollowRedirects
-//     applies the BR 3.2.2.4.18/.19 rules, which ACME http-01 always uses.
+//     Redirects fail by default, as the Alibaba Cloud and SSL.com DCV
+//     pages demand; Files.FollowRedirects applies the BR 3.2.2.4.18/.19
+//     rules, which ACME http-01 always uses. Verifier.Files holds both
+//     settings, for Verify and VerifyFiles alike.
 //   - Email: the submitted code, compared in constant time.
 //   - Orders: many domains at once (VerifyOrder), concurrently with a bound.
 //   - Poll retries until success, a terminal failure or the context ends.
@@ -36,9 +39,9 @@
 // HTTPDoer (one HTTP request, no redirects). DNSClient is the real resolver
 // client on github.com/miekg/dns: EDNS0 with a 1232-byte buffer, TCP when an
 // answer is truncated, bounded retries, NXDOMAIN, NODATA, SERVFAIL, REFUSED
-// and timeouts kept apart. With Verifier.Authoritative it asks every
-// authoritative server of the zone directly (the FAQ's "not yet synced"
-// case). HTTPClient resolves through the same DNS, never the system
+// and timeouts kept apart. With Verifier.Authoritative set (an AuthOptions)
+// it asks every authoritative server of the zone directly (the FAQ's "not
+// yet synced" case). HTTPClient resolves through the same DNS, never the system
 // resolver, dials only addresses that pass the address guard (no loopback,
 // private, link-local or reserved targets unless AllowPrivate), allows only
 // ports 80 and 443, uses no proxy, and bounds time and body size.

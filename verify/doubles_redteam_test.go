@@ -28,14 +28,14 @@ func TestRedteamBrokenDoubles(t *testing.T) {
 			v := &verify.Verifier{HTTP: d}
 			var r *verify.Result
 			var err error
-			require.NotPanics(t, func() { r, err = v.VerifyFiles(context.Background(), urls, "value", verify.FilePolicy{}) })
+			require.NotPanics(t, func() { r, err = v.VerifyFiles(context.Background(), urls, "value") })
 			require.Error(t, err)
 			assert.NotEqual(t, verify.Verified, r.Outcome)
 		})
 	}
 	t.Run("nil DNS answer from an authoritative server", func(t *testing.T) {
 		nilSX := sxFunc(func(context.Context, *dns.Msg, string) (*dns.Msg, error) { return nil, nil })
-		v := &verify.Verifier{DNS: rtRecursive(), Auth: nilSX, Authoritative: true}
+		v := &verify.Verifier{DNS: rtRecursive(), Authoritative: &verify.AuthOptions{Servers: nilSX}}
 		var r *verify.Result
 		var err error
 		require.NotPanics(t, func() { r, err = v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v") })

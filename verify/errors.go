@@ -3,12 +3,14 @@ package verify
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
-// Kinds of failure, one per cause in the Alibaba FAQ and the seeds. Each
-// *Error wraps exactly one of them: test with errors.Is(err, verify.ErrNotFound).
-// Outcome tells whether a kind means "not verified" or "could not decide".
+// Kinds of failure, one per cause in the Alibaba Cloud and SSL.com DCV
+// pages. Each *Error wraps exactly one of them: test with
+// errors.Is(err, verify.ErrNotFound). OutcomeOf tells whether a kind means
+// NotVerified or Undecided.
 var (
 	// Not verified: the check ran and the answer was no.
 	ErrNotFound        = errors.New("record not found")                      // NXDOMAIN / NODATA
@@ -40,6 +42,8 @@ const (
 	Undecided                  // no trustworthy answer: never treat as verified
 )
 
+// String returns the outcome in words: "verified", "not verified" or
+// "could not decide". MarshalText gives the JSON spelling.
 func (o Outcome) String() string {
 	switch o {
 	case Verified:
@@ -78,32 +82,92 @@ func OutcomeOf(err error) Outcome {
 }
 
 // Error is what every Verify function returns on failure: the kind, what was
-// checked, what was seen, and a one-line hint for the applicant.
+// checked, what was expected and seen, and a one-line hint for the
+// applicant. Error() says what happened; the hint is only in Hint:
+//
+//	var e *verify.Error
+//	if errors.As(err, &e) {
+//		fmt.Println(e.Hint)
+//	}
 type Error struct {
-	Kind   error    // one of the Err* kinds above
-	Target string   // the DNS name or URL checked
-	Server string   // DNS server or IP address asked, if any
-	Seen   []string // values, statuses or Locations observed
-	Hint   string   // what the applicant should do
-	Err    error    // underlying cause, if any
+	Kind     error    // one of the Err* kinds above
+	Target   string   // the DNS name or URL checked
+	Server   string   // DNS server or IP address asked, if any
+	Expected string   // the value or content line expected, for mismatches (never an email code)
+	Seen     []string // values, statuses or Locations observed
+	Hint     string   // what the applicant should do; not part of Error()
+	Err      error    // underlying cause, if any
 }
 
+// Error reads "verify: TARGET: KIND: CAUSE (server S)", or for a mismatch
+// "verify: KIND: expected X, found Y at TARGET (server S)", on one line.
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "dcv: %s: %v", e.Target, e.Kind)
+	b.WriteString("verify: ")
+	if e.Expected != "" && (e.Kind == ErrMismatch || e.Kind == ErrContentMismatch) {
+		fmt.Fprintf(&b, "%v: expected %s, found %s", e.Kind, quoteValue(e.Expected), foundList(e.Seen))
+		if e.Target != "" {
+			b.WriteString(" at " + e.Target)
+		}
+	} else {
+		if e.Target != "" {
+			b.WriteString(e.Target + ": ")
+		}
+		fmt.Fprint(&b, e.Kind)
+		switch {
+		case e.Err != nil:
+			// A cause wrapping the kind (checkAddr's) would say it twice.
+			kind := e.Kind.Error() + ": "
+			b.WriteString(": " + strings.ReplaceAll(strings.TrimPrefix(causeText(e.Err), kind), "; "+kind, "; "))
+		case len(e.Seen) > 0:
+			b.WriteString(": " + strings.Join(e.Seen, "; "))
+		}
+	}
 	if e.Server != "" {
 		fmt.Fprintf(&b, " (server %s)", e.Server)
 	}
-	if len(e.Seen) > 0 {
-		fmt.Fprintf(&b, "; seen %q", e.Seen)
-	}
-	if e.Err != nil {
-		fmt.Fprintf(&b, ": %v", e.Err)
-	}
-	if e.Hint != "" {
-		b.WriteString("; hint: " + e.Hint)
-	}
 	return b.String()
+}
+
+// maxShown is how many runes of one value a message shows.
+const maxShown = 100
+
+// quoteValue quotes v for a message, cut to maxShown runes with "…".
+func quoteValue(v string) string {
+	if r := []rune(v); len(r) > maxShown {
+		v = string(r[:maxShown-1]) + "…"
+	}
+	return strconv.Quote(v)
+}
+
+// foundList quotes up to three values seen: "a", "b" and 2 more.
+func foundList(seen []string) string {
+	if len(seen) == 0 {
+		return "nothing"
+	}
+	const most = 3
+	q := make([]string, 0, most)
+	for _, v := range seen[:min(len(seen), most)] {
+		q = append(q, quoteValue(v))
+	}
+	out := strings.Join(q, ", ")
+	if n := len(seen) - most; n > 0 {
+		out += fmt.Sprintf(" and %d more", n)
+	}
+	return out
+}
+
+// causeText is err's message on one line, without the "pkg: " prefix of
+// a package of this module (the *Error already says "verify: ").
+func causeText(err error) string {
+	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	for _, p := range []string{"verify: ", "dcv: ", "challenge: ", "csrhash: ", "caa: "} {
+		msg = strings.TrimPrefix(msg, p)
+		for _, sep := range []string{": ", "; "} {
+			msg = strings.ReplaceAll(msg, sep+p, sep)
+		}
+	}
+	return msg
 }
 
 // Unwrap returns the kind and the cause, so errors.Is matches either.

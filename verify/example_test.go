@@ -86,11 +86,11 @@ func ExampleVerifier_VerifyFiles() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	r, err := v.VerifyFiles(ctx, urls, "s3cr3t-value", verify.FilePolicy{})
+	r, err := v.VerifyFiles(ctx, urls, "s3cr3t-value")
 	fmt.Println(r.Outcome, err)
 
 	site.SetRedirect("/.well-known/pki-validation/fileauth.txt", 301, "https://example.com/")
-	r, err = v.VerifyFiles(ctx, urls, "s3cr3t-value", verify.FilePolicy{})
+	r, err = v.VerifyFiles(ctx, urls, "s3cr3t-value")
 	fmt.Println(r.Outcome, errors.Is(err, verify.ErrRedirect))
 	// Output:
 	// verified <nil>

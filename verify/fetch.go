@@ -19,7 +19,7 @@ type redirectPolicy int
 
 const (
 	// noRedirects: any 3xx is a failure (ErrRedirect, with the status and
-	// Location), as both seeds' CAs require.
+	// Location), as the Alibaba Cloud and SSL.com DCV pages require.
 	noRedirects redirectPolicy = iota
 	// followBR: BR 3.2.2.4.18/.19 — follow 301, 302, 307 and 308 only, to
 	// http/https on ports 80/443 only, at most maxRedirects times, every hop
@@ -50,16 +50,13 @@ type fetchResult struct {
 
 // fetch GETs rawURL through doer, applying policy to redirects, and returns
 // the body of the final 2xx response, refusing one over maxBody bytes
-// (0: the doer's MaxBody if it is an *HTTPClient, else DefaultMaxBody). The context bounds everything, the body included.
+// (0: DefaultMaxBody). The context bounds everything, the body included.
 // Errors are *Error: ErrRedirect (a redirect the policy refuses — also
 // wrapping ErrPortNotAllowed when the Location has another port),
 // ErrHTTPStatus (any status but 2xx and 3xx, and 206), ErrBodyTooLarge,
 // ErrPortNotAllowed or ErrBadInput for rawURL itself, or the doer's error.
 func fetch(ctx context.Context, doer HTTPDoer, rawURL string, policy redirectPolicy, maxBody int64) (fetchResult, error) {
 	res := fetchResult{URL: rawURL, FinalURL: rawURL}
-	if hc, ok := doer.(*HTTPClient); ok && maxBody <= 0 {
-		maxBody = hc.MaxBody
-	}
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
@@ -107,7 +104,7 @@ func fetch(ctx context.Context, doer HTTPDoer, rawURL string, policy redirectPol
 func redirectTarget(from *url.URL, h hop, policy redirectPolicy, hops int) (*url.URL, error) {
 	switch {
 	case policy != followBR:
-		return nil, fmt.Errorf("status %d: redirects are not allowed", h.status)
+		return nil, fmt.Errorf("status %d to %q: redirects are not allowed", h.status, h.location)
 	case h.status != 301 && h.status != 302 && h.status != 307 && h.status != 308:
 		return nil, fmt.Errorf("status %d: only 301, 302, 307 and 308 are followed", h.status)
 	case h.location == "":
@@ -150,11 +147,11 @@ type hop struct {
 
 // fetchOne sends one GET and, for a 2xx, reads the body within maxBody.
 func fetchOne(ctx context.Context, doer HTTPDoer, u *url.URL, maxBody int64) (h hop, _ error) {
-	sink := &evidenceSink{}
-	ev := Evidence{Kind: "http", Query: "GET " + u.Redacted(), Time: time.Now().UTC()}
+	var lookups []Evidence // the doer's DNS lookups, if it reports them
+	ev := Evidence{Protocol: "http", Query: "GET " + u.Redacted(), Time: time.Now().UTC()}
 	defer func() {
 		ev.Duration = time.Since(ev.Time)
-		h.evidence = append(sink.take(), ev)
+		h.evidence = append(lookups, ev)
 	}()
 	fail := func(err error) (hop, error) {
 		ev.Error = err.Error()
@@ -167,12 +164,17 @@ func fetchOne(ctx context.Context, doer HTTPDoer, u *url.URL, maxBody int64) (h 
 			server = a.String()
 		}
 	}}
-	rctx := httptrace.WithClientTrace(withSink(ctx, sink), trace)
+	rctx := httptrace.WithClientTrace(ctx, trace)
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return fail(newError(ErrBadInput, u.Redacted(), err))
 	}
-	resp, err := doer.Do(req)
+	var resp *http.Response
+	if ed, ok := doer.(EvidenceDoer); ok {
+		resp, lookups, err = ed.DoWithEvidence(req)
+	} else {
+		resp, err = doer.Do(req)
+	}
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) {

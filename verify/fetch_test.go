@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"context"
@@ -11,33 +11,35 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
-func fetchT(t *testing.T, s *site, url string, policy redirectPolicy, maxBody int64) (fetchResult, error) {
+func fetchT(t *testing.T, s *site, url string, policy verify.RedirectPolicy, maxBody int64) (verify.FetchResult, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return fetch(ctx, s.client, url, policy, maxBody)
+	return verify.Fetch(ctx, s.client, url, policy, maxBody)
 }
 
 func TestFetchOK(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	u := "http://example.com/.well-known/pki-validation/fileauth.txt"
-	res, err := fetchT(t, s, u, noRedirects, 0)
+	res, err := fetchT(t, s, u, verify.NoRedirects, 0)
 	require.NoError(t, err)
 	assert.Equal(t, u, res.URL)
 	assert.Equal(t, u, res.FinalURL)
 	assert.Equal(t, 200, res.Status)
-	assert.True(t, contentMatches(res.Body, "value123\nsecond line"))
-	assert.False(t, contentMatches(res.Body, "value124\nsecond line"))
+	assert.True(t, verify.ContentMatches(res.Body, "value123\nsecond line"))
+	assert.False(t, verify.ContentMatches(res.Body, "value124\nsecond line"))
 
 	// Evidence: the DNS lookups (AAAA and A), then the HTTP request.
 	require.Len(t, res.Evidence, 3)
 	for _, ev := range res.Evidence[:2] {
-		assert.Equal(t, "dns", ev.Kind)
+		assert.Equal(t, "dns", ev.Protocol)
 	}
 	ev := res.Evidence[2]
-	assert.Equal(t, "http", ev.Kind)
+	assert.Equal(t, "http", ev.Protocol)
 	assert.Equal(t, "GET "+u, ev.Query)
 	assert.Equal(t, "127.0.0.1:80", ev.Server)
 	assert.Equal(t, 200, ev.Status)
@@ -49,7 +51,7 @@ func TestFetchOK(t *testing.T) {
 
 func TestFetchHTTPS(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
-	res, err := fetchT(t, s, "https://example.com/ok", noRedirects, 0)
+	res, err := fetchT(t, s, "https://example.com/ok", verify.NoRedirects, 0)
 	require.NoError(t, err)
 	assert.Equal(t, "ok https", string(res.Body))
 	assert.Equal(t, "127.0.0.1:443", res.Evidence[len(res.Evidence)-1].Server)
@@ -59,18 +61,18 @@ func TestFetchStatus(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	for _, code := range []int{404, 403, 500, 503, 204} {
 		u := "http://example.com/status/" + strconv.Itoa(code)
-		res, err := fetchT(t, s, u, followBR, 0)
+		res, err := fetchT(t, s, u, verify.FollowBR, 0)
 		if code == 204 {
 			require.NoError(t, err, "any 2xx is success")
 			assert.Empty(t, res.Body)
 			continue
 		}
-		e := requireKind(t, err, ErrHTTPStatus)
+		e := requireKind(t, err, verify.ErrHTTPStatus)
 		assert.Equal(t, []string{"HTTP " + strconv.Itoa(code)}, e.Seen)
 		assert.Equal(t, u, e.Target)
 		assert.Equal(t, "127.0.0.1:80", e.Server)
 		assert.Contains(t, e.Hint, "/.well-known/pki-validation/")
-		assert.Equal(t, NotVerified, OutcomeOf(err))
+		assert.Equal(t, verify.NotVerified, verify.OutcomeOf(err))
 		assert.Equal(t, code, res.Status)
 		ev := res.Evidence[len(res.Evidence)-1]
 		assert.Equal(t, code, ev.Status)
@@ -82,11 +84,11 @@ func TestFetchNoRedirects(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	for _, code := range []int{301, 302, 303, 307, 308} {
 		before := s.hits.Load()
-		res, err := fetchT(t, s, fmt.Sprintf("http://example.com/redirect/%d?to=/ok", code), noRedirects, 0)
-		e := requireKind(t, err, ErrRedirect)
+		res, err := fetchT(t, s, fmt.Sprintf("http://example.com/redirect/%d?to=/ok", code), verify.NoRedirects, 0)
+		e := requireKind(t, err, verify.ErrRedirect)
 		assert.Equal(t, []string{"HTTP " + strconv.Itoa(code), "Location: /ok"}, e.Seen)
 		assert.Contains(t, e.Hint, "without any 301/302 redirect")
-		assert.Equal(t, NotVerified, OutcomeOf(err))
+		assert.Equal(t, verify.NotVerified, verify.OutcomeOf(err))
 		assert.Equal(t, code, res.Status)
 		assert.Equal(t, "/ok", res.Evidence[len(res.Evidence)-1].Location)
 		assert.EqualValues(t, 1, s.hits.Load()-before, "the redirect is not followed")
@@ -97,29 +99,29 @@ func TestFetchFollowBR(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	for _, code := range []int{301, 302, 307, 308} {
 		u := fmt.Sprintf("http://example.com/redirect/%d?to=/ok", code)
-		res, err := fetchT(t, s, u, followBR, 0)
+		res, err := fetchT(t, s, u, verify.FollowBR, 0)
 		require.NoError(t, err, code)
 		assert.Equal(t, "ok http", string(res.Body))
 		assert.Equal(t, u, res.URL)
 		assert.Equal(t, "http://example.com/ok", res.FinalURL)
 		httpEv := 0
 		for _, ev := range res.Evidence {
-			if ev.Kind == "http" {
+			if ev.Protocol == "http" {
 				httpEv++
 			}
 		}
 		assert.Equal(t, 2, httpEv, "one evidence record per hop")
 	}
 	for _, code := range []int{300, 303, 304, 305, 306} {
-		_, err := fetchT(t, s, fmt.Sprintf("http://example.com/redirect/%d?to=/ok", code), followBR, 0)
-		requireKind(t, err, ErrRedirect)
+		_, err := fetchT(t, s, fmt.Sprintf("http://example.com/redirect/%d?to=/ok", code), verify.FollowBR, 0)
+		requireKind(t, err, verify.ErrRedirect)
 	}
 	// A followable status without a Location.
-	_, err := fetchT(t, s, "http://example.com/redirect/302", followBR, 0)
-	requireKind(t, err, ErrRedirect)
+	_, err := fetchT(t, s, "http://example.com/redirect/302", verify.FollowBR, 0)
+	requireKind(t, err, verify.ErrRedirect)
 
 	// http to https on 443 (another name, same guard and DNS).
-	res, err := fetchT(t, s, "http://example.com/redirect/301?to=https://www.example.com/ok", followBR, 0)
+	res, err := fetchT(t, s, "http://example.com/redirect/301?to=https://www.example.com/ok", verify.FollowBR, 0)
 	require.NoError(t, err)
 	assert.Equal(t, "ok https", string(res.Body))
 	assert.Equal(t, "https://www.example.com/ok", res.FinalURL)
@@ -130,18 +132,18 @@ func TestFetchRedirectForbiddenTarget(t *testing.T) {
 	// Another port: ErrRedirect (the policy refused it), also matching
 	// ErrPortNotAllowed; nothing is sent to the port.
 	for _, to := range []string{"http://example.com:8080/ok", "https://example.com:8443/ok", "http://www.example.com:443/ok"} {
-		_, err := fetchT(t, s, "http://example.com/redirect/302?to="+to, followBR, 0)
-		e := requireKind(t, err, ErrRedirect)
-		assert.ErrorIs(t, err, ErrPortNotAllowed)
-		assert.Equal(t, NotVerified, OutcomeOf(err))
+		_, err := fetchT(t, s, "http://example.com/redirect/302?to="+to, verify.FollowBR, 0)
+		e := requireKind(t, err, verify.ErrRedirect)
+		assert.ErrorIs(t, err, verify.ErrPortNotAllowed)
+		assert.Equal(t, verify.NotVerified, verify.OutcomeOf(err))
 		assert.Contains(t, e.Seen, "Location: "+to)
 	}
 	// Another scheme: ErrRedirect only.
 	for _, to := range []string{"ftp://example.com/ok", "file:///etc/passwd", "javascript:alert(1)"} {
-		_, err := fetchT(t, s, "http://example.com/redirect/302?to="+to, followBR, 0)
-		requireKind(t, err, ErrRedirect)
-		assert.NotErrorIs(t, err, ErrPortNotAllowed)
-		assert.NotErrorIs(t, err, ErrBadInput)
+		_, err := fetchT(t, s, "http://example.com/redirect/302?to="+to, verify.FollowBR, 0)
+		requireKind(t, err, verify.ErrRedirect)
+		assert.NotErrorIs(t, err, verify.ErrPortNotAllowed)
+		assert.NotErrorIs(t, err, verify.ErrBadInput)
 	}
 	for _, d := range s.net.dialed() {
 		assert.Equal(t, "127.0.0.1:80", d)
@@ -150,19 +152,19 @@ func TestFetchRedirectForbiddenTarget(t *testing.T) {
 
 func TestFetchRedirectHops(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
-	res, err := fetchT(t, s, "http://example.com/chain/10", followBR, 0)
+	res, err := fetchT(t, s, "http://example.com/chain/10", verify.FollowBR, 0)
 	require.NoError(t, err, "10 redirects are followed")
 	assert.Equal(t, "end", string(res.Body))
 	assert.Equal(t, "http://example.com/chain/0", res.FinalURL)
 
-	_, err = fetchT(t, s, "http://example.com/chain/11", followBR, 0)
-	e := requireKind(t, err, ErrRedirect)
+	_, err = fetchT(t, s, "http://example.com/chain/11", verify.FollowBR, 0)
+	e := requireKind(t, err, verify.ErrRedirect)
 	assert.Contains(t, e.Error(), "more than 10 redirects")
 
 	before := s.hits.Load()
-	_, err = fetchT(t, s, "http://example.com/loop", followBR, 0)
-	requireKind(t, err, ErrRedirect)
-	assert.EqualValues(t, maxRedirects+1, s.hits.Load()-before)
+	_, err = fetchT(t, s, "http://example.com/loop", verify.FollowBR, 0)
+	requireKind(t, err, verify.ErrRedirect)
+	assert.EqualValues(t, verify.MaxRedirects+1, s.hits.Load()-before)
 }
 
 func TestFetchRedirectToPrivateAddress(t *testing.T) {
@@ -171,45 +173,37 @@ func TestFetchRedirectToPrivateAddress(t *testing.T) {
 	s.net.route("10.0.0.1:80", s.plain.Listener.Addr().String()) // would succeed if dialled
 	require.False(t, s.client.AllowPrivate)
 
-	res, err := fetchT(t, s, "http://example.com/redirect/302?to=http://internal.example.com/ok", followBR, 0)
-	e := requireKind(t, err, ErrAddressRefused)
+	res, err := fetchT(t, s, "http://example.com/redirect/302?to=http://internal.example.com/ok", verify.FollowBR, 0)
+	e := requireKind(t, err, verify.ErrAddressRefused)
 	assert.Equal(t, "http://internal.example.com/ok", e.Target)
 	assert.Equal(t, []string{"10.0.0.1"}, e.Seen)
 	assert.Equal(t, []string{"1.2.3.4:80"}, s.net.dialed(), "the refused hop is never dialled")
-	assert.Equal(t, Undecided, OutcomeOf(err))
+	assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
 	last := res.Evidence[len(res.Evidence)-1]
 	assert.Equal(t, "GET http://internal.example.com/ok", last.Query)
 	assert.NotEmpty(t, last.Error)
 
 	// An IP literal in the Location too.
-	_, err = fetchT(t, s, "http://example.com/redirect/307?to=http://169.254.169.254/latest/", followBR, 0)
-	requireKind(t, err, ErrAddressRefused)
+	_, err = fetchT(t, s, "http://example.com/redirect/307?to=http://169.254.169.254/latest/", verify.FollowBR, 0)
+	requireKind(t, err, verify.ErrAddressRefused)
 	assert.Equal(t, []string{"1.2.3.4:80", "1.2.3.4:80"}, s.net.dialed())
 }
 
 func TestFetchBodyLimit(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	for _, path := range []string{"big", "chunked"} {
-		res, err := fetchT(t, s, fmt.Sprintf("http://example.com/%s/%d", path, DefaultMaxBody), noRedirects, 0)
+		res, err := fetchT(t, s, fmt.Sprintf("http://example.com/%s/%d", path, verify.DefaultMaxBody), verify.NoRedirects, 0)
 		require.NoError(t, err, path)
-		assert.Len(t, res.Body, DefaultMaxBody)
+		assert.Len(t, res.Body, verify.DefaultMaxBody)
 
-		res, err = fetchT(t, s, fmt.Sprintf("http://example.com/%s/%d", path, DefaultMaxBody+1), noRedirects, 0)
-		requireKind(t, err, ErrBodyTooLarge)
+		res, err = fetchT(t, s, fmt.Sprintf("http://example.com/%s/%d", path, verify.DefaultMaxBody+1), verify.NoRedirects, 0)
+		requireKind(t, err, verify.ErrBodyTooLarge)
 		assert.Nil(t, res.Body, "never a truncated body")
 
-		_, err = fetchT(t, s, "http://example.com/"+path+"/11", noRedirects, 10)
-		requireKind(t, err, ErrBodyTooLarge)
-		_, err = fetchT(t, s, "http://example.com/"+path+"/10", noRedirects, 10)
+		_, err = fetchT(t, s, "http://example.com/"+path+"/11", verify.NoRedirects, 10)
+		requireKind(t, err, verify.ErrBodyTooLarge)
+		_, err = fetchT(t, s, "http://example.com/"+path+"/10", verify.NoRedirects, 10)
 		require.NoError(t, err)
-
-		// The client's MaxBody applies when the caller sets no limit.
-		s.client.MaxBody = 10
-		_, err = fetchT(t, s, "http://example.com/"+path+"/11", noRedirects, 0)
-		requireKind(t, err, ErrBodyTooLarge)
-		_, err = fetchT(t, s, "http://example.com/"+path+"/11", noRedirects, 11)
-		require.NoError(t, err, "the caller's limit wins")
-		s.client.MaxBody = 0
 	}
 }
 
@@ -217,36 +211,36 @@ func TestFetchSlowBody(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	res, err := fetch(ctx, s.client, "http://example.com/slow", noRedirects, 0)
-	e := requireKind(t, err, ErrTimeout)
+	res, err := verify.Fetch(ctx, s.client, "http://example.com/slow", verify.NoRedirects, 0)
+	e := requireKind(t, err, verify.ErrTimeout)
 	assert.Equal(t, "127.0.0.1:80", e.Server)
 	assert.Nil(t, res.Body)
-	assert.Equal(t, Undecided, OutcomeOf(err))
+	assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
 }
 
 func TestFetchErrorsPassThrough(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
-	res, err := fetchT(t, s, "http://nx.example.com/ok", noRedirects, 0)
-	requireKind(t, err, ErrNotFound)
-	assert.True(t, IsNXDOMAIN(err))
+	res, err := fetchT(t, s, "http://nx.example.com/ok", verify.NoRedirects, 0)
+	requireKind(t, err, verify.ErrNotFound)
+	assert.True(t, verify.IsNXDOMAIN(err))
 	require.NotEmpty(t, res.Evidence)
-	assert.Equal(t, "http", res.Evidence[len(res.Evidence)-1].Kind)
+	assert.Equal(t, "http", res.Evidence[len(res.Evidence)-1].Protocol)
 	assert.NotEmpty(t, res.Evidence[len(res.Evidence)-1].Error)
 
 	s.net.route("127.0.0.1:80", closedPort(t))
-	res, err = fetchT(t, s, "http://example.com/ok", noRedirects, 0)
-	requireKind(t, err, ErrConnection)
+	res, err = fetchT(t, s, "http://example.com/ok", verify.NoRedirects, 0)
+	requireKind(t, err, verify.ErrConnection)
 	assert.Equal(t, "127.0.0.1:80", res.Evidence[len(res.Evidence)-1].Server)
 }
 
 func TestFetchBadURL(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	for _, u := range []string{"://x", "ftp://example.com/", "http://", "http://exa mple.com/"} {
-		_, err := fetchT(t, s, u, noRedirects, 0)
-		requireKind(t, err, ErrBadInput)
+		_, err := fetchT(t, s, u, verify.NoRedirects, 0)
+		requireKind(t, err, verify.ErrBadInput)
 	}
-	_, err := fetchT(t, s, "https://example.com:8443/x", noRedirects, 0)
-	requireKind(t, err, ErrPortNotAllowed)
+	_, err := fetchT(t, s, "https://example.com:8443/x", verify.NoRedirects, 0)
+	requireKind(t, err, verify.ErrPortNotAllowed)
 	assert.Zero(t, s.zone.TotalQueries())
 	assert.Empty(t, s.net.dialed())
 }
@@ -261,21 +255,21 @@ func TestFetchWithHTTPClientDoer(t *testing.T) {
 		Transport:     &http.Transport{DialContext: dial, Proxy: nil, DisableKeepAlives: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	res, err := fetch(context.Background(), c, "http://example.com/redirect/308?to=/ok", followBR, 0)
+	res, err := verify.Fetch(context.Background(), c, "http://example.com/redirect/308?to=/ok", verify.FollowBR, 0)
 	require.NoError(t, err)
 	assert.Equal(t, "ok http", string(res.Body))
 
 	s.net.route("127.0.0.1:80", closedPort(t))
-	_, err = fetch(context.Background(), c, "http://example.com/ok", followBR, 0)
-	requireKind(t, err, ErrConnection)
+	_, err = verify.Fetch(context.Background(), c, "http://example.com/ok", verify.FollowBR, 0)
+	requireKind(t, err, verify.ErrConnection)
 }
 
 func TestBodyLines(t *testing.T) {
-	assert.Nil(t, bodyLines(nil))
-	assert.Equal(t, []string{"a", "b"}, bodyLines([]byte("a\r\nb\n")))
-	assert.Equal(t, []string{"1", "2", "3", "4", "5"}, bodyLines([]byte("1\n2\n3\n4\n5\n6\n7\n")))
-	long := bodyLines(make([]byte, 1000))
+	assert.Nil(t, verify.BodyLines(nil))
+	assert.Equal(t, []string{"a", "b"}, verify.BodyLines([]byte("a\r\nb\n")))
+	assert.Equal(t, []string{"1", "2", "3", "4", "5"}, verify.BodyLines([]byte("1\n2\n3\n4\n5\n6\n7\n")))
+	long := verify.BodyLines(make([]byte, 1000))
 	require.Len(t, long, 1)
-	assert.Len(t, long[0], evidenceBodyBytes)
-	assert.Equal(t, []string{"\uFFFD"}, bodyLines([]byte{0xff}))
+	assert.Len(t, long[0], verify.EvidenceBodyBytes)
+	assert.Equal(t, []string{"\uFFFD"}, verify.BodyLines([]byte{0xff}))
 }

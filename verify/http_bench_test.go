@@ -1,8 +1,10 @@
-package verify
+package verify_test
 
 import (
 	"context"
 	"testing"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
 // BenchmarkFetch fetches a small validation file from a loopback httptest
@@ -14,8 +16,8 @@ func BenchmarkFetch(b *testing.B) {
 	u := "http://example.com/.well-known/pki-validation/fileauth.txt"
 	b.ReportAllocs()
 	for b.Loop() {
-		res, err := fetch(ctx, s.client, u, noRedirects, 0)
-		if err != nil || !contentMatches(res.Body, "value123\nsecond line") {
+		res, err := verify.Fetch(ctx, s.client, u, verify.NoRedirects, 0)
+		if err != nil || !verify.ContentMatches(res.Body, "value123\nsecond line") {
 			b.Fatalf("fetch: %v", err)
 		}
 	}
@@ -25,7 +27,7 @@ func BenchmarkContentMatches(b *testing.B) {
 	body := []byte("\ufeff" + sslcomWant + "\r\n")
 	b.ReportAllocs()
 	for b.Loop() {
-		if !contentMatches(body, sslcomWant) {
+		if !verify.ContentMatches(body, sslcomWant) {
 			b.Fatal("no match")
 		}
 	}
@@ -36,7 +38,7 @@ func BenchmarkCheckAddr(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, a := range addrs {
-			_ = checkAddr(a)
+			_ = verify.CheckAddr(a)
 		}
 	}
 }

@@ -70,7 +70,7 @@ func TestRedteamBodyLimits(t *testing.T) {
 			e := newEnv(t)
 			e.v.MaxBody = limit
 			rawHTTP(t, e, tc.resp)
-			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, want, verify.FilePolicy{})
+			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, want)
 			if tc.kind == nil {
 				require.NoError(t, err)
 				return
@@ -100,7 +100,7 @@ func TestRedteamAddressMixes(t *testing.T) {
 			e.zone.MustAdd(recs...)
 			e.web.serve(t, "203.0.114.7:80", ok, false)
 			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial} // guard on
-			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value", verify.FilePolicy{})
+			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 			assert.ErrorIs(t, err, verify.ErrAddressRefused)
 			assert.Equal(t, verify.Undecided, r.Outcome)
 			assert.Empty(t, e.web.dials, "nothing may be dialled")
@@ -111,7 +111,7 @@ func TestRedteamAddressMixes(t *testing.T) {
 		e.zone.MustAdd("example.com. 300 IN A 203.0.114.7")
 		e.web.serve(t, "203.0.114.7:80", ok, false)
 		e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
-		_, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value", verify.FilePolicy{})
+		_, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 		require.NoError(t, err)
 		assert.Equal(t, map[string]int{"203.0.114.7:80": 1}, e.web.dials)
 	})
@@ -145,7 +145,8 @@ func TestRedteamRedirectTricks(t *testing.T) {
 			e.web.serve(t, "203.0.114.8:80", http.RedirectHandler("http://intranet.corp.test/f.txt", http.StatusFound), false)
 			e.web.serve(t, "10.0.0.1:80", ok, false)
 			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
-			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value", verify.FilePolicy{FollowRedirects: true})
+			e.v.Files.FollowRedirects = true
+			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.kind)
 			assert.NotEqual(t, verify.Verified, r.Outcome)

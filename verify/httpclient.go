@@ -52,17 +52,12 @@ type HTTPClient struct {
 	// host. Off by default: the random value in the file proves control,
 	// and BR 3.2.2.4.18 does not require a trusted certificate.
 	RequireTrustedCert bool
-	RootCAs            *x509.CertPool
+	RootCAs            *x509.CertPool // roots for RequireTrustedCert; nil: the system roots
 
 	// Timeouts for each TCP connect attempt, the TLS handshake and the
 	// response headers; 0 means 5s, 5s and 10s. The request's context
 	// bounds the whole exchange, body included.
 	DialTimeout, TLSTimeout, HeaderTimeout time.Duration
-
-	// MaxBody is the body size limit of validation files fetched through
-	// this client when the verifier sets none (0: DefaultMaxBody). Do
-	// itself returns the body unread: read it through a limit.
-	MaxBody int64
 
 	// UserAgent is sent unless the request sets one (empty: DefaultUserAgent).
 	UserAgent string
@@ -75,24 +70,32 @@ type HTTPClient struct {
 // lookup's error, ErrAddressRefused (before any connection), ErrConnection,
 // ErrTimeout or ErrTLS.
 func (c *HTTPClient) Do(req *http.Request) (*http.Response, error) {
+	resp, _, err := c.DoWithEvidence(req)
+	return resp, err
+}
+
+// DoWithEvidence is Do, and also returns the evidence of the DNS lookups
+// (A and AAAA) it made for the request's host, on failure too. The
+// Verifier uses it to record them (see EvidenceDoer).
+func (c *HTTPClient) DoWithEvidence(req *http.Request) (*http.Response, []Evidence, error) {
 	if req == nil || req.URL == nil {
-		return nil, newError(ErrBadInput, "", errors.New("nil request or URL"))
+		return nil, nil, newError(ErrBadInput, "", errors.New("nil request or URL"))
 	}
 	target := req.URL.Redacted()
 	host, port, err := targetOf(req.URL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
-		return nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
+		return nil, nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
 	}
 	ctx := req.Context()
-	addrs, err := c.resolve(ctx, host)
+	addrs, ev, err := c.resolve(ctx, host)
 	if err != nil {
-		return nil, err
+		return nil, ev, err
 	}
 	if err := c.guard(target, addrs); err != nil {
-		return nil, err
+		return nil, ev, err
 	}
 
 	st := &dialState{}
@@ -104,9 +107,9 @@ func (c *HTTPClient) Do(req *http.Request) (*http.Response, error) {
 	resp, err := tr.RoundTrip(out)
 	if err != nil {
 		tr.CloseIdleConnections()
-		return nil, st.classify(ctx, target, err)
+		return nil, ev, st.classify(ctx, target, err)
 	}
-	return resp, nil
+	return resp, ev, nil
 }
 
 // targetOf checks the scheme and port of u and returns its host (without
@@ -134,25 +137,24 @@ func targetOf(u *url.URL) (host string, port uint16, err error) {
 }
 
 // resolve returns the addresses of host: itself for an IP literal, else A
-// and AAAA through c.DNS. The lookup's evidence goes to the context's sink.
-func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+// and AAAA through c.DNS, with the lookup's evidence.
+func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, []Evidence, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
-		return []netip.Addr{a}, nil
+		return []netip.Addr{a}, nil, nil
 	}
 	var ex Exchanger = c.DNS
 	if ex == nil {
 		ex = &DNSClient{}
 	}
 	addrs, ev, err := lookupIP(ctx, ex, host)
-	sinkFrom(ctx).add(ev...)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			return nil, err
+			return nil, ev, err
 		}
-		return nil, newError(ErrLookup, host, err)
+		return nil, ev, newError(ErrLookup, host, err)
 	}
-	return addrs, nil
+	return addrs, ev, nil
 }
 
 // guard refuses the whole request if any address is refused: dropping some
@@ -339,41 +341,4 @@ func (s *dialState) classify(ctx context.Context, target string, err error) erro
 	}
 	e.Server = s.server
 	return e
-}
-
-// evidenceSink collects the DNS evidence of the lookups Do makes, for a
-// caller (fetch) that put one in the request's context.
-type evidenceSink struct {
-	mu sync.Mutex
-	ev []Evidence
-}
-
-type sinkKey struct{}
-
-func withSink(ctx context.Context, s *evidenceSink) context.Context {
-	return context.WithValue(ctx, sinkKey{}, s)
-}
-
-// sinkFrom returns the context's sink; a nil sink discards.
-func sinkFrom(ctx context.Context) *evidenceSink {
-	s, _ := ctx.Value(sinkKey{}).(*evidenceSink)
-	return s
-}
-
-func (s *evidenceSink) add(ev ...Evidence) {
-	if s == nil || len(ev) == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ev = append(s.ev, ev...)
-}
-
-// take returns the evidence collected so far and empties the sink.
-func (s *evidenceSink) take() []Evidence {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ev := s.ev
-	s.ev = nil
-	return ev
 }

@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"context"
@@ -17,10 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // testNet is an injected Dial: it maps vetted "ip:port" strings to real
@@ -74,11 +76,11 @@ func (n *testNet) dial(ctx context.Context, network, addr string) (net.Conn, err
 // site is a test web site: the same handler over http and https, reached
 // as example.com (and www.example.com) at the vetted address ip.
 type site struct {
-	zone   *dnstest.Zone
+	zone   *verifytest.Zone
 	net    *testNet
 	plain  *httptest.Server
 	tls    *httptest.Server
-	client *HTTPClient
+	client *verify.HTTPClient
 	hits   atomic.Int64
 }
 
@@ -87,7 +89,7 @@ type site struct {
 // private addresses when ip is loopback.
 func newSite(t testing.TB, ip string) *site {
 	t.Helper()
-	s := &site{zone: dnstest.NewZone(), net: newTestNet()}
+	s := &site{zone: verifytest.NewZone(), net: newTestNet()}
 	done := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
@@ -109,7 +111,7 @@ func newSite(t testing.TB, ip string) *site {
 	)
 	s.net.route(net.JoinHostPort(ip, "80"), s.plain.Listener.Addr().String())
 	s.net.route(net.JoinHostPort(ip, "443"), s.tls.Listener.Addr().String())
-	s.client = &HTTPClient{DNS: s.zone, Dial: s.net.dial, AllowPrivate: ip == "127.0.0.1" || ip == "::1"}
+	s.client = &verify.HTTPClient{DNS: s.zone, Dial: s.net.dial, AllowPrivate: ip == "127.0.0.1" || ip == "::1"}
 	return s
 }
 
@@ -185,17 +187,17 @@ func waitDone(r *http.Request, done <-chan struct{}) {
 	}
 }
 
-func requireKind(t *testing.T, err error, kind error) *Error {
+func requireKind(t *testing.T, err error, kind error) *verify.Error {
 	t.Helper()
 	require.Error(t, err)
-	var e *Error
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	require.ErrorIs(t, err, kind, "kind %v, want %v: %v", e.Kind, kind, err)
 	require.Equal(t, kind, e.Kind)
 	return e
 }
 
-func get(t *testing.T, c *HTTPClient, url string) (*http.Response, error) {
+func get(t *testing.T, c *verify.HTTPClient, url string) (*http.Response, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	t.Cleanup(cancel)
@@ -220,7 +222,7 @@ func TestHTTPClientGet(t *testing.T) {
 	resp, err := get(t, s.client, "http://example.com/ua")
 	require.NoError(t, err)
 	assert.Equal(t, 200, resp.StatusCode)
-	assert.Equal(t, DefaultUserAgent+"|", readBody(t, resp))
+	assert.Equal(t, verify.DefaultUserAgent+"|", readBody(t, resp))
 	assert.Equal(t, []string{"127.0.0.1:80"}, s.net.dialed())
 
 	// An explicit default port is fine; a custom User-Agent is kept.
@@ -252,7 +254,7 @@ func TestHTTPClientTLS(t *testing.T) {
 	c := *s.client
 	c.RequireTrustedCert = true
 	_, err = get(t, &c, "https://example.com/ok")
-	e := requireKind(t, err, ErrTLS)
+	e := requireKind(t, err, verify.ErrTLS)
 	assert.Equal(t, "127.0.0.1:443", e.Server)
 	var unknown x509.UnknownAuthorityError
 	assert.ErrorAs(t, err, &unknown)
@@ -267,7 +269,7 @@ func TestHTTPClientTLS(t *testing.T) {
 	// ...but not for a name it does not cover.
 	s.zone.MustAdd("other.test. 300 IN A 127.0.0.1")
 	_, err = get(t, &c, "https://other.test/ok")
-	requireKind(t, err, ErrTLS)
+	requireKind(t, err, verify.ErrTLS)
 }
 
 // badTLSListener accepts connections on loopback and, per connection,
@@ -298,9 +300,9 @@ func TestHTTPClientTLSHandshakeFailure(t *testing.T) {
 			s := newSite(t, "127.0.0.1")
 			s.net.route("127.0.0.1:443", badTLSListener(t, garbage))
 			_, err := get(t, s.client, "https://example.com/ok")
-			e := requireKind(t, err, ErrTLS)
+			e := requireKind(t, err, verify.ErrTLS)
 			assert.Equal(t, "127.0.0.1:443", e.Server)
-			assert.Equal(t, Undecided, OutcomeOf(err))
+			assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
 		})
 	}
 }
@@ -318,7 +320,7 @@ func TestHTTPClientConnectionRefused(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	s.net.route("127.0.0.1:80", closedPort(t))
 	_, err := get(t, s.client, "http://example.com/ok")
-	e := requireKind(t, err, ErrConnection)
+	e := requireKind(t, err, verify.ErrConnection)
 	assert.Equal(t, "127.0.0.1:80", e.Server)
 	assert.Len(t, e.Seen, 1)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
@@ -330,7 +332,7 @@ func TestHTTPClientIPv6DownIPv4Works(t *testing.T) {
 	s.zone.MustAdd("example.com. 300 IN AAAA ::1", "www.example.com. 300 IN AAAA ::1")
 	s.net.failWith("[::1]:80", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ENETUNREACH})
 
-	res, err := fetch(context.Background(), s.client, "http://example.com/ok", noRedirects, 0)
+	res, err := verify.Fetch(context.Background(), s.client, "http://example.com/ok", verify.NoRedirects, 0)
 	require.NoError(t, err)
 	assert.Equal(t, "ok http", string(res.Body))
 	assert.Equal(t, []string{"[::1]:80", "127.0.0.1:80"}, s.net.dialed(), "IPv6 first, then IPv4")
@@ -340,7 +342,7 @@ func TestHTTPClientIPv6DownIPv4Works(t *testing.T) {
 	// Both down: ErrConnection listing both attempts.
 	s.net.failWith("127.0.0.1:80", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
 	_, err = get(t, s.client, "http://www.example.com/ok")
-	e := requireKind(t, err, ErrConnection)
+	e := requireKind(t, err, verify.ErrConnection)
 	assert.Len(t, e.Seen, 2)
 	assert.Contains(t, e.Seen[0], "[::1]:80")
 	assert.Contains(t, e.Seen[1], "127.0.0.1:80")
@@ -348,8 +350,8 @@ func TestHTTPClientIPv6DownIPv4Works(t *testing.T) {
 
 func TestInterleave(t *testing.T) {
 	addrs := mustAddrs("192.0.2.1", "192.0.2.2", "2001:db8::1", "192.0.2.3", "2001:db8::2")
-	assert.Equal(t, mustAddrs("2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2", "192.0.2.3"), interleave(addrs))
-	assert.Empty(t, interleave(nil))
+	assert.Equal(t, mustAddrs("2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2", "192.0.2.3"), verify.Interleave(addrs))
+	assert.Empty(t, verify.Interleave(nil))
 }
 
 func TestHTTPClientPortPolicy(t *testing.T) {
@@ -364,7 +366,7 @@ func TestHTTPClientPortPolicy(t *testing.T) {
 		"http://127.0.0.1:8443/ok",
 	} {
 		_, err := get(t, s.client, u)
-		e := requireKind(t, err, ErrPortNotAllowed)
+		e := requireKind(t, err, verify.ErrPortNotAllowed)
 		assert.Equal(t, u, e.Target)
 	}
 	assert.Zero(t, s.zone.TotalQueries(), "refused before any DNS traffic")
@@ -375,17 +377,17 @@ func TestHTTPClientBadInput(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	for _, u := range []string{"ftp://example.com/x", "file:///etc/passwd", "http:///ok", "gopher://example.com:70/"} {
 		_, err := get(t, s.client, u)
-		requireKind(t, err, ErrBadInput)
+		requireKind(t, err, verify.ErrBadInput)
 	}
 	_, err := s.client.Do(nil)
-	requireKind(t, err, ErrBadInput)
+	requireKind(t, err, verify.ErrBadInput)
 
 	// A Host header other than the URL's host is refused, not sent.
 	req, err := http.NewRequest(http.MethodGet, "http://example.com/ok", nil)
 	require.NoError(t, err)
 	req.Host = "internal.corp"
 	_, err = s.client.Do(req)
-	requireKind(t, err, ErrBadInput)
+	requireKind(t, err, verify.ErrBadInput)
 	assert.Empty(t, s.net.dialed())
 }
 
@@ -413,11 +415,11 @@ func TestHTTPClientAddressGuard(t *testing.T) {
 		"http://mapped.example.com/ok",
 	} {
 		_, err := get(t, s.client, u)
-		e := requireKind(t, err, ErrAddressRefused)
+		e := requireKind(t, err, verify.ErrAddressRefused)
 		assert.NotEmpty(t, e.Seen, u)
 	}
 	_, err = get(t, s.client, "http://mixed.example.com/ok")
-	e := requireKind(t, err, ErrAddressRefused)
+	e := requireKind(t, err, verify.ErrAddressRefused)
 	assert.ElementsMatch(t, []string{"1.2.3.4", "10.0.0.1"}, e.Seen, "fail closed: one bad address refuses all")
 	assert.Equal(t, []string{"1.2.3.4:80"}, s.net.dialed(), "no connection to any refused name")
 
@@ -449,7 +451,7 @@ func TestHTTPClientNoProxy(t *testing.T) {
 	assert.Zero(t, proxyHits.Load())
 	// net/http caches the proxy environment once per process, so also
 	// check the transport itself.
-	tr := s.client.transport("example.com", 80, mustAddrs("127.0.0.1"), &dialState{})
+	tr := verify.HTTPClientTransport(s.client, "example.com", 80, mustAddrs("127.0.0.1"), &verify.DialState{})
 	assert.Nil(t, tr.Proxy)
 	assert.True(t, tr.DisableKeepAlives)
 	assert.Equal(t, []string{"127.0.0.1:80", "127.0.0.1:443"}, s.net.dialed())
@@ -458,14 +460,14 @@ func TestHTTPClientNoProxy(t *testing.T) {
 func TestHTTPClientDNSErrors(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	_, err := get(t, s.client, "http://missing.example.com/ok")
-	requireKind(t, err, ErrNotFound)
-	assert.True(t, IsNXDOMAIN(err))
+	requireKind(t, err, verify.ErrNotFound)
+	assert.True(t, verify.IsNXDOMAIN(err))
 	assert.Empty(t, s.net.dialed())
 
 	s.zone.MustAdd("broken.example.com. 300 IN A 127.0.0.1")
 	s.zone.SetRcode("broken.example.com.", dns.TypeA, dns.RcodeServerFailure)
 	_, err = get(t, s.client, "http://broken.example.com/ok")
-	requireKind(t, err, ErrLookup)
+	requireKind(t, err, verify.ErrLookup)
 }
 
 func TestHTTPClientTimeouts(t *testing.T) {
@@ -475,7 +477,7 @@ func TestHTTPClientTimeouts(t *testing.T) {
 	c := *s.client
 	c.HeaderTimeout = 100 * time.Millisecond
 	_, err := get(t, &c, "http://example.com/hang")
-	requireKind(t, err, ErrTimeout)
+	requireKind(t, err, verify.ErrTimeout)
 
 	// The connect attempt hangs.
 	c = *s.client
@@ -485,7 +487,7 @@ func TestHTTPClientTimeouts(t *testing.T) {
 		return nil, ctx.Err()
 	}
 	_, err = get(t, &c, "http://example.com/ok")
-	e := requireKind(t, err, ErrTimeout)
+	e := requireKind(t, err, verify.ErrTimeout)
 	assert.Equal(t, "127.0.0.1:80", e.Server)
 
 	// The TLS handshake hangs: a listener that accepts and says nothing.
@@ -516,36 +518,35 @@ func TestHTTPClientTimeouts(t *testing.T) {
 	c.TLSTimeout = 100 * time.Millisecond
 	s.net.route("127.0.0.1:443", l.Addr().String())
 	_, err = get(t, &c, "https://example.com/ok")
-	requireKind(t, err, ErrTimeout)
+	requireKind(t, err, verify.ErrTimeout)
 
 	// The caller's deadline passes first.
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://example.com/hang", nil)
 	_, err = s.client.Do(req)
-	requireKind(t, err, ErrTimeout)
+	requireKind(t, err, verify.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 func TestHTTPClientZeroValue(t *testing.T) {
-	var c HTTPClient
+	var c verify.HTTPClient
 	// Refused before any lookup, so the zero value never reaches the
 	// system's DNS servers here.
 	req, err := http.NewRequest(http.MethodGet, "http://example.com:8080/", nil)
 	require.NoError(t, err)
 	_, err = c.Do(req)
-	requireKind(t, err, ErrPortNotAllowed)
+	requireKind(t, err, verify.ErrPortNotAllowed)
 }
 
 func ExampleHTTPClient() {
-	c := &HTTPClient{
+	c := &verify.HTTPClient{
 		// DNS: a verify.DNSClient or any Exchanger; nil reads resolv.conf.
 		RequireTrustedCert: false, // the file's random value proves control
-		MaxBody:            DefaultMaxBody,
 	}
 	// Only ports 80 and 443: this request is refused before any traffic.
 	req, _ := http.NewRequest(http.MethodGet, "https://example.com:8443/.well-known/pki-validation/fileauth.txt", nil)
 	_, err := c.Do(req)
-	fmt.Println(errors.Is(err, ErrPortNotAllowed))
+	fmt.Println(errors.Is(err, verify.ErrPortNotAllowed))
 	// Output: true
 }

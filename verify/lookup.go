@@ -79,11 +79,13 @@ func lookupIP(ctx context.Context, ex Exchanger, host string) ([]netip.Addr, []E
 		}
 	}
 	if err6 != nil && err4 != nil {
-		e := newError(ErrNotFound, trimDot(host), errors.New("no A or AAAA record"))
+		e := newError(ErrNotFound, trimDot(host), errors.New("no A or AAAA record (NODATA)"))
 		e.Seen = []string{seenNODATA}
 		if IsNXDOMAIN(err6) && IsNXDOMAIN(err4) {
+			e.Err = fmt.Errorf("%s does not exist (NXDOMAIN)", trimDot(host))
 			e.Seen = []string{seenNXDOMAIN}
 		}
+		e.Hint = "add an A or AAAA record for " + trimDot(host)
 		e.Server = serverName(ex)
 		return nil, ev, e
 	}
@@ -240,7 +242,12 @@ func resolve(ctx context.Context, ex Exchanger, owner string, qtype uint16) (res
 			return res, nil
 		}
 		if last == cur {
-			e := newError(ErrNotFound, target, fmt.Errorf("%s has no %s record", cur, dns.TypeToString[qtype]))
+			typ := dns.TypeToString[qtype]
+			e := newError(ErrNotFound, target, fmt.Errorf("%s has no %s record (NODATA)", target, typ))
+			if cur != name {
+				e.Err = fmt.Errorf("%s is a CNAME to %s, which has no %s record (NODATA)", target, trimDot(cur), typ)
+				e.Hint = fmt.Sprintf("add the %s record at %s, where the CNAME at %s points, or replace the CNAME with the record", typ, trimDot(cur), target)
+			}
 			e.Seen, e.Server = []string{seenNODATA}, server
 			return res, e
 		}
@@ -300,10 +307,10 @@ func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.M
 	m.RecursionDesired = true
 	m.CheckingDisabled = false
 	ev := Evidence{
-		Kind:   "dns",
-		Query:  dns.TypeToString[qtype] + " " + name,
-		Server: serverName(ex),
-		Time:   time.Now().UTC(),
+		Protocol: "dns",
+		Query:    dns.TypeToString[qtype] + " " + name,
+		Server:   serverName(ex),
+		Time:     time.Now().UTC(),
 	}
 	r, err := ex.Exchange(ctx, m)
 	ev.Duration = time.Since(ev.Time)
@@ -315,7 +322,7 @@ func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.M
 		return nil, ev, err
 	}
 	ev.Rcode = rcodeString(r.Rcode)
-	ev.AD = r.AuthenticatedData
+	ev.Authenticated = r.AuthenticatedData
 	for _, rr := range r.Answer {
 		ev.Answer = append(ev.Answer, rr.String())
 	}
@@ -326,7 +333,7 @@ func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.M
 // *Error: NXDOMAIN is ErrNotFound, other error rcodes, truncation and a
 // reply to another question are ErrLookup.
 func answerError(r *dns.Msg, name string, qtype uint16, target, server string) error {
-	fail := func(kind error, seen []string, cause error) error {
+	fail := func(kind error, seen []string, cause error) *Error {
 		e := newError(kind, target, cause)
 		e.Seen, e.Server = seen, server
 		return e
@@ -339,7 +346,12 @@ func answerError(r *dns.Msg, name string, qtype uint16, target, server string) e
 	}
 	switch {
 	case r.Rcode == dns.RcodeNameError:
-		return fail(ErrNotFound, []string{seenNXDOMAIN}, fmt.Errorf("%s does not exist", name))
+		if end := cnameEnd(r.Answer, name); !strings.EqualFold(trimDot(end), target) {
+			e := fail(ErrNotFound, []string{seenNXDOMAIN}, fmt.Errorf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", target, trimDot(end)))
+			e.Hint = fmt.Sprintf("point the CNAME at %s to a name that exists, or replace it with the record", target)
+			return e
+		}
+		return fail(ErrNotFound, []string{seenNXDOMAIN}, fmt.Errorf("%s does not exist (NXDOMAIN)", target))
 	case r.Rcode != dns.RcodeSuccess:
 		rc := rcodeString(r.Rcode)
 		return fail(ErrLookup, []string{rc}, fmt.Errorf("server answered %s", rc))
@@ -385,3 +397,22 @@ func serverName(ex Exchanger) string {
 }
 
 func trimDot(name string) string { return strings.TrimSuffix(name, ".") }
+
+// cnameEnd follows the CNAMEs of answer from name and returns the last
+// name reached (name itself without a CNAME); loops stop it.
+func cnameEnd(answer []dns.RR, name string) string {
+	for hops := 0; hops <= len(answer); hops++ {
+		next := ""
+		for _, rr := range answer {
+			if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, name) {
+				next = c.Target
+				break
+			}
+		}
+		if next == "" {
+			break
+		}
+		name = next
+	}
+	return name
+}

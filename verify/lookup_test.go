@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"context"
@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 // dnsTFunc adapts a function to Exchanger.
@@ -21,7 +23,7 @@ func (f dnsTFunc) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) { 
 
 // dnsTNamed gives an Exchanger a name for evidence.
 type dnsTNamed struct {
-	Exchanger
+	verify.Exchanger
 	name string
 }
 
@@ -30,7 +32,7 @@ func (n dnsTNamed) String() string { return n.name }
 // dnsTFirstHop wraps ex so an answer that starts with a CNAME keeps only
 // that CNAME, as resolvers that do not chase out of zone answer: the
 // lookup must re-query the target itself.
-func dnsTFirstHop(ex Exchanger) Exchanger {
+func dnsTFirstHop(ex verify.Exchanger) verify.Exchanger {
 	return dnsTFunc(func(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 		r, err := ex.Exchange(ctx, m)
 		if err == nil && len(r.Answer) > 0 {
@@ -45,19 +47,19 @@ func dnsTFirstHop(ex Exchanger) Exchanger {
 func dnsTCtx() context.Context { return context.Background() }
 
 func TestLookupTXT(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_dnsauth.example.com. 300 IN TXT "abc"`,
 		`_dnsauth.example.com. 60 IN TXT "part1" "part2" "part3"`,
 		`_dnsauth.example.com. 600 IN TXT "quote\"back\\slash\009tab"`,
 	)
-	a, err := lookupTXT(dnsTCtx(), dnsTNamed{z, "zone"}, "_dnsauth.example.com")
+	a, err := verify.LookupTXT(dnsTCtx(), dnsTNamed{z, "zone"}, "_dnsauth.example.com")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"abc", "part1part2part3", "quote\"back\\slash\ttab"}, a.Values)
 	assert.EqualValues(t, 60, a.TTL, "the lowest TTL of the RRset")
 	assert.False(t, a.AD)
 	require.Len(t, a.Evidence, 1)
 	ev := a.Evidence[0]
-	assert.Equal(t, "dns", ev.Kind)
+	assert.Equal(t, "dns", ev.Protocol)
 	assert.Equal(t, "TXT _dnsauth.example.com.", ev.Query)
 	assert.Equal(t, "zone", ev.Server)
 	assert.Equal(t, "NOERROR", ev.Rcode)
@@ -67,59 +69,59 @@ func TestLookupTXT(t *testing.T) {
 	assert.Equal(t, 1, z.Queries("_dnsauth.example.com.", dns.TypeTXT))
 
 	// The owner may come with a trailing dot and in any case.
-	a, err = lookupTXT(dnsTCtx(), z, "_DNSAUTH.Example.com.")
+	a, err = verify.LookupTXT(dnsTCtx(), z, "_DNSAUTH.Example.com.")
 	require.NoError(t, err)
 	assert.Len(t, a.Values, 3)
 }
 
 func TestLookupTXTOverLoopback(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v1" "v2"`)
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v1" "v2"`)
 	z.SetAuthenticated(true)
 	s := dnsTServer(t, z)
-	a, err := lookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "_dnsauth.example.com")
+	a, err := verify.LookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "_dnsauth.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"v1v2"}, a.Values)
 	assert.True(t, a.AD)
 	require.Len(t, a.Evidence, 1)
 	assert.Equal(t, s.Addr(), a.Evidence[0].Server)
-	assert.True(t, a.Evidence[0].AD)
+	assert.True(t, a.Evidence[0].Authenticated)
 	assert.Positive(t, a.Evidence[0].Duration)
 }
 
 func TestLookupTXTLargeRRsetOverLoopback(t *testing.T) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	want := make([]string, 30)
 	for i := range want {
 		want[i] = fmt.Sprintf("%02d%s", i, strings.Repeat("v", 200))
 		z.MustAdd(fmt.Sprintf(`example.com. 300 IN TXT "%s"`, want[i]))
 	}
 	s := dnsTServer(t, z)
-	a, err := lookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "example.com")
+	a, err := verify.LookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "example.com")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, want, a.Values)
 	assert.Equal(t, 1, s.TCPQueries())
 }
 
 func TestLookupNXDOMAINvsNODATA(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`example.com. 300 IN SOA ns1.example.com. h.example.com. 1 7200 3600 1209600 300`,
 		`www.example.com. 300 IN A 192.0.2.1`,
 		`_x.deep.example.com. 300 IN TXT "y"`,
 	)
-	_, err := lookupTXT(dnsTCtx(), z, "_dnsauth.example.com")
-	require.ErrorIs(t, err, ErrNotFound)
-	assert.True(t, IsNXDOMAIN(err))
-	assert.False(t, IsNODATA(err))
-	assert.Equal(t, NotVerified, OutcomeOf(err))
-	var e *Error
+	_, err := verify.LookupTXT(dnsTCtx(), z, "_dnsauth.example.com")
+	require.ErrorIs(t, err, verify.ErrNotFound)
+	assert.True(t, verify.IsNXDOMAIN(err))
+	assert.False(t, verify.IsNODATA(err))
+	assert.Equal(t, verify.NotVerified, verify.OutcomeOf(err))
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, []string{"NXDOMAIN"}, e.Seen)
 	assert.Equal(t, "_dnsauth.example.com", e.Target)
 
-	a, err := lookupTXT(dnsTCtx(), z, "www.example.com")
-	require.ErrorIs(t, err, ErrNotFound)
-	assert.True(t, IsNODATA(err))
-	assert.False(t, IsNXDOMAIN(err))
+	a, err := verify.LookupTXT(dnsTCtx(), z, "www.example.com")
+	require.ErrorIs(t, err, verify.ErrNotFound)
+	assert.True(t, verify.IsNODATA(err))
+	assert.False(t, verify.IsNXDOMAIN(err))
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, []string{"NODATA"}, e.Seen)
 	assert.Empty(t, a.Values, "never an empty success")
@@ -127,15 +129,15 @@ func TestLookupNXDOMAINvsNODATA(t *testing.T) {
 	assert.Equal(t, "NOERROR", a.Evidence[0].Rcode)
 
 	// An empty non-terminal is NODATA too.
-	_, err = lookupTXT(dnsTCtx(), z, "deep.example.com")
-	assert.True(t, IsNODATA(err))
+	_, err = verify.LookupTXT(dnsTCtx(), z, "deep.example.com")
+	assert.True(t, verify.IsNODATA(err))
 
-	assert.False(t, IsNXDOMAIN(nil))
-	assert.False(t, IsNODATA(ErrNotFound))
+	assert.False(t, verify.IsNXDOMAIN(nil))
+	assert.False(t, verify.IsNODATA(verify.ErrNotFound))
 }
 
 func TestLookupErrorRcodes(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
 	for rc, name := range map[int]string{
 		dns.RcodeServerFailure:  "SERVFAIL",
 		dns.RcodeRefused:        "REFUSED",
@@ -143,10 +145,10 @@ func TestLookupErrorRcodes(t *testing.T) {
 		dns.RcodeNotImplemented: "NOTIMP",
 	} {
 		z.SetRcode("a.example.com.", dns.TypeTXT, rc)
-		a, err := lookupTXT(dnsTCtx(), dnsTNamed{z, "resolver-1"}, "a.example.com")
-		require.ErrorIs(t, err, ErrLookup, name)
-		assert.Equal(t, Undecided, OutcomeOf(err))
-		var e *Error
+		a, err := verify.LookupTXT(dnsTCtx(), dnsTNamed{z, "resolver-1"}, "a.example.com")
+		require.ErrorIs(t, err, verify.ErrLookup, name)
+		assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
+		var e *verify.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, []string{name}, e.Seen)
 		assert.Equal(t, "resolver-1", e.Server)
@@ -157,42 +159,42 @@ func TestLookupErrorRcodes(t *testing.T) {
 }
 
 func TestLookupTimeout(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "v"`)
 	z.Drop("a.example.com.", dns.TypeTXT)
 	ctx, cancel := context.WithTimeout(dnsTCtx(), 50*time.Millisecond)
 	defer cancel()
-	a, err := lookupTXT(ctx, z, "a.example.com")
-	require.ErrorIs(t, err, ErrTimeout)
+	a, err := verify.LookupTXT(ctx, z, "a.example.com")
+	require.ErrorIs(t, err, verify.ErrTimeout)
 	require.Len(t, a.Evidence, 1)
 	assert.NotEmpty(t, a.Evidence[0].Error)
 	assert.Empty(t, a.Evidence[0].Rcode)
 
 	// Through the network client: the server's address in the error.
 	s := dnsTServer(t, z)
-	c := &DNSClient{Servers: []string{s.Addr()}, Timeout: 30 * time.Millisecond, Attempts: 1}
-	_, err = lookupTXT(dnsTCtx(), c, "a.example.com")
-	require.ErrorIs(t, err, ErrTimeout)
-	var e *Error
+	c := &verify.DNSClient{Servers: []string{s.Addr()}, Timeout: 30 * time.Millisecond, Attempts: 1}
+	_, err = verify.LookupTXT(dnsTCtx(), c, "a.example.com")
+	require.ErrorIs(t, err, verify.ErrTimeout)
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, s.Addr(), e.Server)
 	assert.Equal(t, "a.example.com", e.Target)
 }
 
 func TestLookupCNAMEChainFollowed(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_dnsauth.example.com. 300 IN CNAME Hop1.Example.NET.`,
 		`hop1.example.net. 200 IN CNAME hop2.example.org.`,
 		`hop2.example.org. 100 IN TXT "final"`,
 		`hop2.example.org. 150 IN TXT "other"`,
 	)
-	a, err := lookupTXT(dnsTCtx(), z, "_dnsauth.example.com")
+	a, err := verify.LookupTXT(dnsTCtx(), z, "_dnsauth.example.com")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"final", "other"}, a.Values)
 	assert.EqualValues(t, 100, a.TTL)
 	assert.Len(t, a.Evidence, 1, "the resolver chased the chain in one answer")
 
 	// A resolver that stops at the first CNAME: the lookup asks again.
-	a, err = lookupTXT(dnsTCtx(), dnsTFirstHop(z), "_dnsauth.example.com")
+	a, err = verify.LookupTXT(dnsTCtx(), dnsTFirstHop(z), "_dnsauth.example.com")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"final", "other"}, a.Values)
 	require.Len(t, a.Evidence, 3)
@@ -212,20 +214,20 @@ func TestLookupCNAMEOnlyFinalOwnerCounts(t *testing.T) {
 		}
 		return r, nil
 	})
-	a, err := lookupTXT(dnsTCtx(), ex, "_dnsauth.example.com")
+	a, err := verify.LookupTXT(dnsTCtx(), ex, "_dnsauth.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"real"}, a.Values)
 }
 
 func TestLookupCNAMELoop(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`a.example.com. 300 IN CNAME b.example.com.`,
 		`b.example.com. 300 IN CNAME c.example.com.`,
 		`c.example.com. 300 IN CNAME A.example.com.`,
 	)
-	for _, ex := range []Exchanger{z, dnsTFirstHop(z)} {
-		a, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
-		require.ErrorIs(t, err, ErrLookup)
+	for _, ex := range []verify.Exchanger{z, dnsTFirstHop(z)} {
+		a, err := verify.LookupTXT(dnsTCtx(), ex, "a.example.com")
+		require.ErrorIs(t, err, verify.ErrLookup)
 		assert.Contains(t, err.Error(), "CNAME loop")
 		assert.Empty(t, a.Values)
 		assert.LessOrEqual(t, len(a.Evidence), 4)
@@ -233,50 +235,50 @@ func TestLookupCNAMELoop(t *testing.T) {
 }
 
 func TestLookupCNAMEHopLimit(t *testing.T) {
-	chain := func(n int) *dnstest.Zone {
-		z := dnstest.NewZone()
+	chain := func(n int) *verifytest.Zone {
+		z := verifytest.NewZone()
 		for i := range n {
 			z.MustAdd(fmt.Sprintf(`h%d.example.com. 300 IN CNAME h%d.example.com.`, i, i+1))
 		}
 		return z.MustAdd(fmt.Sprintf(`h%d.example.com. 300 IN TXT "end"`, n))
 	}
-	for _, wrap := range []func(Exchanger) Exchanger{func(e Exchanger) Exchanger { return e }, dnsTFirstHop} {
-		a, err := lookupTXT(dnsTCtx(), wrap(chain(maxCNAMEHops)), "h0.example.com")
+	for _, wrap := range []func(verify.Exchanger) verify.Exchanger{func(e verify.Exchanger) verify.Exchanger { return e }, dnsTFirstHop} {
+		a, err := verify.LookupTXT(dnsTCtx(), wrap(chain(verify.MaxCNAMEHops)), "h0.example.com")
 		require.NoError(t, err)
 		assert.Equal(t, []string{"end"}, a.Values)
 
-		_, err = lookupTXT(dnsTCtx(), wrap(chain(maxCNAMEHops+1)), "h0.example.com")
-		require.ErrorIs(t, err, ErrLookup)
+		_, err = verify.LookupTXT(dnsTCtx(), wrap(chain(verify.MaxCNAMEHops+1)), "h0.example.com")
+		require.ErrorIs(t, err, verify.ErrLookup)
 		assert.Contains(t, err.Error(), "more than 8 CNAMEs")
 	}
 }
 
 func TestLookupCNAMEChainEndsNowhere(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`example.net. 300 IN SOA ns.example.net. h.example.net. 1 7200 3600 1209600 300`,
 		`a.example.com. 300 IN CNAME gone.example.net.`,
 		`b.example.com. 300 IN CNAME www.example.net.`,
 		`www.example.net. 300 IN A 192.0.2.1`,
 	)
-	for _, ex := range []Exchanger{z, dnsTFirstHop(z)} {
-		_, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
-		assert.True(t, IsNXDOMAIN(err), "%v", err)
-		_, err = lookupTXT(dnsTCtx(), ex, "b.example.com")
-		assert.True(t, IsNODATA(err), "%v", err)
+	for _, ex := range []verify.Exchanger{z, dnsTFirstHop(z)} {
+		_, err := verify.LookupTXT(dnsTCtx(), ex, "a.example.com")
+		assert.True(t, verify.IsNXDOMAIN(err), "%v", err)
+		_, err = verify.LookupTXT(dnsTCtx(), ex, "b.example.com")
+		assert.True(t, verify.IsNODATA(err), "%v", err)
 	}
 	// A failure at the chain's target is a failure of the lookup.
 	z.SetRcode("www.example.net.", dns.TypeTXT, dns.RcodeServerFailure)
-	_, err := lookupTXT(dnsTCtx(), dnsTFirstHop(z), "b.example.com")
-	require.ErrorIs(t, err, ErrLookup)
+	_, err := verify.LookupTXT(dnsTCtx(), dnsTFirstHop(z), "b.example.com")
+	require.ErrorIs(t, err, verify.ErrLookup)
 }
 
 func TestLookupCNAME(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`_4547fddc7118ac1b676c964534f2db10.example.com. 3600 IN CNAME AAAA.BBBB.ssl.com.`,
 		`aaaa.bbbb.ssl.com. 300 IN CNAME further.ssl.com.`,
 		`txt.example.com. 300 IN TXT "x"`,
 	)
-	a, err := lookupCNAME(dnsTCtx(), z, "_4547fddc7118ac1b676c964534f2db10.example.com")
+	a, err := verify.LookupCNAME(dnsTCtx(), z, "_4547fddc7118ac1b676c964534f2db10.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"aaaa.bbbb.ssl.com."}, a.Values, "one hop, lower case, trailing dot")
 	assert.EqualValues(t, 3600, a.TTL)
@@ -284,14 +286,14 @@ func TestLookupCNAME(t *testing.T) {
 	require.Len(t, a.Evidence, 1)
 	assert.Equal(t, "CNAME _4547fddc7118ac1b676c964534f2db10.example.com.", a.Evidence[0].Query)
 
-	_, err = lookupCNAME(dnsTCtx(), z, "txt.example.com")
-	assert.True(t, IsNODATA(err))
-	_, err = lookupCNAME(dnsTCtx(), z, "none.example.com")
-	assert.True(t, IsNXDOMAIN(err))
+	_, err = verify.LookupCNAME(dnsTCtx(), z, "txt.example.com")
+	assert.True(t, verify.IsNODATA(err))
+	_, err = verify.LookupCNAME(dnsTCtx(), z, "none.example.com")
+	assert.True(t, verify.IsNXDOMAIN(err))
 }
 
 func TestLookupIP(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(
+	z := verifytest.NewZone().MustAdd(
 		`both.example.com. 300 IN A 192.0.2.1`,
 		`both.example.com. 300 IN A 192.0.2.2`,
 		`both.example.com. 300 IN AAAA 2001:db8::1`,
@@ -300,7 +302,7 @@ func TestLookupIP(t *testing.T) {
 		`alias.example.com. 300 IN CNAME both.example.com.`,
 		`txt.example.com. 300 IN TXT "x"`,
 	)
-	addrs, ev, err := lookupIP(dnsTCtx(), z, "both.example.com")
+	addrs, ev, err := verify.LookupIP(dnsTCtx(), z, "both.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []netip.Addr{
 		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"),
@@ -310,37 +312,37 @@ func TestLookupIP(t *testing.T) {
 	assert.Equal(t, "A both.example.com.", ev[1].Query)
 	assert.True(t, addrs[1].Is4(), "A records are plain IPv4, not mapped")
 
-	addrs, _, err = lookupIP(dnsTCtx(), z, "v4.example.com")
+	addrs, _, err = verify.LookupIP(dnsTCtx(), z, "v4.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []netip.Addr{netip.MustParseAddr("192.0.2.4")}, addrs)
-	addrs, _, err = lookupIP(dnsTCtx(), z, "v6.example.com")
+	addrs, _, err = verify.LookupIP(dnsTCtx(), z, "v6.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []netip.Addr{netip.MustParseAddr("2001:db8::6")}, addrs)
-	addrs, _, err = lookupIP(dnsTCtx(), z, "alias.example.com")
+	addrs, _, err = verify.LookupIP(dnsTCtx(), z, "alias.example.com")
 	require.NoError(t, err)
 	assert.Len(t, addrs, 3)
 
-	_, ev, err = lookupIP(dnsTCtx(), z, "txt.example.com")
-	require.ErrorIs(t, err, ErrNotFound)
-	assert.True(t, IsNODATA(err))
+	_, ev, err = verify.LookupIP(dnsTCtx(), z, "txt.example.com")
+	require.ErrorIs(t, err, verify.ErrNotFound)
+	assert.True(t, verify.IsNODATA(err))
 	assert.Len(t, ev, 2)
-	_, _, err = lookupIP(dnsTCtx(), z, "none.example.com")
-	require.ErrorIs(t, err, ErrNotFound)
-	assert.True(t, IsNXDOMAIN(err))
+	_, _, err = verify.LookupIP(dnsTCtx(), z, "none.example.com")
+	require.ErrorIs(t, err, verify.ErrNotFound)
+	assert.True(t, verify.IsNXDOMAIN(err))
 
 	// A failure of one family fails the lookup: the caller must see every
 	// address or none.
 	z.SetRcode("both.example.com.", dns.TypeAAAA, dns.RcodeServerFailure)
-	addrs, ev, err = lookupIP(dnsTCtx(), z, "both.example.com")
-	require.ErrorIs(t, err, ErrLookup)
+	addrs, ev, err = verify.LookupIP(dnsTCtx(), z, "both.example.com")
+	require.ErrorIs(t, err, verify.ErrLookup)
 	assert.Nil(t, addrs)
 	assert.Len(t, ev, 2)
 }
 
 func TestLookupIPOverLoopback(t *testing.T) {
-	z := dnstest.NewZone().MustAdd(`h.example.com. 300 IN A 192.0.2.9`, `h.example.com. 300 IN AAAA 2001:db8::9`)
+	z := verifytest.NewZone().MustAdd(`h.example.com. 300 IN A 192.0.2.9`, `h.example.com. 300 IN AAAA 2001:db8::9`)
 	s := dnsTServer(t, z)
-	addrs, ev, err := lookupIP(dnsTCtx(), dnsTClient(s.Addr()), "h.example.com")
+	addrs, ev, err := verify.LookupIP(dnsTCtx(), dnsTClient(s.Addr()), "h.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []netip.Addr{netip.MustParseAddr("2001:db8::9"), netip.MustParseAddr("192.0.2.9")}, addrs)
 	assert.Len(t, ev, 2)
@@ -348,7 +350,7 @@ func TestLookupIPOverLoopback(t *testing.T) {
 }
 
 func TestLookupRefusesOddAnswers(t *testing.T) {
-	reply := func(edit func(r *dns.Msg)) Exchanger {
+	reply := func(edit func(r *dns.Msg)) verify.Exchanger {
 		return dnsTFunc(func(_ context.Context, m *dns.Msg) (*dns.Msg, error) {
 			r := new(dns.Msg).SetReply(m)
 			edit(r)
@@ -356,7 +358,7 @@ func TestLookupRefusesOddAnswers(t *testing.T) {
 		})
 	}
 	cases := map[string]struct {
-		ex   Exchanger
+		ex   verify.Exchanger
 		want string
 	}{
 		"truncated": {reply(func(r *dns.Msg) { r.Truncated = true }), "truncated"},
@@ -368,7 +370,7 @@ func TestLookupRefusesOddAnswers(t *testing.T) {
 		}), "two different CNAMEs"},
 		"nil reply": {dnsTFunc(func(context.Context, *dns.Msg) (*dns.Msg, error) { return nil, nil }), "no response"},
 		"too many records": {reply(func(r *dns.Msg) {
-			for i := range maxTXTRecords + 1 {
+			for i := range verify.MaxTXTRecords + 1 {
 				r.Answer = append(r.Answer, dnsTRR(fmt.Sprintf(`a.example.com. 60 IN TXT "%d"`, i)))
 			}
 		}), "more than the limit"},
@@ -380,8 +382,8 @@ func TestLookupRefusesOddAnswers(t *testing.T) {
 		}), "more than 65536 bytes"},
 	}
 	for name, tc := range cases {
-		a, err := lookupTXT(dnsTCtx(), tc.ex, "a.example.com")
-		require.ErrorIs(t, err, ErrLookup, name)
+		a, err := verify.LookupTXT(dnsTCtx(), tc.ex, "a.example.com")
+		require.ErrorIs(t, err, verify.ErrLookup, name)
 		assert.Contains(t, err.Error(), tc.want, name)
 		assert.Empty(t, a.Values, name)
 	}
@@ -389,13 +391,13 @@ func TestLookupRefusesOddAnswers(t *testing.T) {
 
 func TestLookupKeepsTransportErrorKind(t *testing.T) {
 	ex := dnsTFunc(func(_ context.Context, m *dns.Msg) (*dns.Msg, error) {
-		e := newError(ErrConnection, "ignored", fmt.Errorf("dial: refused"))
+		e := verify.NewError(verify.ErrConnection, "ignored", fmt.Errorf("dial: refused"))
 		e.Server = "192.0.2.53:53"
 		return nil, e
 	})
-	a, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
-	require.ErrorIs(t, err, ErrConnection)
-	var e *Error
+	a, err := verify.LookupTXT(dnsTCtx(), ex, "a.example.com")
+	require.ErrorIs(t, err, verify.ErrConnection)
+	var e *verify.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "a.example.com", e.Target)
 	assert.Equal(t, "192.0.2.53:53", e.Server)
@@ -408,8 +410,8 @@ func TestLookupQueryFlags(t *testing.T) {
 		got = m.Copy()
 		return new(dns.Msg).SetRcode(m, dns.RcodeNameError), nil
 	})
-	_, err := lookupTXT(dnsTCtx(), ex, "a.example.com")
-	require.ErrorIs(t, err, ErrNotFound)
+	_, err := verify.LookupTXT(dnsTCtx(), ex, "a.example.com")
+	require.ErrorIs(t, err, verify.ErrNotFound)
 	require.NotNil(t, got)
 	assert.True(t, got.RecursionDesired)
 	assert.False(t, got.CheckingDisabled)
@@ -428,9 +430,9 @@ func TestJoinTXT(t *testing.T) {
 		`\065\066\067`:  "ABC",
 		`utf8-\195\169`: "utf8-é",
 	} {
-		assert.Equal(t, want, joinTXT([]string{in}), in)
+		assert.Equal(t, want, verify.JoinTXT([]string{in}), in)
 	}
-	assert.Equal(t, "abc", joinTXT([]string{"a", "", "bc"}))
+	assert.Equal(t, "abc", verify.JoinTXT([]string{"a", "", "bc"}))
 }
 
 func dnsTRR(s string) dns.RR {

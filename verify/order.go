@@ -12,15 +12,15 @@ import (
 // OrderItem is one domain of a multi-domain (UCC/SAN) order: its challenge,
 // and for an email challenge the code the applicant submitted.
 type OrderItem struct {
-	Challenge *challenge.Challenge
-	EmailCode string
+	Challenge *challenge.Challenge // the challenge issued for the domain
+	EmailCode string               // email challenges only: the code submitted
 }
 
 // OrderResult reports a whole order: the worst outcome and every result, in
 // the order of the items.
 type OrderResult struct {
-	Outcome Outcome   `json:"outcome"`
-	Results []*Result `json:"results"`
+	Outcome Outcome   `json:"outcome"` // the worst outcome of the items
+	Results []*Result `json:"results"` // one per item, in order
 }
 
 // VerifyOrder verifies every item concurrently, at most Concurrency at a
@@ -49,7 +49,7 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 				defer func() { <-sem }()
 			case <-ctx.Done():
 				e := newError(ErrTimeout, "order", ctx.Err())
-				res.Results[i], errs[i] = v.finish(&Result{}, v.now(), e)
+				res.Results[i], errs[i] = v.finish(&Result{}, v.begin(), e)
 				return
 			}
 			if it.Challenge != nil && it.Challenge.Method == challenge.Email {
@@ -76,8 +76,8 @@ type PollOptions struct {
 }
 
 // Poll verifies c until it passes, fails terminally (see Terminal), or ctx
-// is done: the seeds' "wait a few minutes and retry", automated. It returns
-// the last attempt's result.
+// is done: the "wait a few minutes and retry" of the Alibaba Cloud and
+// SSL.com DCV pages, automated. It returns the last attempt's result.
 func (v *Verifier) Poll(ctx context.Context, c *challenge.Challenge, opt PollOptions) (*Result, error) {
 	return Retry(ctx, opt, func(ctx context.Context, n int) (*Result, error) {
 		r, err := v.Verify(ctx, c)

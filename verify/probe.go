@@ -159,12 +159,12 @@ type Fetched struct {
 	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
-// Fetch GETs rawURL through doer as the file checks do: one request per hop,
+// FetchFile GETs rawURL through doer as the file checks do: one request per hop,
 // a body over maxBody refused (0: the default), the context bounding all.
 // With follow, redirects are followed under the BR 3.2.2.4.18/.19 rules
 // (301/302/307/308, http/https, ports 80/443, at most 10); without, any
 // 3xx is an ErrRedirect whose Seen holds the status and Location.
-func Fetch(ctx context.Context, doer HTTPDoer, rawURL string, follow bool, maxBody int64) (Fetched, error) {
+func FetchFile(ctx context.Context, doer HTTPDoer, rawURL string, follow bool, maxBody int64) (Fetched, error) {
 	p := noRedirects
 	if follow {
 		p = followBR

@@ -72,7 +72,8 @@ func TestRedteamHTTPSIfServedWithoutHTTPURL(t *testing.T) {
 	e := newEnv(t)
 	e.zone.MustAdd("example.com. 300 IN A 127.0.0.1")
 	urls := []string{"https://example.com/.well-known/pki-validation/a.txt", "https://example.com/.well-known/pki-validation/b.txt"}
-	r, err := e.v.VerifyFiles(context.Background(), urls, "value", verify.FilePolicy{Schemes: verify.HTTPSIfServed})
+	e.v.Files.Schemes = verify.HTTPSIfServed
+	r, err := e.v.VerifyFiles(context.Background(), urls, "value")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, verify.ErrConnection)
 	assert.NotEqual(t, verify.Verified, r.Outcome)

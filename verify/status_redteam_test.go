@@ -22,7 +22,7 @@ func TestRedteamPartialContent(t *testing.T) {
 		fmt.Fprint(w, "value")
 	})
 	e.site(t, "example.com", "127.0.0.1", h, nil)
-	r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value", verify.FilePolicy{})
+	r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, verify.ErrHTTPStatus)
 	assert.Equal(t, verify.NotVerified, r.Outcome)

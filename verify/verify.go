@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/internal/dnsname"
@@ -47,7 +48,7 @@ func (p SchemePolicy) String() string {
 // MarshalText writes the policy's name; an unknown policy is an error.
 func (p SchemePolicy) MarshalText() ([]byte, error) {
 	if p < 0 || int(p) >= len(schemeNames) {
-		return nil, fmt.Errorf("dcv: unknown scheme policy %d", int(p))
+		return nil, fmt.Errorf("verify: unknown scheme policy %d", int(p))
 	}
 	return []byte(schemeNames[p]), nil
 }
@@ -60,7 +61,7 @@ func (p *SchemePolicy) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("dcv: unknown scheme policy %q", b)
+	return fmt.Errorf("verify: unknown scheme policy %q", b)
 }
 
 // AuthPolicy says how many authoritative servers must serve a record.
@@ -71,63 +72,87 @@ const (
 	AuthAny                   // at least one
 )
 
+// AuthOptions turns on authoritative mode: every authoritative server of
+// the zone is asked directly (recursion off) instead of the recursive
+// resolver, the Alibaba FAQ's "not yet synced" check. The zero value asks
+// every server on port 53 through Verifier.DNS.
+type AuthOptions struct {
+	// Policy says how many servers must serve the record (default AuthAll).
+	Policy AuthPolicy
+	// Servers asks one server; nil means Verifier.DNS, which must then
+	// be a ServerExchanger (DNSClient is one).
+	Servers ServerExchanger
+	// Port is the port of every authoritative server found through NS
+	// records; "" means 53. Tests use another.
+	Port string
+}
+
 // Verifier checks published challenges. The zero value is ready: DNS through
 // the resolvers of /etc/resolv.conf, a hardened HTTP client resolving through
-// the same DNS, redirects refused for the seeds' methods.
+// the same DNS, redirects refused as the Alibaba Cloud and SSL.com DCV pages
+// demand.
 type Verifier struct {
 	DNS  Exchanger // recursive DNS; nil means &DNSClient{}
 	HTTP HTTPDoer  // nil means &HTTPClient{DNS: DNS}
 
-	// Authoritative asks every authoritative server of the zone directly
-	// (recursion off) instead of the recursive resolver: the Alibaba FAQ's
-	// "not yet synced" check. Auth, if nil, is DNS when it implements
-	// ServerExchanger; a DNSClient's AuthPort gives the port (default 53).
-	Authoritative bool
-	AuthPolicy    AuthPolicy
-	Auth          ServerExchanger
+	// Authoritative, if set, asks the zone's authoritative servers instead
+	// of the recursive resolver; nil means the recursive resolver (DNS).
+	Authoritative *AuthOptions
 
-	FollowRedirects bool         // BR 3.2.2.4.18/.19 redirects for file and hash-file (ACME http-01 always follows them)
-	Schemes         SchemePolicy // which URLs of a host must serve a file
-	MaxBody         int64        // body limit; 0 means the HTTPClient's MaxBody, else DefaultMaxBody
-	Concurrency     int          // bound for VerifyOrder, default 128
-	Now             func() time.Time
+	// Files is the policy of file checks: which of a host's URLs must
+	// serve the file, and whether redirects are followed. Verify applies
+	// the method's own scheme rule when Files.Schemes is SchemeDefault.
+	Files FilePolicy
+
+	MaxBody     int64            // validation file body limit; 0 means DefaultMaxBody
+	Concurrency int              // bound for VerifyOrder, default 128
+	Now         func() time.Time // the clock of every timestamp (expiry, CheckedAt, evidence); nil means time.Now
 }
 
 // Result is the outcome of one check, with the evidence a CA keeps.
 type Result struct {
-	Method    challenge.Method `json:"method,omitempty"`
-	Domain    string           `json:"domain,omitempty"`
-	Target    string           `json:"target"` // DNS name or the URLs checked
-	Outcome   Outcome          `json:"outcome"`
-	Kind      string           `json:"kind,omitempty"` // the error's kind as a stable code (KindCode)
-	Error     string           `json:"error,omitempty"`
-	Hint      string           `json:"hint,omitempty"`
-	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode
-	Evidence  []Evidence       `json:"evidence"`
-	CheckedAt time.Time        `json:"checked_at"`
-	Duration  time.Duration    `json:"duration_ns"`
+	Method    challenge.Method `json:"method,omitempty"`  // the challenge's method; "" for VerifyTXT, VerifyCNAME, VerifyFiles
+	Domain    string           `json:"domain,omitempty"`  // the challenge's domain
+	Target    string           `json:"target"`            // DNS name or the URLs checked
+	Outcome   Outcome          `json:"outcome"`           // verified, not_verified or undecided
+	Code      string           `json:"code,omitempty"`    // the error's kind as a stable code (KindCode)
+	Error     string           `json:"error,omitempty"`   // the error's message
+	Hint      string           `json:"hint,omitempty"`    // what the applicant should do (Error.Hint)
+	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode: each server's answer
+	Evidence  []Evidence       `json:"evidence"`          // every query and request made
+	CheckedAt time.Time        `json:"checked_at"`        // when the check started, on the Verifier's clock
+	Duration  time.Duration    `json:"duration_ns"`       // how long it took
 }
 
 // ServerResult is one authoritative server's answer in authoritative mode.
 type ServerResult struct {
-	NS      string  `json:"ns"`
-	Addr    string  `json:"addr"`
-	Outcome Outcome `json:"outcome"`
-	Error   string  `json:"error,omitempty"`
+	NS      string  `json:"ns"`              // the name server's name
+	Addr    string  `json:"addr"`            // the address asked, "ip:port"
+	Outcome Outcome `json:"outcome"`         // this server's outcome
+	Error   string  `json:"error,omitempty"` // why it did not pass
 }
 
-// MarshalText writes the outcome as "verified", "not verified" or "could not decide".
-func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+// outcomeCodes are the outcomes' JSON spellings.
+var outcomeCodes = [...]string{Verified: "verified", NotVerified: "not_verified", Undecided: "undecided"}
+
+// MarshalText writes the outcome as "verified", "not_verified" or
+// "undecided"; an unknown outcome is an error.
+func (o Outcome) MarshalText() ([]byte, error) {
+	if o < 0 || int(o) >= len(outcomeCodes) {
+		return nil, fmt.Errorf("verify: unknown outcome %d", int(o))
+	}
+	return []byte(outcomeCodes[o]), nil
+}
 
 // UnmarshalText reads what MarshalText writes.
 func (o *Outcome) UnmarshalText(b []byte) error {
-	for _, k := range []Outcome{Verified, NotVerified, Undecided} {
-		if string(b) == k.String() {
-			*o = k
+	for k, code := range outcomeCodes {
+		if string(b) == code {
+			*o = Outcome(k)
 			return nil
 		}
 	}
-	return fmt.Errorf("dcv: unknown outcome %q", b)
+	return fmt.Errorf("verify: unknown outcome %q", b)
 }
 
 func (v *Verifier) now() time.Time {
@@ -135,6 +160,17 @@ func (v *Verifier) now() time.Time {
 		return v.Now()
 	}
 	return time.Now()
+}
+
+// began is when a check started, on the Verifier's clock and on the
+// system's: evidence is stamped with the system clock below the Verifier,
+// and finish moves it onto the Verifier's.
+type began struct {
+	at, sys time.Time
+}
+
+func (v *Verifier) begin() began {
+	return began{at: v.now(), sys: time.Now()}
 }
 
 func (v *Verifier) dns() Exchanger {
@@ -153,13 +189,20 @@ func (v *Verifier) http() HTTPDoer {
 
 // finish fills the result from err and returns both, so every Verify
 // function ends the same way: err is nil exactly when the check passed.
-func (v *Verifier) finish(r *Result, start time.Time, err error) (*Result, error) {
-	r.CheckedAt = start.UTC()
-	r.Duration = v.now().Sub(start)
+func (v *Verifier) finish(r *Result, b began, err error) (*Result, error) {
+	r.CheckedAt = b.at.UTC()
+	r.Duration = time.Since(b.sys)
+	if v.Now != nil {
+		for i := range r.Evidence {
+			if t := r.Evidence[i].Time; !t.IsZero() {
+				r.Evidence[i].Time = b.at.Add(t.Sub(b.sys)).UTC()
+			}
+		}
+	}
 	r.Outcome = OutcomeOf(err)
 	if err != nil {
 		r.Error = err.Error()
-		r.Kind = KindCode(err)
+		r.Code = KindCode(err)
 		var e *Error
 		if errors.As(err, &e) {
 			r.Hint = e.Hint
@@ -172,13 +215,13 @@ func (v *Verifier) finish(r *Result, start time.Time, err error) (*Result, error
 // is refused before any network traffic. Email challenges need the code the
 // applicant submitted: use VerifyEmail.
 func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result, error) {
-	start := v.now()
+	start := v.begin()
 	r := &Result{}
 	if c == nil {
 		return v.finish(r, start, newError(ErrBadInput, "challenge", errors.New("nil challenge")))
 	}
 	r.Method, r.Domain = c.Method, c.Domain
-	if err := v.precheck(c, start); err != nil {
+	if err := v.precheck(c, start.at); err != nil {
 		r.Target = c.Domain
 		return v.finish(r, start, err)
 	}
@@ -212,8 +255,8 @@ func (v *Verifier) precheck(c *challenge.Challenge, now time.Time) error {
 }
 
 func (v *Verifier) schemesFor(m challenge.Method) SchemePolicy {
-	if v.Schemes != SchemeDefault {
-		return v.Schemes
+	if v.Files.Schemes != SchemeDefault {
+		return v.Files.Schemes
 	}
 	switch m {
 	case challenge.HashFile:
@@ -225,7 +268,7 @@ func (v *Verifier) schemesFor(m challenge.Method) SchemePolicy {
 }
 
 func (v *Verifier) redirectsFor(m challenge.Method) redirectPolicy {
-	if m == challenge.ACMEHTTP01 || v.FollowRedirects {
+	if m == challenge.ACMEHTTP01 || v.Files.FollowRedirects {
 		return followBR
 	}
 	return noRedirects
@@ -234,7 +277,7 @@ func (v *Verifier) redirectsFor(m challenge.Method) redirectPolicy {
 // VerifyTXT checks that a TXT record at name equals value exactly (TXT is
 // case-sensitive); any one record of the set may match.
 func (v *Verifier) VerifyTXT(ctx context.Context, name, value string) (*Result, error) {
-	start := v.now()
+	start := v.begin()
 	r := &Result{Target: name}
 	return v.finish(r, start, v.checkDNS(ctx, r, name, value, lookupTXT))
 }
@@ -242,7 +285,7 @@ func (v *Verifier) VerifyTXT(ctx context.Context, name, value string) (*Result, 
 // VerifyCNAME checks that the CNAME at name points at target; names compare
 // case-insensitively and a trailing dot is ignored.
 func (v *Verifier) VerifyCNAME(ctx context.Context, name, target string) (*Result, error) {
-	start := v.now()
+	start := v.begin()
 	r := &Result{Target: name}
 	return v.finish(r, start, v.checkDNS(ctx, r, name, cnameTarget(target), lookupCNAME))
 }
@@ -261,7 +304,7 @@ func matchValue(ctx context.Context, ex Exchanger, lookup lookupFunc, owner, wan
 		return a.Evidence, nil
 	}
 	e := newError(ErrMismatch, owner, nil)
-	e.Seen = a.Values
+	e.Expected, e.Seen = want, a.Values
 	e.Server = serverName(ex)
 	return a.Evidence, e
 }
@@ -285,30 +328,26 @@ func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, l
 	if want == "" {
 		return newError(ErrBadInput, name, errors.New("empty expected value"))
 	}
-	if !v.Authoritative {
+	if v.Authoritative == nil {
 		ev, err := matchValue(ctx, v.dns(), lookup, owner, want)
 		r.Evidence = append(r.Evidence, ev...)
 		return err
 	}
-	return v.checkAuthoritative(ctx, r, owner, want, lookup)
+	return v.checkAuthoritative(ctx, r, owner, want, lookup, *v.Authoritative)
 }
 
 // checkAuthoritative runs the lookup against every authoritative server of the
 // zone concurrently and applies the AuthPolicy. A server without the record
 // means "not yet propagated"; a server that fails means "could not decide".
-func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, want string, lookup lookupFunc) error {
-	sx := v.Auth
+func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, want string, lookup lookupFunc, opt AuthOptions) error {
+	sx := opt.Servers
 	if sx == nil {
 		var ok bool
 		if sx, ok = v.dns().(ServerExchanger); !ok {
-			return newError(ErrBadInput, owner, errors.New("authoritative mode needs a ServerExchanger (Verifier.Auth)"))
+			return newError(ErrBadInput, owner, errors.New("authoritative mode needs a ServerExchanger (AuthOptions.Servers)"))
 		}
 	}
-	port := "53"
-	if c, ok := sx.(*DNSClient); ok {
-		port = c.authPort()
-	}
-	_, servers, ev, err := authoritativeServers(ctx, v.dns(), owner, port)
+	_, servers, ev, err := authoritativeServers(ctx, v.dns(), owner, opt.Port)
 	r.Evidence = append(r.Evidence, ev...)
 	if err != nil {
 		return err
@@ -342,18 +381,18 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 			undecided = append(undecided, label)
 		}
 	}
-	if v.AuthPolicy == AuthAny && len(passed) > 0 {
+	if opt.Policy == AuthAny && len(passed) > 0 {
 		return nil
 	}
 	if len(undecided) > 0 {
-		e := newError(ErrLookup, owner, errors.Join(errs...))
+		e := newError(ErrLookup, owner, joinErrs(errs))
 		e.Seen = undecided
 		return e
 	}
 	if len(failed) == 0 {
 		return nil // every server served the record
 	}
-	if len(passed) == 0 && v.AuthPolicy == AuthAny {
+	if len(passed) == 0 && opt.Policy == AuthAny {
 		return firstErr(errs)
 	}
 	e := newError(ErrNotPropagated, owner, nil)
@@ -372,19 +411,37 @@ func seenOf(err error) string {
 	return err.Error()
 }
 
-// joinErrs is errors.Join, except that a lone error comes back as itself.
+// joinErrs is errors.Join on one line: a lone error comes back as itself,
+// several read "verify: A; B" (one prefix for all).
 func joinErrs(errs []error) error {
-	var n []error
+	var n joined
 	for _, e := range errs {
 		if e != nil {
 			n = append(n, e)
 		}
 	}
-	if len(n) == 1 {
+	switch len(n) {
+	case 0:
+		return nil
+	case 1:
 		return n[0]
 	}
-	return errors.Join(n...)
+	return n
 }
+
+// joined is several errors reported together; errors.Is and errors.As see
+// each, as with errors.Join.
+type joined []error
+
+func (j joined) Error() string {
+	msgs := make([]string, len(j))
+	for i, e := range j {
+		msgs[i] = causeText(e)
+	}
+	return "verify: " + strings.Join(msgs, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
 
 func firstErr(errs []error) error {
 	for _, e := range errs {
@@ -395,23 +452,30 @@ func firstErr(errs []error) error {
 	return nil
 }
 
-// FilePolicy is what VerifyFiles needs besides the URLs and the content.
+// FilePolicy is the policy of file checks (Verifier.Files), and the wire
+// form a perspective request carries.
 type FilePolicy struct {
-	Schemes         SchemePolicy `json:"schemes"`          // SchemeDefault means AllURLs here
-	FollowRedirects bool         `json:"follow_redirects"` // BR 3.2.2.4.18/.19 rules
+	// Schemes says which of a host's http and https URLs must serve the
+	// file. SchemeDefault is the method's own rule in Verify, and AllURLs
+	// in VerifyFiles, which has no method.
+	Schemes SchemePolicy `json:"schemes"`
+	// FollowRedirects applies the BR 3.2.2.4.18/.19 redirect rules to
+	// file and hash-file; off, any redirect fails (ErrRedirect). ACME
+	// http-01 always follows them.
+	FollowRedirects bool `json:"follow_redirects"`
 }
 
 // VerifyFiles fetches every URL concurrently and checks the content under
-// policy. Every host in the list is required; the scheme policy decides which
-// of a host's http and https URLs must match.
-func (v *Verifier) VerifyFiles(ctx context.Context, urls []string, content string, policy FilePolicy) (*Result, error) {
-	start := v.now()
+// v.Files. Every host in the list is required; the scheme policy decides
+// which of a host's http and https URLs must match.
+func (v *Verifier) VerifyFiles(ctx context.Context, urls []string, content string) (*Result, error) {
+	start := v.begin()
 	r := &Result{Target: strings.Join(urls, " ")}
 	rp := noRedirects
-	if policy.FollowRedirects {
+	if v.Files.FollowRedirects {
 		rp = followBR
 	}
-	schemes := policy.Schemes
+	schemes := v.Files.Schemes
 	if schemes == SchemeDefault {
 		schemes = AllURLs
 	}
@@ -430,10 +494,10 @@ func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, wan
 	hosts := map[string][]int{} // host -> indexes into urls, in order
 	var order []string
 	for i, raw := range urls {
-		u, err := url.Parse(raw)
-		if err != nil || u.Hostname() == "" {
-			return newError(ErrBadInput, raw, fmt.Errorf("not a URL: %v", err))
+		if err := checkURL(raw); err != nil {
+			return err
 		}
+		u, _ := url.Parse(raw)
 		h := strings.ToLower(u.Hostname())
 		if _, ok := hosts[h]; !ok {
 			order = append(order, h)
@@ -451,7 +515,7 @@ func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, wan
 			evs[i] = res.Evidence
 			if err == nil && !contentMatches(res.Body, want) {
 				e := newError(ErrContentMismatch, u, nil)
-				e.Seen = []string{firstLine(res.Body)}
+				e.Expected, e.Seen = contentDiff(res.Body, want)
 				err = e
 			}
 			out[i] = fileOutcome{url: u, err: err}
@@ -512,30 +576,50 @@ func schemeOf(raw string) string {
 	return strings.ToLower(scheme)
 }
 
-func firstLine(b []byte) string {
-	s := string(b)
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
+// checkURL refuses what cannot be fetched, saying what is missing.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return newError(ErrBadInput, raw, fmt.Errorf("not a URL: %w", err))
+	case u.Scheme == "":
+		e := newError(ErrBadInput, raw, errors.New("the URL has no scheme"))
+		e.Hint = "write the URL in full: http://" + raw + " or https://" + raw
+		return e
+	case u.Hostname() == "":
+		return newError(ErrBadInput, raw, errors.New("the URL has no host"))
 	}
-	if len(s) > 80 {
-		s = s[:80] + "…"
-	}
-	return s
+	return nil
 }
 
 // VerifyEmail checks the code an applicant submitted for an email challenge,
-// in constant time, honouring expiry.
+// in constant time, honouring expiry. The evidence records the comparison
+// (the submitted code's length and whether it matched), never a code.
 func (v *Verifier) VerifyEmail(c *challenge.Challenge, code string) (*Result, error) {
-	start := v.now()
+	start := v.begin()
 	r := &Result{}
 	if c == nil || c.Method != challenge.Email {
 		return v.finish(r, start, newError(ErrBadInput, "challenge", errors.New("not an email challenge")))
 	}
 	r.Method, r.Domain, r.Target = c.Method, c.Domain, strings.Join(c.Email.Addresses, " ")
-	if err := v.precheck(c, start); err != nil {
+	if err := v.precheck(c, start.at); err != nil {
 		return v.finish(r, start, err)
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(code)), []byte(c.Email.Code)) != 1 {
+	submitted := strings.TrimSpace(code)
+	match := subtle.ConstantTimeCompare([]byte(submitted), []byte(c.Email.Code)) == 1
+	verdict := "no match"
+	if match {
+		verdict = "match"
+	}
+	r.Evidence = []Evidence{{
+		Protocol: "email",
+		Query:    "compare the submitted code with the code sent to " + r.Target,
+		Answer: []string{fmt.Sprintf("submitted code (%d characters) compared in constant time: %s",
+			utf8.RuneCountInString(submitted), verdict)},
+		Time:     start.sys.UTC(),
+		Duration: time.Since(start.sys),
+	}}
+	if !match {
 		return v.finish(r, start, newError(ErrCodeMismatch, c.Domain, nil))
 	}
 	return v.finish(r, start, nil)

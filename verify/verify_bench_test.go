@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 const benchDelay = 20 * time.Millisecond
@@ -17,9 +17,9 @@ const benchDelay = 20 * time.Millisecond
 // against a loopback DNS server that adds 20 ms to every query. The
 // x-rtt metric is wall time per order / 20 ms (target <= 2).
 func BenchmarkOrder100TXT(b *testing.B) {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	z.SetDelay(benchDelay)
-	srv, err := dnstest.NewServer(z)
+	srv, err := verifytest.NewDNSServer(z)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -24,8 +25,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
-	"github.com/dcvkit/dcv/internal/dnstest"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 var now = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -101,13 +102,13 @@ func files(m map[string]string) http.Handler {
 }
 
 type env struct {
-	zone *dnstest.Zone
+	zone *verifytest.Zone
 	web  *web
 	v    *verify.Verifier
 }
 
 func newEnv(t testing.TB) *env {
-	z := dnstest.NewZone()
+	z := verifytest.NewZone()
 	w := newWeb()
 	return &env{zone: z, web: w, v: &verify.Verifier{
 		DNS:  z,
@@ -146,7 +147,7 @@ func TestVerifyTXT(t *testing.T) {
 	assert.Equal(t, verify.Verified, r.Outcome)
 	assert.Equal(t, "_dnsauth.www.example.com.", r.Target)
 	require.NotEmpty(t, r.Evidence)
-	assert.Equal(t, "dns", r.Evidence[0].Kind)
+	assert.Equal(t, "dns", r.Evidence[0].Protocol)
 	assert.Contains(t, r.Evidence[0].Query, "TXT _dnsauth.www.example.com.")
 
 	// TXT is case-sensitive.
@@ -266,7 +267,7 @@ func TestVerifyFileAlibaba(t *testing.T) {
 		assert.Equal(t, verify.NotVerified, r.Outcome)
 		assert.Contains(t, err.Error(), "301")
 
-		e.v.FollowRedirects = true // BR 3.2.2.4.18 mode
+		e.v.Files.FollowRedirects = true // BR 3.2.2.4.18 mode
 		_, err = e.v.Verify(ctx, c)
 		require.NoError(t, err)
 	})
@@ -319,7 +320,7 @@ func TestVerifyACMEHTTP01FollowsRedirects(t *testing.T) {
 func httpEvidence(r *verify.Result) []verify.Evidence {
 	var out []verify.Evidence
 	for _, ev := range r.Evidence {
-		if ev.Kind == "http" {
+		if ev.Protocol == "http" {
 			out = append(out, ev)
 		}
 	}
@@ -334,11 +335,21 @@ func TestVerifyEmail(t *testing.T) {
 	v := &verify.Verifier{Now: func() time.Time { return now }}
 	c, err := builder().Email("example.com")
 	require.NoError(t, err)
-	_, err = v.VerifyEmail(c, "wrong")
+	r, err := v.VerifyEmail(c, "wrong")
 	assert.ErrorIs(t, err, verify.ErrCodeMismatch)
-	r, err := v.VerifyEmail(c, " "+c.Email.Code+"\n")
+	require.Len(t, r.Evidence, 1, "the comparison is evidence")
+	assert.Equal(t, "email", r.Evidence[0].Protocol)
+	assert.Equal(t, now, r.Evidence[0].Time)
+	assert.Contains(t, r.Evidence[0].Answer[0], "(5 characters)")
+	assert.Contains(t, r.Evidence[0].Answer[0], "no match")
+	r, err = v.VerifyEmail(c, " "+c.Email.Code+"\n")
 	require.NoError(t, err)
 	assert.Equal(t, verify.Verified, r.Outcome)
+	require.Len(t, r.Evidence, 1)
+	assert.Contains(t, r.Evidence[0].Answer[0], ": match")
+	data, err := json.Marshal(r)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), c.Email.Code, "the evidence never holds the code")
 	v.Now = func() time.Time { return c.ExpiresAt.Add(time.Second) }
 	_, err = v.VerifyEmail(c, c.Email.Code)
 	assert.ErrorIs(t, err, verify.ErrExpired)
@@ -419,21 +430,65 @@ func TestResultJSON(t *testing.T) {
 	require.Error(t, err)
 	data, err := json.Marshal(r)
 	require.NoError(t, err)
-	assert.Contains(t, string(data), `"outcome":"not verified"`)
-	assert.Contains(t, string(data), `"kind":"not_found"`)
-	assert.Contains(t, string(data), `"evidence":[{"kind":"dns"`)
+	assert.Contains(t, string(data), `"outcome":"not_verified"`)
+	assert.Contains(t, string(data), `"code":"not_found"`)
+	assert.Contains(t, string(data), `"evidence":[{"protocol":"dns"`)
 	var back verify.Result
 	require.NoError(t, json.Unmarshal(data, &back))
 	assert.Equal(t, verify.NotVerified, back.Outcome)
 	assert.Equal(t, r.Error, back.Error)
 }
 
+func TestOutcomeMarshalsSnakeCase(t *testing.T) {
+	for o, want := range map[verify.Outcome]string{
+		verify.Verified:    "verified",
+		verify.NotVerified: "not_verified",
+		verify.Undecided:   "undecided",
+	} {
+		b, err := o.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, want, string(b))
+		var back verify.Outcome
+		require.NoError(t, back.UnmarshalText(b))
+		assert.Equal(t, o, back)
+	}
+	_, err := verify.Outcome(7).MarshalText()
+	assert.Error(t, err)
+	var o verify.Outcome
+	assert.Error(t, o.UnmarshalText([]byte("not verified")), "the human spelling is not the wire form")
+}
+
+// Every timestamp of a result, evidence included, is on the Verifier's
+// clock, here 2026-11-27 09:00 UTC fixed.
+func TestEvidenceUsesVerifierClock(t *testing.T) {
+	e := newEnv(t)
+	e.site(t, "example.com", "127.0.0.1", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "value")
+	}), nil)
+	for name, check := range map[string]func() (*verify.Result, error){
+		"dns": func() (*verify.Result, error) {
+			return e.v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
+		},
+		"http": func() (*verify.Result, error) {
+			return e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
+		},
+	} {
+		r, _ := check()
+		require.NotEmpty(t, r.Evidence, name)
+		assert.Equal(t, now, r.CheckedAt, name)
+		for _, ev := range r.Evidence {
+			assert.False(t, ev.Time.Before(now), "%s: %s at %s", name, ev.Query, ev.Time)
+			assert.Less(t, ev.Time.Sub(now), time.Minute, "%s: %s at %s", name, ev.Query, ev.Time)
+		}
+	}
+}
+
 // authoritative sets up a recursive view (in memory) that delegates
 // example.com to three loopback servers, each with its own zone.
-func authoritative(t *testing.T) (*env, []*dnstest.Zone) {
+func authoritative(t *testing.T) (*env, []*verifytest.Zone) {
 	e := newEnv(t)
-	zones := []*dnstest.Zone{dnstest.NewZone(), dnstest.NewZone(), dnstest.NewZone()}
-	servers, port, err := dnstest.NewServers(zones...)
+	zones := []*verifytest.Zone{verifytest.NewZone(), verifytest.NewZone(), verifytest.NewZone()}
+	servers, port, err := verifytest.NewDNSServers(zones...)
 	require.NoError(t, err)
 	for _, s := range servers {
 		t.Cleanup(func() { s.Close() })
@@ -444,8 +499,10 @@ func authoritative(t *testing.T) (*env, []*dnstest.Zone) {
 		e.zone.MustAdd(fmt.Sprintf("example.com. 300 IN NS ns%d.example.com.", i+1),
 			fmt.Sprintf("ns%d.example.com. 300 IN A %s", i+1, host))
 	}
-	e.v.Authoritative = true
-	e.v.Auth = &verify.DNSClient{Timeout: 500 * time.Millisecond, Attempts: 1, AuthPort: port}
+	e.v.Authoritative = &verify.AuthOptions{
+		Servers: &verify.DNSClient{Timeout: 500 * time.Millisecond, Attempts: 1},
+		Port:    port,
+	}
 	return e, zones
 }
 
@@ -462,10 +519,10 @@ func TestVerifyAuthoritative(t *testing.T) {
 	require.Len(t, r.Servers, 3)
 	assert.Contains(t, err.Error(), "2 of 3")
 
-	e.v.AuthPolicy = verify.AuthAny
+	e.v.Authoritative.Policy = verify.AuthAny
 	_, err = e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", "fresh")
 	require.NoError(t, err)
-	e.v.AuthPolicy = verify.AuthAll
+	e.v.Authoritative.Policy = verify.AuthAll
 
 	zones[2].MustAdd(rec)
 	r, err = e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", "fresh")
@@ -479,4 +536,31 @@ func TestVerifyAuthoritative(t *testing.T) {
 	r, err = e.v.VerifyTXT(ctx, "_dnsauth.www.example.com", "fresh")
 	assert.ErrorIs(t, err, verify.ErrLookup)
 	assert.Equal(t, verify.Undecided, r.Outcome)
+}
+
+// plainDoer hides every method of an HTTPDoer but Do.
+type plainDoer struct{ d verify.HTTPDoer }
+
+func (p plainDoer) Do(req *http.Request) (*http.Response, error) { return p.d.Do(req) }
+
+// HTTPClient's DNS lookups reach the evidence through EvidenceDoer; a doer
+// with only Do contributes the requests alone.
+func TestFileEvidenceHasTheDoersLookups(t *testing.T) {
+	e := newEnv(t)
+	e.site(t, "example.com", "127.0.0.1", files(map[string]string{"/f.txt": "value"}), nil)
+	protocols := func(r *verify.Result) (out []string) {
+		for _, ev := range r.Evidence {
+			out = append(out, ev.Protocol)
+		}
+		return out
+	}
+	var _ verify.EvidenceDoer = e.v.HTTP.(*verify.HTTPClient)
+	r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dns", "dns", "http"}, protocols(r), "AAAA, A, GET")
+
+	e.v.HTTP = plainDoer{e.v.HTTP}
+	r, err = e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"http"}, protocols(r))
 }

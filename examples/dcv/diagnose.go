@@ -67,9 +67,9 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	}
 
 	dnsc := nf.dnsClient()
-	dnsc.AuthPort = *authPort
 	d := &diagnose.Diagnoser{
 		DNS:          dnsc,
+		AuthPort:     *authPort,
 		HTTP:         &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
 		AllowPrivate: *allowPrivate,
 	}

@@ -198,7 +198,7 @@ func corroborate(ctx context.Context, c *perspective.Corroborator, chk perspecti
 		// The primary is ours: its kind says whether retrying can help
 		// (an expired challenge, say, stays expired).
 		if p := rep.Primary; err != nil && p != nil && p.DCV != nil {
-			if k := verify.KindByCode(p.DCV.Kind); k != nil && verify.Terminal(k) {
+			if k := verify.KindByCode(p.DCV.Code); k != nil && verify.Terminal(k) {
 				return rep, terminal{err}
 			}
 		}

@@ -86,14 +86,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 
 	dnsc := nf.dnsClient()
-	dnsc.AuthPort = *authPort
 	local := &perspective.Local{
 		Label:  *label,
 		Region: *region,
 		Verifier: &verify.Verifier{
 			DNS:           dnsc,
 			HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
-			Authoritative: *authoritative,
+			Authoritative: authOptions(*authoritative, *authPort),
 		},
 		CAA: &caa.Checker{DNS: dnsc, Timeout: *nf.timeout},
 	}

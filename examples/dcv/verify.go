@@ -95,12 +95,11 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	}
 
 	dnsc := nf.dnsClient()
-	dnsc.AuthPort = *authPort
 	v := &verify.Verifier{
-		DNS:             dnsc,
-		HTTP:            &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
-		Authoritative:   *authoritative,
-		FollowRedirects: *follow,
+		DNS:           dnsc,
+		HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
+		Authoritative: authOptions(*authoritative, *authPort),
+		Files:         verify.FilePolicy{FollowRedirects: *follow},
 	}
 
 	var check verifyCheck
@@ -138,7 +137,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		}
 		policy := verify.FilePolicy{Schemes: verify.AllURLs, FollowRedirects: *follow}
 		check = single(func(ctx context.Context) (*verify.Result, error) {
-			return v.VerifyFiles(ctx, urls.vals, want, policy)
+			return v.VerifyFiles(ctx, urls.vals, want)
 		})
 		pchecks = []perspective.Check{{Kind: perspective.KindDCV,
 			Files: &perspective.FilesCheck{URLs: urls.vals, Content: want}, FilePolicy: &policy}}
@@ -248,7 +247,7 @@ func readChallenges(e *env, path string, codes []string) ([]verify.OrderItem, er
 }
 
 // poll runs check once, or with wait > 0 until it passes, fails terminally
-// or wait has passed (the seeds' "wait and retry", automated), through
+// or wait has passed (the "wait and retry" of the Alibaba Cloud and SSL.com DCV pages, automated), through
 // verify.Retry. Each attempt is bounded by timeout. It returns the last
 // attempt, with a live progress line on a terminal.
 func poll(ctx context.Context, e *env, check verifyCheck, timeout, wait, interval time.Duration) ([]*verify.Result, error) {
@@ -419,4 +418,13 @@ func exitOf(o verify.Outcome) int {
 		return exitNo
 	}
 	return exitFail
+}
+
+// authOptions is the Verifier's authoritative mode for --authoritative and
+// --auth-port: nil (the recursive resolver) unless on.
+func authOptions(on bool, port string) *verify.AuthOptions {
+	if !on {
+		return nil
+	}
+	return &verify.AuthOptions{Port: port}
 }

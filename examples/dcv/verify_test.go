@@ -117,7 +117,7 @@ func TestVerifyJSONEvidence(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(o.stdout), &r))
 	assert.Equal(t, verify.Verified, r.Outcome)
 	require.NotEmpty(t, r.Evidence)
-	assert.Equal(t, "dns", r.Evidence[0].Kind)
+	assert.Equal(t, "dns", r.Evidence[0].Protocol)
 	assert.Contains(t, r.Evidence[0].Query, "_dnsauth.example.com.")
 	require.Len(t, r.Evidence[0].Answer, 1)
 	assert.Contains(t, r.Evidence[0].Answer[0], `TXT`)

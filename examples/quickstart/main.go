@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -148,6 +149,10 @@ func publishAndVerify(w io.Writer, all []*challenge.Challenge) error {
 	_, err = v.VerifyTXT(ctx, "_dnsauth.shop.example.com", "not-published")
 	fmt.Fprintln(w, "\nA check that fails, as the applicant would read it:")
 	fmt.Fprintf(w, "  %s: %v\n", verify.OutcomeOf(err), err)
+	var e *verify.Error
+	if errors.As(err, &e) {
+		fmt.Fprintf(w, "  hint: %s\n", e.Hint)
+	}
 	return nil
 }
 

@@ -15,7 +15,7 @@ func TestQuickstart(t *testing.T) {
 	require.NoError(t, run(&out))
 	s := out.String()
 	for _, want := range []string{"MD5:", "host record: _dnsauth", "fileauth.txt", "hash-cname", "admin@example.com",
-		"acme-http-01", "order: verified", "not verified: dcv: _dnsauth.shop.example.com: record not found"} {
+		"acme-http-01", "order: verified", "not verified: verify: _dnsauth.shop.example.com: record not found", "hint: add the record exactly as shown"} {
 		assert.Contains(t, s, want)
 	}
 	assert.NotContains(t, s, "could not decide")

@@ -29,13 +29,15 @@ var (
 
 // Error reports a refused name: the input as given and the reason.
 type Error struct {
-	Input  string
-	Reason error // one of the Err* values
-	Detail string
+	Input  string // the name as given
+	Reason error  // one of the Err* values
+	Detail string // what in the name is wrong, e.g. the label; may be empty
 }
 
+// Error reads `invalid name "INPUT": REASON (DETAIL)`, with no package
+// prefix: the public package returning it adds its own.
 func (e *Error) Error() string {
-	s := fmt.Sprintf("dcv: invalid name %q: %v", e.Input, e.Reason)
+	s := fmt.Sprintf("invalid name %q: %v", e.Input, e.Reason)
 	if e.Detail != "" {
 		s += " (" + e.Detail + ")"
 	}

@@ -17,7 +17,7 @@ const Bits = 128
 // Source draws random values. The zero value reads crypto/rand; tests may set
 // Reader to a deterministic stream.
 type Source struct {
-	Reader io.Reader
+	Reader io.Reader // nil means crypto/rand.Reader
 }
 
 func (s Source) read(n int) ([]byte, error) {
@@ -27,7 +27,7 @@ func (s Source) read(n int) ([]byte, error) {
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, fmt.Errorf("dcv: drawing a random value: %w", err)
+		return nil, fmt.Errorf("drawing a random value: %w", err)
 	}
 	return b, nil
 }

@@ -29,12 +29,15 @@ type Diagnoser struct {
 	// verify.ServerExchanger (a *verify.DNSClient is). Without one the
 	// per-server checks are reported as not done (Report.Incomplete).
 	Auth verify.ServerExchanger
-	// AuthPort is the authoritative servers' port; "" means the
-	// DNSClient's AuthPort, else 53.
+	// AuthPort is the authoritative servers' port; "" means 53. Tests use
+	// another.
 	AuthPort string
 	// HTTP fetches the well-known URLs, one address at a time; nil means
 	// &verify.HTTPClient{DNS: DNS, AllowPrivate: AllowPrivate}.
 	HTTP *verify.HTTPClient
+	// MaxBody is the file body limit; 0 means verify.DefaultMaxBody, as
+	// for verification.
+	MaxBody int64
 	// CAA decides CAA; nil means &caa.Checker{DNS: DNS}.
 	CAA *caa.Checker
 	// AllowPrivate (labs, tests) accepts special-use names and private or
@@ -257,9 +260,6 @@ func (r *run) setup() {
 		r.auth, _ = r.dns.(verify.ServerExchanger)
 	}
 	r.port = d.AuthPort
-	if dc, ok := r.dns.(*verify.DNSClient); ok && r.port == "" {
-		r.port = dc.AuthPort
-	}
 	r.http = d.HTTP
 	if r.http == nil {
 		r.http = &verify.HTTPClient{DNS: r.dns, AllowPrivate: d.AllowPrivate}

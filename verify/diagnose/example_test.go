@@ -45,7 +45,8 @@ func ExampleDiagnoser_Diagnose() {
 	}
 
 	d := &diagnose.Diagnoser{
-		DNS:          &verify.DNSClient{Servers: []string{res.Addr()}, AuthPort: port},
+		DNS:          &verify.DNSClient{Servers: []string{res.Addr()}},
+		AuthPort:     port,
 		AllowPrivate: true, // .test and loopback: a lab
 	}
 	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c})

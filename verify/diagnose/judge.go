@@ -345,7 +345,7 @@ func (j hostJudge) redirect(t webTarget, m challenge.Method, p *probe, sev Sever
 	if t.want == "" {
 		return true
 	}
-	res, err := verify.Fetch(j.r.ctx, j.r.http, p.url(), true, j.r.http.MaxBody)
+	res, err := verify.FetchFile(j.r.ctx, j.r.http, p.url(), true, j.r.d.MaxBody)
 	if err == nil {
 		if verify.ContentMatches(res.Body, t.want) {
 			return true

@@ -80,7 +80,7 @@ func (l *lab) add(lines ...string) {
 // dnsClient is the DNS client of the diagnoser: the lab's resolver,
 // authoritative servers on the lab's port, short timeouts.
 func (l *lab) dnsClient() *verify.DNSClient {
-	return &verify.DNSClient{Servers: []string{l.resAddr}, AuthPort: l.port, Timeout: 400 * time.Millisecond, Attempts: 1}
+	return &verify.DNSClient{Servers: []string{l.resAddr}, Timeout: 400 * time.Millisecond, Attempts: 1}
 }
 
 // diagnoser returns a Diagnoser for the lab, with AllowPrivate.
@@ -88,6 +88,7 @@ func (l *lab) diagnoser() *diagnose.Diagnoser {
 	dc := l.dnsClient()
 	return &diagnose.Diagnoser{
 		DNS:          dc,
+		AuthPort:     l.port,
 		HTTP:         &verify.HTTPClient{DNS: dc, AllowPrivate: true, Dial: l.dial, DialTimeout: 300 * time.Millisecond},
 		AllowPrivate: true,
 	}

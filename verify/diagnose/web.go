@@ -187,7 +187,7 @@ func (r *run) fetchAt(p *probe) {
 	}
 	defer resp.Body.Close()
 	p.status, p.location, p.tls = resp.StatusCode, resp.Header.Get("Location"), resp.TLS
-	limit := r.http.MaxBody
+	limit := r.d.MaxBody
 	if limit <= 0 {
 		limit = verify.DefaultMaxBody
 	}

@@ -58,11 +58,9 @@ func (l *Local) Run(ctx context.Context, c Check) (*Result, error) {
 
 func (l *Local) runDCV(ctx context.Context, c Check) (*verify.Result, error) {
 	v := l.Verifier
-	policy := verify.FilePolicy{Schemes: v.Schemes, FollowRedirects: v.FollowRedirects}
 	if p := c.FilePolicy; p != nil {
-		policy = *p
 		vv := *v // a copy, so the shared verifier is not changed
-		vv.Schemes, vv.FollowRedirects = p.Schemes, p.FollowRedirects
+		vv.Files = *p
 		v = &vv
 	}
 	switch {
@@ -73,6 +71,6 @@ func (l *Local) runDCV(ctx context.Context, c Check) (*verify.Result, error) {
 	case c.CNAME != nil:
 		return v.VerifyCNAME(ctx, c.CNAME.Name, c.CNAME.Target)
 	default:
-		return v.VerifyFiles(ctx, c.Files.URLs, c.Files.Content, policy)
+		return v.VerifyFiles(ctx, c.Files.URLs, c.Files.Content)
 	}
 }

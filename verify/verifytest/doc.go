@@ -17,6 +17,12 @@
 //     with statuses, redirects, delays and slow bodies; serve it with
 //     net/http/httptest.
 //
+// The DNS doubles cover the resolver behaviour that matters for domain
+// control validation — NXDOMAIN versus NODATA, empty non-terminals, CNAME
+// chains and loops, wildcards, SERVFAIL, timeouts, truncation and the AD
+// bit — and inject each fault per name and type, so one test can exercise
+// exactly one failure.
+//
 // A typical DNS test:
 //
 //	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "value"`)

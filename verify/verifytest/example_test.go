@@ -6,10 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
@@ -102,4 +105,58 @@ func ExampleNewResponder() {
 	// 200 "2024061100000000abcdef"
 	// 500 "Internal Server Error\n"
 	// 404 "404 page not found\n"
+}
+
+// Publish plays the applicant: it puts a challenge's record in a Zone or
+// its file on a Responder, so a Verifier can then find it.
+func ExamplePublish() {
+	zone := verifytest.NewZone()
+	site := verifytest.NewResponder()
+	b := challenge.Builder{Rand: strings.NewReader(strings.Repeat("\x01", 64))} // fixed values for the output below
+	c, err := b.DNSTXT("www.example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{DNS: zone}
+	_, err = v.Verify(context.Background(), c)
+	fmt.Println(verify.OutcomeOf(err))
+
+	if err := verifytest.Publish(zone, site, c); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := v.Verify(context.Background(), c)
+	fmt.Println(r.Outcome, err, r.Target)
+	// Output:
+	// not verified
+	// verified <nil> _dnsauth.www.example.com.
+}
+
+// NewWeb serves one site over HTTP and HTTPS on loopback; its Dial lets
+// verify.HTTPClient, which dials only ports 80 and 443, reach them.
+func ExampleNewWeb() {
+	site := verifytest.NewResponder()
+	site.Set("/.well-known/pki-validation/fileauth.txt", "s3cr3t-value")
+	web := verifytest.NewWeb(site)
+	defer web.Close()
+	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
+	v := &verify.Verifier{
+		DNS:  zone,
+		HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: web.Dial},
+	}
+	r, err := v.VerifyFiles(context.Background(), []string{
+		"http://example.com/.well-known/pki-validation/fileauth.txt",
+		"https://example.com/.well-known/pki-validation/fileauth.txt",
+	}, "s3cr3t-value")
+	fmt.Println(r.Outcome, err)
+	for _, ev := range r.Evidence {
+		if ev.Protocol == "http" {
+			fmt.Println(ev.Query, ev.Status)
+		}
+	}
+	// Output:
+	// verified <nil>
+	// GET http://example.com/.well-known/pki-validation/fileauth.txt 200
+	// GET https://example.com/.well-known/pki-validation/fileauth.txt 200
 }

@@ -40,7 +40,8 @@ func Publish(z *Zone, r *Responder, c *challenge.Challenge) error {
 // resolve names to loopback addresses and Web.Dial sends port 80 to its
 // HTTP server and 443 to its HTTPS server. Set HTTPClient.AllowPrivate too.
 type Web struct {
-	HTTP, HTTPS *httptest.Server
+	HTTP  *httptest.Server // serves port 80's requests
+	HTTPS *httptest.Server // serves port 443's requests, with httptest's certificate
 }
 
 // NewWeb starts both servers. Close them with Close.

@@ -1,4 +1,4 @@
-package dnstest
+package verifytest
 
 import (
 	"context"
@@ -391,7 +391,7 @@ func TestConcurrentUse(t *testing.T) {
 	}
 }
 
-// FuzzExchange feeds arbitrary wire messages, as a Server would receive
+// FuzzExchange feeds arbitrary wire messages, as a DNSServer would receive
 // them, to the resolution logic: it must answer or refuse, never panic.
 func FuzzExchange(f *testing.F) {
 	seed := func(m *dns.Msg) {

@@ -1,4 +1,4 @@
-package dnstest
+package verifytest
 
 import (
 	"context"
@@ -39,7 +39,9 @@ type Zone struct {
 	total   int
 }
 
-// NewZone returns an empty zone.
+// NewZone returns an empty zone. Add records with Add or MustAdd
+// (zone-file lines), inject faults with SetRcode, Drop, SetTruncate and
+// SetDelay, and pass it wherever a verify.Exchanger is accepted.
 func NewZone() *Zone {
 	return &Zone{
 		names:   make(map[string][]dns.RR),
@@ -62,10 +64,10 @@ func (z *Zone) Add(rrs ...string) error {
 	for _, s := range rrs {
 		rr, err := dns.NewRR(s)
 		if err != nil {
-			return fmt.Errorf("dnstest: bad record %q: %w", s, err)
+			return fmt.Errorf("verifytest: bad record %q: %w", s, err)
 		}
 		if rr == nil {
-			return fmt.Errorf("dnstest: no record in %q", s)
+			return fmt.Errorf("verifytest: no record in %q", s)
 		}
 		parsed = append(parsed, rr)
 	}
@@ -74,7 +76,7 @@ func (z *Zone) Add(rrs ...string) error {
 }
 
 // MustAdd is Add for tests: it panics on a bad line and returns z so calls
-// chain: dnstest.NewZone().MustAdd(...).
+// chain: verifytest.NewZone().MustAdd(...).
 func (z *Zone) MustAdd(rrs ...string) *Zone {
 	if err := z.Add(rrs...); err != nil {
 		panic(err)
@@ -196,7 +198,7 @@ func (z *Zone) SetAuthenticated(ad bool) {
 }
 
 // Queries reports how many queries for name and qtype the zone has seen,
-// in memory and through any Server. qtype dns.TypeANY sums every type at
+// in memory and through any DNSServer. qtype dns.TypeANY sums every type at
 // name. Names reached only through a CNAME are not counted.
 func (z *Zone) Queries(name string, qtype uint16) int {
 	z.mu.Lock()
@@ -223,7 +225,7 @@ func (z *Zone) TotalQueries() int {
 }
 
 // errNilQuery is returned by Exchange for a nil message.
-var errNilQuery = errors.New("dnstest: nil query")
+var errNilQuery = errors.New("verifytest: nil query")
 
 // Exchange answers m in memory. The zone's delay honours ctx. A dropped
 // query blocks until ctx is done and returns ctx.Err(), so callers must

@@ -1,4 +1,4 @@
-package dnstest
+package verifytest
 
 import (
 	"errors"
@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func startServer(t *testing.T, z *Zone) *Server {
+func startServer(t *testing.T, z *Zone) *DNSServer {
 	t.Helper()
-	s, err := NewServer(z)
+	s, err := NewDNSServer(z)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	return s
@@ -167,7 +167,7 @@ func TestServerDelayDoesNotSerialize(t *testing.T) {
 func TestServerCloseWithQueryInFlight(t *testing.T) {
 	z := NewZone().MustAdd(`example.com. IN TXT "a"`)
 	z.SetDelay(time.Hour)
-	s, err := NewServer(z)
+	s, err := NewDNSServer(z)
 	require.NoError(t, err)
 
 	done := make(chan error, 1)
@@ -187,17 +187,17 @@ func TestServerCloseWithQueryInFlight(t *testing.T) {
 
 func TestNewServerAt(t *testing.T) {
 	z := NewZone().MustAdd(`example.com. IN TXT "a"`)
-	s, err := NewServerAt(z, "127.0.0.5:0")
+	s, err := NewDNSServerAt(z, "127.0.0.5:0")
 	require.NoError(t, err)
 	defer s.Close()
 	assert.True(t, strings.HasPrefix(s.Addr(), "127.0.0.5:"), s.Addr())
 	assert.Len(t, exchange(t, "tcp", s.Addr(), query("example.com.", dns.TypeTXT, 0)).Answer, 1)
 
-	_, err = NewServerAt(z, s.Addr())
+	_, err = NewDNSServerAt(z, s.Addr())
 	assert.Error(t, err, "port in use")
-	_, err = NewServerAt(z, "no-port")
+	_, err = NewDNSServerAt(z, "no-port")
 	assert.Error(t, err)
-	_, err = NewServerAt(nil, "127.0.0.1:0")
+	_, err = NewDNSServerAt(nil, "127.0.0.1:0")
 	assert.Error(t, err)
 }
 
@@ -206,7 +206,7 @@ func TestNewServers(t *testing.T) {
 	for i := range 3 {
 		zones = append(zones, NewZone().MustAdd(fmt.Sprintf(`example.com. IN TXT "ns%d"`, i+1)))
 	}
-	servers, port, err := NewServers(zones...)
+	servers, port, err := NewDNSServers(zones...)
 	require.NoError(t, err)
 	require.Len(t, servers, 3)
 	defer func() {
@@ -222,7 +222,7 @@ func TestNewServers(t *testing.T) {
 		assert.Equal(t, 1, zones[i].TotalQueries())
 	}
 
-	_, _, err = NewServers()
+	_, _, err = NewDNSServers()
 	assert.Error(t, err)
 }
 
@@ -231,7 +231,7 @@ func TestServerCloseLeaksNoGoroutines(t *testing.T) {
 	for range 3 {
 		z := NewZone().MustAdd(`example.com. IN TXT "a"`)
 		z.Drop("dropped.example.com.", dns.TypeANY)
-		s, err := NewServer(z)
+		s, err := NewDNSServer(z)
 		require.NoError(t, err)
 		for _, network := range []string{"udp", "tcp"} {
 			exchange(t, network, s.Addr(), query("example.com.", dns.TypeTXT, 0))

@@ -1,4 +1,4 @@
-package dnstest
+package verifytest
 
 import (
 	"context"
@@ -12,15 +12,15 @@ import (
 	"github.com/miekg/dns"
 )
 
-// maxServerDelay bounds how long a Server sleeps before answering, so a
+// maxServerDelay bounds how long a DNSServer sleeps before answering, so a
 // forgotten SetDelay cannot hang a test run.
 const maxServerDelay = 30 * time.Second
 
-// Server is a real DNS server on a loopback address, UDP and TCP on the
+// DNSServer is a real DNS server on a loopback address, UDP and TCP on the
 // same port, answering from a Zone. Over UDP it truncates answers larger
 // than the client's EDNS0 buffer (512 bytes without EDNS0); TCP never
 // truncates. Close it when done.
-type Server struct {
+type DNSServer struct {
 	zone     *Zone
 	addr     string
 	udp, tcp *dns.Server
@@ -33,21 +33,22 @@ type Server struct {
 	closeErr error
 }
 
-// NewServer starts a server for z on 127.0.0.1 and a free port.
-func NewServer(z *Zone) (*Server, error) {
-	return NewServerAt(z, "127.0.0.1:0")
+// NewDNSServer starts a DNS server for z on 127.0.0.1 and a free port; use
+// its Addr as the resolver address. Close it when done.
+func NewDNSServer(z *Zone) (*DNSServer, error) {
+	return NewDNSServerAt(z, "127.0.0.1:0")
 }
 
-// NewServerAt starts a server for z on addr ("127.0.0.2:0",
+// NewDNSServerAt starts a server for z on addr ("127.0.0.2:0",
 // "127.0.0.3:40053"). With port 0 both UDP and TCP get the same free port.
-// The server is answering when NewServerAt returns.
-func NewServerAt(z *Zone, addr string) (*Server, error) {
+// The server is answering when NewDNSServerAt returns.
+func NewDNSServerAt(z *Zone, addr string) (*DNSServer, error) {
 	if z == nil {
-		return nil, errors.New("dnstest: nil zone")
+		return nil, errors.New("verifytest: nil zone")
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("dnstest: bad address %q: %w", addr, err)
+		return nil, fmt.Errorf("verifytest: bad address %q: %w", addr, err)
 	}
 	tries := 1
 	if port == "0" {
@@ -67,19 +68,19 @@ func NewServerAt(z *Zone, addr string) (*Server, error) {
 func listenBoth(host, port string) (net.PacketConn, net.Listener, error) {
 	pc, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
 	if err != nil {
-		return nil, nil, fmt.Errorf("dnstest: listen udp: %w", err)
+		return nil, nil, fmt.Errorf("verifytest: listen udp: %w", err)
 	}
 	_, p, _ := net.SplitHostPort(pc.LocalAddr().String())
 	l, err := net.Listen("tcp", net.JoinHostPort(host, p))
 	if err != nil {
 		pc.Close()
-		return nil, nil, fmt.Errorf("dnstest: listen tcp: %w", err)
+		return nil, nil, fmt.Errorf("verifytest: listen tcp: %w", err)
 	}
 	return pc, l, nil
 }
 
-func start(z *Zone, pc net.PacketConn, l net.Listener) (*Server, error) {
-	s := &Server{zone: z, addr: pc.LocalAddr().String()}
+func start(z *Zone, pc net.PacketConn, l net.Listener) (*DNSServer, error) {
+	s := &DNSServer{zone: z, addr: pc.LocalAddr().String()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.udp = &dns.Server{PacketConn: pc, Handler: s.handler(true)}
 	s.tcp = &dns.Server{Listener: l, Handler: s.handler(false)}
@@ -104,13 +105,13 @@ func start(z *Zone, pc net.PacketConn, l net.Listener) (*Server, error) {
 				_ = s.udp.Shutdown()
 			}
 			s.served.Wait()
-			return nil, fmt.Errorf("dnstest: serve: %w", err)
+			return nil, fmt.Errorf("verifytest: serve: %w", err)
 		}
 	}
 	return s, nil
 }
 
-func (s *Server) handler(udp bool) dns.HandlerFunc {
+func (s *DNSServer) handler(udp bool) dns.HandlerFunc {
 	return func(w dns.ResponseWriter, req *dns.Msg) {
 		if udp {
 			s.udpN.Add(1)
@@ -135,17 +136,17 @@ func (s *Server) handler(udp bool) dns.HandlerFunc {
 }
 
 // Addr returns the server's "ip:port".
-func (s *Server) Addr() string { return s.addr }
+func (s *DNSServer) Addr() string { return s.addr }
 
 // UDPQueries reports how many queries arrived over UDP.
-func (s *Server) UDPQueries() int { return int(s.udpN.Load()) }
+func (s *DNSServer) UDPQueries() int { return int(s.udpN.Load()) }
 
 // TCPQueries reports how many queries arrived over TCP.
-func (s *Server) TCPQueries() int { return int(s.tcpN.Load()) }
+func (s *DNSServer) TCPQueries() int { return int(s.tcpN.Load()) }
 
 // Close stops the server and waits for its goroutines. Safe to call more
 // than once.
-func (s *Server) Close() error {
+func (s *DNSServer) Close() error {
 	s.once.Do(func() {
 		s.cancel()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -156,15 +157,15 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// NewServers starts one server per zone on 127.0.0.2, 127.0.0.3, ... all
-// on one common port, as authoritative-mode tests need (every NS listens on
-// the same port). It retries with other ports when a bind fails.
-func NewServers(zones ...*Zone) (servers []*Server, port string, err error) {
+// NewDNSServers starts one server per zone on 127.0.0.2, 127.0.0.3, ... all
+// on one common port, as authoritative-mode tests need (every name server
+// must listen on the same port). It retries with other ports when a bind fails.
+func NewDNSServers(zones ...*Zone) (servers []*DNSServer, port string, err error) {
 	if len(zones) == 0 {
-		return nil, "", errors.New("dnstest: no zones")
+		return nil, "", errors.New("verifytest: no zones")
 	}
 	if len(zones) > 250 {
-		return nil, "", errors.New("dnstest: too many zones")
+		return nil, "", errors.New("verifytest: too many zones")
 	}
 	for try := 0; try < 8; try++ {
 		servers, port, err = newServersOnce(zones)
@@ -175,15 +176,15 @@ func NewServers(zones ...*Zone) (servers []*Server, port string, err error) {
 	return nil, "", err
 }
 
-func newServersOnce(zones []*Zone) ([]*Server, string, error) {
-	first, err := NewServerAt(zones[0], "127.0.0.2:0")
+func newServersOnce(zones []*Zone) ([]*DNSServer, string, error) {
+	first, err := NewDNSServerAt(zones[0], "127.0.0.2:0")
 	if err != nil {
 		return nil, "", err
 	}
 	_, port, _ := net.SplitHostPort(first.Addr())
-	servers := []*Server{first}
+	servers := []*DNSServer{first}
 	for i, z := range zones[1:] {
-		s, err := NewServerAt(z, fmt.Sprintf("127.0.0.%d:%s", i+3, port))
+		s, err := NewDNSServerAt(z, fmt.Sprintf("127.0.0.%d:%s", i+3, port))
 		if err != nil {
 			for _, s := range servers {
 				s.Close()

@@ -1,4 +1,4 @@
-package dnstest
+package verifytest
 
 import (
 	"github.com/miekg/dns"

@@ -1,0 +1,361 @@
+package dnssec_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type querierFunc func(ctx context.Context, name string, qtype uint16) (*dns.Msg, error)
+
+func (f querierFunc) Query(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+	return f(ctx, name, qtype)
+}
+
+// named is a Querier that names itself in reasons.
+type named struct {
+	dnssec.Querier
+	name string
+}
+
+func (n named) String() string { return n.name }
+
+func withoutSigs(rrs []dns.RR) []dns.RR {
+	var out []dns.RR
+	for _, rr := range rrs {
+		if rr.Header().Rrtype != dns.TypeRRSIG {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+func withoutTypes(rrs []dns.RR, types ...uint16) []dns.RR {
+	var out []dns.RR
+	for _, rr := range rrs {
+		drop := false
+		for _, t := range types {
+			if rr.Header().Rrtype == t {
+				drop = true
+			}
+			if sig, ok := rr.(*dns.RRSIG); ok && sig.TypeCovered == t {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+func resolve(t *testing.T, name string, qtype uint16) *dns.Msg {
+	t.Helper()
+	m, err := testLab(t).Resolve(name, qtype, true)
+	require.NoError(t, err)
+	return m
+}
+
+// TestValidateRejectsAlteredResponses: whatever an attacker (or a broken
+// resolver) does to a response from a signed zone, it is never secure.
+func TestValidateRejectsAlteredResponses(t *testing.T) {
+	h := testLab(t)
+	cases := []struct {
+		name   string
+		resp   func() *dns.Msg
+		reason string
+	}{
+		{"RRSIG removed from the answer", func() *dns.Msg {
+			m := resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
+			m.Answer = withoutSigs(m.Answer)
+			return m
+		}, "returned no DNSSEC signatures for _dnsauth.example.com TXT though example.com is signed"},
+		{"answer data replaced", func() *dns.Msg {
+			m := resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
+			m.Answer[0].(*dns.TXT).Txt = []string{"attacker"}
+			return m
+		}, "does not verify"},
+		{"signature replayed onto another name", func() *dns.Msg {
+			m := resolve(t, "www.example.com.", dns.TypeA)
+			m.Question[0].Name = "evil.example.com."
+			for _, rr := range m.Answer {
+				rr.Header().Name = "evil.example.com."
+			}
+			return m
+		}, "does not verify"},
+		{"NXDOMAIN without its NSEC proof", func() *dns.Msg {
+			m := resolve(t, "nosuch.example.com.", dns.TypeTXT)
+			m.Ns = withoutTypes(m.Ns, dns.TypeNSEC)
+			return m
+		}, "carries no NSEC or NSEC3 proof"},
+		{"NXDOMAIN with nothing signed", func() *dns.Msg {
+			m := resolve(t, "nosuch.example.com.", dns.TypeTXT)
+			m.Ns = withoutSigs(m.Ns)
+			return m
+		}, "returned no DNSSEC signatures"},
+		{"NXDOMAIN for an existing name with another name's proof", func() *dns.Msg {
+			m := resolve(t, "nosuch.example.com.", dns.TypeTXT)
+			m.Question[0].Name = "_dnsauth.example.com."
+			return m
+		}, "denial of _dnsauth.example.com TXT is broken"},
+		{"NODATA claimed for a type that exists", func() *dns.Msg {
+			m := resolve(t, "www.example.com.", dns.TypeTXT)
+			m.Question[0].Qtype = dns.TypeA
+			return m
+		}, "lists A"},
+		{"NXDOMAIN rcode over a NODATA proof", func() *dns.Msg {
+			m := resolve(t, "www.example.com.", dns.TypeTXT)
+			m.Rcode = dns.RcodeNameError
+			return m
+		}, "says it does"},
+		{"NSEC3 NXDOMAIN without the closest encloser", func() *dns.Msg {
+			m := resolve(t, "nosuch.nsec3.org.", dns.TypeTXT)
+			m.Ns = withoutTypes(m.Ns, dns.TypeNSEC3)
+			return m
+		}, "no NSEC or NSEC3 proof"},
+		{"wildcard expansion without the proof", func() *dns.Msg {
+			m := resolve(t, "a.wild.example.com.", dns.TypeTXT)
+			m.Ns = nil
+			return m
+		}, "synthesized from the wildcard *.wild.example.com"},
+		{"NSEC3 wildcard expansion without the proof", func() *dns.Msg {
+			m := resolve(t, "a.wild.nsec3.org.", dns.TypeTXT)
+			m.Ns = nil
+			return m
+		}, "synthesized from the wildcard *.wild.nsec3.org"},
+		{"wildcard signature used for an existing name", func() *dns.Msg {
+			m := resolve(t, "a.wild.example.com.", dns.TypeTXT)
+			m.Question[0].Name = "sub.wild.example.com."
+			for _, rr := range m.Answer {
+				rr.Header().Name = "sub.wild.example.com."
+			}
+			return m
+		}, "without proof that sub.wild.example.com does not exist"},
+		{"unsigned answer in a signed zone", func() *dns.Msg {
+			m := new(dns.Msg)
+			m.SetQuestion("_dnsauth.example.com.", dns.TypeTXT)
+			rr, _ := dns.NewRR(`_dnsauth.example.com. 300 IN TXT "attacker"`)
+			m.Answer = []dns.RR{rr}
+			return m
+		}, "returned no DNSSEC signatures"},
+		{"CNAME chain with a stripped final signature", func() *dns.Msg {
+			m := resolve(t, "to-secure.example.com.", dns.TypeA)
+			m.Answer = withoutTypes(m.Answer, dns.TypeA)
+			rr, _ := dns.NewRR(`www.rsa256.com. 300 IN A 203.0.113.66`)
+			m.Answer = append(m.Answer, rr)
+			return m
+		}, "returned no DNSSEC signatures for www.rsa256.com A"},
+	}
+	v := newValidator(h)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := v.Validate(context.Background(), h, c.resp())
+			assert.Equal(t, dnssec.Bogus, r.Verdict, "reason: %s", r.Reason)
+			assert.Contains(t, r.Reason, c.reason)
+		})
+	}
+}
+
+// TestValidateResolverWithoutDNSSEC: a resolver that drops RRSIGs is named
+// in the reason, with the advice to use a DNSSEC-aware one.
+func TestValidateResolverWithoutDNSSEC(t *testing.T) {
+	h := testLab(t)
+	strip := named{querierFunc(func(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+		m, err := h.Query(ctx, name, qtype)
+		if err == nil {
+			m.Answer, m.Ns = withoutSigs(m.Answer), withoutSigs(m.Ns)
+		}
+		return m, err
+	}), "resolver 127.0.0.1:5353"}
+	resp := resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
+	resp.Answer = withoutSigs(resp.Answer)
+	r := newValidator(h).Validate(context.Background(), strip, resp)
+	assert.Equal(t, dnssec.Bogus, r.Verdict)
+	assert.Contains(t, r.Reason, "resolver 127.0.0.1:5353 returned no DNSSEC signatures")
+	assert.Contains(t, r.Reason, "use a DNSSEC-aware resolver")
+}
+
+// TestValidateChainFailuresAreIndeterminate: timeouts and SERVFAIL while
+// fetching DS or DNSKEY give Indeterminate, never a pass, and are not
+// cached: the next call with a healthy chain is secure.
+func TestValidateChainFailuresAreIndeterminate(t *testing.T) {
+	h := testLab(t)
+	cases := []struct {
+		name  string
+		qname string
+		qtype uint16
+		fail  func() (*dns.Msg, error)
+	}{
+		{"timeout on a DS", "com.", dns.TypeDS, func() (*dns.Msg, error) { return nil, context.DeadlineExceeded }},
+		{"SERVFAIL on a DNSKEY", "example.com.", dns.TypeDNSKEY, func() (*dns.Msg, error) {
+			m := new(dns.Msg)
+			m.SetQuestion("example.com.", dns.TypeDNSKEY)
+			m.Rcode = dns.RcodeServerFailure
+			return m, nil
+		}},
+		{"root DNSKEY unreachable", ".", dns.TypeDNSKEY, func() (*dns.Msg, error) { return nil, errors.New("connection refused") }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := newValidator(h)
+			broken := querierFunc(func(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+				if name == c.qname && qtype == c.qtype {
+					return c.fail()
+				}
+				return h.Query(ctx, name, qtype)
+			})
+			r := v.Validate(context.Background(), broken, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+			assert.Equal(t, dnssec.Indeterminate, r.Verdict, "reason: %s", r.Reason)
+			assert.Contains(t, r.Reason, "the "+dns.TypeToString[c.qtype]+" ")
+			r = v.Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+			assert.Equal(t, dnssec.Secure, r.Verdict, "a failure must not stick: %s", r.Reason)
+		})
+	}
+}
+
+// TestValidateCapsTTL: TTLs are lowered to the RRSIG original TTL and to
+// the seconds left before the signature expires.
+func TestValidateCapsTTL(t *testing.T) {
+	h := testLab(t)
+	m := resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
+	for _, rr := range m.Answer {
+		rr.Header().Ttl = 86400
+	}
+	r := newValidator(h).Validate(context.Background(), h, m)
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	for _, rr := range m.Answer {
+		assert.EqualValues(t, 300, rr.Header().Ttl, "%s", rr)
+	}
+
+	late := now.Add(30*24*time.Hour - 100*time.Second) // 100 s before the signatures expire
+	v := &dnssec.Validator{Anchors: h.Anchors(), Now: func() time.Time { return late }}
+	m = resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
+	r = v.Validate(context.Background(), h, m)
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	for _, rr := range m.Answer {
+		assert.EqualValues(t, 100, rr.Header().Ttl, "%s", rr)
+	}
+}
+
+// TestValidateClockOutsideWindow: the whole chain is checked against Now.
+func TestValidateClockOutsideWindow(t *testing.T) {
+	h := testLab(t)
+	for name, at := range map[string]time.Time{
+		"after expiry":     now.Add(31 * 24 * time.Hour),
+		"before inception": now.Add(-2 * time.Hour),
+	} {
+		t.Run(name, func(t *testing.T) {
+			v := &dnssec.Validator{Anchors: h.Anchors(), Now: func() time.Time { return at }}
+			r := v.Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+			assert.Equal(t, dnssec.Bogus, r.Verdict)
+			assert.Contains(t, r.Reason, "the RRSIG over . DNSKEY")
+		})
+	}
+}
+
+// counting wraps a Querier and counts its queries.
+type counting struct {
+	q dnssec.Querier
+	n atomic.Int64
+}
+
+func (c *counting) Query(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+	c.n.Add(1)
+	return c.q.Query(ctx, name, qtype)
+}
+
+// TestValidateCachesTheChain: a warm cache needs no query; a tiny cache
+// still gives the right verdicts.
+func TestValidateCachesTheChain(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	q := &counting{q: h}
+	r := v.Validate(context.Background(), q, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	// DNSKEY of ., com, example.com; DS of com, example.com.
+	assert.EqualValues(t, 5, q.n.Load())
+	q.n.Store(0)
+	r = v.Validate(context.Background(), q, resolve(t, "www.example.com.", dns.TypeA))
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	assert.Zero(t, q.n.Load(), "warm chain")
+
+	small := &dnssec.Validator{Anchors: h.Anchors(), Now: func() time.Time { return now }, CacheSize: 1}
+	for range 2 {
+		for _, name := range []string{"www.rsa256.com.", "www.insecure.net.", "www.badds.com."} {
+			r := small.Validate(context.Background(), h, resolve(t, name, dns.TypeA))
+			want := map[string]dnssec.Verdict{"www.rsa256.com.": dnssec.Secure, "www.insecure.net.": dnssec.Insecure, "www.badds.com.": dnssec.Bogus}[name]
+			assert.Equal(t, want, r.Verdict, "%s: %s", name, r.Reason)
+		}
+	}
+}
+
+// TestValidateConcurrent: one Validator shared by goroutines (run with -race).
+func TestValidateConcurrent(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	names := []string{"www.rsa256.com.", "www.p384.com.", "www.insecure.org.", "tampered.broken.com.", "nosuch.nsec3.org."}
+	want := []dnssec.Verdict{dnssec.Secure, dnssec.Secure, dnssec.Insecure, dnssec.Bogus, dnssec.Secure}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j := i % len(names)
+			qt := dns.TypeA
+			if j >= 3 {
+				qt = dns.TypeTXT
+			}
+			m, err := h.Resolve(names[j], qt, true)
+			if !assert.NoError(t, err) {
+				return
+			}
+			r := v.Validate(context.Background(), h, m)
+			assert.Equal(t, want[j], r.Verdict, "%s: %s", names[j], r.Reason)
+		}()
+	}
+	wg.Wait()
+}
+
+// TestValidateAnchors: an island anchored by its DNSKEY validates without
+// the root; a name no anchor covers is indeterminate.
+func TestValidateAnchors(t *testing.T) {
+	h := testLab(t)
+	keys := h.Keys("example.com.")
+	require.NotEmpty(t, keys)
+	v := &dnssec.Validator{Anchors: []dns.RR{keys[0]}, Now: func() time.Time { return now }}
+	r := v.Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	r = v.Validate(context.Background(), h, resolve(t, "www.rsa256.com.", dns.TypeA))
+	assert.Equal(t, dnssec.Indeterminate, r.Verdict)
+	assert.Contains(t, r.Reason, "no trust anchor covers")
+
+	// The IANA anchors do not validate the lab's own root.
+	r = (&dnssec.Validator{Now: func() time.Time { return now }}).Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+	assert.Equal(t, dnssec.Bogus, r.Verdict)
+	assert.Contains(t, r.Reason, "the trust anchor for . matches no DNSKEY of . (DS key tags 20326, 38696;")
+}
+
+// TestValidateMalformed: responses that cannot be judged fail closed.
+func TestValidateMalformed(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	assert.Equal(t, dnssec.Bogus, v.Validate(context.Background(), h, nil).Verdict)
+	assert.Equal(t, dnssec.Bogus, v.Validate(context.Background(), h, new(dns.Msg)).Verdict)
+	m := resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
+	m.Truncated = true
+	assert.Equal(t, dnssec.Indeterminate, v.Validate(context.Background(), h, m).Verdict)
+	m = resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
+	m.Rcode = dns.RcodeServerFailure
+	assert.Equal(t, dnssec.Indeterminate, v.Validate(context.Background(), h, m).Verdict)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.Equal(t, dnssec.Indeterminate, newValidator(h).Validate(ctx, h, resolve(t, "www.example.com.", dns.TypeA)).Verdict)
+}
