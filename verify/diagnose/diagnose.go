@@ -196,6 +196,9 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 		if rep.Findings == nil {
 			rep.Findings = []Finding{}
 		}
+		if rep.Methods == nil {
+			rep.Methods = []challenge.Method{}
+		}
 		rep.Duration = now().Sub(start)
 	}()
 

@@ -5,6 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/csrhash"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -52,6 +55,20 @@ func acmeDNS(t *testing.T) *challenge.Challenge {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	c, err := challenge.Builder{}.ACMEDNS01("example.test", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key.Public())
+	require.NoError(t, err)
+	return c
+}
+
+// hashCNAME is an SSL.com hash-cname challenge for a fresh CSR of
+// example.test.
+func hashCNAME(t *testing.T) *challenge.Challenge {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "example.test"}, DNSNames: []string{"example.test"}}, key)
+	require.NoError(t, err)
+	csr, err := csrhash.Parse(der)
+	require.NoError(t, err)
+	c, err := challenge.Builder{}.HashCNAME(csr, "example.test", "ssl.com", "")
 	require.NoError(t, err)
 	return c
 }
@@ -157,6 +174,11 @@ var codeCases = []codeCase{
 	{"record with an old value", diagnose.RecordMismatch, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		l.add(txt("_dnsauth.example.test.", "old-value"))
 		return diagnose.Request{Challenge: dnsTXT(t)}
+	}},
+	{"hash CNAME to another target", diagnose.RecordMismatch, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := hashCNAME(t)
+		l.add(c.Record.Name + " 300 IN CNAME old.target.ssl.com.")
+		return diagnose.Request{Challenge: c}
 	}},
 	{"record on one server only", diagnose.RecordNotPropagated, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := dnsTXT(t)
@@ -387,8 +409,8 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 // TestCleanDomainHasNoErrorOrWarning: a domain set up right, for every
 // method with its challenge published, gets only information.
 func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
-	file, acme, txtc, dns01 := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t)
-	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01} {
+	file, acme, txtc, dns01, hc := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t)
+	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc} {
 		name := "any method, no challenge"
 		if c != nil {
 			name = string(c.Method)
@@ -402,7 +424,8 @@ func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
 			}
 			l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `example.test. 300 IN CAA 0 issue "digicert.com"`,
 				"example.test. 300 IN AAAA ::1",
-				txt(txtc.Record.Name, txtc.Record.Value), txt(dns01.Record.Name, dns01.Record.Value))
+				txt(txtc.Record.Name, txtc.Record.Value), txt(dns01.Record.Name, dns01.Record.Value),
+				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value)
 			web(l, r)
 			l.site(r, "::1")
 			req := diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt", "digicert"}, Challenge: c}
