@@ -44,7 +44,7 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--ca is required")
 	case len(domains) == 0 && *chFile == "":
 		return f.fail(e, "no DOMAIN given")
-	case m != "any" && !slices.Contains(diagnoseMethods(), m):
+	case m != "any" && !slices.Contains(diagnose.Methods(), m):
 		return f.fail(e, "--method %q: want %s or any", *method, diagnoseMethodNames())
 	case *chFile != "" && f.Lookup("method").Value.String() != "any":
 		return f.fail(e, "--method does not apply with --challenge: the challenge names its method")
@@ -111,14 +111,9 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	return status
 }
 
-// diagnoseMethods are the methods diagnose checks: all but email.
-func diagnoseMethods() []challenge.Method {
-	return slices.DeleteFunc(challenge.Methods(), func(m challenge.Method) bool { return m == challenge.Email })
-}
-
 func diagnoseMethodNames() string {
 	var s []string
-	for _, m := range diagnoseMethods() {
+	for _, m := range diagnose.Methods() {
 		s = append(s, string(m))
 	}
 	return strings.Join(s, ", ")

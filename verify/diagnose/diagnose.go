@@ -269,9 +269,9 @@ func (r *run) setup() {
 	}
 }
 
-// networkMethods are the methods Diagnose can check over the network, in
-// the order of challenge.Methods.
-func networkMethods() []challenge.Method {
+// Methods returns the methods Diagnose can check, in the order of
+// challenge.Methods: all but email, which has nothing on the network.
+func Methods() []challenge.Method {
 	return slices.DeleteFunc(challenge.Methods(), func(m challenge.Method) bool { return m == challenge.Email })
 }
 
@@ -285,15 +285,15 @@ func (r *run) chooseMethods(m challenge.Method) []challenge.Method {
 	wild := dnsname.IsWildcard(r.domain)
 	if m == "" {
 		var out []challenge.Method
-		for _, k := range networkMethods() {
+		for _, k := range Methods() {
 			if !wild || !isFileMethod(k) {
 				out = append(out, k)
 			}
 		}
 		return out
 	}
-	if !slices.Contains(networkMethods(), m) {
-		r.out.undone("method %q: diagnose checks %s", m, methodList(networkMethods()))
+	if !slices.Contains(Methods(), m) {
+		r.out.undone("method %q: diagnose checks %s", m, methodList(Methods()))
 		return nil
 	}
 	if wild && isFileMethod(m) {

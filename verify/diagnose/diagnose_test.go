@@ -2,6 +2,7 @@ package diagnose_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -43,21 +44,18 @@ func fileChallenge(t *testing.T) *challenge.Challenge {
 	return c
 }
 
-func acmeHTTP(t *testing.T) *challenge.Challenge {
+// acme builds an ACME challenge for example.test with a fresh account key.
+func acme(t *testing.T, build func(b challenge.Builder, domain, token string, key crypto.PublicKey) (*challenge.Challenge, error)) *challenge.Challenge {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
-	c, err := challenge.Builder{}.ACMEHTTP01("example.test", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key.Public())
+	c, err := build(challenge.Builder{}, "example.test", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key.Public())
 	require.NoError(t, err)
 	return c
 }
 
-func acmeDNS(t *testing.T) *challenge.Challenge {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	c, err := challenge.Builder{}.ACMEDNS01("example.test", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key.Public())
-	require.NoError(t, err)
-	return c
-}
+func acmeHTTP(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.ACMEHTTP01) }
+
+func acmeDNS(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.ACMEDNS01) }
 
 // hashCNAME is an SSL.com hash-cname challenge for a fresh CSR of
 // example.test.
