@@ -35,7 +35,8 @@ func diagnoseLab(t *testing.T) []string {
 	for _, s := range servers {
 		t.Cleanup(func() { s.Close() })
 	}
-	return []string{"--resolver", startDNS(t, verifytest.NewZone().MustAdd(lines...)), "--auth-port", port, "--allow-private", "--timeout", "10s"}
+	tld := []string{"test. 300 IN SOA a.nic.test. hostmaster.nic.test. 1 7200 3600 1209600 300", "test. 300 IN NS a.nic.test.", "a.nic.test. 300 IN A 127.0.0.250"}
+	return []string{"--resolver", startDNS(t, verifytest.NewZone().MustAdd(append(lines, tld...)...)), "--auth-port", port, "--allow-private", "--timeout", "10s"}
 }
 
 func TestDiagnoseCleanDomainExitsZero(t *testing.T) {

@@ -243,6 +243,7 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 		wg.Go(r.checkWeb)
 	}
 	wg.Wait()
+	r.dropConsequences()
 	if r.zoneErr == nil {
 		rep.Zone, rep.Servers = r.zone, r.servers
 	}
@@ -326,6 +327,17 @@ func (r *run) zoneInfo() (string, []verify.AuthServer, error) {
 // not answer, time ran out) rather than something the CA would see.
 func (r *run) ours(err error) bool {
 	return r.ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// dropConsequences removes what follows from a domain that does not exist:
+// with ZoneNotFound, a missing record or address says nothing more.
+func (r *run) dropConsequences() {
+	if !slices.ContainsFunc(r.out.findings, func(f Finding) bool { return f.Code == ZoneNotFound }) {
+		return
+	}
+	r.out.findings = slices.DeleteFunc(r.out.findings, func(f Finding) bool {
+		return f.Code == RecordMissing || f.Code == NoAddress || f.Code == ApexWWW || f.Code == RecordOwner
+	})
 }
 
 // sortFindings orders errors first, then by code (the order of Codes),

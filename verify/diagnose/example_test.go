@@ -26,7 +26,8 @@ func ExampleDiagnoser_Diagnose() {
 		"example.test. 300 IN NS ns2.example.test.", "ns2.example.test. 300 IN A 127.0.0.3",
 		fmt.Sprintf("_dnsauth.example.test.example.test. 300 IN TXT %q", c.Record.Value),
 	}
-	resolver := verifytest.NewZone().MustAdd(append(common, fmt.Sprintf(soa, 1))...)
+	resolver := verifytest.NewZone().MustAdd(append(common, fmt.Sprintf(soa, 1),
+		"test. 300 IN NS a.nic.test.", "a.nic.test. 300 IN A 127.0.0.250")...) // the TLD exists
 	ns1 := verifytest.NewZone().MustAdd(append(common, fmt.Sprintf(soa, 1))...)
 	ns2 := verifytest.NewZone().MustAdd(append(common, fmt.Sprintf(soa, 2))...)
 	servers, port, err := verifytest.NewDNSServers(ns1, ns2)

@@ -61,6 +61,10 @@ func newLab(t testing.TB, n int) *lab {
 			s.Close()
 		}
 	})
+	// The TLD exists, as a real one does (a CAA lookup that meets NXDOMAIN
+	// at the TLD is a lookup error).
+	l.resolver.MustAdd("test. 300 IN SOA a.nic.test. hostmaster.nic.test. 1 7200 3600 1209600 300",
+		"test. 300 IN NS a.nic.test.", "a.nic.test. 300 IN A 127.0.0.250")
 	l.add(fmt.Sprintf(soaLine, 1))
 	for i := range n {
 		l.add(fmt.Sprintf("example.test. 300 IN NS ns%d.example.test.", i+1),

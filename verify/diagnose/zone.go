@@ -10,6 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/verify"
 )
 
@@ -18,6 +19,9 @@ import (
 type overExchanger interface {
 	ExchangeOver(ctx context.Context, m *dns.Msg, server, network string) (*dns.Msg, error)
 }
+
+// errNotRegistered: the zone found is above the registrable domain.
+var errNotRegistered = errors.New("domain not registered")
 
 // serverState is what one authoritative server said to the SOA query.
 type serverState struct {
@@ -37,6 +41,11 @@ func (s serverState) label() string { return s.srv.NS + " (" + s.srv.Addr + ")" 
 // record checks, then asks each server for the SOA over UDP and TCP.
 func (r *run) checkZone() {
 	zone, servers, _, err := verify.AuthoritativeServers(r.ctx, r.dns, r.adn, r.port)
+	registrable, _ := dnsname.Registrable(r.adn)
+	above := err == nil && len(zone) < len(registrable) // the TLD's (or a public suffix's) zone answered
+	if above {
+		err = fmt.Errorf("%w: %s does not exist; the closest zone is %s", errNotRegistered, registrable, zone)
+	}
 	r.zone, r.servers, r.zoneErr = zone, servers, err
 	close(r.zoneDone)
 	if err != nil {
@@ -73,7 +82,7 @@ func (r *run) zoneFailed(err error) {
 			Message:  fmt.Sprintf("the resolver answered %s while looking for the zone of %s", strings.Join(e.Seen, ", "), r.adn),
 			Fix:      "fix the zone's name servers or DNSSEC so that lookups of the name succeed (a CA's resolver gets the same answer)",
 			Evidence: []string{err.Error()}})
-	case strings.Contains(err.Error(), "no zone apex"):
+	case errors.Is(err, errNotRegistered), strings.Contains(err.Error(), "no zone apex"):
 		r.out.add(Finding{Code: ZoneNotFound, Severity: Error, Subject: r.adn,
 			Message:  fmt.Sprintf("no DNS zone answers for %s or any parent: the domain is not registered or not delegated", r.adn),
 			Fix:      "register the domain, or check that its NS records at the registry point at working name servers",
