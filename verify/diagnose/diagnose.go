@@ -90,9 +90,9 @@ type Finding struct {
 // Report is a diagnosis of one domain. Findings are sorted errors first,
 // then warnings, then information.
 type Report struct {
-	Domain  string             `json:"domain"`
-	CA      []string           `json:"ca,omitempty"`
-	Methods []challenge.Method `json:"methods"`
+	Domain  string             `json:"domain"`       // the domain diagnosed, normalized when valid
+	CA      []string           `json:"ca,omitempty"` // the CA as the request named it
+	Methods []challenge.Method `json:"methods"`      // the methods diagnosed
 	// Zone and Servers are the zone and its authoritative servers, when
 	// they were found.
 	Zone     string              `json:"zone,omitempty"`

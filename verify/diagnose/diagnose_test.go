@@ -154,6 +154,16 @@ var codeCases = []codeCase{
 		l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org; validationmethods=dns-01"`)
 		return diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}, Method: challenge.ACMEHTTP01}
 	}},
+	{"CAA validationmethods and a CA-specific method", diagnose.CAAValidationMethods, diagnose.Warning, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		l.add(`example.test. 300 IN CAA 0 issue "digicert.com; validationmethods=dns-01"`)
+		return diagnose.Request{Domain: "example.test", CA: []string{"digicert.com"}, Method: challenge.DNSTXT}
+	}},
+	{"every name server dead", diagnose.NSUnreachable, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		l.resolver.Remove("ns1.example.test.", dns.TypeA)
+		l.resolver.Remove("ns2.example.test.", dns.TypeA)
+		l.resolver.MustAdd("ns1.example.test. 300 IN A 127.0.0.97", "ns2.example.test. 300 IN A 127.0.0.96")
+		return diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT}
+	}},
 	{"CAA through a CNAME", diagnose.CAACNAME, diagnose.Warning, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		l.add("shop.example.test. 300 IN CNAME site.hoster.test.")
 		l.resolver.MustAdd(`site.hoster.test. 300 IN CAA 0 issue "sectigo.com"`, "site.hoster.test. 300 IN A 127.0.0.10")
