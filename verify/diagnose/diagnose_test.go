@@ -354,6 +354,15 @@ var codeCases = []codeCase{
 		l.route("127.0.0.10:443", tlsSite(l, tlsr))
 		return diagnose.Request{Challenge: c}
 	}},
+	{"https without the file", diagnose.HTTPSMismatch, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := fileChallenge(t)
+		plain := verifytest.NewResponder()
+		plain.Set(c.File.Path, c.File.Content)
+		l.add("example.test. 300 IN A 127.0.0.10", "www.example.test. 300 IN A 127.0.0.10")
+		l.site(plain, "127.0.0.10")
+		l.route("127.0.0.10:443", tlsSite(l, verifytest.NewResponder()))
+		return diagnose.Request{Challenge: c}
+	}},
 	{"no HTTPS site", diagnose.HTTPSNotServed, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := fileChallenge(t)
 		r := verifytest.NewResponder()

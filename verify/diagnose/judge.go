@@ -105,7 +105,7 @@ func roleOf(m challenge.Method, scheme string) role {
 
 // good reports whether the CA would accept what p got.
 func good(p *probe, want string) bool {
-	if p.err != nil || p.status < 200 || p.status > 299 || p.status == 206 {
+	if p == nil || p.err != nil || p.status < 200 || p.status > 299 || p.status == 206 {
 		return false
 	}
 	return want == "" || verify.ContentMatches(p.body, want)
@@ -131,7 +131,7 @@ func (j *judge) judgeHost(t webTarget, probes []*probe) {
 		for _, s := range schemes {
 			ps := byScheme[s]
 			rl := roleOf(m, s)
-			j.connection(m, rl, ps, other)
+			j.connection(rl, ps, other, t.want)
 			for _, p := range ps {
 				if !j.content(t, m, rl, p, other(p)) && rl != unused {
 					hostOK = false
@@ -151,7 +151,7 @@ func (j *judge) judgeHost(t webTarget, probes []*probe) {
 }
 
 // connection reports failed connections and TLS trouble on one scheme.
-func (j hostJudge) connection(m challenge.Method, rl role, ps []*probe, other func(*probe) *probe) {
+func (j hostJudge) connection(rl role, ps []*probe, other func(*probe) *probe, want string) {
 	refused, failed := 0, 0
 	for _, p := range ps {
 		if !p.connected() {
@@ -175,7 +175,9 @@ func (j hostJudge) connection(m challenge.Method, rl role, ps []*probe, other fu
 		}
 		sev := Error
 		switch {
-		case rl == unused, rl == either && good(other(p), ""):
+		case rl == unused:
+			sev = Info // the CA comes to 443 only if port 80 redirects there
+		case rl == either && good(other(p), want):
 			sev = Warning
 		case failed < len(ps):
 			sev = Warning // another address works; the CA may pick this one
@@ -244,7 +246,7 @@ func (j hostJudge) content(t webTarget, m challenge.Method, rl role, p, o *probe
 		return true // ACME http-01 starts on port 80; 443 matters only after a redirect
 	}
 	sev := Error
-	if rl == either && o != nil && good(o, t.want) {
+	if rl == either && good(o, t.want) {
 		sev = Warning
 	}
 	u := p.url()
@@ -266,10 +268,15 @@ func (j hostJudge) content(t webTarget, m challenge.Method, rl role, p, o *probe
 		if t.want == "" {
 			return true // the probe's random name does not exist: expected
 		}
-		j.add(Finding{Code: FileNotFound, Severity: sev, Subject: p.subject(),
+		f := Finding{Code: FileNotFound, Severity: sev, Subject: p.subject(),
 			Message:  fmt.Sprintf("%s answers %d: the file is not there", u, s),
 			Fix:      fmt.Sprintf("upload the file so that %s serves it (web root%s)", t.path, pathDir(t.path)),
-			Evidence: []string{fmt.Sprintf("HTTP %d", s)}})
+			Evidence: []string{fmt.Sprintf("HTTP %d", s)}}
+		if p.scheme == "https" && good(o, t.want) {
+			f.Code, f.Message = HTTPSMismatch, fmt.Sprintf("http serves the file but %s answers %d: the HTTPS site is another document root", u, s)
+			f.Fix = "serve the file on the HTTPS site too, or stop listening on port 443"
+		}
+		j.add(f)
 		return false
 	case s < 200 || s > 299 || s == 206:
 		if t.want == "" && sev == Error {
@@ -308,7 +315,7 @@ func (j hostJudge) body(t webTarget, p, o *probe, sev Severity) bool {
 		Message:  fmt.Sprintf("%s serves other content than the challenge's", p.url()),
 		Fix:      "upload the file again, unchanged, as downloaded; purge any CDN cache",
 		Evidence: []string{"served: " + firstLine(p.body), "expected: " + firstLine([]byte(t.want))}}
-	if p.scheme == "https" && o != nil && good(o, t.want) {
+	if p.scheme == "https" && good(o, t.want) {
 		f.Code = HTTPSMismatch
 		f.Message = fmt.Sprintf("http serves the file but %s does not: the HTTPS site is another document root", p.url())
 		f.Fix = "serve the file on the HTTPS site too, or stop listening on port 443"
