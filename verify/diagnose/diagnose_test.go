@@ -212,6 +212,11 @@ var codeCases = []codeCase{
 		l.resolver.MustAdd(txt("example.auth.test.", c.Record.Value))
 		return diagnose.Request{Challenge: c}
 	}},
+	{"CNAME at the owner to a name without the record", diagnose.RecordMissing, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		l.add("_acme-challenge.example.test. 300 IN CNAME example.auth.test.")
+		l.resolver.MustAdd("example.auth.test. 300 IN A 127.0.0.10")
+		return diagnose.Request{Challenge: acmeDNS(t)}
+	}},
 	{"CNAME at the owner to nowhere", diagnose.RecordCNAMETarget, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		l.add("_acme-challenge.example.test. 300 IN CNAME gone.auth.test.")
 		return diagnose.Request{Challenge: acmeDNS(t)}

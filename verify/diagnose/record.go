@@ -136,9 +136,10 @@ func (r *run) checkRecord(m challenge.Method) {
 		zone = guess
 	}
 	host := dnsname.HostRecord(spec.owner, zone)
-	where := fmt.Sprintf("in the DNS of zone %s, a %s record with host record %q", zone, spec.rtype, host)
+	// where names the record as a DNS console shows it, without an article.
+	where := fmt.Sprintf("%s record with host record %q in the DNS of zone %s", spec.rtype, host, zone)
 	if host == "@" {
-		where = fmt.Sprintf("in the DNS of zone %s, a %s record at the zone apex (host record @)", zone, spec.rtype)
+		where = fmt.Sprintf("%s record at the apex (host record @) of zone %s", spec.rtype, zone)
 	}
 
 	// A CNAME at the owner (TXT methods): the CA follows it.
@@ -155,11 +156,12 @@ func (r *run) checkRecord(m challenge.Method) {
 			return
 		}
 		servers = nil // the servers hold only the CNAME: judge by the resolver
+		where = fmt.Sprintf("%s record at %s, where the CNAME at %s points", spec.rtype, strings.TrimSuffix(target, "."), spec.owner)
 	}
 
 	if spec.want == "" {
 		add(Finding{Code: RecordOwner, Severity: Info, Subject: spec.owner,
-			Message: fmt.Sprintf("%s: the record goes %s (%s)", m, where, spec.owner)})
+			Message: fmt.Sprintf("%s: publish a %s (%s)", m, where, spec.owner)})
 		for i, n := range dbl {
 			if dblRes[i].found() {
 				add(r.doubledFinding(Warning, spec, n, host, zone, dblRes[i].values))
@@ -212,7 +214,7 @@ func (r *run) checkRecord(m challenge.Method) {
 		}
 		add(Finding{Code: RecordMismatch, Severity: Error, Subject: spec.owner,
 			Message:  fmt.Sprintf("the %s record at %s holds another value", spec.rtype, spec.owner),
-			Fix:      fmt.Sprintf("set the value to %q exactly (%s); remove stale records", spec.want, where),
+			Fix:      fmt.Sprintf("set the value of the %s to %q exactly; remove stale records", where, spec.want),
 			Evidence: wrong})
 	case len(present) == 0 && !resolverHas:
 		for i, n := range dbl {
@@ -223,7 +225,7 @@ func (r *run) checkRecord(m challenge.Method) {
 		}
 		add(Finding{Code: RecordMissing, Severity: Error, Subject: spec.owner,
 			Message:  fmt.Sprintf("no %s record at %s", spec.rtype, spec.owner),
-			Fix:      fmt.Sprintf("add %s and value %q; then wait for its TTL", where, spec.want),
+			Fix:      fmt.Sprintf("add a %s, value %q; then wait for its TTL", where, spec.want),
 			Evidence: absent})
 	case !resolverHas:
 		seen := negative(atRes.err)
@@ -256,7 +258,7 @@ func (r *run) tooLong(spec recordSpec, seen []string, where string) (Finding, bo
 		if len(v) >= maxTXTString && len(v) < len(spec.want) && strings.HasPrefix(spec.want, v) {
 			return Finding{Code: RecordTooLong, Severity: Error, Subject: spec.owner,
 				Message:  fmt.Sprintf("the value is %d octets; the record holds only the first %d", len(spec.want), len(v)),
-				Fix:      fmt.Sprintf("publish %s whose value is split into strings of at most 255 octets (\"part1\" \"part2\"); the CA joins them", where),
+				Fix:      fmt.Sprintf("publish the %s with its value split into strings of at most 255 octets (\"part1\" \"part2\"); the CA joins them", where),
 				Evidence: []string{fmt.Sprintf("seen %d octets: %.40q…", len(v), v)}}, true
 		}
 	}
