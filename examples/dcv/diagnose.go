@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/challenge"
@@ -16,7 +19,7 @@ import (
 
 func runDiagnose(ctx context.Context, e *env, args []string) int {
 	f := newFlags("diagnose",
-		"dcv diagnose --ca NAME[,NAME] [--method M] [--challenge FILE] [--resolver ADDR[,ADDR]] [--allow-private] [--json] DOMAIN...")
+		"dcv diagnose --ca NAME[,NAME] [--method M] [--challenge FILE] [--resolver ADDR[,ADDR]] [--trust-anchor F] [--dnssec validate|off] [--allow-private] [--json] DOMAIN...")
 	f.notes = "Finds every reason the CA would refuse each DOMAIN (name, DNS servers, CAA, the\n" +
 		"DNS record, the web server at each address on ports 80 and 443) and says how to\n" +
 		"fix it. --ca takes issuer domain names or a brand:\n  " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
@@ -32,6 +35,8 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	accountURI := f.String("account-uri", "", "RFC 8657 accounturi of the ACME account, for CAA")
 	nf := addNetFlags(f, 30*time.Second, "bound on the diagnosis of each domain")
 	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
+	dnssecMode := f.String("dnssec", "validate", "validate the DNSSEC chain of trust, or off (labs without a signed root; not allowed for CAs)")
+	anchorFile := f.String("trust-anchor", "", "DNSSEC trust anchors: zone-file lines of DS or DNSKEY records (default: the IANA root anchors)")
 	allowPrivate := f.Bool("allow-private", false, "labs and tests: accept special-use names (.test) and private or loopback addresses")
 	jsonOut := f.Bool("json", false, "print each domain's report as one JSON line")
 	domains, code, ok := f.parse(e, args)
@@ -48,6 +53,20 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--method %q: want %s or any", *method, diagnoseMethodNames())
 	case *chFile != "" && f.Lookup("method").Value.String() != "any":
 		return f.fail(e, "--method does not apply with --challenge: the challenge names its method")
+	case *dnssecMode != "validate" && *dnssecMode != "off":
+		return f.fail(e, "--dnssec %q: want validate or off", *dnssecMode)
+	case *dnssecMode == "off" && *anchorFile != "":
+		return f.fail(e, "--trust-anchor does not apply with --dnssec off")
+	}
+	var anchors []dns.RR
+	if *anchorFile != "" {
+		data, err := readInput(e, *anchorFile, maxInput)
+		if err != nil {
+			return failf(e, "diagnose", "%v", err)
+		}
+		if anchors, err = diagnose.ParseTrustAnchors(bytes.NewReader(data)); err != nil {
+			return failf(e, "diagnose", "%s: %v", displayName(*anchorFile), err)
+		}
 	}
 	if m == "any" {
 		m = ""
@@ -72,6 +91,8 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 		AuthPort:     *authPort,
 		HTTP:         &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
 		AllowPrivate: *allowPrivate,
+		TrustAnchors: anchors,
+		NoDNSSEC:     *dnssecMode == "off",
 	}
 	reports := make([]*diagnose.Report, len(reqs))
 	var wg sync.WaitGroup

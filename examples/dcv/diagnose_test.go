@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func diagnoseLab(t *testing.T) []string {
 		t.Cleanup(func() { s.Close() })
 	}
 	tld := []string{"test. 300 IN SOA a.nic.test. hostmaster.nic.test. 1 7200 3600 1209600 300", "test. 300 IN NS a.nic.test.", "a.nic.test. 300 IN A 127.0.0.250"}
-	return []string{"--resolver", startDNS(t, verifytest.NewZone().MustAdd(append(lines, tld...)...)), "--auth-port", port, "--allow-private", "--timeout", "10s"}
+	return []string{"--resolver", startDNS(t, verifytest.NewZone().MustAdd(append(lines, tld...)...)), "--auth-port", port, "--allow-private", "--dnssec", "off", "--timeout", "10s"}
 }
 
 func TestDiagnoseCleanDomainExitsZero(t *testing.T) {
@@ -93,8 +94,26 @@ func TestDiagnoseUsage(t *testing.T) {
 		{"diagnose", "--ca", "letsencrypt", "--method", "email", "a.test"},   // not diagnosable
 		{"diagnose", "--ca", "letsencrypt", "--method", "dns-01x", "a.test"}, // unknown
 		{"diagnose", "--ca", "letsencrypt", "--method", "file", "--challenge", "x.json"},
+		{"diagnose", "--ca", "letsencrypt", "--dnssec", "maybe", "a.test"},
+		{"diagnose", "--ca", "letsencrypt", "--dnssec", "off", "--trust-anchor", "a.ds", "a.test"},
 	} {
 		o := dcv(t, args...)
 		assert.Equal(t, exitUsage, o.code, "%v: %s", args, o.stderr)
 	}
+}
+
+func TestDiagnoseTrustAnchor(t *testing.T) {
+	flags := slices.DeleteFunc(diagnoseLab(t), func(s string) bool { return s == "--dnssec" || s == "off" })
+	anchors := filepath.Join(t.TempDir(), "anchors")
+	// The IANA root's KSK-2017: the lab's unsigned root cannot chain to it.
+	require.NoError(t, os.WriteFile(anchors, []byte("; root\n. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"), 0o600))
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--method", "dns-txt", "--trust-anchor", anchors, "example.test"}, flags...)...)
+	assert.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "[dnssec_")
+
+	bad := filepath.Join(t.TempDir(), "bad")
+	require.NoError(t, os.WriteFile(bad, []byte("example.test. IN A 192.0.2.1\n"), 0o600))
+	o = dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--trust-anchor", bad, "example.test"}, flags...)...)
+	assert.Equal(t, exitFail, o.code, o.stderr)
+	assert.Contains(t, o.stderr, "bad")
 }

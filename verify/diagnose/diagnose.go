@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/internal/dnsname"
@@ -40,6 +42,13 @@ type Diagnoser struct {
 	MaxBody int64
 	// CAA decides CAA; nil means &caa.Checker{DNS: DNS}.
 	CAA *caa.Checker
+	// TrustAnchors are the DNSSEC trust anchors (DS or DNSKEY records, of
+	// any owner); nil means the IANA root anchors. ParseTrustAnchors reads
+	// a file of them.
+	TrustAnchors []dns.RR
+	// NoDNSSEC skips the DNSSEC check, for labs without a signed root; the
+	// report says so (DNSSECSkipped). The BR do not let a CA skip it.
+	NoDNSSEC bool
 	// AllowPrivate (labs, tests) accepts special-use names and private or
 	// loopback addresses without findings about them. It does not open
 	// the HTTP client's address guard: set HTTP.AllowPrivate for that.

@@ -22,6 +22,10 @@
 //     method that can validate one.
 //   - DNS: the zone and its authoritative servers; each answers over UDP
 //     and TCP, with authority (not lame), and all serve the same SOA serial.
+//   - DNSSEC: the zone's SOA and the challenge's record validated back to
+//     the trust anchors (the IANA root by default) with the library's one
+//     validator: secure, insecure (information), or bogus and indeterminate
+//     (errors: a CA must refuse) with the broken link named.
 //   - CAA, when a CA is named: the decision of caa.Checker, and why a
 //     refusal happened (the exact record to add, a CNAME that brings in
 //     someone else's policy, an unknown critical tag, RFC 8657 accounturi
