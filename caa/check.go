@@ -78,9 +78,10 @@ type Request struct {
 // Checker looks up the relevant CAA RRset and decides. DNS must be set;
 // the other fields have defaults.
 type Checker struct {
-	DNS     Exchanger
-	Now     func() time.Time // default time.Now
-	Timeout time.Duration    // bound on the whole check when ctx has none; default 10 s
+	DNS         Exchanger
+	Now         func() time.Time // default time.Now
+	Timeout     time.Duration    // bound on the whole check when ctx has none; default 10 s
+	Concurrency int              // checks at once in CheckAll; default 128
 }
 
 // Decision is the outcome of Check, with what a CA must record.
@@ -91,20 +92,42 @@ type Decision struct {
 	Issuers       []string  `json:"issuers"`
 	RelevantName  string    `json:"relevant_name"`          // owner of the relevant RRset; "" if none anywhere
 	CNAMETarget   string    `json:"cname_target,omitempty"` // where a CNAME at RelevantName led
-	TTL           uint32    `json:"ttl"`                    // of the relevant RRset
+	TTL           uint32    `json:"ttl"`                    // of the relevant RRset, as EffectiveTTL reads it
 	Authenticated bool      `json:"authenticated"`          // every answer that mattered had the AD bit
 	Records       []string  `json:"records,omitempty"`      // the relevant RRset, presentation form
 	Rule          string    `json:"rule"`
 	Hint          string    `json:"hint,omitempty"`
 	CheckedAt     time.Time `json:"checked_at"`
-	ValidUntil    time.Time `json:"valid_until"` // CheckedAt + max(TTL, 8h): BR 3.2.2.8
+	ValidUntil    time.Time `json:"valid_until"` // CheckedAt + max(TTL, 8h): BR 3.2.2.8; TTL is at most MaxTTL
 }
 
 // MinValidity is the BR 3.2.2.8 floor: a CA may rely on a CAA check for
 // max(TTL, 8 hours).
 const MinValidity = 8 * time.Hour
 
+// MaxTTL caps the TTL a Decision relies on, as resolvers cap what they
+// cache (unbound's default cache-max-ttl): a CAA answer is never trusted
+// for more than a day, whatever TTL the zone claims.
+const MaxTTL = 24 * 60 * 60
+
+// EffectiveTTL is the TTL a Decision uses for a TTL read off the wire:
+// one with the top bit set is 0 (RFC 2181 section 8: such a value means
+// zero), and anything above MaxTTL is MaxTTL.
+func EffectiveTTL(ttl uint32) uint32 {
+	if ttl&(1<<31) != 0 {
+		return 0
+	}
+	return min(ttl, MaxTTL)
+}
+
 const defaultTimeout = 10 * time.Second
+
+func (c *Checker) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return defaultTimeout
+}
 
 // Check finds the relevant CAA RRset for req.Domain (RFC 8659 section 3)
 // and evaluates it. Every ancestor is queried at once, so a deep name costs
@@ -115,6 +138,11 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 	if c == nil || c.DNS == nil {
 		return nil, ErrNoResolver
 	}
+	return c.check(ctx, req, c.DNS)
+}
+
+// check is Check asking ex.
+func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decision, error) {
 	domain, err := dnsname.Domain(req.Domain)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
@@ -136,30 +164,27 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 		now = c.Now
 	}
 	if _, ok := ctx.Deadline(); !ok {
-		t := c.Timeout
-		if t <= 0 {
-			t = defaultTimeout
-		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t)
+		ctx, cancel = context.WithTimeout(ctx, c.timeout())
 		defer cancel()
 	}
 
 	checkedAt := now()
-	rel, err := relevant(ctx, c.DNS, dnsname.Base(domain))
+	rel, err := relevant(ctx, ex, dnsname.Base(domain))
 	if err != nil {
 		return nil, err
 	}
+	ttl := EffectiveTTL(rel.ttl)
 	d := &Decision{
 		Domain:        domain,
 		Wildcard:      req.Wildcard,
 		Issuers:       issuers,
 		RelevantName:  rel.name,
 		CNAMETarget:   rel.target,
-		TTL:           rel.ttl,
+		TTL:           ttl,
 		Authenticated: rel.ad,
 		CheckedAt:     checkedAt,
-		ValidUntil:    checkedAt.Add(max(time.Duration(rel.ttl)*time.Second, MinValidity)),
+		ValidUntil:    checkedAt.Add(max(time.Duration(ttl)*time.Second, MinValidity)),
 	}
 	at := place{owner: rel.name}
 	if rel.target != "" {

@@ -504,3 +504,42 @@ func TestDecisionJSON(t *testing.T) {
 	assert.Equal(t, false, m["permitted"])
 	assert.Equal(t, "2026-03-01T20:00:00Z", m["valid_until"])
 }
+
+// caaAt answers every CAA query with NOERROR, holding one issue "ssl.com"
+// record of the given TTL at example.com.
+func caaAt(ttl uint32) exchangeFunc {
+	return func(_ context.Context, q *dns.Msg) (*dns.Msg, error) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		if q.Question[0].Name == "example.com." {
+			m.Answer = append(m.Answer, &dns.CAA{
+				Hdr: dns.RR_Header{Name: "example.com.", Rrtype: dns.TypeCAA, Class: dns.ClassINET, Ttl: ttl},
+				Tag: "issue", Value: "ssl.com",
+			})
+		}
+		return m, nil
+	}
+}
+
+// TestCheckTTLTopBitIsZero: RFC 2181 section 8 reads a TTL with the top bit
+// set as 0, and every TTL is capped at MaxTTL, so ValidUntil stays near.
+func TestCheckTTLTopBitIsZero(t *testing.T) {
+	tests := []struct {
+		ttl, want uint32
+		valid     time.Duration
+	}{
+		{4294967295, 0, MinValidity},
+		{1 << 31, 0, MinValidity},
+		{1<<31 - 1, MaxTTL, MaxTTL * time.Second},
+		{7 * 86400, MaxTTL, MaxTTL * time.Second},
+		{MaxTTL, MaxTTL, MaxTTL * time.Second},
+		{12 * 3600, 12 * 3600, 12 * time.Hour},
+		{300, 300, MinValidity},
+	}
+	for _, tc := range tests {
+		d := mustCheck(t, caaAt(tc.ttl), sslReq("www.example.com"))
+		assert.Equal(t, tc.want, d.TTL, "TTL %d", tc.ttl)
+		assert.Equal(t, fixedNow.Add(tc.valid), d.ValidUntil, "TTL %d", tc.ttl)
+		assert.Equal(t, tc.want, EffectiveTTL(tc.ttl))
+	}
+}

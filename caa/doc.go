@@ -2,6 +2,8 @@
 // certificate for a name, from the name's CAA records (RFC 8659), with the
 // account and method bindings of RFC 8657 and the issuemail property of
 // RFC 9495, as the Baseline Requirements (3.2.2.8) require of every CA.
+// issuemail and issuevmc (mark certificates) are known tags that never
+// restrict TLS issuance.
 //
 // Why it exists: the Alibaba Cloud FAQ lists "CAA records made validation
 // fail" as a cause of refused certificates, most often through a CNAME —
@@ -27,5 +29,11 @@
 //
 // A Decision records when it was made and the TTL of the relevant RRset:
 // the BR let a CA rely on it for max(TTL, 8 hours), given as ValidUntil,
-// and whether the answers were DNSSEC-authenticated (the AD bit).
+// and whether the answers were DNSSEC-authenticated (the AD bit). A TTL
+// with the top bit set counts as 0 (RFC 2181 section 8) and no TTL counts
+// for more than MaxTTL (one day).
+//
+// CheckAll checks many names with a bound (Checker.Concurrency), one
+// result per request in order; names of one registrable domain share
+// their ancestors' answers within the batch, each question asked once.
 package caa

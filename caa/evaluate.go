@@ -10,8 +10,8 @@ import (
 	"github.com/miekg/dns"
 )
 
-// Verdict is what the rule engine decides about one relevant RRset.
-type Verdict struct {
+// Evaluation is what the rule engine decides about one relevant RRset.
+type Evaluation struct {
 	Permitted bool   `json:"permitted"`
 	Rule      string `json:"rule"`           // which rule decided
 	Hint      string `json:"hint,omitempty"` // how to permit the CA, when forbidden
@@ -21,7 +21,7 @@ type Verdict struct {
 // CAA RRset for req.Domain, and decides whether one of req.Issuers may
 // issue. It does no DNS; Checker.Check finds the relevant RRset first.
 // Hints name req.Domain's base as the owner for any record to add.
-func Evaluate(req Request, rrset []*dns.CAA) Verdict {
+func Evaluate(req Request, rrset []*dns.CAA) Evaluation {
 	return evaluate(req, rrset, place{owner: hintOwner(req.Domain)})
 }
 
@@ -47,13 +47,13 @@ func isWildcard(req Request) bool {
 // understands; an unknown tag with the critical flag forbids issuance.
 func known(tag string) bool {
 	switch tag {
-	case TagIssue, TagIssueWild, TagIodef, TagIssueMail, TagContactEmail, TagContactPhone:
+	case TagIssue, TagIssueWild, TagIodef, TagIssueMail, TagIssueVMC, TagContactEmail, TagContactPhone:
 		return true
 	}
 	return false
 }
 
-func evaluate(req Request, rrset []*dns.CAA, at place) Verdict {
+func evaluate(req Request, rrset []*dns.CAA, at place) Evaluation {
 	issuers := ResolveIdentity(req.Issuers)
 	wild := isWildcard(req)
 	var issue, issueWild []*dns.CAA
@@ -63,7 +63,7 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Verdict {
 		}
 		switch tag := strings.ToLower(rr.Tag); {
 		case !known(tag) && rr.Flag&FlagCritical != 0:
-			return Verdict{
+			return Evaluation{
 				Rule: fmt.Sprintf("critical unknown tag %q forbids", rr.Tag),
 				Hint: fmt.Sprintf("%sremove the record %s or clear its critical flag (128): no CA may issue while it is there",
 					at.prefix(), present(at.owner, rr)),
@@ -82,11 +82,11 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Verdict {
 	if len(governing) == 0 {
 		switch {
 		case len(rrset) == 0:
-			return Verdict{Permitted: true, Rule: "no CAA records: unrestricted"}
+			return Evaluation{Permitted: true, Rule: "no CAA records: unrestricted"}
 		case wild:
-			return Verdict{Permitted: true, Rule: "no issue or issuewild property: unrestricted"}
+			return Evaluation{Permitted: true, Rule: "no issue or issuewild property: unrestricted"}
 		default:
-			return Verdict{Permitted: true, Rule: "no issue property: unrestricted"}
+			return Evaluation{Permitted: true, Rule: "no issue property: unrestricted"}
 		}
 	}
 
@@ -111,7 +111,7 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Verdict {
 			}
 			continue
 		}
-		return Verdict{Permitted: true, Rule: fmt.Sprintf("%s %s permits", tag, strconv.Quote(rr.Value))}
+		return Evaluation{Permitted: true, Rule: fmt.Sprintf("%s %s permits", tag, strconv.Quote(rr.Value))}
 	}
 
 	var rule string
@@ -123,7 +123,7 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Verdict {
 	default:
 		rule = fmt.Sprintf("%s names only %s", tag, strings.Join(named, ", "))
 	}
-	return Verdict{Rule: prefix + rule, Hint: hint(req, issuers, tag, at, binding != "")}
+	return Evaluation{Rule: prefix + rule, Hint: hint(req, issuers, tag, at, binding != "")}
 }
 
 // bound returns why an RFC 8657 parameter keeps v from authorizing req, or

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -36,6 +38,34 @@ func ExampleChecker_Check() {
 	// www.example.com false www.example.com issue names only "letsencrypt.org"
 	// hint: the CNAME from www.example.com to site.github.io brings site.github.io's CAA records: add `site.github.io. CAA 0 issue "sectigo.com"` at site.github.io (whoever runs it), or pause the CNAME while the certificate is issued
 	// valid until 2026-01-02T11:04:05Z
+}
+
+// A multi-domain order: every name checked once, with a bound; the names
+// share their ancestors' answers, so example.com is asked once.
+func ExampleChecker_CheckAll() {
+	zone := verifytest.NewZone().MustAdd(
+		`example.com. 3600 IN CAA 0 issue "ssl.com"`,
+		`shop.example.com. 3600 IN CAA 0 issue "letsencrypt.org"`,
+	)
+	c := &caa.Checker{DNS: zone, Concurrency: 8}
+	var reqs []caa.Request
+	for _, name := range []string{"example.com", "www.example.com", "shop.example.com", "*.blog.example.com"} {
+		reqs = append(reqs, caa.Request{Domain: name, Issuers: []string{"ssl.com"}})
+	}
+	for _, r := range c.CheckAll(context.Background(), reqs) {
+		if r.Err != nil {
+			fmt.Println(r.Request.Domain, r.Err)
+			continue
+		}
+		fmt.Println(r.Decision.Domain, r.Decision.Permitted, r.Decision.RelevantName)
+	}
+	fmt.Println("example.com asked", zone.Queries("example.com.", dns.TypeCAA), "time")
+	// Output:
+	// example.com true example.com
+	// www.example.com true example.com
+	// shop.example.com false shop.example.com
+	// *.blog.example.com true example.com
+	// example.com asked 1 time
 }
 
 func ExampleParseIssueValue() {

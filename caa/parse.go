@@ -12,6 +12,7 @@ const (
 	TagIssueWild    = "issuewild"
 	TagIodef        = "iodef"
 	TagIssueMail    = "issuemail"    // RFC 9495: S/MIME only, never restricts TLS
+	TagIssueVMC     = "issuevmc"     // RFC 9495 companion: mark certificates (VMC/CMC) only, never restricts TLS
 	TagContactEmail = "contactemail" // BR appendix A: contact only
 	TagContactPhone = "contactphone" // BR appendix A: contact only
 )
@@ -59,8 +60,10 @@ func (v IssueValue) Param(key string) (string, bool) {
 //	*WSP [issuer-domain-name *WSP] [";" *WSP [parameters *WSP]]
 //
 // with parameters "key=value" separated by ";". "ssl.com;" and ";" are
-// valid. A parameter key given twice is refused: the value would be
-// ambiguous, and ambiguity must not widen permission.
+// valid. An accounturi or validationmethods parameter given twice is
+// refused: its value would be ambiguous, and ambiguity must not widen
+// permission. Other (unknown) parameters may repeat: they bind nothing, so
+// they are kept as given and never invalidate the record.
 func ParseIssueValue(v string) (IssueValue, error) {
 	var out IssueValue
 	issuer, rest, hasParams := strings.Cut(v, ";")
@@ -94,7 +97,7 @@ func ParseIssueValue(v string) (IssueValue, error) {
 			}
 		}
 		key = strings.ToLower(key)
-		if _, dup := out.Param(key); dup {
+		if _, dup := out.Param(key); dup && (key == ParamAccountURI || key == ParamValidationMethods) {
 			return IssueValue{}, malformed(v, "parameter %s given twice", key)
 		}
 		out.Params = append(out.Params, Param{Key: key, Value: val})

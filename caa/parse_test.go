@@ -39,6 +39,8 @@ func TestParseIssueValueValid(t *testing.T) {
 		{"ssl.com ;  Key = Value ;\tk2=", "ssl.com", []Param{{"key", "Value"}, {"k2", ""}}},
 		{"; policy=ev", "", []Param{{"policy", "ev"}}},
 		{"ssl.com; k=a=b", "ssl.com", []Param{{"k", "a=b"}}},
+		// An unknown parameter may repeat: it binds nothing (issue 9).
+		{"ssl.com; a=1; A=2", "ssl.com", []Param{{"a", "1"}, {"a", "2"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -52,27 +54,28 @@ func TestParseIssueValueValid(t *testing.T) {
 
 func TestParseIssueValueMalformed(t *testing.T) {
 	for _, in := range []string{
-		"ssl.com.",          // trailing dot is not in the grammar
-		".ssl.com",          // empty label
-		"ssl..com",          // empty label
-		"ssl com",           // space inside
-		"-ssl.com",          // leading hyphen
-		"ssl-.com",          // trailing hyphen
-		"ssl_com.example",   // underscore
-		"ssl.com; key",      // no '='
-		"ssl.com; =v",       // empty key
-		"ssl.com; -k=v",     // bad key
-		"ssl.com; k=v w",    // space in value
-		"ssl.com; k=v;",     // empty parameter after ';'
-		"ssl.com;; k=v",     // empty parameter
-		"ssl.com; k=é",      // non-ASCII value
-		"ssl.com; k=\x00",   // control character
-		"ssl.com; a=1; A=2", // parameter given twice
-		"sslé.com",          // non-ASCII issuer (must be A-labels)
-		"ssl.com\"",         // quote
-		"*.ssl.com",         // wildcard
-		"ssl.com; k_x=v",    // underscore in key
-		"ssl.com k=v",       // missing ';'
+		"ssl.com.",        // trailing dot is not in the grammar
+		".ssl.com",        // empty label
+		"ssl..com",        // empty label
+		"ssl com",         // space inside
+		"-ssl.com",        // leading hyphen
+		"ssl-.com",        // trailing hyphen
+		"ssl_com.example", // underscore
+		"ssl.com; key",    // no '='
+		"ssl.com; =v",     // empty key
+		"ssl.com; -k=v",   // bad key
+		"ssl.com; k=v w",  // space in value
+		"ssl.com; k=v;",   // empty parameter after ';'
+		"ssl.com;; k=v",   // empty parameter
+		"ssl.com; k=é",    // non-ASCII value
+		"ssl.com; k=\x00", // control character
+		"ssl.com; accounturi=https://a/1; AccountURI=https://a/2", // binding parameter given twice
+		"ssl.com; validationmethods=dns-01; validationmethods=http-01",
+		"sslé.com",       // non-ASCII issuer (must be A-labels)
+		"ssl.com\"",      // quote
+		"*.ssl.com",      // wildcard
+		"ssl.com; k_x=v", // underscore in key
+		"ssl.com k=v",    // missing ';'
 	} {
 		t.Run(in, func(t *testing.T) {
 			_, err := ParseIssueValue(in)
@@ -119,7 +122,8 @@ func FuzzParseIssueValue(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for i, p := range v.Params {
-			if seen[p.Key] || p.Key != strings.ToLower(p.Key) || strings.ContainsAny(p.Value, "; \t") {
+			binding := p.Key == ParamAccountURI || p.Key == ParamValidationMethods
+			if seen[p.Key] && binding || p.Key != strings.ToLower(p.Key) || strings.ContainsAny(p.Value, "; \t") {
 				t.Fatalf("bad parameter %+v", p)
 			}
 			seen[p.Key] = true

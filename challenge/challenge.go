@@ -2,14 +2,17 @@ package challenge
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/dcvkit/dcv/csrhash"
 	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/internal/random"
 )
@@ -219,22 +222,33 @@ func (b Builder) DNSTXT(domain string) (*Challenge, error) {
 	if label == "" {
 		label = DefaultTXTLabel
 	}
-	owner, err := dnsname.Owner(label + "." + dnsname.Base(d))
+	rec, err := txtRecord(label, dnsname.Base(d), "")
 	if err != nil {
-		return nil, nameErr(err)
+		return nil, err
 	}
-	v, err := b.random()
-	if err != nil {
+	if rec.Value, err = b.random(); err != nil {
 		return nil, err
 	}
 	c, err := b.base(DNSTXT, d)
 	if err != nil {
 		return nil, err
 	}
-	if c.Record, err = record("TXT", owner, v); err != nil {
-		return nil, err
-	}
+	c.Record = rec
 	return c, nil
+}
+
+// txtRecord builds the dns-txt record at <label>.<adn>. The label must be
+// one "_" label (an underscored name is never a host, so the record cannot
+// sit on one).
+func txtRecord(label, adn, value string) (*Record, error) {
+	owner, err := dnsname.Owner(label + "." + adn)
+	if err != nil {
+		return nil, nameErr(err)
+	}
+	if !strings.HasPrefix(label, "_") || strings.Contains(label, ".") {
+		return nil, nameErr(&NameError{Input: label, Reason: ErrInvalidName, Detail: "the TXT label must be one label starting with '_'"})
+	}
+	return record("TXT", owner, value)
 }
 
 // File builds the Alibaba/DigiCert random-value file challenge: the value in
@@ -312,8 +326,7 @@ func (b Builder) Email(domain string) (*Challenge, error) {
 	if !now.Before(emailMustNot) {
 		return nil, fmt.Errorf("challenge: %s: %w: BR 3.2.2.4.4 email to constructed addresses MUST NOT be used from 2028-03-15; use a DNS or file method", d, ErrMethodRetired)
 	}
-	rd, err := dnsname.Registrable(d)
-	if err != nil {
+	if _, err := dnsname.Registrable(d); err != nil {
 		return nil, nameErr(err)
 	}
 	code, err := b.random()
@@ -324,17 +337,31 @@ func (b Builder) Email(domain string) (*Challenge, error) {
 	if err != nil {
 		return nil, err
 	}
-	var addrs []string
-	for _, name := range dnsname.Parents(c.ADN, rd) {
-		for _, l := range emailLocals {
-			addrs = append(addrs, l+"@"+name)
-		}
+	addrs, err := emailAddresses(c.ADN)
+	if err != nil {
+		return nil, nameErr(err)
 	}
 	c.Email = &EmailSpec{Addresses: addrs, Code: code}
 	if !now.Before(emailShouldNot) {
 		c.Notes = append(c.Notes, "BR 3.2.2.4.4: email to constructed addresses SHOULD NOT be used from 2026-03-15 and MUST NOT from 2028-03-15; prefer a DNS or file method")
 	}
 	return c, nil
+}
+
+// emailAddresses returns the BR constructed addresses for adn: each local
+// part at adn and at each parent down to the registrable domain.
+func emailAddresses(adn string) ([]string, error) {
+	rd, err := dnsname.Registrable(adn)
+	if err != nil {
+		return nil, err
+	}
+	var addrs []string
+	for _, name := range dnsname.Parents(adn, rd) {
+		for _, l := range emailLocals {
+			addrs = append(addrs, l+"@"+name)
+		}
+	}
+	return addrs, nil
 }
 
 // Decode reads a challenge from its JSON form and checks that it is
@@ -353,26 +380,28 @@ func Decode(data []byte) (*Challenge, error) {
 }
 
 // Validate checks that c is complete and consistent: a known method, a
-// normalized domain, the part the method needs, and sane times.
+// normalized domain, sane times, and targets that are exactly what the
+// method prescribes for the domain — the record name and value form, the
+// file path, content form and URLs (scheme, host, port, path), the email
+// addresses — as the Builder would produce them. A challenge edited to
+// point anywhere else is refused, so it can never verify the domain
+// without touching it.
 func (c *Challenge) Validate() error {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("challenge: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
-	}
 	if !c.Method.known() {
-		return bad("unknown method %q", c.Method)
+		return badChallenge("unknown method %q", c.Method)
 	}
 	d, err := dnsname.Domain(c.Domain)
 	if err != nil {
 		return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 	}
 	if d != c.Domain || c.ADN != dnsname.Base(d) {
-		return bad("domain %q / adn %q not normalized", c.Domain, c.ADN)
+		return badChallenge("domain %q / adn %q not normalized", c.Domain, c.ADN)
 	}
 	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() || !c.ExpiresAt.After(c.IssuedAt) {
-		return bad("issued_at/expires_at missing or out of order")
+		return badChallenge("issued_at/expires_at missing or out of order")
 	}
 	if most, life := maxLifetime(c.Method), c.ExpiresAt.Sub(c.IssuedAt); most > 0 && life > most {
-		return bad("%s value lives %s, more than the %s the Baseline Requirements allow", c.Method, life, most)
+		return badChallenge("%s value lives %s, more than the %s the Baseline Requirements allow", c.Method, life, most)
 	}
 	parts := 0
 	for _, set := range []bool{c.Record != nil, c.File != nil, c.Email != nil} {
@@ -381,79 +410,219 @@ func (c *Challenge) Validate() error {
 		}
 	}
 	if parts != 1 {
-		return bad("want exactly one of record, file, email; have %d", parts)
+		return badChallenge("want exactly one of record, file, email; have %d", parts)
 	}
+	return c.validTargets(d)
+}
+
+// badChallenge is an ErrBadChallenge saying what is wrong.
+func badChallenge(format string, a ...any) error {
+	return fmt.Errorf("challenge: %w: %s", ErrBadChallenge, fmt.Sprintf(format, a...))
+}
+
+// asBadChallenge makes err (a refused name, say) an ErrBadChallenge.
+func asBadChallenge(err error) error {
+	if errors.Is(err, ErrBadChallenge) {
+		return err
+	}
+	return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
+}
+
+// validTargets checks that every target of c (record name and value form,
+// file path, URLs, addresses) is exactly what the builder of c.Method
+// produces for d: a challenge edited to point at another name (a record at
+// customer-blog.victim.com, a file URL on www.victim.com only) could
+// otherwise be verified for d without touching d.
+func (c *Challenge) validTargets(d string) error {
 	switch c.Method {
 	case DNSTXT, ACMEDNS01, HashCNAME:
-		want := "TXT"
-		if c.Method == HashCNAME {
-			want = "CNAME"
+		if c.Record == nil {
+			return badChallenge("%s needs a record", c.Method)
 		}
-		if c.Record == nil || c.Record.Type != want || c.Record.Value == "" {
-			return bad("%s needs a %s record with a value", c.Method, want)
-		}
-		owner, err := dnsname.Owner(c.Record.Name)
+		want, err := c.wantRecord()
 		if err != nil {
-			return fmt.Errorf("challenge: %w: record name: %w", ErrBadChallenge, err)
+			return asBadChallenge(err)
 		}
-		if owner != c.ADN && !strings.HasSuffix(owner, "."+c.ADN) {
-			return bad("record %q is not at or below %q", c.Record.Name, c.ADN)
-		}
-		if c.Method == ACMEDNS01 && owner != ACMEDNSLabel+"."+c.ADN {
-			return bad("dns-01 record %q is not at %s.%s", c.Record.Name, ACMEDNSLabel, c.ADN)
+		if *c.Record != *want {
+			return badChallenge("record %s is not what %s prescribes for %s (%s)", c.Record, c.Method, c.ADN, want)
 		}
 	case File, HashFile, ACMEHTTP01:
-		if c.File == nil || c.File.Content == "" || len(c.File.URLs) == 0 {
-			return bad("%s needs a file with content and URLs", c.Method)
+		if c.File == nil || c.File.Content == "" {
+			return badChallenge("%s needs a file with content", c.Method)
 		}
 		if dnsname.IsWildcard(d) {
-			return bad("%s cannot validate a wildcard name", c.Method)
+			return badChallenge("%s cannot validate a wildcard name", c.Method)
 		}
-		if !c.filePathOK() {
-			return bad("file path %q is not where %s puts the file", c.File.Path, c.Method)
+		path, content, urls, err := c.wantFile()
+		if err != nil {
+			return asBadChallenge(err)
 		}
-		for _, raw := range c.File.URLs {
-			// Exactly scheme://host/path: a query, userinfo, port or
-			// fragment would make the server read another resource.
-			u, err := url.Parse(raw)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != c.File.Path ||
-				u.User != nil || u.Port() != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
-				return bad("file URL %q is not http(s)://host%s", raw, c.File.Path)
-			}
-			host := u.Hostname()
-			if host != c.ADN && host != WWWPair(c.ADN) {
-				return bad("file URL %q is not on %q or its www pair", raw, c.ADN)
-			}
+		if c.File.Path != path {
+			return badChallenge("file path %q is not where %s puts the file (%s)", c.File.Path, c.Method, path)
+		}
+		if c.File.Content != content {
+			return badChallenge("file content is not in the form %s prescribes", c.Method)
+		}
+		if !slices.Equal(c.File.URLs, urls) {
+			return badChallenge("file URLs %q are not the ones %s fetches for %s (%q)", c.File.URLs, c.Method, c.ADN, urls)
 		}
 	case Email:
-		if c.Email == nil || c.Email.Code == "" || len(c.Email.Addresses) == 0 {
-			return bad("email needs addresses and a code")
+		if c.Email == nil || !random.IsValue(c.Email.Code) {
+			return badChallenge("email needs a code of %d random bits", random.Bits)
+		}
+		want, err := emailAddresses(c.ADN)
+		if err != nil {
+			return asBadChallenge(err)
+		}
+		if !slices.Equal(c.Email.Addresses, want) {
+			return badChallenge("email addresses %q are not the constructed addresses of %s", c.Email.Addresses, c.ADN)
 		}
 	}
 	return nil
 }
 
-// filePathOK reports whether c.File.Path is where the method's file lives:
-// one file name in /.well-known/pki-validation/ (BR 3.2.2.4.18; the name
-// is the CA's: fileauth.txt, <MD5>.txt), or the ACME path of c.Token.
-func (c *Challenge) filePathOK() bool {
-	p := c.File.Path
+// wantRecord recomputes the record of a DNS challenge from its ADN, token,
+// CA domain and value, refusing a value not in the method's form.
+func (c *Challenge) wantRecord() (*Record, error) {
+	v := c.Record.Value
 	switch c.Method {
-	case File, HashFile:
-		name, ok := strings.CutPrefix(p, "/.well-known/pki-validation/")
-		if !ok || name == "" || name == "." || name == ".." {
+	case DNSTXT:
+		// <label>.<ADN>, the label the CA chose: one "_" label, never a
+		// host name.
+		label, rest, _ := strings.Cut(c.Record.Name, ".")
+		if !strings.HasPrefix(label, "_") || dnsname.FQDN(c.ADN) != rest {
+			return nil, badChallenge("dns-txt record %q is not at _<label>.%s", c.Record.Name, c.ADN)
+		}
+		if !random.IsValue(v) {
+			return nil, badChallenge("dns-txt value %q is not a random value of %d bits", v, random.Bits)
+		}
+		return txtRecord(label, c.ADN, v)
+	case ACMEDNS01:
+		if err := c.validKeyAuthorization(); err != nil {
+			return nil, err
+		}
+		if !dns01Matches(c.KeyAuthorization, v) {
+			return nil, badChallenge("dns-01 value is not the digest of the key authorization")
+		}
+		return record("TXT", ACMEDNSLabel+"."+c.ADN, v)
+	}
+	// HashCNAME: _<MD5>.<ADN> CNAME <sha256 split>[.<token>].<ca>.
+	md5, _, _ := strings.Cut(strings.TrimPrefix(c.Record.Name, "_"), ".")
+	if !isHex(md5, 32, true) {
+		return nil, badChallenge("hash-cname record %q is not at _<MD5>.%s", c.Record.Name, c.ADN)
+	}
+	var sha string
+	if parts := strings.SplitN(v, ".", 3); len(parts) == 3 {
+		sha = parts[0] + parts[1]
+	}
+	sha, err := c.hashParts(sha)
+	if err != nil {
+		return nil, err
+	}
+	target := sha[:32] + "." + sha[32:]
+	if c.Token != "" {
+		target += "." + c.Token
+	}
+	return record("CNAME", "_"+md5+"."+c.ADN, dnsname.FQDN(target+"."+c.CADomain))
+}
+
+// wantFile recomputes the path, content and URLs of a file challenge.
+func (c *Challenge) wantFile() (path, content string, urlList []string, err error) {
+	switch c.Method {
+	case File:
+		if !random.IsValue(c.File.Content) {
+			return "", "", nil, badChallenge("file content is not a random value of %d bits", random.Bits)
+		}
+		hosts := []string{c.ADN}
+		if pair := WWWPair(c.ADN); pair != "" {
+			hosts = append(hosts, pair)
+		}
+		return FileAuthPath, c.File.Content, urls(hosts, FileAuthPath, "http", "https"), nil
+	case ACMEHTTP01:
+		if err := c.validKeyAuthorization(); err != nil {
+			return "", "", nil, err
+		}
+		path = ACMEHTTPPrefix + c.Token
+		return path, c.KeyAuthorization, urls([]string{c.ADN}, path, "http"), nil
+	}
+	// HashFile: /.well-known/pki-validation/<MD5>.txt holding
+	// sha256 "\n" ca ["\n" token].
+	name, ok := strings.CutPrefix(c.File.Path, csrhash.WellKnownDir)
+	md5, ok2 := strings.CutSuffix(name, ".txt")
+	if !ok || !ok2 || !isHex(md5, 32, true) {
+		return "", "", nil, badChallenge("hash-file path %q is not %s<MD5>.txt", c.File.Path, csrhash.WellKnownDir)
+	}
+	sha, _, _ := strings.Cut(c.File.Content, "\n")
+	if sha, err = c.hashParts(sha); err != nil {
+		return "", "", nil, err
+	}
+	content = sha + "\n" + c.CADomain
+	if c.Token != "" {
+		content += "\n" + c.Token
+	}
+	path = csrhash.WellKnownDir + md5 + ".txt"
+	return path, content, urls([]string{c.ADN}, path, "http", "https"), nil
+}
+
+// hashParts checks the SHA-256, CA domain and token of a hash challenge and
+// returns the SHA-256.
+func (c *Challenge) hashParts(sha string) (string, error) {
+	if !isHex(sha, 64, false) {
+		return "", badChallenge("%s value does not hold a lower-case SHA-256", c.Method)
+	}
+	ca, err := dnsname.Domain(c.CADomain)
+	if err != nil || ca != c.CADomain || dnsname.IsWildcard(ca) {
+		return "", badChallenge("CA domain %q is not a normalized domain", c.CADomain)
+	}
+	if err := csrhash.ValidToken(c.Token); err != nil {
+		return "", asBadChallenge(err)
+	}
+	return sha, nil
+}
+
+// validKeyAuthorization checks an ACME challenge's token and that its key
+// authorization is token "." thumbprint (RFC 8555 section 8.1).
+func (c *Challenge) validKeyAuthorization() error {
+	if err := ValidACMEToken(c.Token); err != nil {
+		return asBadChallenge(err)
+	}
+	tp, ok := strings.CutPrefix(c.KeyAuthorization, c.Token+".")
+	if !ok || !isThumbprint(tp) {
+		return badChallenge("key authorization is not <token>.<SHA-256 thumbprint>")
+	}
+	return nil
+}
+
+// isThumbprint reports whether s is a SHA-256 in unpadded base64url: 43
+// characters, the last with its two low bits clear (43 x 6 = 258 bits).
+func isThumbprint(s string) bool {
+	if len(s) != 43 || ValidACMEToken(s) != nil {
+		return false
+	}
+	return strings.IndexByte("AEIMQUYcgkosw048", s[42]) >= 0
+}
+
+// dns01Matches reports whether value is DNS01Value(keyAuthorization),
+// without allocating.
+func dns01Matches(keyAuthorization, value string) bool {
+	sum := sha256.Sum256([]byte(keyAuthorization))
+	var buf [43]byte
+	b64.Encode(buf[:], sum[:])
+	return string(buf[:]) == value
+}
+
+// isHex reports whether s is n hex digits, upper-case or lower-case as asked.
+func isHex(s string, n int, upper bool) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || upper && c >= 'A' && c <= 'F' || !upper && c >= 'a' && c <= 'f') {
 			return false
 		}
-		for i := 0; i < len(name); i++ {
-			if ch := name[i]; !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch == '.' || ch == '-' || ch == '_') {
-				return false
-			}
-		}
-		return true
-	case ACMEHTTP01:
-		return ValidACMEToken(c.Token) == nil && p == ACMEHTTPPrefix+c.Token
 	}
-	return false
+	return true
 }
 
 // nameErr puts this package's prefix on a refused name; errors.As still

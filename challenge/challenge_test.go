@@ -425,3 +425,150 @@ func mustJSON(t *testing.T, v any) []byte {
 	require.NoError(t, err)
 	return data
 }
+
+// clone deep-copies c so a test can tamper with it.
+func clone(t *testing.T, c *challenge.Challenge) *challenge.Challenge {
+	t.Helper()
+	data, err := json.Marshal(c)
+	require.NoError(t, err)
+	var out challenge.Challenge
+	require.NoError(t, json.Unmarshal(data, &out))
+	return &out
+}
+
+// TestValidateRefusesRetargetedChallenge: every target of a challenge must be
+// exactly what its method prescribes for its domain; a challenge edited to
+// point at another name (or path, value form, address) never validates.
+func TestValidateRefusesRetargetedChallenge(t *testing.T) {
+	b := fixed()
+	key, err := challenge.ParseAccountKey(mustRead(t, "testdata/ed25519.pem"))
+	require.NoError(t, err)
+	csr := loadCSR(t)
+	build := func(c *challenge.Challenge, err error) *challenge.Challenge {
+		require.NoError(t, err)
+		return c
+	}
+	txt := build(b.DNSTXT("example.com"))
+	file := build(b.File("example.com"))
+	hfile := build(b.HashFile(csr, "hildegardconsort.org", "ssl.com", "abc"))
+	hcname := build(b.HashCNAME(csr, "hildegardconsort.org", "ssl.com", ""))
+	http01 := build(b.ACMEHTTP01("example.com", token, key))
+	dns01 := build(b.ACMEDNS01("example.com", token, key))
+	email := build(b.Email("shop.example.com"))
+	const wk = "/.well-known/pki-validation/"
+
+	tests := []struct {
+		name   string
+		good   *challenge.Challenge
+		tamper func(c *challenge.Challenge)
+	}{
+		{"dns-txt on a host of the domain", txt, func(c *challenge.Challenge) {
+			c.Record.Name, c.Record.Host = "customer-blog.example.com.", "customer-blog"
+		}},
+		{"dns-txt below the ADN", txt, func(c *challenge.Challenge) {
+			c.Record.Name, c.Record.Host = "_dnsauth.customer-blog.example.com.", "_dnsauth.customer-blog"
+		}},
+		{"dns-txt at the ADN", txt, func(c *challenge.Challenge) { c.Record.Name, c.Record.Host = "example.com.", "@" }},
+		{"dns-txt on another domain", txt, func(c *challenge.Challenge) {
+			c.Record.Name, c.Record.Zone = "_dnsauth.evil.test.", "evil.test"
+		}},
+		{"dns-txt host disagrees", txt, func(c *challenge.Challenge) { c.Record.Host = "_dnsauth.www" }},
+		{"dns-txt zone disagrees", txt, func(c *challenge.Challenge) { c.Record.Zone = "evil.test" }},
+		{"dns-txt value not random", txt, func(c *challenge.Challenge) { c.Record.Value = "v=spf1 -all" }},
+		{"dns-txt as CNAME", txt, func(c *challenge.Challenge) { c.Record.Type = "CNAME" }},
+		{"file only on the www pair", file, func(c *challenge.Challenge) { c.File.URLs = c.File.URLs[2:] }},
+		{"file without the www pair", file, func(c *challenge.Challenge) { c.File.URLs = c.File.URLs[:2] }},
+		{"file over http only", file, func(c *challenge.Challenge) { c.File.URLs = []string{c.File.URLs[0], c.File.URLs[2]} }},
+		{"file on a sibling host", file, func(c *challenge.Challenge) {
+			c.File.URLs[2], c.File.URLs[3] = "http://blog.example.com"+c.File.Path, "https://blog.example.com"+c.File.Path
+		}},
+		{"file under another name", file, func(c *challenge.Challenge) {
+			c.File.Path = wk + "other.txt"
+			for i, u := range c.File.URLs {
+				c.File.URLs[i] = strings.Replace(u, "fileauth.txt", "other.txt", 1)
+			}
+		}},
+		{"file content not random", file, func(c *challenge.Challenge) { c.File.Content = "anything the server echoes" }},
+		{"hash-file on http only", hfile, func(c *challenge.Challenge) { c.File.URLs = c.File.URLs[:1] }},
+		{"hash-file on the www pair", hfile, func(c *challenge.Challenge) {
+			c.File.URLs[0] = strings.Replace(c.File.URLs[0], "//", "//www.", 1)
+		}},
+		{"hash-file path not an MD5", hfile, func(c *challenge.Challenge) {
+			c.File.Path = wk + "upload.txt"
+			c.File.URLs = []string{"http://hildegardconsort.org" + c.File.Path, "https://hildegardconsort.org" + c.File.Path}
+		}},
+		{"hash-file content names another CA", hfile, func(c *challenge.Challenge) {
+			c.File.Content = strings.Replace(c.File.Content, "ssl.com", "evil.test", 1)
+		}},
+		{"hash-file content drops the token", hfile, func(c *challenge.Challenge) {
+			c.File.Content = strings.TrimSuffix(c.File.Content, "\nabc")
+		}},
+		{"hash-cname below the ADN", hcname, func(c *challenge.Challenge) {
+			c.Record.Name = strings.Replace(c.Record.Name, ".hildegardconsort", ".www.hildegardconsort", 1)
+			c.Record.Host += ".www"
+		}},
+		{"hash-cname owner not an MD5", hcname, func(c *challenge.Challenge) {
+			c.Record.Name, c.Record.Host = "_x.hildegardconsort.org.", "_x"
+		}},
+		{"hash-cname target at another CA", hcname, func(c *challenge.Challenge) {
+			c.Record.Value = strings.Replace(c.Record.Value, "ssl.com.", "evil.test.", 1)
+		}},
+		{"http-01 over https", http01, func(c *challenge.Challenge) { c.File.URLs[0] = strings.Replace(c.File.URLs[0], "http:", "https:", 1) }},
+		{"http-01 on www", http01, func(c *challenge.Challenge) { c.File.URLs[0] = strings.Replace(c.File.URLs[0], "//", "//www.", 1) }},
+		{"http-01 key authorization of another token", http01, func(c *challenge.Challenge) {
+			c.KeyAuthorization = "x" + c.KeyAuthorization
+			c.File.Content = c.KeyAuthorization
+		}},
+		{"http-01 content not the key authorization", http01, func(c *challenge.Challenge) { c.File.Content = token }},
+		{"http-01 thumbprint not a SHA-256", http01, func(c *challenge.Challenge) {
+			c.KeyAuthorization = c.KeyAuthorization[:len(c.KeyAuthorization)-1]
+			c.File.Content = c.KeyAuthorization
+		}},
+		{"http-01 thumbprint in a non-canonical form", http01, func(c *challenge.Challenge) {
+			// 43 characters hold 258 bits: a set low bit is not a SHA-256.
+			last := c.KeyAuthorization[len(c.KeyAuthorization)-1]
+			c.KeyAuthorization = c.KeyAuthorization[:len(c.KeyAuthorization)-1] + string(last+1)
+			c.File.Content = c.KeyAuthorization
+		}},
+		{"dns-01 value of another key authorization", dns01, func(c *challenge.Challenge) {
+			c.Record.Value = challenge.DNS01Value("other")
+		}},
+		{"dns-01 below the ADN", dns01, func(c *challenge.Challenge) {
+			c.Record.Name, c.Record.Host = "_acme-challenge.www.example.com.", "_acme-challenge.www"
+		}},
+		{"email to another domain", email, func(c *challenge.Challenge) { c.Email.Addresses = []string{"admin@evil.test"} }},
+		{"email with an extra address", email, func(c *challenge.Challenge) {
+			c.Email.Addresses = append(c.Email.Addresses, "attacker@example.com")
+		}},
+		{"email to a child", email, func(c *challenge.Challenge) { c.Email.Addresses[0] = "admin@x.shop.example.com" }},
+		{"email code not random", email, func(c *challenge.Challenge) { c.Email.Code = "1234" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, tc.good.Validate(), "the untouched challenge is valid")
+			c := clone(t, tc.good)
+			tc.tamper(c)
+			assert.ErrorIs(t, c.Validate(), challenge.ErrBadChallenge)
+			data, err := json.Marshal(c)
+			require.NoError(t, err)
+			_, err = challenge.Decode(data)
+			assert.ErrorIs(t, err, challenge.ErrBadChallenge)
+		})
+	}
+}
+
+// TestTXTLabelMustBeUnderscored: the CA's own TXT label round-trips, but a
+// label that could be a host name is refused by the builder.
+func TestTXTLabelMustBeUnderscored(t *testing.T) {
+	b := fixed()
+	b.TXTLabel = "_globalsign-domain-verification"
+	c, err := b.DNSTXT("*.example.com")
+	require.NoError(t, err)
+	require.NoError(t, c.Validate())
+
+	for _, l := range []string{"dnsauth", "www", "_a._b", "_a.b"} {
+		b.TXTLabel = l
+		_, err = b.DNSTXT("example.com")
+		assert.ErrorIs(t, err, challenge.ErrInvalidName, l)
+	}
+}

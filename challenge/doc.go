@@ -35,7 +35,10 @@
 //
 // A Challenge marshals to JSON (the dcv tool's --json output) and Decode reads
 // it back, validating it and refusing unknown fields, so a verifier can run
-// in another process. Keys are snake_case; times are RFC 3339; exactly one of
+// in another process. Validation recomputes what the Builder produces for
+// the challenge's domain and refuses any other target: a record moved to
+// another name, a file URL on another host, scheme or path, a value not in
+// the method's form, an address outside the constructed ones. Keys are snake_case; times are RFC 3339; exactly one of
 // "record", "file" and "email" is present:
 //
 //	{"method": "dns-txt", "domain": "www.example.com", "adn": "www.example.com",

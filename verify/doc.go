@@ -44,7 +44,12 @@
 // yet synced" case). HTTPClient resolves through the same DNS, never the system
 // resolver, dials only addresses that pass the address guard (no loopback,
 // private, link-local or reserved targets unless AllowPrivate), allows only
-// ports 80 and 443, uses no proxy, and bounds time and body size.
+// ports 80 and 443, uses no proxy, and bounds body size and time: each
+// request as a whole, body included (HTTPClient.Timeout, default 20 s).
+//
+// No check hangs: when the caller's context has no deadline, each check
+// gets one (Verifier.Timeout, default 30 s; an order's items one each),
+// and body reads stop when the context ends, whatever the HTTPDoer.
 //
 // Package verifytest has the test doubles: an in-memory zone that satisfies
 // Exchanger, a loopback DNS server, an HTTP responder for the well-known

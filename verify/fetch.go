@@ -50,7 +50,8 @@ type fetchResult struct {
 
 // fetch GETs rawURL through doer, applying policy to redirects, and returns
 // the body of the final 2xx response, refusing one over maxBody bytes
-// (0: DefaultMaxBody). The context bounds everything, the body included.
+// (0: DefaultMaxBody). The context bounds everything, body reads included,
+// whatever the doer; HTTPClient also bounds each request by its Timeout.
 // Errors are *Error: ErrRedirect (a redirect the policy refuses — also
 // wrapping ErrPortNotAllowed when the Location has another port),
 // ErrHTTPStatus (any status but 2xx and 3xx, and 206), ErrBodyTooLarge,
@@ -190,6 +191,10 @@ func fetchOne(ctx context.Context, doer HTTPDoer, u *url.URL, maxBody int64) (h 
 		resp.Body = http.NoBody
 	}
 	defer resp.Body.Close()
+	// Reading stops when ctx ends, even through a doer whose body ignores
+	// it: a server that sends headers and stalls cannot hold the check.
+	stop := context.AfterFunc(ctx, func() { _ = resp.Body.Close() })
+	defer stop()
 	h.status, h.location, h.server = resp.StatusCode, resp.Header.Get("Location"), server
 	ev.Server, ev.Status, ev.Location = server, resp.StatusCode, h.location
 

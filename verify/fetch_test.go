@@ -189,6 +189,37 @@ func TestFetchRedirectToPrivateAddress(t *testing.T) {
 	assert.Equal(t, []string{"1.2.3.4:80", "1.2.3.4:80"}, s.net.dialed())
 }
 
+// TestFetchRefusesNamesWithoutICANNSuffix: a file host or redirect target
+// without a public suffix of the ICANN section is refused before any DNS
+// query or connection, unless the client allows private targets.
+func TestFetchRefusesNamesWithoutICANNSuffix(t *testing.T) {
+	s := newSite(t, "1.2.3.4") // public, mapped by the test Dial to loopback
+	for _, host := range []string{"foo.internal", "x.notatld", "printer.local", "intranet"} {
+		s.zone.MustAdd(host + ". 300 IN A 1.2.3.4")
+	}
+	require.False(t, s.client.AllowPrivate)
+	for _, host := range []string{"foo.internal", "x.notatld", "printer.local", "intranet", "FOO.INTERNAL."} {
+		before := s.zone.TotalQueries()
+		_, err := fetchT(t, s, "http://"+host+"/.well-known/pki-validation/fileauth.txt", verify.NoRedirects, 0)
+		e := requireKind(t, err, verify.ErrAddressRefused)
+		assert.Equal(t, []string{host}, e.Seen)
+		assert.Equal(t, before, s.zone.TotalQueries(), "%s: refused before any query", host)
+
+		before = s.zone.TotalQueries()
+		_, err = fetchT(t, s, "http://example.com/redirect/302?to=http://"+host+"/ok", verify.FollowBR, 0)
+		requireKind(t, err, verify.ErrAddressRefused)
+		assert.Equal(t, before+2, s.zone.TotalQueries(), "%s: only example.com was looked up (A and AAAA)", host)
+	}
+	for _, d := range s.net.dialed() {
+		assert.Equal(t, "1.2.3.4:80", d, "only example.com was dialled")
+	}
+
+	// AllowPrivate (labs, tests) lets them through.
+	s.client.AllowPrivate = true
+	_, err := fetchT(t, s, "http://foo.internal/ok", verify.NoRedirects, 0)
+	require.NoError(t, err)
+}
+
 func TestFetchBodyLimit(t *testing.T) {
 	s := newSite(t, "127.0.0.1")
 	for _, path := range []string{"big", "chunked"} {

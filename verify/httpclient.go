@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dcvkit/dcv/internal/dnsname"
 )
 
 // Defaults of HTTPClient and fetch.
@@ -24,22 +27,29 @@ const (
 	defaultTLSTimeout    = 5 * time.Second
 	defaultHeaderTimeout = 10 * time.Second
 	maxHeaderBytes       = 64 << 10
+
+	// DefaultFetchTimeout bounds one HTTPClient.Do from the DNS lookup
+	// until the body is read or closed: a server that sends its headers
+	// and then stalls cannot hold a check for longer.
+	DefaultFetchTimeout = 20 * time.Second
 )
 
 // HTTPClient is the hardened HTTPDoer used to fetch validation files. It
 // sends exactly one request per Do and never follows redirects, uses no
 // proxy and no cookies, allows only http on port 80 and https on port 443,
-// resolves the host through its own DNS (never the system resolver) and
-// dials only addresses that passed the address guard, so a validation
-// request cannot be pointed at the CA's internal network (SSRF), not even
-// by DNS rebinding. The zero value is ready to use.
+// refuses host names without an ICANN public suffix (foo.internal) before
+// any query, resolves the host through its own DNS (never the system
+// resolver) and dials only addresses that passed the address guard, so a
+// validation request cannot be pointed at the CA's internal network
+// (SSRF), not even by DNS rebinding. The zero value is ready to use.
 type HTTPClient struct {
 	// DNS resolves target hosts (A and AAAA). Nil means &DNSClient{}, the
 	// servers of /etc/resolv.conf queried directly.
 	DNS Exchanger
 
 	// AllowPrivate turns the address guard off: loopback, private and
-	// reserved addresses may be dialled (tests, internal PKI).
+	// reserved addresses may be dialled, and host names without an ICANN
+	// public suffix asked for (tests, labs, internal PKI).
 	AllowPrivate bool
 
 	// Dial connects to one vetted "ip:port"; nil means a net.Dialer. Tests
@@ -55,9 +65,13 @@ type HTTPClient struct {
 	RootCAs            *x509.CertPool // roots for RequireTrustedCert; nil: the system roots
 
 	// Timeouts for each TCP connect attempt, the TLS handshake and the
-	// response headers; 0 means 5s, 5s and 10s. The request's context
-	// bounds the whole exchange, body included.
+	// response headers; 0 means 5s, 5s and 10s.
 	DialTimeout, TLSTimeout, HeaderTimeout time.Duration
+
+	// Timeout bounds each Do as a whole, body included: after it the body
+	// reads fail (ErrTimeout for fetch). 0 means DefaultFetchTimeout. The
+	// request's context may end it sooner.
+	Timeout time.Duration
 
 	// UserAgent is sent unless the request sets one (empty: DefaultUserAgent).
 	UserAgent string
@@ -89,7 +103,34 @@ func (c *HTTPClient) DoWithEvidence(req *http.Request) (*http.Response, []Eviden
 	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
 		return nil, nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
 	}
-	ctx := req.Context()
+	if err := c.publicName(target, host); err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(c.Timeout, DefaultFetchTimeout))
+	resp, ev, err := c.do(ctx, req, target, host, port)
+	if err != nil {
+		cancel()
+		return nil, ev, err
+	}
+	// The bound holds until the body is closed.
+	resp.Body = &boundBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, ev, nil
+}
+
+// boundBody ends the Do's time bound when the body is closed.
+type boundBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *boundBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// do is DoWithEvidence under its time bound ctx.
+func (c *HTTPClient) do(ctx context.Context, req *http.Request, target, host string, port uint16) (*http.Response, []Evidence, error) {
 	addrs, ev, err := c.resolve(ctx, host)
 	if err != nil {
 		return nil, ev, err
@@ -155,6 +196,22 @@ func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, []
 		return nil, ev, newError(ErrLookup, host, err)
 	}
 	return addrs, ev, nil
+}
+
+// publicName refuses, before any query, a host name without a public
+// suffix of the ICANN section (foo.internal, x.notatld, printer.local): it
+// cannot name a site on the public internet, only something inside the
+// CA's network. IP literals are left to the address guard.
+func (c *HTTPClient) publicName(target, host string) error {
+	if c.AllowPrivate || dnsname.HasICANNSuffix(host) {
+		return nil
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil
+	}
+	e := newError(ErrAddressRefused, target, fmt.Errorf("%w: host %q has no public suffix of the ICANN section of the public suffix list", ErrAddressRefused, host))
+	e.Seen = []string{host}
+	return e
 }
 
 // guard refuses the whole request if any address is refused: dropping some

@@ -177,6 +177,13 @@ func testMux(done <-chan struct{}) *http.ServeMux {
 		waitDone(r, done)
 	})
 	m.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { waitDone(r, done) })
+	// /stall promises 64 bytes, sends one and stalls.
+	m.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "64")
+		_, _ = io.WriteString(w, "v")
+		w.(http.Flusher).Flush()
+		waitDone(r, done)
+	})
 	return m
 }
 

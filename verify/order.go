@@ -3,10 +3,10 @@ package verify
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/internal/pool"
 )
 
 // OrderItem is one domain of a multi-domain (UCC/SAN) order: its challenge,
@@ -24,9 +24,12 @@ type OrderResult struct {
 }
 
 // VerifyOrder verifies every item concurrently, at most Concurrency at a
-// time. The order is verified only if every item is; the error joins the
-// failures (OutcomeOf gives the worst). An order without items is
-// ErrBadInput: nothing checked is nothing verified.
+// time (default 128). A fixed pool of that many workers takes the items in
+// order, so memory grows with the bound, not with the order: an item
+// costs nothing until a worker starts it. The order is verified only if
+// every item is; the error joins the failures (OutcomeOf gives the worst).
+// An order without items is ErrBadInput: nothing checked is nothing
+// verified. Items not started when ctx ends fail with ErrTimeout.
 func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderResult, error) {
 	if len(items) == 0 {
 		err := newError(ErrBadInput, "order", errors.New("no items to verify"))
@@ -36,44 +39,41 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 	if n <= 0 {
 		n = 128
 	}
-	sem := make(chan struct{}, n)
 	res := &OrderResult{Results: make([]*Result, len(items))}
 	errs := make([]error, len(items))
-	var wg sync.WaitGroup
-	for i, it := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				e := newError(ErrTimeout, "order", ctx.Err())
-				res.Results[i], errs[i] = v.finish(&Result{}, v.begin(), e)
-				return
-			}
-			if it.Challenge != nil && it.Challenge.Method == challenge.Email {
-				res.Results[i], errs[i] = v.VerifyEmail(it.Challenge, it.EmailCode)
-				return
-			}
-			res.Results[i], errs[i] = v.Verify(ctx, it.Challenge)
-		}()
-	}
-	wg.Wait()
+	pool.Each(n, len(items), func(i int) {
+		res.Results[i], errs[i] = v.verifyItem(ctx, items[i])
+	})
 	err := errors.Join(errs...)
 	res.Outcome = OutcomeOf(err)
 	return res, err
 }
 
+func (v *Verifier) verifyItem(ctx context.Context, it OrderItem) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return v.finish(&Result{}, v.begin(), newError(ErrTimeout, "order", err))
+	}
+	if it.Challenge != nil && it.Challenge.Method == challenge.Email {
+		return v.VerifyEmail(it.Challenge, it.EmailCode)
+	}
+	return v.Verify(ctx, it.Challenge)
+}
+
 // PollOptions controls Poll and Retry. The zero value waits 10 s after the
 // first attempt, growing by half each time up to 2 min, and bounds an
-// attempt only by the context.
+// attempt only by the context. Pauses are never shorter than
+// MinPollInterval: a smaller Interval or MaxInterval is raised to it, so a
+// typo cannot turn polling into a flood of queries.
 type PollOptions struct {
 	Interval       time.Duration                           // first pause, default 10s
 	MaxInterval    time.Duration                           // longest pause, default 2m
 	AttemptTimeout time.Duration                           // bound on each attempt; 0: the context only
 	OnAttempt      func(attempt int, r *Result, err error) // Poll only: progress, e.g. a status line
 }
+
+// MinPollInterval is the shortest pause Poll and Retry make between
+// attempts, whatever PollOptions asks for.
+const MinPollInterval = time.Second
 
 // Poll verifies c until it passes, fails terminally (see Terminal), or ctx
 // is done: the "wait a few minutes and retry" of the Alibaba Cloud and
@@ -101,6 +101,7 @@ func Retry[T any](ctx context.Context, opt PollOptions, attempt func(ctx context
 	if most <= 0 {
 		most = 2 * time.Minute
 	}
+	wait = max(wait, MinPollInterval)
 	most = max(most, wait)
 	for n := 1; ; n++ {
 		actx, cancel := ctx, context.CancelFunc(func() {})

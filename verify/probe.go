@@ -8,6 +8,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -110,9 +111,10 @@ func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, networ
 // reserved range and why.
 func CheckAddr(a netip.Addr) error { return checkAddr(a) }
 
-// DoAt sends req as Do does, but dials addr alone, which must be one of the
-// host's addresses: the per-address view of a multi-address site. addr
-// passes the same guard (unless AllowPrivate) and the same port policy.
+// DoAt sends req as Do does (the same checks, guard, port policy, time
+// bound until the body is closed, and User-Agent), but dials addr alone
+// instead of resolving the host: the per-address view of a site with
+// several addresses. addr should be one of the host's addresses.
 func (c *HTTPClient) DoAt(req *http.Request, addr netip.Addr) (*http.Response, error) {
 	if req == nil || req.URL == nil {
 		return nil, newError(ErrBadInput, "", errors.New("nil request or URL"))
@@ -125,26 +127,28 @@ func (c *HTTPClient) DoAt(req *http.Request, addr netip.Addr) (*http.Response, e
 	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
 		return nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
 	}
+	if err := c.publicName(target, host); err != nil {
+		return nil, err
+	}
 	addrs := []netip.Addr{addr}
 	if err := c.guard(target, addrs); err != nil {
 		return nil, err
 	}
-	ctx := req.Context()
+	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(c.Timeout, DefaultFetchTimeout))
 	st := &dialState{}
 	tr := c.transport(host, port, addrs, st)
 	out := req.Clone(ctx)
 	if out.Header.Get("User-Agent") == "" {
-		ua := c.UserAgent
-		if ua == "" {
-			ua = DefaultUserAgent
-		}
-		out.Header.Set("User-Agent", ua)
+		out.Header.Set("User-Agent", cmp.Or(c.UserAgent, DefaultUserAgent))
 	}
 	resp, err := tr.RoundTrip(out)
 	if err != nil {
 		tr.CloseIdleConnections()
-		return nil, st.classify(ctx, target, err)
+		err = st.classify(ctx, target, err) // before cancel: a cancelled ctx reads as a timeout
+		cancel()
+		return nil, err
 	}
+	resp.Body = &boundBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
 

@@ -107,6 +107,30 @@ type Verifier struct {
 	MaxBody     int64            // validation file body limit; 0 means DefaultMaxBody
 	Concurrency int              // bound for VerifyOrder, default 128
 	Now         func() time.Time // the clock of every timestamp (expiry, CheckedAt, evidence); nil means time.Now
+
+	// Timeout bounds each check (Verify, VerifyTXT, VerifyCNAME,
+	// VerifyFiles, each item of VerifyOrder) when the caller's context has
+	// no deadline; 0 means DefaultTimeout. A context with a deadline is
+	// used as it is.
+	Timeout time.Duration
+}
+
+// DefaultTimeout is the bound on one check when neither the context nor
+// Verifier.Timeout gives one: longer than one HTTP fetch
+// (DefaultFetchTimeout) or a DNS lookup's retries, short enough that no
+// check hangs.
+const DefaultTimeout = 30 * time.Second
+
+// bound gives ctx the Verifier's default deadline if it has none.
+func (v *Verifier) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	t := v.Timeout
+	if t <= 0 {
+		t = DefaultTimeout
+	}
+	return context.WithTimeout(ctx, t)
 }
 
 // Result is the outcome of one check, with the evidence a CA keeps.
@@ -225,6 +249,8 @@ func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result,
 		r.Target = c.Domain
 		return v.finish(r, start, err)
 	}
+	ctx, cancel := v.bound(ctx)
+	defer cancel()
 	var err error
 	switch c.Method {
 	case challenge.DNSTXT, challenge.ACMEDNS01:
@@ -277,6 +303,8 @@ func (v *Verifier) redirectsFor(m challenge.Method) redirectPolicy {
 // VerifyTXT checks that a TXT record at name equals value exactly (TXT is
 // case-sensitive); any one record of the set may match.
 func (v *Verifier) VerifyTXT(ctx context.Context, name, value string) (*Result, error) {
+	ctx, cancel := v.bound(ctx)
+	defer cancel()
 	start := v.begin()
 	r := &Result{Target: name}
 	return v.finish(r, start, v.checkDNS(ctx, r, name, value, lookupTXT))
@@ -285,6 +313,8 @@ func (v *Verifier) VerifyTXT(ctx context.Context, name, value string) (*Result, 
 // VerifyCNAME checks that the CNAME at name points at target; names compare
 // case-insensitively and a trailing dot is ignored.
 func (v *Verifier) VerifyCNAME(ctx context.Context, name, target string) (*Result, error) {
+	ctx, cancel := v.bound(ctx)
+	defer cancel()
 	start := v.begin()
 	r := &Result{Target: name}
 	return v.finish(r, start, v.checkDNS(ctx, r, name, cnameTarget(target), lookupCNAME))
@@ -469,6 +499,8 @@ type FilePolicy struct {
 // v.Files. Every host in the list is required; the scheme policy decides
 // which of a host's http and https URLs must match.
 func (v *Verifier) VerifyFiles(ctx context.Context, urls []string, content string) (*Result, error) {
+	ctx, cancel := v.bound(ctx)
+	defer cancel()
 	start := v.begin()
 	r := &Result{Target: strings.Join(urls, " ")}
 	rp := noRedirects

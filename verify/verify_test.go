@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/csrhash"
 	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -286,17 +288,18 @@ func TestVerifyFileAlibaba(t *testing.T) {
 func TestVerifyHashFileEitherScheme(t *testing.T) {
 	// SSL.com: http or https suffices.
 	e := newEnv(t)
-	c, err := builder().File("shop.example.com")
+	csr := &csrhash.CSR{Hashes: csrhash.Sum([]byte("any DER"))}
+	c, err := builder().HashFile(csr, "shop.example.com", "ssl.com", "")
 	require.NoError(t, err)
-	c.Method = challenge.HashFile // same shape; the scheme rule differs
 	ok := files(map[string]string{c.File.Path: c.File.Content})
 	e.site(t, "shop.example.com", "127.0.0.1", files(nil), ok)
 	_, err = e.v.Verify(context.Background(), c)
 	require.NoError(t, err)
 
-	// Under the Alibaba rule the same site fails (HTTP has no file).
-	c.Method = challenge.File
-	_, err = e.v.Verify(context.Background(), c)
+	// Under the Alibaba rule (every URL, https if served) the same site
+	// fails: HTTP has no file.
+	e.v.Files.Schemes = verify.HTTPSIfServed
+	_, err = e.v.VerifyFiles(context.Background(), c.File.URLs, c.File.Content)
 	assert.ErrorIs(t, err, verify.ErrHTTPStatus)
 }
 
@@ -387,23 +390,73 @@ func TestVerifyOrder(t *testing.T) {
 	assert.Equal(t, verify.Undecided, res.Outcome)
 }
 
+// gauge is an Exchanger over a zone that records the most queries in
+// flight at once and the most goroutines alive while one was.
+type gauge struct {
+	zone     verify.Exchanger
+	mu       sync.Mutex
+	inflight int
+	peak     int
+	peakG    int
+}
+
+func (g *gauge) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+	g.mu.Lock()
+	g.inflight++
+	g.peak = max(g.peak, g.inflight)
+	g.peakG = max(g.peakG, runtime.NumGoroutine())
+	g.mu.Unlock()
+	time.Sleep(time.Millisecond) // let the other workers pile up
+	defer func() {
+		g.mu.Lock()
+		g.inflight--
+		g.mu.Unlock()
+	}()
+	return g.zone.Exchange(ctx, m)
+}
+
+// TestVerifyOrderFixedPool: an order runs on Concurrency workers, not on a
+// goroutine per item waiting for a slot, so memory stays flat in N.
+func TestVerifyOrderFixedPool(t *testing.T) {
+	zone := verifytest.NewZone()
+	g := &gauge{zone: zone}
+	v := &verify.Verifier{DNS: g, Concurrency: 4, Now: func() time.Time { return now }}
+	const n = 2000
+	items := make([]verify.OrderItem, n)
+	for i := range items {
+		c, err := builder().DNSTXT(fmt.Sprintf("d%d.example.com", i))
+		require.NoError(t, err)
+		zone.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
+		items[i] = verify.OrderItem{Challenge: c}
+	}
+	base := runtime.NumGoroutine()
+	res, err := v.VerifyOrder(context.Background(), items)
+	require.NoError(t, err)
+	require.Len(t, res.Results, n)
+	for i, r := range res.Results {
+		require.Equal(t, items[i].Challenge.Domain, r.Domain, "results in item order")
+	}
+	assert.LessOrEqual(t, g.peak, 4, "at most Concurrency checks at once")
+	assert.Less(t, g.peakG, base+50, "goroutines grow with the bound, not with the %d items", n)
+}
+
 func TestPoll(t *testing.T) {
 	e := newEnv(t)
 	c, err := builder().DNSTXT("example.com")
 	require.NoError(t, err)
 	attempts := 0
 	r, err := e.v.Poll(context.Background(), c, verify.PollOptions{
-		Interval: time.Millisecond,
+		Interval: time.Millisecond, // raised to MinPollInterval
 		OnAttempt: func(n int, r *verify.Result, err error) {
 			attempts = n
-			if n == 3 {
+			if n == 1 {
 				e.zone.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
 			}
 		},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, verify.Verified, r.Outcome)
-	assert.Equal(t, 4, attempts)
+	assert.Equal(t, 2, attempts)
 
 	// A terminal failure stops at once.
 	e.v.Now = func() time.Time { return c.ExpiresAt }
@@ -422,6 +475,24 @@ func TestPoll(t *testing.T) {
 	r, err = e.v.Poll(ctx, d, verify.PollOptions{Interval: time.Minute})
 	assert.ErrorIs(t, err, verify.ErrNotFound)
 	assert.Equal(t, verify.NotVerified, r.Outcome)
+}
+
+// TestRetryFloorsInterval: a tiny interval (1 ns) does not busy-loop; the
+// pauses are at least MinPollInterval and grow from there.
+func TestRetryFloorsInterval(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), verify.MinPollInterval*3/2)
+	defer cancel()
+	attempts := 0
+	_, err := verify.Retry(ctx, verify.PollOptions{Interval: time.Nanosecond, MaxInterval: time.Nanosecond},
+		func(context.Context, int) (int, error) {
+			attempts++
+			return 0, errors.New("not yet")
+		})
+	require.Error(t, err)
+	// Attempts at 0 and after one pause of MinPollInterval; the next would
+	// come at 2.5 x MinPollInterval, after the deadline.
+	assert.LessOrEqual(t, attempts, 2)
+	assert.GreaterOrEqual(t, attempts, 1)
 }
 
 func TestResultJSON(t *testing.T) {

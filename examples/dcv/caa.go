@@ -19,7 +19,7 @@ type caaFailure struct {
 
 func runCAA(ctx context.Context, e *env, args []string) int {
 	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--json] DOMAIN...",
-		"dcv caa ... [--perspective [REGION@]URL[,...] --key-file F [--min-remotes N] [--min-regions N]] DOMAIN...")
+		"dcv caa ... [--perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]] DOMAIN...")
 	f.notes = "--ca takes issuer domain names as they appear in CAA records (any domain), or\n" +
 		"a brand standing for its domains: " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
 		"Exit status: 0 permitted, 1 forbidden, 2 could not decide (lookup failure,\n" +
@@ -54,17 +54,17 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		return caa.Request{Domain: d, Issuers: ca.vals, Wildcard: *wildcard, AccountURI: *accountURI, Method: *method}
 	}
 	if mp.on() {
-		c, err := mp.corroborator(&perspective.Local{Label: primaryLabel, CAA: checker})
+		c, err := mp.corroborator(e, "caa", &perspective.Local{Label: primaryLabel, CAA: checker})
 		if err != nil {
 			return failf(e, "caa", "%v", err)
 		}
 		checks := make([]perspective.Check, len(domains))
 		for i, d := range domains {
 			r := request(d)
-			checks[i] = perspective.Check{Kind: perspective.KindCAA, CAA: &r}
+			checks[i] = perspective.Check{Determination: perspective.CAA, CAA: &r}
 		}
 		reports, errs := corroborateAll(ctx, c, checks, *nf.timeout, 0, 0)
-		return reportCAACorroborated(e, domains, reports, errs, *jsonOut)
+		return caaOutput(domains).report(e, reports, errs, *jsonOut)
 	}
 	decisions := make([]*caa.Decision, len(domains))
 	errs := make([]error, len(domains))
@@ -116,51 +116,40 @@ func printForbidden(e *env, d *caa.Decision) {
 	}
 }
 
-// reportCAACorroborated prints each name's corroboration (the primary's
-// decision, one line per perspective, the reason; or the report as one
-// JSON line) and returns the worst exit status.
-func reportCAACorroborated(e *env, domains []string, reports []*perspective.Report, errs []error, jsonOut bool) int {
-	status := exitOK
-	for i, rep := range reports {
-		status = max(status, reportExit(rep))
-		if rep == nil {
-			fmt.Fprintf(e.stderr, "dcv caa: %s: %s\n", domains[i], clean(errs[i].Error()))
-			if jsonOut {
-				if err := writeJSON(e.stdout, caaFailure{Domain: domains[i], Error: errs[i].Error()}); err != nil {
-					return failf(e, "caa", "%v", err)
-				}
+// caaOutput reports corroborated CAA checks: the primary's decision under
+// the final outcome, and why it forbids.
+func caaOutput(domains []string) mpicOutput {
+	return mpicOutput{
+		cmd:   "caa",
+		names: domains,
+		primary: func(e *env, name string, rep *perspective.Report, final string) {
+			if d := rep.Primary.CAA; d != nil {
+				printDecisionAs(e, d, final)
+				return
 			}
-			continue
-		}
-		d := rep.Primary.CAA
-		if jsonOut {
-			if err := writeJSON(e.stdout, rep); err != nil {
-				return failf(e, "caa", "%v", err)
+			fmt.Fprintf(e.stdout, "%s: %s\n", name, final)
+		},
+		problem: func(e *env, rep *perspective.Report) {
+			if d := rep.Primary.CAA; d != nil && !d.Permitted {
+				printForbidden(e, d)
 			}
-		} else {
-			if d != nil {
-				printDecision(e, d)
-			} else {
-				fmt.Fprintf(e.stdout, "%s: could not decide\n", domains[i])
-			}
-			printPerspectives(e.stdout, rep)
-		}
-		if d != nil && !d.Permitted {
-			printForbidden(e, d)
-		}
-		if !rep.Corroborated {
-			fmt.Fprintf(e.stderr, "dcv caa: %s: %s\n", domains[i], clean(notCorroborated(rep, errs[i])))
-		}
+		},
+		failure: func(name string, err error) any { return caaFailure{Domain: name, Error: err.Error()} },
 	}
-	return status
 }
 
 func printDecision(e *env, d *caa.Decision) {
-	w := e.stdout
 	verdict := "forbidden"
 	if d.Permitted {
 		verdict = "permitted"
 	}
+	printDecisionAs(e, d, verdict)
+}
+
+// printDecisionAs prints d under the verdict given (with --perspective,
+// the corroboration's).
+func printDecisionAs(e *env, d *caa.Decision, verdict string) {
+	w := e.stdout
 	name := d.Domain
 	if d.Wildcard && !strings.HasPrefix(name, "*.") {
 		name = "*." + name

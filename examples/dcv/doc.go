@@ -16,8 +16,8 @@
 //	dcv verify file --url URL [--url URL ...] (--content S | --content-file F)
 //	dcv verify --challenge FILE [--code C]
 //	dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] DOMAIN...
-//	dcv verify|caa ... --perspective [REGION@]URL[,...] --key-file F [--min-remotes N] [--min-regions N] [--perspective-ca PEM]
-//	dcv serve-perspective --listen ADDR --key-file F [--resolver ...] [--allow-private] [--region R] [--label L] [--tls-cert F --tls-key F]
+//	dcv verify|caa ... --perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N] [--perspective-ca PEM]
+//	dcv serve-perspective --listen ADDR --key-file F [--url URL] [--resolver ...] [--allow-private] [--region R] [--label L] [--tls-cert F --tls-key F]
 //
 // Exit status: 0 success, verified or permitted; 1 not verified or
 // forbidden; 2 could not decide or bad input (message on stderr); 64 usage
@@ -33,35 +33,44 @@
 // from remote perspectives (package verify/perspective). serve-perspective
 // runs one: its own resolvers (--resolver), its own hardened HTTP client
 // (--allow-private) and a CAA checker on the same resolvers, behind the
-// signed HTTP protocol of perspective.Handler. It prints its URL,
-// http://ADDR (https:// with --tls-cert), alone on the first line of
-// stdout (with --listen 127.0.0.1:0, the port actually bound), logs each
+// signed HTTP protocol of perspective.Handler, with its timeouts. Its URL
+// is its identity: it answers only requests signed for that URL, so a
+// request or answer relayed between perspectives never counts. It prints
+// the URL alone on the first line of stdout (http://ADDR, https:// with
+// --tls-cert, or --url, which a wildcard --listen requires), logs each
 // request on stderr, and serves until SIGINT or SIGTERM, letting running
-// checks finish for up to 10 s. --label (default: the listen address)
-// and --region are only what it reports about itself.
+// checks finish for up to 10 s. --label (default: the URL's host) and
+// --region are only what it reports about itself.
 //
 // verify and caa with --perspective repeat each check (each name, record,
 // URL set or challenge; several at once) on this host, the primary, and
 // on every remote, and pass only if the primary passes and the quorum
 // holds: one remote must agree, of 2 to 5 one may dissent, of 6 or more
 // two. A remote that disagrees, errs, is unreachable, times out or
-// refuses the key counts against. The key file (--key-file, the same on
-// both sides) holds the shared secret as text, at least 32 characters,
-// surrounding whitespace ignored. The tool applies no BR minimums unless
-// asked: --min-remotes N, --min-regions N. Regions are the caller's to
-// give, since a remote's word about itself is not trusted: write an entry
-// as REGION@URL (e.g. RIPE@https://mpic-eu.example.net:8443); only the
+// refuses the key counts against. Each remote is given by the URL it
+// prints (https://; plain http:// off loopback is warned about). A key
+// file holds a key as text, at least 32 characters, surrounding
+// whitespace ignored, readable by its owner only: URL#KEYFILE gives a
+// remote its own, --key-file the one of the others. Without
+// --min-remotes/--min-regions the BR 3.2.2.9 minimums in force today
+// apply (perspective.PolicyAt); lower ones must be asked for and are
+// reported as weaker than the BR. Regions are the caller's to give, since
+// a remote's word about itself is not trusted: write an entry as
+// REGION@URL (e.g. RIPE@https://mpic-eu.example.net:8443); only the
 // regions of corroborating remotes count. --perspective-ca trusts a
 // private CA for https perspectives.
 //
-// Output: the primary's result as without --perspective, then one line
-// per perspective (label, region, outcome, error) and the reason the
-// quorum passed or failed; with --json, one perspective.Report per check.
-// Exit status: 0 corroborated; 1 the primary not verified or forbidden,
-// or the primary passed but the quorum or a minimum failed; 2 the primary
-// could not decide, or bad input (key file, URL, region, a check the
-// library refuses); 64 --perspective without --key-file or the reverse,
-// or --min-*/--perspective-ca without --perspective.
+// Output: the final outcome first (verified or permitted when
+// corroborated; "not corroborated" when the primary passed but the quorum
+// or the policy did not; else the primary's outcome), the primary's
+// details, then one line per perspective (label, region, outcome, error),
+// the policy applied and the reason; with --json, one perspective.Report
+// per check. Exit status: 0 corroborated; 1 the primary not verified or
+// forbidden, or the primary passed but the quorum or a minimum failed; 2
+// the primary could not decide, or bad input (a key file that is short or
+// readable by others, URL, region, a check the library refuses); 64 a
+// remote without a key, --key-file without --perspective, or
+// --min-*/--perspective-ca without --perspective.
 //
 // Choices: email challenges have no network check to repeat, so verify
 // refuses them with --perspective (exit 2; verify them without it).
@@ -74,7 +83,8 @@
 // Layout: one file per subcommand, each registered in commands() (main.go)
 // and parsing its flags with newFlags/parse (flags.go), which allow flags
 // after positional arguments and map -h and usage errors to 0 and 64.
-// netflags.go holds the shared --resolver/--timeout flags, mpic.go the
-// shared --perspective flags and the report printing, serve.go the
-// remote perspective.
+// netflags.go holds the shared --resolver/--timeout flags, wiring.go the
+// one Verifier wiring of verify and serve-perspective, mpic.go the shared
+// --perspective flags and the report printing, serve.go the remote
+// perspective.
 package main

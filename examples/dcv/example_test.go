@@ -53,8 +53,10 @@ func Example_perspective() {
 	var remotes []string
 	for _, r := range []struct{ region, value string }{{"ARIN", "k4bz7"}, {"RIPE", "k4bz7"}, {"APNIC", "attacker"}} {
 		zone := record(r.value)
-		srv := httptest.NewServer(&perspective.Handler{Key: []byte(key),
-			Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}})
+		h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}}
+		srv := httptest.NewUnstartedServer(h)
+		h.URL = "http://" + srv.Listener.Addr().String() // its identity: the URL callers use
+		srv.Start()
 		defer srv.Close()
 		remotes = append(remotes, r.region+"@"+srv.URL)
 	}
@@ -77,7 +79,7 @@ func Example_perspective() {
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: os.Stdout}
 	code := run(context.Background(), []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "k4bz7",
 		"--resolver", dns.Addr(), "--perspective", strings.Join(remotes, ","), "--key-file", keyFile,
-		"--min-regions", "2", "--json"}, e)
+		"--min-remotes", "3", "--min-regions", "2", "--json"}, e)
 	var rep perspective.Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		panic(err)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dcvkit/dcv/verify/perspective"
 )
 
 // FuzzParseArgs: the interspersed flag parser never panics, keeps the
@@ -75,7 +77,7 @@ func FuzzResolverFlag(f *testing.F) {
 func FuzzParseRemote(f *testing.F) {
 	for _, s := range []string{
 		"http://127.0.0.1:8080", "ARIN@https://mpic.example.net/eu/", "a@b@http://x", "http://u@x",
-		"@http://x", "http://[::1]:9", "https://x?q", "http://x#f", "mailto:a@b", "RIPE@", "http://%zz",
+		"@http://x", "http://[::1]:9", "https://x?q", "http://x#f", "mailto:a@b", "RIPE@", "http://%zz", "RIPE@https://x:8443/eu#k.key", "http://x#",
 	} {
 		f.Add(s)
 	}
@@ -93,6 +95,9 @@ func FuzzParseRemote(f *testing.F) {
 		}
 		if spec.Label == "" || len(spec.Region) > maxRegion || strings.IndexFunc(spec.Region, badRegionRune) >= 0 {
 			t.Fatalf("%q: label %q region %q", s, spec.Label, spec.Region)
+		}
+		if _, err := perspective.Identity(spec.URL); err != nil || strings.Contains(s, "#") != (spec.KeyFile != "") {
+			t.Fatalf("%q: identity of %q: %v; key file %q", s, spec.URL, err, spec.KeyFile)
 		}
 	})
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +36,9 @@ func remoteZone(t *testing.T, key string, zone *verifytest.Zone) string {
 	t.Helper()
 	h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Label: "remote",
 		Verifier: &verify.Verifier{DNS: zone}, CAA: &caa.Checker{DNS: zone}}}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	h.URL = "http://" + srv.Listener.Addr().String()
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -62,7 +67,8 @@ func TestCorroborateTXT(t *testing.T) {
 	bad1, bad2 := remote(t, fakeTXT), remote(t, fakeTXT)
 	wrongKey := remoteZone(t, otherKey, verifytest.NewZone().MustAdd(realTXT))
 	dead := deadURL(t)
-	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res}
+	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
+		"--min-remotes", "1", "--min-regions", "0"}
 
 	for name, tc := range map[string]struct {
 		extra  []string
@@ -73,7 +79,7 @@ func TestCorroborateTXT(t *testing.T) {
 		"one dissenter": {[]string{"--perspective", ok1 + "," + ok2 + "," + bad1}, exitOK,
 			[]string{"verified: _dnsauth.example.com", "  primary: verified", labelOf(bad1) + ": not verified", "corroborated: "}, nil},
 		"two dissenters": {[]string{"--perspective", ok1 + "," + bad1 + "," + bad2}, exitNo,
-			[]string{labelOf(bad2) + ": not verified"}, []string{"not corroborated: 2 of 3 remotes did not corroborate"}},
+			[]string{"not corroborated: _dnsauth.example.com\n", labelOf(bad2) + ": not verified"}, []string{"not corroborated: 2 of 3 remotes did not corroborate"}},
 		"repeated flag": {[]string{"--perspective", ok1, "--perspective", ok2, "--perspective", ok3}, exitOK,
 			[]string{"3 of 3 remotes corroborate"}, nil},
 		"dead counts against": {[]string{"--perspective", ok1 + "," + ok2 + "," + dead}, exitOK,
@@ -117,7 +123,7 @@ func TestCorroboratePrimary(t *testing.T) {
 	remotes := remote(t, realTXT) + "," + remote(t, realTXT)
 	args := func(res string) []string {
 		return []string{"verify", "dns-txt", "--perspective", remotes, "--key-file", kf,
-			"--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res}
+			"--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--min-remotes", "2", "--min-regions", "0"}
 	}
 
 	// The primary sees another value: not verified, whatever the remotes say.
@@ -140,14 +146,14 @@ func TestCorroborateJSON(t *testing.T) {
 	kf := writeFile(t, "key", testKey)
 	ok1, bad := remote(t, realTXT), remote(t, fakeTXT)
 	o := dcv(t, "verify", "dns-txt", "--json", "--name", "_dnsauth.example.com", "--value", "good-value",
-		"--resolver", res, "--key-file", kf, "--perspective", "ARIN@"+ok1+",RIPE@"+bad)
+		"--resolver", res, "--key-file", kf, "--perspective", "ARIN@"+ok1+",RIPE@"+bad, "--min-remotes", "2", "--min-regions", "1")
 	require.Equal(t, exitOK, o.code, o.stderr)
 	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
 	require.Len(t, lines, 1)
 	var rep perspective.Report
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rep))
 	assert.True(t, rep.Corroborated)
-	assert.Equal(t, perspective.KindDCV, rep.Kind)
+	assert.Equal(t, perspective.DCV, rep.Determination)
 	require.NotNil(t, rep.Primary.DCV)
 	assert.Equal(t, verify.Verified, rep.Primary.DCV.Outcome)
 	require.Len(t, rep.Remotes, 2)
@@ -156,6 +162,8 @@ func TestCorroborateJSON(t *testing.T) {
 	assert.Equal(t, 1, rep.NonCorroborating)
 	assert.Equal(t, 1, rep.Allowed, "two remotes allow one dissenter")
 	assert.Equal(t, []string{"ARIN"}, rep.Regions, "only corroborating remotes' regions count")
+	assert.Equal(t, 2, rep.Policy.MinRemotes)
+	assert.Contains(t, rep.Policy.Rule, "weaker than BR 3.2.2.9", "the record says the policy was weaker")
 }
 
 func TestCorroborateCAA(t *testing.T) {
@@ -177,7 +185,7 @@ func TestCorroborateCAA(t *testing.T) {
 		"min regions":            {"ssl.com", []string{"--perspective", "APNIC@" + ours1 + ",LACNIC@" + ours2, "--min-regions", "2", "example.com"}, exitOK, "regions APNIC, LACNIC"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			o := dcv(t, append([]string{"caa", "--resolver", res, "--key-file", kf, "--ca", tc.ca}, tc.args...)...)
+			o := dcv(t, append([]string{"caa", "--resolver", res, "--key-file", kf, "--ca", tc.ca, "--min-remotes", "1", "--min-regions", "0"}, tc.args...)...)
 			require.Equal(t, tc.code, o.code, "stdout %s\nstderr %s", o.stdout, o.stderr)
 			assert.Contains(t, o.stdout, tc.stdout)
 			if tc.code != exitOK {
@@ -186,14 +194,14 @@ func TestCorroborateCAA(t *testing.T) {
 		})
 	}
 
-	o := dcv(t, "caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf,
+	o := dcv(t, "caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--min-remotes", "3", "--min-regions", "0",
 		"--perspective", ours1+","+theirs1+","+theirs2, "example.com", "example.org")
 	require.Equal(t, exitNo, o.code, o.stderr)
 	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
 	require.Len(t, lines, 2, "one report per name")
 	var rep perspective.Report
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rep))
-	assert.Equal(t, perspective.KindCAA, rep.Kind)
+	assert.Equal(t, perspective.CAA, rep.Determination)
 	assert.False(t, rep.Corroborated)
 	require.NotNil(t, rep.Primary.CAA)
 	assert.True(t, rep.Primary.CAA.Permitted)
@@ -218,7 +226,8 @@ func TestCorroborateChallenges(t *testing.T) {
 	kf := writeFile(t, "key", testKey)
 	f1, f2, p := remoteZone(t, testKey, full1), remoteZone(t, testKey, full2), remoteZone(t, testKey, partial)
 
-	o = dcv(t, "verify", "--challenge", order, "--resolver", res, "--key-file", kf, "--perspective", f1+","+f2+","+p, "--json")
+	weak := []string{"--min-remotes", "3", "--min-regions", "0"}
+	o = dcv(t, append([]string{"verify", "--challenge", order, "--resolver", res, "--key-file", kf, "--perspective", f1 + "," + f2 + "," + p, "--json"}, weak...)...)
 	require.Equal(t, exitOK, o.code, o.stderr)
 	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
 	require.Len(t, lines, 2, "one report per challenge")
@@ -230,7 +239,7 @@ func TestCorroborateChallenges(t *testing.T) {
 	assert.Equal(t, "example.org", second.Primary.DCV.Domain)
 
 	// With one full view only, example.org has two dissenters: the worst wins.
-	o = dcv(t, "verify", "--challenge", order, "--resolver", res, "--key-file", kf, "--perspective", f1+","+p+","+deadURL(t))
+	o = dcv(t, append([]string{"verify", "--challenge", order, "--resolver", res, "--key-file", kf, "--perspective", f1 + "," + p + "," + deadURL(t)}, weak...)...)
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	assert.Contains(t, o.stderr, "dns-txt example.org: not corroborated")
 	assert.NotContains(t, o.stderr, "dns-txt example.com: not corroborated")
@@ -254,15 +263,23 @@ func TestCorroborateWait(t *testing.T) {
 		late.MustAdd(realTXT)
 	}()
 	args := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value",
-		"--resolver", res, "--key-file", kf, "--interval", "50ms"}
+		"--resolver", res, "--key-file", kf, "--interval", "50ms", "--min-remotes", "1", "--min-regions", "0"}
 	o := dcv(t, append(args, "--perspective", lateURL, "--wait", "5s")...)
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.Contains(t, o.stdout, labelOf(lateURL)+": verified")
 
-	// Never corroborated: the last attempt's report when the wait is over.
-	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "200ms")...)
+	// Too few remotes for the policy: no retry can add one, so one attempt.
+	zone := verifytest.NewZone().MustAdd(realTXT)
+	o = dcv(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf,
+		"--interval", "50ms", "--wait", "5s", "--min-remotes", "2", "--min-regions", "0", "--perspective", remoteZone(t, testKey, zone))
 	assert.Equal(t, exitNo, o.code, o.stderr)
-	assert.Equal(t, 1, strings.Count(o.stdout, "not corroborated"), o.stdout)
+	assert.Contains(t, o.stderr, "1 remotes used, policy requires 2")
+	assert.Equal(t, 1, zone.TotalQueries(), "one attempt")
+
+	// Never corroborated: the last attempt's report when the wait is over.
+	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "1s")...)
+	assert.Equal(t, exitNo, o.code, o.stderr)
+	assert.Equal(t, 1, strings.Count(o.stdout, "  perspectives:\n"), "one report: %s", o.stdout)
 }
 
 func TestCorroborateBadInput(t *testing.T) {
@@ -281,6 +298,9 @@ func TestCorroborateBadInput(t *testing.T) {
 		"user info":          {good, "http://me@127.0.0.1:1", "want [REGION@]"},
 		"bad region":         {good, "A B@" + u, "region"},
 		"twice":              {good, u + "," + u + "/", "given twice"},
+		"no key after #":     {good, u + "#", "no key file"},
+		"own key missing":    {good, u + "#" + good + ".missing", "key file"},
+		"own key short":      {good, u + "#" + short, "shorter than 32"},
 		"named like primary": {good, "http://primary", "given twice"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -301,6 +321,7 @@ func TestCorroborateUsage(t *testing.T) {
 	c := []string{"caa", "--ca", "ssl.com", "example.com"}
 	for name, args := range map[string][]string{
 		"verify perspective without key": append(txt, "--perspective", "http://127.0.0.1:1"),
+		"verify one remote without key":  append(txt, "--perspective", "http://127.0.0.1:1#"+kf+",http://127.0.0.1:2"),
 		"verify key without perspective": append(txt, "--key-file", kf),
 		"verify min without perspective": append(txt, "--min-remotes", "2"),
 		"verify negative minimum":        append(txt, "--key-file", kf, "--perspective", "http://127.0.0.1:1", "--min-regions", "-1"),
@@ -330,14 +351,144 @@ func TestParseRemote(t *testing.T) {
 		"eu-west_1@http://[::1]:9/":              {Region: "eu-west_1", URL: "http://[::1]:9/", Label: "[::1]:9"},
 		"https://mpic.example.net/a%20b/":        {URL: "https://mpic.example.net/a%20b/", Label: "mpic.example.net/a%20b"},
 		"APNIC@https://mpic.example.net:8443/v1": {Region: "APNIC", URL: "https://mpic.example.net:8443/v1", Label: "mpic.example.net:8443/v1"},
+		"RIPE@https://mpic.example.net#eu.key":   {Region: "RIPE", URL: "https://mpic.example.net", Label: "mpic.example.net", KeyFile: "eu.key"},
+		"https://mpic.example.net#/etc/dcv/k@1":  {URL: "https://mpic.example.net", Label: "mpic.example.net", KeyFile: "/etc/dcv/k@1"},
 	} {
 		got, err := parseRemote(in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "127.0.0.1:8080", "@http://x", "A@B@http://x", "http://x#f", "http://x?",
-		"mailto:a@b", "http://:80", "ARIN@", "ARIN@ftp://x", strings.Repeat("R", 33) + "@http://x"} {
+	for _, in := range []string{"", "127.0.0.1:8080", "@http://x", "A@B@http://x", "http://x#", "http://x?",
+		"mailto:a@b", "http://:80", "ARIN@", "ARIN@ftp://x", strings.Repeat("R", 33) + "@http://x", "http://x:0"} {
 		_, err := parseRemote(in)
 		assert.Error(t, err, in)
 	}
+}
+
+// With --perspective, the first line of each report is the final
+// outcome, not the primary's alone.
+func TestCorroborateFirstLineCarriesTheFinalOutcome(t *testing.T) {
+	kf := writeFile(t, "key", testKey)
+	good, bad := remote(t, realTXT), remote(t, fakeTXT)
+	ours, theirs := remote(t, ourCAA), remote(t, theirCAA)
+	realDNS, fakeDNS := startDNS(t, verifytest.NewZone().MustAdd(realTXT, ourCAA)), startDNS(t, verifytest.NewZone().MustAdd(fakeTXT, theirCAA))
+	txt := func(res, remotes string) []string {
+		return []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
+			"--key-file", kf, "--perspective", remotes, "--min-remotes", "1", "--min-regions", "0"}
+	}
+	caaArgs := func(res, remotes string) []string {
+		return []string{"caa", "example.com", "--ca", "ssl.com", "--resolver", res,
+			"--key-file", kf, "--perspective", remotes, "--min-remotes", "1", "--min-regions", "0"}
+	}
+	for name, tc := range map[string]struct {
+		args  []string
+		code  int
+		first string
+	}{
+		"verify corroborated":         {txt(realDNS, good), exitOK, "verified: _dnsauth.example.com"},
+		"verify not corroborated":     {txt(realDNS, bad), exitNo, "not corroborated: _dnsauth.example.com"},
+		"verify primary not verified": {txt(fakeDNS, good), exitNo, "not verified: _dnsauth.example.com"},
+		"caa corroborated":            {caaArgs(realDNS, ours), exitOK, "example.com: permitted for ssl.com"},
+		"caa not corroborated":        {caaArgs(realDNS, theirs), exitNo, "example.com: not corroborated for ssl.com"},
+		"caa primary forbids":         {caaArgs(fakeDNS, ours), exitNo, "example.com: forbidden for ssl.com"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, tc.args...)
+			assert.Equal(t, tc.code, o.code, o.stderr)
+			first, _, _ := strings.Cut(o.stdout, "\n")
+			assert.Equal(t, tc.first, first, o.stdout)
+		})
+	}
+}
+
+// Without --min-remotes/--min-regions the BR 3.2.2.9 minimums in force
+// today apply, and the report says so; a lower policy is named weaker.
+func TestCorroborateDefaultPolicyIsTheBRCalendar(t *testing.T) {
+	br := perspective.PolicyAt(time.Now())
+	require.Positive(t, br.MinRemotes)
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	kf := writeFile(t, "key", testKey)
+	regions := []string{"ARIN", "RIPE", "APNIC", "LACNIC", "AFRINIC", "ARIN"}
+	var enough []string
+	for i := range br.MinRemotes {
+		enough = append(enough, regions[i%len(regions)]+"@"+remote(t, realTXT))
+	}
+	args := func(remotes ...string) []string {
+		return []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
+			"--key-file", kf, "--perspective", strings.Join(remotes, ",")}
+	}
+	o := dcv(t, args(enough...)...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, fmt.Sprintf("  policy: %s: at least %d remotes, the corroborating ones in %d regions\n", br.Rule, br.MinRemotes, br.MinRegions))
+
+	o = dcv(t, args(enough[1:]...)...)
+	assert.Equal(t, exitNo, o.code, o.stderr)
+	assert.Contains(t, o.stderr, fmt.Sprintf("%d remotes used, policy requires %d", br.MinRemotes-1, br.MinRemotes))
+
+	// Asked for explicitly, a lower policy passes, reported as weaker.
+	o = dcv(t, append(args(enough[1:]...), "--min-remotes", strconv.Itoa(br.MinRemotes-1))...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "weaker than "+br.Rule)
+	// A stricter one is not called weaker.
+	o = dcv(t, append(args(enough...), "--min-remotes", strconv.Itoa(br.MinRemotes))...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	assert.NotContains(t, o.stdout, "weaker")
+}
+
+func TestCorroborateKeyPerRemote(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	const keyA, keyB = "key-of-remote-a-0123456789abcdefghij", "key-of-remote-b-0123456789abcdefghij"
+	a := remoteZone(t, keyA, verifytest.NewZone().MustAdd(realTXT))
+	b := remoteZone(t, keyB, verifytest.NewZone().MustAdd(realTXT))
+	shared := remote(t, realTXT)
+	kfA, kfB, kf := writeFile(t, "a.key", keyA), writeFile(t, "b.key", keyB), writeFile(t, "shared.key", testKey)
+	args := func(extra ...string) []string {
+		return append([]string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
+			"--min-remotes", "2", "--min-regions", "0"}, extra...)
+	}
+	o := dcv(t, args("--perspective", a+"#"+kfA+","+b+"#"+kfB)...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "2 of 2 remotes corroborate")
+	// Own keys beside the shared --key-file.
+	o = dcv(t, args("--perspective", a+"#"+kfA+","+shared, "--key-file", kf)...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	// Keys swapped: each remote refuses the other's key.
+	o = dcv(t, args("--perspective", a+"#"+kfB+","+b+"#"+kfA)...)
+	assert.Equal(t, exitNo, o.code, o.stderr)
+	assert.Equal(t, 2, strings.Count(o.stdout, ": could not decide — "), o.stdout)
+}
+
+func TestCorroborateRefusesKeyFileReadableByOthers(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	u := remote(t, realTXT)
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		kf := writeFile(t, "key", testKey)
+		require.NoError(t, os.Chmod(kf, mode))
+		for _, p := range [][]string{{"--key-file", kf, "--perspective", u}, {"--perspective", u + "#" + kf}} {
+			o := dcv(t, append([]string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res}, p...)...)
+			assert.Equal(t, exitFail, o.code, "%o: %s", mode, o.stderr)
+			assert.Contains(t, o.stderr, "chmod 600 "+kf)
+			assert.Empty(t, o.stdout)
+		}
+	}
+}
+
+func TestPlainHTTPRemotesAreWarnedAbout(t *testing.T) {
+	for u, warn := range map[string]bool{
+		"http://mpic.example.net:8053": true,
+		"http://192.0.2.7:8053":        true,
+		"https://mpic.example.net":     false,
+		"http://127.0.0.1:8053":        false,
+		"http://[::1]:8053":            false,
+	} {
+		spec, err := parseRemote(u)
+		require.NoError(t, err)
+		assert.Equal(t, warn, plainHTTP(spec), u)
+	}
+	// Loopback remotes (these tests') are not warned about.
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	o := dcv(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
+		"--key-file", writeFile(t, "key", testKey), "--perspective", remote(t, realTXT), "--min-remotes", "1", "--min-regions", "0")
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	assert.NotContains(t, o.stderr, "plain HTTP")
 }

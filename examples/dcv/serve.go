@@ -9,11 +9,13 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/dcvkit/dcv/caa"
-	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/perspective"
 )
 
@@ -23,25 +25,30 @@ const shutdownGrace = 10 * time.Second
 
 func runServe(ctx context.Context, e *env, args []string) int {
 	f := newFlags("serve-perspective",
-		"dcv serve-perspective --listen ADDR --key-file F [--resolver ADDR[,ADDR]] [--allow-private] [--region R] [--label L] [--tls-cert F --tls-key F]")
+		"dcv serve-perspective --listen ADDR --key-file F [--url URL] [--label L] [--region R] [--tls-cert F --tls-key F] [--resolver ADDR[,ADDR]] [--allow-private]")
 	f.notes = "Serves DCV and CAA checks to 'dcv verify|caa --perspective URL' (and any\n" +
 		"perspective.Remote) over the signed protocol of verify/perspective, through its\n" +
-		"own resolvers and HTTP client: deploy it in another region. It prints its URL\n" +
-		"(http://ADDR, or https:// with --tls-cert) as the first line on stdout, logs each\n" +
-		"request on stderr and serves until SIGINT or SIGTERM. --listen 127.0.0.1:0 picks\n" +
-		"a free port. The key file holds the shared secret as text, at least 32\n" +
-		"characters (e.g. from 'openssl rand -base64 48'); callers need the same file.\n" +
-		"Exit status: 0 after a signal, 2 bad key file, certificate or address, 64 usage.\n"
+		"own resolvers and HTTP client: deploy it in another region. Its URL is its\n" +
+		"identity: it answers only requests signed for that URL, and callers must give\n" +
+		"exactly it (--perspective URL). It prints the URL as the first line on stdout\n" +
+		"(http://ADDR, https:// with --tls-cert, or --url), logs each request on stderr\n" +
+		"and serves until SIGINT or SIGTERM. On a wildcard address (0.0.0.0, [::], :PORT)\n" +
+		"it cannot know the name callers use: give it with --url (e.g. --url\n" +
+		"https://mpic-eu.example.net:8443, also when a TLS proxy is in front). Serve\n" +
+		"https (--tls-cert/--tls-key or a proxy); plain http off loopback is warned\n" +
+		"about. --listen 127.0.0.1:0 picks a free port. The key file holds the key as\n" +
+		"text, at least 32 characters (e.g. from 'openssl rand -base64 48'), readable by\n" +
+		"its owner only (chmod 600); callers need the same key.\n" +
+		"Exit status: 0 after a signal, 2 bad key file (short, or readable by group or\n" +
+		"others), certificate or address, 64 usage.\n"
 	listen := f.String("listen", "", "`ADDR` to listen on, host:port (required; port 0 picks a free one)")
-	keyFile := f.String("key-file", "", "`FILE` holding the shared key (required)")
-	label := f.String("label", "", "name this perspective reports for itself (default: the listen address)")
+	keyFile := f.String("key-file", "", "`FILE` holding this perspective's key (required)")
+	publicURL := f.String("url", "", "the `URL` callers reach this perspective at, its identity (required on a wildcard --listen)")
+	label := f.String("label", "", "name this perspective reports for itself (default: the URL's host[:port][/path])")
 	region := f.String("region", "", "`REGION` this perspective reports for itself, e.g. its RIR (callers set their own)")
-	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets")
-	authoritative := f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree")
-	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
 	tlsCert := f.String("tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (with --tls-key)")
 	tlsKey := f.String("tls-key", "", "PEM private key `FILE` of --tls-cert")
-	nf := addNetFlags(f, perspective.DefaultMaxTimeout, "cap on the time one check may take")
+	view := addViewFlags(f, perspective.DefaultMaxTimeout, "cap on the time one check may take")
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
@@ -57,6 +64,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--tls-cert and --tls-key go together")
 	case len(*region) > maxRegion:
 		return f.fail(e, "--region longer than %d characters", maxRegion)
+	case *publicURL == "" && wildcardListen(*listen):
+		return f.fail(e, "--listen %s is a wildcard address: give the URL callers use, e.g. --url https://NAME:PORT", *listen)
+	}
+	if *publicURL != "" {
+		if _, err := perspective.Identity(*publicURL); err != nil {
+			return f.fail(e, "--url: %v", err)
+		}
 	}
 
 	key, err := perspective.LoadKey(*keyFile)
@@ -81,39 +95,33 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		scheme = "https"
 		ln = tls.NewListener(ln, tlsConfig)
 	}
+	if *publicURL == "" {
+		*publicURL = scheme + "://" + addr
+	}
+	identity, _ := perspective.Identity(*publicURL)
 	if *label == "" {
-		*label = addr
+		*label = strings.TrimPrefix(strings.TrimPrefix(identity, "https://"), "http://")
 	}
 
-	dnsc := nf.dnsClient()
-	local := &perspective.Local{
-		Label:  *label,
-		Region: *region,
-		Verifier: &verify.Verifier{
-			DNS:           dnsc,
-			HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
-			Authoritative: authOptions(*authoritative, *authPort),
-		},
-		CAA: &caa.Checker{DNS: dnsc, Timeout: *nf.timeout},
-	}
+	v := view.newVerifier()
+	local := &perspective.Local{Label: *label, Region: *region, Verifier: v,
+		CAA: &caa.Checker{DNS: v.DNS, Timeout: *view.timeout}}
 	logw := &lockedWriter{w: e.stderr}
-	h := &perspective.Handler{Key: key, Local: local, MaxTimeout: *nf.timeout}
-	srv := &http.Server{
-		Handler:           logRequests(logw, h),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      max(*nf.timeout, perspective.DefaultMaxTimeout) + 30*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          log.New(logw, "dcv serve-perspective: ", 0),
-	}
+	h := &perspective.Handler{URL: identity, Key: key, Local: local, MaxTimeout: *view.timeout}
+	srv := h.Server()
+	srv.Handler = logRequests(logw, h)
+	srv.ErrorLog = log.New(logw, "dcv serve-perspective: ", 0)
 
 	// The URL first, alone on its line: scripts and tests read it.
-	if _, err := fmt.Fprintf(e.stdout, "%s://%s\n", scheme, addr); err != nil {
+	if _, err := fmt.Fprintln(e.stdout, identity); err != nil {
 		ln.Close()
 		return failf(e, "serve-perspective", "%v", err)
 	}
-	fmt.Fprintf(logw, "dcv serve-perspective: %s serving checks at %s://%s%s\n",
-		perspective.Info{Label: *label, Region: *region}, scheme, addr, perspective.CheckPath)
+	fmt.Fprintf(logw, "dcv serve-perspective: %s serving checks on %s for %s%s; callers use --perspective %s\n",
+		perspective.Info{Label: *label, Region: *region}, addr, identity, perspective.CheckPath, identity)
+	if u, _ := url.Parse(identity); u.Scheme == "http" && !loopbackListen(addr) {
+		fmt.Fprintf(logw, "dcv serve-perspective: warning: plain HTTP: checks and results cross the network readable by anyone on the path; use --tls-cert/--tls-key, or a TLS proxy and --url https://...\n")
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -134,6 +142,24 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return failf(e, "serve-perspective", "%v", err)
 	}
 	return exitOK
+}
+
+// wildcardListen reports whether a listen address names no one host
+// (":8443", "0.0.0.0:8443", "[::]:8443"), so the URL callers use is not
+// known from it.
+func wildcardListen(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false // net.Listen reports it
+	}
+	ip, err := netip.ParseAddr(host)
+	return host == "" || (err == nil && ip.IsUnspecified())
+}
+
+// loopbackListen reports whether a bound address is a loopback one.
+func loopbackListen(addr string) bool {
+	ap, err := netip.ParseAddrPort(addr)
+	return err == nil && ap.Addr().IsLoopback()
 }
 
 // logRequests logs one line per request on w: who asked, what, the status

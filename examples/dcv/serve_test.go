@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -91,15 +92,15 @@ func TestServePerspective(t *testing.T) {
 
 	// The tool corroborates through it (its own view of the same zone).
 	o := dcv(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
-		"--key-file", kf, "--perspective", "RIPE@"+s.url, "--min-regions", "1")
+		"--key-file", kf, "--perspective", "RIPE@"+s.url, "--min-remotes", "1", "--min-regions", "1")
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.Contains(t, o.stdout, labelOf(s.url)+" (RIPE): verified")
 
 	o = dcv(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "other", "--resolver", startDNS(t, verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "other"`)),
-		"--key-file", kf, "--perspective", s.url)
+		"--key-file", kf, "--perspective", s.url, "--min-remotes", "1", "--min-regions", "0")
 	assert.Equal(t, exitNo, o.code, "the served view sees another value: %s", o.stderr)
 
-	o = dcv(t, "caa", "example.com", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", s.url)
+	o = dcv(t, "caa", "example.com", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", s.url, "--min-remotes", "1", "--min-regions", "0")
 	assert.Equal(t, exitOK, o.code, o.stderr)
 
 	// perspective.Remote directly: it reports the label and region it was given.
@@ -108,7 +109,7 @@ func TestServePerspective(t *testing.T) {
 	r := &perspective.Remote{URL: s.url, Key: key, Label: "eu"}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	got, err := r.Run(ctx, perspective.Check{Kind: perspective.KindDCV,
+	got, err := r.Run(ctx, perspective.Check{Determination: perspective.DCV,
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
 	require.NoError(t, err)
 	assert.True(t, got.Passed())
@@ -116,15 +117,15 @@ func TestServePerspective(t *testing.T) {
 
 	// Another key is refused.
 	r.Key = []byte(otherKey)
-	_, err = r.Run(ctx, perspective.Check{Kind: perspective.KindCAA,
+	_, err = r.Run(ctx, perspective.Check{Determination: perspective.CAA,
 		CAA: &caa.Request{Domain: "example.com", Issuers: []string{"ssl.com"}}})
 	require.ErrorIs(t, err, perspective.ErrUnauthenticated)
 
 	assert.Equal(t, exitOK, s.stop(t))
 	log := s.text()
-	assert.Contains(t, log, "frankfurt (RIPE) serving checks at "+s.url+"/v1/check")
-	assert.Contains(t, log, `POST "/v1/check": 200`)
-	assert.Contains(t, log, `POST "/v1/check": 401`)
+	assert.Contains(t, log, "frankfurt (RIPE) serving checks on "+labelOf(s.url)+" for "+s.url+"/v2/check; callers use --perspective "+s.url)
+	assert.Contains(t, log, `POST "/v2/check": 200`)
+	assert.Contains(t, log, `POST "/v2/check": 401`)
 	assert.Contains(t, log, "stopped")
 }
 
@@ -136,7 +137,7 @@ func TestServePerspectiveDefaultLabel(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	got, err := (&perspective.Remote{URL: s.url, Key: key}).Run(ctx, perspective.Check{Kind: perspective.KindDCV,
+	got, err := (&perspective.Remote{URL: s.url, Key: key}).Run(ctx, perspective.Check{Determination: perspective.DCV,
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
 	require.NoError(t, err)
 	assert.Equal(t, labelOf(s.url), got.ServedBy, "the listen address is the default label")
@@ -156,14 +157,14 @@ func TestServePerspectiveTLS(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	got, err := (&perspective.Remote{URL: s.url, Key: key, Client: client}).Run(ctx, perspective.Check{Kind: perspective.KindDCV,
+	got, err := (&perspective.Remote{URL: s.url, Key: key, Client: client}).Run(ctx, perspective.Check{Determination: perspective.DCV,
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
 	require.NoError(t, err)
 	assert.True(t, got.Passed())
 
 	// The tool trusts it through --perspective-ca, and not without.
 	args := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res,
-		"--key-file", kf, "--perspective", s.url}
+		"--key-file", kf, "--perspective", s.url, "--min-remotes", "1", "--min-regions", "0"}
 	o := dcv(t, append(args, "--perspective-ca", writeFile(t, "ca.pem", certPEM))...)
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	o = dcv(t, args...)
@@ -178,6 +179,8 @@ func TestServePerspectiveTLS(t *testing.T) {
 func TestServePerspectiveBadInput(t *testing.T) {
 	short := writeFile(t, "short", "short key\n")
 	good := writeFile(t, "key", testKey)
+	readable := writeFile(t, "key", testKey)
+	require.NoError(t, os.Chmod(readable, 0o644))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer l.Close()
@@ -185,11 +188,12 @@ func TestServePerspectiveBadInput(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		"short key":   {[]string{"--listen", "127.0.0.1:0", "--key-file", short}, "shorter than 32"},
-		"no key file": {[]string{"--listen", "127.0.0.1:0", "--key-file", good + ".missing"}, "key file"},
-		"port in use": {[]string{"--listen", l.Addr().String(), "--key-file", good}, "address already in use"},
-		"bad address": {[]string{"--listen", "not-an-address", "--key-file", good}, "not-an-address"},
-		"bad cert":    {[]string{"--listen", "127.0.0.1:0", "--key-file", good, "--tls-cert", short, "--tls-key", short}, "TLS certificate"},
+		"short key":              {[]string{"--listen", "127.0.0.1:0", "--key-file", short}, "shorter than 32"},
+		"no key file":            {[]string{"--listen", "127.0.0.1:0", "--key-file", good + ".missing"}, "key file"},
+		"port in use":            {[]string{"--listen", l.Addr().String(), "--key-file", good}, "address already in use"},
+		"bad address":            {[]string{"--listen", "not-an-address", "--key-file", good}, "not-an-address"},
+		"bad cert":               {[]string{"--listen", "127.0.0.1:0", "--key-file", good, "--tls-cert", short, "--tls-key", short}, "TLS certificate"},
+		"key readable by others": {[]string{"--listen", "127.0.0.1:0", "--key-file", readable}, "chmod 600 " + readable},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := dcv(t, append([]string{"serve-perspective"}, tc.args...)...)
@@ -198,6 +202,38 @@ func TestServePerspectiveBadInput(t *testing.T) {
 			assert.Empty(t, o.stdout, "no URL when it does not serve")
 		})
 	}
+}
+
+// On a wildcard address the server cannot know the URL callers use (its
+// identity): it asks for --url, and answers only requests for that URL.
+func TestServePerspectiveNeedsItsURL(t *testing.T) {
+	kf := writeFile(t, "key", testKey)
+	for _, listen := range []string{":0", "0.0.0.0:0", "[::]:0"} {
+		o := dcv(t, "serve-perspective", "--listen", listen, "--key-file", kf)
+		assert.Equal(t, exitUsage, o.code, o.stderr)
+		assert.Contains(t, o.stderr, "wildcard address: give the URL callers use, e.g. --url")
+		assert.Empty(t, o.stdout)
+	}
+	o := dcv(t, "serve-perspective", "--listen", "127.0.0.1:0", "--key-file", kf, "--url", "ftp://x")
+	assert.Equal(t, exitUsage, o.code, o.stderr)
+
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	s := serve(t, "--listen", "127.0.0.1:0", "--key-file", kf, "--resolver", res, "--url", "HTTPS://MPIC-EU.example.net:8443/")
+	assert.Equal(t, "https://mpic-eu.example.net:8443", s.url, "the URL callers use, canonical")
+	key, err := perspective.LoadKey(kf)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Reached at its listen address, which is not its URL: misdirected.
+	const on = "serving checks on "
+	require.Eventually(t, func() bool { return strings.Contains(s.text(), on) }, 10*time.Second, 10*time.Millisecond)
+	_, addr, _ := strings.Cut(s.text(), on)
+	addr, _, _ = strings.Cut(addr, " ")
+	_, err = (&perspective.Remote{URL: "http://" + addr, Key: key}).Run(ctx, perspective.Check{Determination: perspective.DCV,
+		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "good-value"}})
+	assert.ErrorIs(t, err, perspective.ErrMisdirected)
+	assert.Contains(t, s.text(), "mpic-eu.example.net:8443 serving checks on "+addr, "the default label is the URL's host")
+	assert.Equal(t, exitOK, s.stop(t))
 }
 
 // selfSigned returns a PEM certificate and key for 127.0.0.1 and a pool
@@ -225,4 +261,16 @@ func selfSigned(t *testing.T) (certPEM, keyPEM string, pool *x509.CertPool) {
 	require.NoError(t, err)
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})), pool
+}
+
+func TestListenAddressKinds(t *testing.T) {
+	for addr, wildcard := range map[string]bool{
+		":8443": true, "0.0.0.0:8443": true, "[::]:8443": true,
+		"127.0.0.1:8443": false, "[::1]:0": false, "192.0.2.1:8443": false, "mpic.example.net:8443": false, "bad": false,
+	} {
+		assert.Equal(t, wildcard, wildcardListen(addr), addr)
+	}
+	for addr, loopback := range map[string]bool{"127.0.0.1:8443": true, "[::1]:1": true, "192.0.2.1:8443": false, "[::]:8443": false} {
+		assert.Equal(t, loopback, loopbackListen(addr), addr)
+	}
 }

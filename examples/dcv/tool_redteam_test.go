@@ -23,14 +23,14 @@ func TestRedteamDuplicatePerspectives(t *testing.T) {
 	port := u[strings.LastIndex(u, ":")+1:]
 	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf}
 	// One remote under two spellings must not satisfy --min-remotes 2.
-	for _, other := range []string{u + "/v1/check", "HTTP://127.0.0.1:" + port, u + "//", "http://127.0.0.1:" + port + "/x"} {
-		o := dcv(t, append(base, "--perspective", u+","+other, "--min-remotes", "2")...)
+	for _, other := range []string{u + "/v2/check", "HTTP://127.0.0.1:" + port, u + "//", "http://127.0.0.1:" + port + "/x"} {
+		o := dcv(t, append(base, "--perspective", u+","+other, "--min-remotes", "2", "--min-regions", "0")...)
 		assert.NotEqual(t, exitOK, o.code, "%s: %s", other, o.stdout)
 		assert.Equal(t, exitFail, o.code, o.stderr)
 		assert.True(t, strings.Contains(o.stderr, "same server") || strings.Contains(o.stderr, "given twice"), o.stderr)
 	}
 	// Distinct remotes still work.
-	o := dcv(t, append(base, "--perspective", u+","+remote(t, realTXT), "--min-remotes", "2")...)
+	o := dcv(t, append(base, "--perspective", u+","+remote(t, realTXT), "--min-remotes", "2", "--min-regions", "0")...)
 	assert.Equal(t, exitOK, o.code, o.stderr)
 }
 
@@ -38,7 +38,8 @@ func TestRedteamKeyFiles(t *testing.T) {
 	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
 	u := remoteZone(t, strings.Repeat("k", 32), verifytest.NewZone().MustAdd(realTXT))
 	args := func(kf string) []string {
-		return []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf, "--perspective", u}
+		return []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf, "--perspective", u,
+			"--min-remotes", "1", "--min-regions", "0"}
 	}
 	for name, content := range map[string]string{
 		"empty":       "",
@@ -64,7 +65,8 @@ func TestRedteamFlagPlacementAndDashes(t *testing.T) {
 	kf := writeFile(t, "key", testKey)
 	u := remote(t, ourCAA)
 	// Every flag after the positional arguments.
-	o := dcv(t, "caa", "example.com", "www.example.com", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u, "--json")
+	o := dcv(t, "caa", "example.com", "www.example.com", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u, "--json",
+		"--min-remotes", "1", "--min-regions", "0")
 	require.Equal(t, exitOK, o.code, o.stderr)
 	assert.Len(t, strings.Split(strings.TrimSpace(o.stdout), "\n"), 2)
 	// After "--", a flag is a positional: "--json" is a (bad) domain, not JSON output.
@@ -76,7 +78,7 @@ func TestRedteamFlagPlacementAndDashes(t *testing.T) {
 	assert.Contains(t, []int{exitNo, exitFail}, o.code, o.stderr)
 	// Repeated flags: the last --key-file wins; --perspective accumulates.
 	o = dcv(t, "caa", "--ca", "ssl.com", "--resolver", res, "--key-file", writeFile(t, "k2", "short"), "--key-file", kf,
-		"--perspective", u, "--perspective", remote(t, ourCAA), "example.com")
+		"--perspective", u, "--perspective", remote(t, ourCAA), "example.com", "--min-remotes", "2", "--min-regions", "0")
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.Contains(t, o.stdout, "2 of 2 remotes corroborate")
 	// Empty values.
@@ -105,7 +107,8 @@ func TestRedteamWorstWinsAndJSONLines(t *testing.T) {
 	rz := verifytest.NewZone().MustAdd(ourCAA, `forbidden.example. 300 IN CAA 0 issue "letsencrypt.org"`)
 	u1, u2 := remoteZone(t, testKey, rz), remoteZone(t, testKey, rz)
 	args := func(names ...string) []string {
-		return append([]string{"caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u1 + "," + u2}, names...)
+		return append([]string{"caa", "--json", "--ca", "ssl.com", "--resolver", res, "--key-file", kf, "--perspective", u1 + "," + u2,
+			"--min-remotes", "2", "--min-regions", "0"}, names...)
 	}
 	for names, want := range map[string]int{
 		"example.com":                                exitOK,

@@ -25,7 +25,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"dcv verify dns-cname --name FQDN --target T [flags]",
 		"dcv verify file --url URL [--url URL ...] (--content S | --content-file F) [flags]",
 		"dcv verify --challenge FILE|- [--code C] [flags]",
-		"dcv verify ... --perspective [REGION@]URL[,...] --key-file F [--min-remotes N] [--min-regions N]")
+		"dcv verify ... --perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]")
 	f.notes = "--challenge reads what 'dcv challenge --json' prints (JSON Lines, one challenge a\n" +
 		"line) and verifies them as one order, each with its method's own policy.\n" +
 		"Exit status: 0 verified; 1 not verified (not found, mismatch, not yet on every\n" +
@@ -46,10 +46,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	f.Var(&urls, "url", "`URL` that must serve the content, http on port 80 or https on 443 (file; repeat)")
 	content := f.String("content", "", "expected file content (file)")
 	contentFile := f.String("content-file", "", "file holding the expected content (file)")
-	nf := addNetFlags(f, 30*time.Second, "bound on one check (each attempt with --wait)")
-	authoritative := f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree")
-	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
-	allowPrivate := f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets")
+	nf := addViewFlags(f, 30*time.Second, "bound on one check (each attempt with --wait)")
 	follow := f.Bool("follow-redirects", false, "follow 301/302/307/308 to http/https on ports 80/443 (BR 3.2.2.4.18)")
 	wait := f.duration("wait", 0, "poll until verified, a terminal failure, or this `DURATION` has passed")
 	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts with --wait; it grows by half up to 2m")
@@ -94,13 +91,8 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "%s", msg)
 	}
 
-	dnsc := nf.dnsClient()
-	v := &verify.Verifier{
-		DNS:           dnsc,
-		HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
-		Authoritative: authOptions(*authoritative, *authPort),
-		Files:         verify.FilePolicy{FollowRedirects: *follow},
-	}
+	v := nf.newVerifier()
+	v.Files = verify.FilePolicy{FollowRedirects: *follow}
 
 	var check verifyCheck
 	var pchecks []perspective.Check // the same check(s) for --perspective
@@ -111,14 +103,14 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			return f.fail(e, "dns-txt needs --name and --value")
 		}
 		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyTXT(ctx, *name, *value) })
-		pchecks = []perspective.Check{{Kind: perspective.KindDCV, TXT: &perspective.TXTCheck{Name: *name, Value: *value}}}
+		pchecks = []perspective.Check{{Determination: perspective.DCV, TXT: &perspective.TXTCheck{Name: *name, Value: *value}}}
 		targets = []string{*name}
 	case "dns-cname":
 		if *name == "" || *target == "" {
 			return f.fail(e, "dns-cname needs --name and --target")
 		}
 		check = single(func(ctx context.Context) (*verify.Result, error) { return v.VerifyCNAME(ctx, *name, *target) })
-		pchecks = []perspective.Check{{Kind: perspective.KindDCV, CNAME: &perspective.CNAMECheck{Name: *name, Target: *target}}}
+		pchecks = []perspective.Check{{Determination: perspective.DCV, CNAME: &perspective.CNAMECheck{Name: *name, Target: *target}}}
 		targets = []string{*name}
 	case "file":
 		if len(urls.vals) == 0 || set["content"] == set["content-file"] {
@@ -139,7 +131,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		check = single(func(ctx context.Context) (*verify.Result, error) {
 			return v.VerifyFiles(ctx, urls.vals, want)
 		})
-		pchecks = []perspective.Check{{Kind: perspective.KindDCV,
+		pchecks = []perspective.Check{{Determination: perspective.DCV,
 			Files: &perspective.FilesCheck{URLs: urls.vals, Content: want}, FilePolicy: &policy}}
 		targets = []string{strings.Join(urls.vals, " ")}
 	case "challenge":
@@ -153,7 +145,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			if c.Method == challenge.Email && mp.on() {
 				return failf(e, "verify", "%s: email challenges cannot be corroborated (the code is not a network check); verify them without --perspective", c.Domain)
 			}
-			pc := perspective.Check{Kind: perspective.KindDCV, Challenge: c}
+			pc := perspective.Check{Determination: perspective.DCV, Challenge: c}
 			if c.File != nil {
 				// Every perspective applies this host's redirect rule.
 				pc.FilePolicy = &verify.FilePolicy{Schemes: verify.SchemeDefault, FollowRedirects: *follow}
@@ -164,12 +156,12 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	}
 
 	if mp.on() {
-		c, err := mp.corroborator(&perspective.Local{Label: primaryLabel, Verifier: v})
+		c, err := mp.corroborator(e, "verify", &perspective.Local{Label: primaryLabel, Verifier: v})
 		if err != nil {
 			return failf(e, "verify", "%v", err)
 		}
 		reports, errs := corroborateAll(ctx, c, pchecks, *nf.timeout, *wait, *interval)
-		return reportCorroborated(e, targets, reports, errs, *jsonOut)
+		return verifyOutput(targets).report(e, reports, errs, *jsonOut)
 	}
 
 	results, err := poll(ctx, e, check, *nf.timeout, *wait, *interval)
@@ -356,51 +348,39 @@ type verifyFailure struct {
 	Error  string `json:"error"`
 }
 
-// reportCorroborated prints each corroboration (the primary's result, one
-// line per perspective, the reason; or the report as one JSON line) and
-// returns the worst exit status.
-func reportCorroborated(e *env, targets []string, reports []*perspective.Report, errs []error, jsonOut bool) int {
-	status := exitOK
-	for i, rep := range reports {
-		status = max(status, reportExit(rep))
-		if rep == nil {
-			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(errs[i].Error()))
-			if jsonOut {
-				if err := writeJSON(e.stdout, verifyFailure{Target: targets[i], Error: errs[i].Error()}); err != nil {
-					return failf(e, "verify", "%v", err)
-				}
-			}
-			continue
-		}
-		if jsonOut {
-			if err := writeJSON(e.stdout, rep); err != nil {
-				return failf(e, "verify", "%v", err)
-			}
-		} else {
+// verifyOutput reports corroborated DCV checks: the primary's result
+// under the final outcome, and its error and hint.
+func verifyOutput(targets []string) mpicOutput {
+	return mpicOutput{
+		cmd:   "verify",
+		names: targets,
+		primary: func(e *env, name string, rep *perspective.Report, final string) {
 			if p := rep.Primary.DCV; p != nil {
-				printResult(e, p)
-			} else {
-				fmt.Fprintf(e.stdout, "%s: %s\n", rep.Primary.Outcome(), targets[i])
+				printResultAs(e, p, final)
+				return
 			}
-			printPerspectives(e.stdout, rep)
-		}
-		if p := rep.Primary.DCV; p != nil {
-			printResultError(e, p)
-		}
-		if !rep.Corroborated {
-			fmt.Fprintf(e.stderr, "dcv verify: %s: %s\n", targets[i], clean(notCorroborated(rep, errs[i])))
-		}
+			fmt.Fprintf(e.stdout, "%s: %s\n", final, name)
+		},
+		problem: func(e *env, rep *perspective.Report) {
+			if p := rep.Primary.DCV; p != nil {
+				printResultError(e, p)
+			}
+		},
+		failure: func(name string, err error) any { return verifyFailure{Target: name, Error: err.Error()} },
 	}
-	return status
 }
 
-func printResult(e *env, r *verify.Result) {
+func printResult(e *env, r *verify.Result) { printResultAs(e, r, r.Outcome.String()) }
+
+// printResultAs prints r under the outcome given (with --perspective, the
+// corroboration's).
+func printResultAs(e *env, r *verify.Result, outcome string) {
 	w := e.stdout
 	what := string(r.Method)
 	if what != "" {
 		what += " " + r.Domain + ": "
 	}
-	fmt.Fprintf(w, "%s: %s%s\n", r.Outcome, what, r.Target)
+	fmt.Fprintf(w, "%s: %s%s\n", outcome, what, r.Target)
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "  %s (%s): %s", s.NS, s.Addr, s.Outcome)
 		if s.Error != "" {

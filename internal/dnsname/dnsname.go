@@ -70,6 +70,12 @@ func Owner(s string) (string, error) {
 }
 
 func normalize(in string, owner bool) (string, error) {
+	return normalizeWith(in, owner, true)
+}
+
+// normalizeWith is normalize; fast lets plain names skip IDNA (the tests
+// compare both paths).
+func normalizeWith(in string, owner, fast bool) (string, error) {
 	s := strings.TrimSpace(in)
 	s = strings.TrimSuffix(s, ".")
 	if s == "" {
@@ -113,12 +119,18 @@ func normalize(in string, owner bool) (string, error) {
 	if start >= len(labels) {
 		return "", fail(in, ErrSingleLabel, "")
 	}
-	host := strings.Join(labels[start:], ".")
-	ascii, err := profile.ToASCII(host)
-	if err != nil {
-		return "", fail(in, ErrInvalid, err.Error())
+	host := s // labels[start:] joined, as given
+	for _, l := range labels[:start] {
+		host = host[len(l)+1:]
 	}
-	ascii = strings.ToLower(ascii)
+	ascii := host
+	if !fast || !plainLDH(host) {
+		var err error
+		if ascii, err = profile.ToASCII(host); err != nil {
+			return "", fail(in, ErrInvalid, err.Error())
+		}
+		ascii = strings.ToLower(ascii)
+	}
 	out := ascii
 	if start > 0 {
 		out = strings.Join(labels[:start], ".") + "." + ascii
@@ -126,10 +138,19 @@ func normalize(in string, owner bool) (string, error) {
 	if len(out) > 253 {
 		return "", fail(in, ErrTooLong, "")
 	}
-	for _, l := range strings.Split(out, ".") {
+	for rest := out; ; {
+		l, after, more := strings.Cut(rest, ".")
 		if len(l) > 63 {
 			return "", fail(in, ErrTooLong, "label "+l)
 		}
+		if l == "" {
+			// IDNA maps "xn--" (empty Punycode) to nothing.
+			return "", fail(in, ErrInvalid, "a label is empty after IDNA")
+		}
+		if !more {
+			break
+		}
+		rest = after
 	}
 	if !strings.Contains(ascii, ".") {
 		return "", fail(in, ErrSingleLabel, "")
@@ -138,6 +159,30 @@ func normalize(in string, owner bool) (string, error) {
 		return "", fail(in, ErrPublicSuffix, ascii)
 	}
 	return out, nil
+}
+
+// plainLDH reports whether IDNA lookup (UTS 46) would return host as it
+// is: lower-case letters, digits, '-' and '.', no label that starts or ends
+// with '-', and no "--" in a label's third and fourth places (where
+// "xn--" A-labels sit, which IDNA decodes and checks). Labels are not
+// empty (normalize checked).
+func plainLDH(host string) bool {
+	start := 0
+	for i := 0; i <= len(host); i++ {
+		if i < len(host) && host[i] != '.' {
+			c := host[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+			continue
+		}
+		l := host[start:i]
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' || len(l) >= 4 && l[2] == '-' && l[3] == '-' {
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
 func validUnderscoreLabel(l string) bool {
@@ -154,14 +199,17 @@ func validUnderscoreLabel(l string) bool {
 
 func isIP(s string) bool {
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
-	if _, err := netip.ParseAddr(s); err == nil {
-		return true
+	// Only an IPv6 form has ':', only digits and dots make an IPv4 one:
+	// a name skips the parse (and its error allocation).
+	if strings.Contains(s, ":") || strings.Trim(s, "0123456789.") == "" {
+		if _, err := netip.ParseAddr(s); err == nil {
+			return true
+		}
 	}
 	// Shorthand IPv4 forms that some resolvers accept ("127.1", "0x7f.1").
-	labels := strings.Split(s, ".")
-	last := labels[len(labels)-1]
+	last := s[strings.LastIndexByte(s, '.')+1:]
 	return last != "" && strings.Trim(last, "0123456789") == "" ||
-		strings.HasPrefix(strings.ToLower(last), "0x")
+		len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')
 }
 
 // isPublicSuffix reports whether name is itself on the public suffix list,
@@ -169,6 +217,28 @@ func isIP(s string) bool {
 func isPublicSuffix(name string) bool {
 	ps, _ := publicsuffix.PublicSuffix(name)
 	return ps == name
+}
+
+// HasICANNSuffix reports whether name ends in a public suffix of the ICANN
+// section of the public suffix list: a delegated top-level domain, not
+// "internal", "local", "test" or a made-up one (which only the list's
+// default rule matches). A suffix of the list's private section counts
+// through its ICANN part: "x.github.io" has "io". Case and one trailing
+// dot are ignored.
+func HasICANNSuffix(name string) bool {
+	s := strings.ToLower(strings.TrimSuffix(name, "."))
+	for s != "" {
+		ps, icann := publicsuffix.PublicSuffix(s)
+		if icann {
+			return true
+		}
+		i := strings.IndexByte(ps, '.')
+		if i < 0 {
+			return false
+		}
+		s = ps[i+1:]
+	}
+	return false
 }
 
 // IsWildcard reports whether a normalized domain starts with "*.".

@@ -2,6 +2,7 @@ package dnsname
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -35,6 +36,12 @@ func TestDomain(t *testing.T) {
 		"192.0.2.1":                              ErrIPAddress,
 		"[2001:db8::1]":                          ErrIPAddress,
 		"2001:db8::1":                            ErrIPAddress,
+		"fe80::1%eth0":                           ErrIPAddress,
+		"::ffff:192.0.2.1":                       ErrIPAddress,
+		"127.1":                                  ErrIPAddress,
+		"www.0x7f":                               ErrIPAddress,
+		"a.0X1":                                  ErrIPAddress,
+		"example.123":                            ErrIPAddress,
 		"com":                                    ErrSingleLabel,
 		"localhost":                              ErrSingleLabel,
 		"co.uk":                                  ErrPublicSuffix,
@@ -52,6 +59,8 @@ func TestDomain(t *testing.T) {
 		strings.Repeat("abcdefghi.", 26) + "com": ErrTooLong,
 		"exa mple.com":                           ErrInvalid,
 		"example.com..":                          ErrEmptyLabel,
+		"Xn--.A":                                 ErrInvalid, // IDNA would leave an empty label
+		"xn--.example.com":                       ErrInvalid,
 	}
 	for in, want := range bad {
 		_, err := Domain(in)
@@ -133,4 +142,85 @@ func FuzzDomain(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestHasICANNSuffix(t *testing.T) {
+	for name, want := range map[string]bool{
+		"example.com":        true,
+		"WWW.Example.COM.":   true,
+		"a.b.example.co.uk":  true,
+		"user.github.io":     true, // private-section suffix, ICANN "io" under it
+		"x.ck":               true,
+		"xn--mnchen-3ya.de":  true,
+		"foo.internal":       false,
+		"x.notatld":          false,
+		"printer.local":      false,
+		"a.test":             false,
+		"localhost":          false,
+		"www.example":        false,
+		"host.invalid":       false,
+		"":                   false,
+		".":                  false,
+		"com.":               true,
+		"corp.alt":           false,
+		"a.b.c.d.e.notatld.": false,
+	} {
+		assert.Equal(t, want, HasICANNSuffix(name), name)
+	}
+}
+
+// sameBothWays fails t if the fast path for plain names and IDNA disagree on
+// s, in result or error.
+func sameBothWays(t testing.TB, s string) {
+	t.Helper()
+	for _, owner := range []bool{false, true} {
+		fast, ferr := normalizeWith(s, owner, true)
+		slow, serr := normalizeWith(s, owner, false)
+		if fast != slow || (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
+			t.Fatalf("%q (owner %v): fast %q, %v; IDNA %q, %v", s, owner, fast, ferr, slow, serr)
+		}
+	}
+}
+
+// TestFastPathMatchesIDNA: names that skip IDNA come out exactly as IDNA
+// would make them, over edge cases and many generated names.
+func TestFastPathMatchesIDNA(t *testing.T) {
+	for _, s := range []string{
+		"example.com", "a-b.example.com", "-a.example.com", "a-.example.com", "ab--c.example.com",
+		"xn--mnchen-3ya.de", "xn--zz.com", "xn--.com", "xn--a.com", "ab--.com", "a--b.com", "abc--d.com",
+		"123.example.com", "1.com", "0x1.example.com", "www.example.123", strings.Repeat("a", 63) + ".com",
+		strings.Repeat("a", 64) + ".com", "_dnsauth.www.example.com", "*.example.com", "EXAMPLE.com",
+		"exa_mple.com", "a.b.c.d.e.f.g.example.co.uk", "-.com", "a.-", "xn--55qx5d.cn", "xn--55qx5D.cn",
+	} {
+		sameBothWays(t, s)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "abcxyz0129-._*AZé"
+	runes := []rune(alphabet)
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(24) {
+			b.WriteRune(runes[r.IntN(len(runes))])
+		}
+		if r.IntN(3) == 0 {
+			b.WriteString(".com")
+		}
+		sameBothWays(t, b.String())
+	}
+}
+
+func FuzzFastPathMatchesIDNA(f *testing.F) {
+	for _, s := range []string{"example.com", "xn--mnchen-3ya.de", "ab--c.example.com", "-a.com", "_x.example.com", "a-.b.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { sameBothWays(t, s) })
+}
+
+func BenchmarkDomainPlain(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Owner("_dnsauth.d1234.example.com"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -2,6 +2,8 @@ package dnssec
 
 import (
 	"bufio"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -31,13 +33,18 @@ func RootAnchors() []dns.RR {
 	return out
 }
 
+// digestLen is the length of the DS digests we know.
+var digestLen = map[uint8]int{dns.SHA1: 20, dns.SHA256: 32, dns.SHA384: 48}
+
 // maxAnchorLine bounds one line of a trust-anchor file.
 const maxAnchorLine = 64 << 10
 
 // ParseAnchors reads a trust-anchor file: zone-file lines of DS or DNSKEY
 // records (any owner, class IN), one per line; blank lines and ';'
-// comments are ignored. Anything else is an error naming the line. An
-// input without any anchor is an error too.
+// comments are ignored. Anything else is an error naming the line, and so
+// is an anchor the validator could not use (an unsupported algorithm or
+// digest type, a revoked key): a typo must not silently make every answer
+// insecure. An input without any anchor is an error too.
 func ParseAnchors(r io.Reader) ([]dns.RR, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxAnchorLine)
@@ -59,8 +66,22 @@ func ParseAnchors(r io.Reader) ([]dns.RR, error) {
 		if rr == nil {
 			continue
 		}
-		switch rr.(type) {
-		case *dns.DS, *dns.DNSKEY:
+		switch rr := rr.(type) {
+		case *dns.DS:
+			if !supportedAlg(rr.Algorithm) || !supportedDigest(rr.DigestType) {
+				return nil, fmt.Errorf("dnssec: trust anchors line %d: algorithm %d / digest type %d is not supported (algorithms 8, 10, 13, 14, 15; digests 2, 4)", line, rr.Algorithm, rr.DigestType)
+			}
+			d, err := hex.DecodeString(rr.Digest)
+			if err != nil || len(d) == 0 || (digestLen[rr.DigestType] != 0 && len(d) != digestLen[rr.DigestType]) {
+				return nil, fmt.Errorf("dnssec: trust anchors line %d: the DS digest is not hex of the right length", line)
+			}
+		case *dns.DNSKEY:
+			if !usableKey(rr) {
+				return nil, fmt.Errorf("dnssec: trust anchors line %d: not a usable key (zone flag, protocol 3, not revoked, algorithm 8, 10, 13, 14 or 15)", line)
+			}
+			if k, err := base64.StdEncoding.DecodeString(rr.PublicKey); err != nil || len(k) == 0 {
+				return nil, fmt.Errorf("dnssec: trust anchors line %d: the DNSKEY public key is not base64", line)
+			}
 		default:
 			return nil, fmt.Errorf("dnssec: trust anchors line %d: %s record, want DS or DNSKEY", line, dns.TypeToString[rr.Header().Rrtype])
 		}

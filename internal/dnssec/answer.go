@@ -147,10 +147,27 @@ func signerOf(set *rrset) string {
 
 func (s *session) prefetchWalk(target string, signed bool) {
 	if anchor, anchors := s.v.anchorFor(target); anchors != nil {
-		if names := namesBelow(anchor, target); len(names) <= maxWalkLabels {
-			s.prefetch(anchor, names, signed)
-		}
+		names := namesBelow(anchor, target)
+		s.prefetch(anchor, names[:min(len(names), maxWalkLabels)], signed)
 	}
+}
+
+// stale reports whether z's keys came from the cache rather than from
+// this call; if so it drops them (once per zone and call) so that the
+// caller can retry with the zone's current DNSKEY set. A failure is thus
+// never blamed on keys the zone has since replaced.
+func (s *session) stale(z *zoneKeys) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, fetched := s.futures[qkey{z.name, dns.TypeDNSKEY}]; fetched || s.refreshed[z.name] {
+		return false
+	}
+	if s.refreshed == nil {
+		s.refreshed = map[string]bool{}
+	}
+	s.refreshed[z.name] = true
+	s.v.cache.remove(z.name)
+	return true
 }
 
 func insecure(z *zoneKeys) Result {
@@ -189,6 +206,9 @@ func (s *session) positive(resp *dns.Msg, set *rrset) Result {
 		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the RRSIG over %s names %s as its signer, which is not a signed zone (the name lies in %s)", what, show(signer), show(z.name))}
 	}
 	sig, res := s.verify(set.rrs, set.sigs, set.name, set.t, z.name, z.keys, z.keys)
+	if res != nil && s.stale(z) {
+		return s.positive(resp, set) // the cached keys may predate a key rollover: once more, fresh
+	}
 	if res != nil {
 		return *res
 	}
@@ -250,7 +270,10 @@ func (s *session) negative(resp *dns.Msg, name string, qtype uint16) Result {
 	if z.name != signer {
 		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the denial of %s names %s as its signer, which is not a signed zone", what, show(signer))}
 	}
-	d, res := s.deny(resp.Ns, z, name, qtype)
+	d, p, res := s.deny(resp.Ns, z, name, qtype)
+	if res != nil && s.stale(z) {
+		return s.negative(resp, name, qtype)
+	}
 	if res != nil {
 		return *res
 	}
@@ -262,5 +285,6 @@ func (s *session) negative(resp *dns.Msg, name string, qtype uint16) Result {
 	case !nx && d.nxdomain:
 		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the answer says %s exists without %s records, but the proof of %s says the name does not exist", show(name), typeName(qtype), show(z.name))}
 	}
+	p.capTTLs(resp.Ns, s.now)
 	return Result{Verdict: Secure, Zone: z.name}
 }

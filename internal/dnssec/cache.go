@@ -88,10 +88,13 @@ func (c *cache) put(name string, l *link) {
 	}
 }
 
-func (c *cache) len() int {
+func (c *cache) remove(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.items)
+	if e, ok := c.items[name]; ok {
+		c.order.Remove(e)
+		delete(c.items, name)
+	}
 }
 
 type qkey struct {

@@ -20,18 +20,18 @@ func (s *session) walk(target string, signed bool) (*zoneKeys, *Result) {
 			Reason: fmt.Sprintf("no trust anchor covers %s", show(target))}
 	}
 	names := namesBelow(anchorName, target)
-	if len(names) > maxWalkLabels {
-		return nil, &Result{Verdict: Indeterminate, Zone: target,
-			Reason: fmt.Sprintf("%s lies more than %d labels below the trust anchor %s: too deep to validate", show(target), maxWalkLabels, show(anchorName))}
-	}
-	s.prefetch(anchorName, names, signed)
+	s.prefetch(anchorName, names[:min(len(names), maxWalkLabels)], signed)
 	z, res := s.anchorZone(anchorName, anchors)
 	if res != nil {
 		return nil, res
 	}
-	for _, x := range names {
+	for i, x := range names {
 		if !z.secure {
 			return z, nil
+		}
+		if i >= maxWalkLabels {
+			return nil, &Result{Verdict: Indeterminate, Zone: z.name,
+				Reason: fmt.Sprintf("%s lies more than %d labels below the trust anchor %s inside the signed zone %s: too deep to validate", show(target), maxWalkLabels, show(anchorName), show(z.name))}
 		}
 		l, res := s.link(z, x)
 		if res != nil {
@@ -89,9 +89,9 @@ func (s *session) anchorZone(name string, anchors []dns.RR) (*zoneKeys, *Result)
 		}
 	}
 	if len(ds) == 0 && len(keys) == 0 {
-		z := &zoneKeys{name: name, why: "the trust anchors for " + show(name) + " use only unsupported algorithms or digest types"}
-		s.v.cache.put(name, &link{kind: linkZone, zone: z, expires: s.now.Add(maxCacheTTL * 1e9)})
-		return z, nil
+		// A misconfigured anchor must not make everything "insecure": fail closed.
+		return nil, &Result{Verdict: Indeterminate, Zone: name,
+			Reason: "the trust anchors for " + show(name) + " use only unsupported algorithms, digest types or revoked keys: configure a usable anchor"}
 	}
 	return s.zoneKeys(name, ds, keys, "the trust anchor for "+show(name), nil)
 }
@@ -238,7 +238,7 @@ func (s *session) link(z *zoneKeys, x string) (*link, *Result) {
 			return l, nil
 		}
 	}
-	d, res := s.deny(m.Ns, z, x, dns.TypeDS)
+	d, _, res := s.deny(m.Ns, z, x, dns.TypeDS)
 	if res != nil {
 		return nil, res
 	}

@@ -25,6 +25,34 @@ type proof struct {
 	unsupp int // NSEC3 records with an unknown hash or flags (RFC 5155 §8.1, §8.2)
 	iter   uint16
 	exp    time.Time
+	hashes map[hashKey]string
+	sets   []provenSet // the validated records, for capping TTLs
+}
+
+type provenSet struct {
+	rrs  []dns.RR
+	sigs []*dns.RRSIG
+	used *dns.RRSIG
+}
+
+// capTTLs caps the TTLs of the proof records in place (and the SOA of
+// auth to the lowest of them): only for a response the caller owns.
+func (p *proof) capTTLs(auth []dns.RR, now time.Time) {
+	low := uint32(1<<32 - 1)
+	for _, ps := range p.sets {
+		capTTL(ps.rrs, ps.sigs, ps.used, now)
+		for _, rr := range ps.rrs {
+			low = min(low, rr.Header().Ttl)
+		}
+	}
+	if len(p.sets) == 0 {
+		return
+	}
+	for _, rr := range auth {
+		if h := rr.Header(); (h.Rrtype == dns.TypeSOA || h.Rrtype == dns.TypeRRSIG) && h.Ttl > low && canon(h.Name) == p.zone {
+			h.Ttl = low
+		}
+	}
 }
 
 // collectProof validates every NSEC and NSEC3 record of auth signed by
@@ -63,6 +91,7 @@ func (s *session) collectProof(auth []dns.RR, z *zoneKeys) (*proof, *Result) {
 		}
 		used = append(used, sig)
 		recs = append(recs, set...)
+		p.sets = append(p.sets, provenSet{set, sigs, sig})
 		for _, rr := range set {
 			switch r := rr.(type) {
 			case *dns.NSEC:
@@ -89,17 +118,17 @@ func (p *proof) empty() bool { return len(p.nsec) == 0 && len(p.nsec3) == 0 && p
 
 // deny validates the proof in auth that name has no type t in zone z
 // (RFC 4035 §5.4, RFC 5155 §8).
-func (s *session) deny(auth []dns.RR, z *zoneKeys, name string, t uint16) (denial, *Result) {
+func (s *session) deny(auth []dns.RR, z *zoneKeys, name string, t uint16) (denial, *proof, *Result) {
 	p, res := s.collectProof(auth, z)
 	if res != nil {
-		return denial{}, res
+		return denial{}, nil, res
 	}
 	what := show(name) + " " + typeName(t)
 	if p.empty() {
 		if !hasRRSIG(auth) {
-			return denial{}, s.noSigs(name, t, z.name)
+			return denial{}, nil, s.noSigs(name, t, z.name)
 		}
-		return denial{}, &Result{Verdict: Bogus, Zone: z.name,
+		return denial{}, nil, &Result{Verdict: Bogus, Zone: z.name,
 			Reason: fmt.Sprintf("no NSEC or NSEC3 record of %s proves that %s does not exist", show(z.name), what)}
 	}
 	var d denial
@@ -110,10 +139,10 @@ func (s *session) deny(auth []dns.RR, z *zoneKeys, name string, t uint16) (denia
 		d, why = p.nsec3Deny(name, t)
 	}
 	if why != "" {
-		return denial{}, &Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the denial of %s is broken: %s", what, why)}
+		return denial{}, nil, &Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the denial of %s is broken: %s", what, why)}
 	}
 	d.expires = p.exp
-	return d, nil
+	return d, p, nil
 }
 
 func hasBit(bitmap []uint16, t uint16) bool {
@@ -208,33 +237,83 @@ func (p *proof) nsecDeny(name string, t uint16) (denial, string) {
 	return denial{}, fmt.Sprintf("no NSEC proves that the wildcard %s does not exist", show(wc))
 }
 
+// hash returns the NSEC3 hash of name under r's parameters, memoized per
+// proof so that a hostile answer cannot make us hash the same name again
+// for every record ("" if the parameters are unusable).
+func (p *proof) hash(name string, r *dns.NSEC3) string {
+	k := hashKey{name, r.Iterations, r.Salt}
+	if h, ok := p.hashes[k]; ok {
+		return h
+	}
+	if p.hashes == nil {
+		p.hashes = map[hashKey]string{}
+	}
+	h := dns.HashName(name, r.Hash, r.Iterations, r.Salt)
+	p.hashes[k] = h
+	return h
+}
+
+type hashKey struct {
+	name string
+	iter uint16
+	salt string
+}
+
+// ownerHash is the first label of an NSEC3 owner, upper case.
+func ownerHash(r *dns.NSEC3) string {
+	i, _ := dns.NextLabel(r.Hdr.Name, 0)
+	if i == 0 {
+		return ""
+	}
+	return strings.ToUpper(r.Hdr.Name[:i-1])
+}
+
+// match3 returns the NSEC3 whose owner is the hash of name (as
+// NSEC3.Match, with the hash computed once).
 func (p *proof) match3(name string) *dns.NSEC3 {
 	for _, r := range p.nsec3 {
-		if dns.HashName(name, r.Hash, r.Iterations, r.Salt) != "" && r.Match(name) {
+		if h := p.hash(name, r); h != "" && h == ownerHash(r) {
 			return r
 		}
 	}
 	return nil
 }
 
+// cover3 returns the NSEC3 whose interval holds the hash of name strictly
+// (as NSEC3.Cover, the last record wrapping around).
 func (p *proof) cover3(name string) *dns.NSEC3 {
 	for _, r := range p.nsec3 {
-		if dns.HashName(name, r.Hash, r.Iterations, r.Salt) != "" && r.Cover(name) && !r.Match(name) {
+		h := p.hash(name, r)
+		owner, next := ownerHash(r), r.NextDomain
+		if h == "" || owner == "" || h == owner {
+			continue
+		}
+		switch {
+		case owner < next && owner < h && h < next,
+			owner >= next && (h > owner || h < next):
 			return r
 		}
 	}
 	return nil
 }
 
-// nsec3Params says why the NSEC3 records cannot be used, if they cannot.
-func (p *proof) nsec3Params() string {
+// nsec3Params checks the NSEC3 parameters: unusable says why the records
+// cannot be used at all (an unknown hash: insecure, RFC 5155 §8.1),
+// tooMany why checking them would cost too much (bogus), costly why a
+// proof that holds only makes the answer insecure (RFC 9276 §3.2: more
+// iterations than the limit). The proof is still checked in the costly
+// case, so a validly signed NSEC3 cannot be replayed to downgrade a name
+// it does not deny.
+func (p *proof) nsec3Params() (unusable, tooMany, costly string) {
 	switch {
 	case len(p.nsec3) == 0:
-		return "the NSEC3 records of " + show(p.zone) + " use an unsupported hash algorithm or flags (RFC 5155 §8.1)"
+		return "the NSEC3 records of " + show(p.zone) + " use an unsupported hash algorithm or flags (RFC 5155 §8.1)", "", ""
+	case p.iter > maxNSEC3IterationsChecked:
+		return "", fmt.Sprintf("the NSEC3 records of %s use %d iterations, more than the %d this validator checks", show(p.zone), p.iter, maxNSEC3IterationsChecked), ""
 	case p.iter > maxNSEC3Iterations:
-		return fmt.Sprintf("the NSEC3 records of %s use %d iterations, above the limit of %d (RFC 9276 §3.2)", show(p.zone), p.iter, maxNSEC3Iterations)
+		return "", "", fmt.Sprintf("the NSEC3 records of %s use %d iterations, above the limit of %d (RFC 9276 §3.2)", show(p.zone), p.iter, maxNSEC3Iterations)
 	}
-	return ""
+	return "", "", ""
 }
 
 // closest finds the closest encloser of name and the NSEC3 covering the
@@ -260,9 +339,21 @@ func (p *proof) closest(name string) (ce string, nc *dns.NSEC3, why string) {
 }
 
 func (p *proof) nsec3Deny(name string, t uint16) (denial, string) {
-	if why := p.nsec3Params(); why != "" {
-		return denial{insecure: why}, ""
+	unusable, tooMany, costly := p.nsec3Params()
+	switch {
+	case unusable != "":
+		return denial{insecure: unusable}, ""
+	case tooMany != "":
+		return denial{}, tooMany
 	}
+	d, why := p.nsec3Check(name, t)
+	if why == "" && costly != "" && d.insecure == "" {
+		d.insecure = costly
+	}
+	return d, why
+}
+
+func (p *proof) nsec3Check(name string, t uint16) (denial, string) {
 	if m := p.match3(name); m != nil {
 		return exactDeny(m.TypeBitMap, name, name, t)
 	}
@@ -305,6 +396,7 @@ func (s *session) expansion(auth []dns.RR, z *zoneKeys, owner string, t uint16, 
 	if len(p.nsec) > 0 {
 		for _, n := range p.nsec {
 			if p.covers(n, owner) {
+				p.capTTLs(auth, s.now)
 				return "", nil
 			}
 		}
@@ -313,8 +405,12 @@ func (s *session) expansion(auth []dns.RR, z *zoneKeys, owner string, t uint16, 
 	if p.empty() {
 		return bogus(": no NSEC or NSEC3 record in the answer")
 	}
-	if why := p.nsec3Params(); why != "" {
-		return why, nil
+	unusable, tooMany, costly := p.nsec3Params()
+	switch {
+	case unusable != "":
+		return unusable, nil
+	case tooMany != "":
+		return bogus(": " + tooMany)
 	}
 	nc := lastLabels(owner, labels+1)
 	c := p.cover3(nc)
@@ -324,5 +420,9 @@ func (s *session) expansion(auth []dns.RR, z *zoneKeys, owner string, t uint16, 
 	if c.Flags&1 != 0 {
 		return fmt.Sprintf("an opt-out NSEC3 of %s covers %s", show(z.name), show(nc)), nil
 	}
+	if costly != "" {
+		return costly, nil
+	}
+	p.capTTLs(auth, s.now)
 	return "", nil
 }

@@ -48,6 +48,7 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		{"ed25519.com.", dnssectest.Config{Algorithm: dns.ED25519}},
 		{"nsec3.org.", dnssectest.Config{NSEC3: true}},
 		{"highiter.org.", dnssectest.Config{NSEC3: true, Iterations: 150}},
+		{"toomany.org.", dnssectest.Config{NSEC3: true, Iterations: 600}},
 		{"insecure.com.", dnssectest.Config{Unsigned: true}},
 		{"insecure.org.", dnssectest.Config{Unsigned: true}},
 		{"insecure.net.", dnssectest.Config{Unsigned: true}},
@@ -57,6 +58,8 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		{"sha1.com.", dnssectest.Config{Algorithm: dns.RSASHA1}},
 		{"sha1ds.com.", dnssectest.Config{Digest: dns.SHA1}},
 		{"broken.com.", dnssectest.Config{}},
+		{"twoalg.com.", dnssectest.Config{Algorithm: dns.RSASHA1, SecondAlgorithm: dns.ED25519}},
+		{"twoalg2.com.", dnssectest.Config{Algorithm: dns.ECDSAP256SHA256, SecondAlgorithm: dns.RSASHA256}},
 	}
 	for _, z := range zones {
 		if err := h.AddZone(z.name, z.cfg); err != nil {
@@ -73,6 +76,7 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		`to-secure.example.com. 300 IN CNAME www.rsa256.com.`,
 		`alias.example.com. 300 IN DNAME rsa512.com.`,
 		`a.b.c.example.com. 300 IN A 192.0.2.7`,
+		`q.p.o.n.m.l.k.j.i.h.g.f.e.d.c.b.a.deep.example.com. 300 IN A 192.0.2.8`,
 		`expired.broken.com. 300 IN TXT "x"`,
 		`future.broken.com. 300 IN TXT "x"`,
 		`nosig.broken.com. 300 IN TXT "x"`,
@@ -94,6 +98,8 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 		`www.sha1.com. 300 IN A 192.0.2.15`,
 		`www.sha1ds.com. 300 IN A 192.0.2.16`,
 		`www.p384.com. 300 IN CAA 0 issue "ca.example"`,
+		`www.twoalg.com. 300 IN A 192.0.2.17`,
+		`www.twoalg2.com. 300 IN A 192.0.2.18`,
 	)
 	if err != nil {
 		return nil, err
@@ -105,8 +111,10 @@ func buildLab() (*dnssectest.Hierarchy, error) {
 	return h, nil
 }
 
+func nowFunc() time.Time { return now }
+
 func newValidator(h *dnssectest.Hierarchy) *dnssec.Validator {
-	return &dnssec.Validator{Anchors: h.Anchors(), Now: func() time.Time { return now }}
+	return &dnssec.Validator{Anchors: h.Anchors(), Now: nowFunc}
 }
 
 // check resolves name/qtype in h (DO=1) and validates the answer.

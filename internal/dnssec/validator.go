@@ -149,9 +149,10 @@ type session struct {
 	q      Querier
 	now    time.Time
 
-	mu       sync.Mutex
-	futures  map[qkey]*future
-	verifies int
+	mu        sync.Mutex
+	futures   map[qkey]*future
+	verifies  int
+	refreshed map[string]bool // zones whose cached keys were dropped by stale
 }
 
 type future struct {

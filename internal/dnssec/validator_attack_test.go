@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/dnssec/dnssectest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -121,6 +122,11 @@ func TestValidateRejectsAlteredResponses(t *testing.T) {
 			m.Ns = withoutTypes(m.Ns, dns.TypeNSEC3)
 			return m
 		}, "no NSEC or NSEC3 proof"},
+		{"NSEC3 proof replayed to deny an existing name (many iterations)", func() *dns.Msg {
+			m := resolve(t, "nosuch.highiter.org.", dns.TypeTXT)
+			m.Question[0] = dns.Question{Name: "www.highiter.org.", Qtype: dns.TypeA, Qclass: dns.ClassINET}
+			return m
+		}, "denial of www.highiter.org A is broken"},
 		{"wildcard expansion without the proof", func() *dns.Msg {
 			m := resolve(t, "a.wild.example.com.", dns.TypeTXT)
 			m.Ns = nil
@@ -235,6 +241,18 @@ func TestValidateCapsTTL(t *testing.T) {
 		assert.EqualValues(t, 300, rr.Header().Ttl, "%s", rr)
 	}
 
+	// A proven NXDOMAIN: the proof records are capped likewise, the SOA
+	// to the lowest of them (the negative-caching time).
+	m = resolve(t, "nosuch.example.com.", dns.TypeTXT)
+	for _, rr := range m.Ns {
+		rr.Header().Ttl = 86400
+	}
+	r = newValidator(h).Validate(context.Background(), h, m)
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	for _, rr := range m.Ns {
+		assert.LessOrEqual(t, rr.Header().Ttl, uint32(300), "%s", rr)
+	}
+
 	late := now.Add(30*24*time.Hour - 100*time.Second) // 100 s before the signatures expire
 	v := &dnssec.Validator{Anchors: h.Anchors(), Now: func() time.Time { return late }}
 	m = resolve(t, "_dnsauth.example.com.", dns.TypeTXT)
@@ -337,6 +355,13 @@ func TestValidateAnchors(t *testing.T) {
 	assert.Equal(t, dnssec.Indeterminate, r.Verdict)
 	assert.Contains(t, r.Reason, "no trust anchor covers")
 
+	// Anchors the validator cannot use fail closed, never "insecure".
+	sha1, err := dns.NewRR(". IN DS 20326 5 1 E06D44B80B8F1D39A95C0B0D7C65D08458E88040")
+	require.NoError(t, err)
+	v = &dnssec.Validator{Anchors: []dns.RR{sha1}, Now: func() time.Time { return now }}
+	r = v.Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+	assert.Equal(t, dnssec.Indeterminate, r.Verdict, r.Reason)
+
 	// The IANA anchors do not validate the lab's own root.
 	r = (&dnssec.Validator{Now: func() time.Time { return now }}).Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
 	assert.Equal(t, dnssec.Bogus, r.Verdict)
@@ -358,4 +383,111 @@ func TestValidateMalformed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.Equal(t, dnssec.Indeterminate, newValidator(h).Validate(ctx, h, resolve(t, "www.example.com.", dns.TypeA)).Verdict)
+}
+
+// hostileSigs returns the answer for _dnsauth.example.com TXT with n
+// corrupted copies of its RRSIG (same key tag) in front of the real one.
+func hostileSigs(t testing.TB, n int) *dns.Msg {
+	m, err := testLab(t).Resolve("_dnsauth.example.com.", dns.TypeTXT, true)
+	require.NoError(t, err)
+	var real *dns.RRSIG
+	for _, rr := range m.Answer {
+		if sig, ok := rr.(*dns.RRSIG); ok {
+			real = sig
+		}
+	}
+	require.NotNil(t, real)
+	var bad []dns.RR
+	for i := range n {
+		c := dns.Copy(real).(*dns.RRSIG)
+		c.Signature = "AAAA" + c.Signature[4:]
+		c.Inception += uint32(i)
+		bad = append(bad, c)
+	}
+	m.Answer = append(bad, m.Answer...)
+	return m
+}
+
+// TestValidateBoundsSignatureWork: an answer stuffed with signatures that
+// all name the zone's key (the KeyTrap pattern) is bogus after a bounded
+// number of checks, however many it carries.
+func TestValidateBoundsSignatureWork(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	r := v.Validate(context.Background(), h, hostileSigs(t, 500))
+	assert.Equal(t, dnssec.Bogus, r.Verdict)
+	assert.Contains(t, r.Reason, "does not verify")
+	// A few bad signatures next to a good one do not hide it.
+	r = v.Validate(context.Background(), h, hostileSigs(t, 3))
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+}
+
+// TestValidateAnyAlgorithmSuffices: with two algorithms in a zone, one
+// valid signature is enough (RFC 6840 §5.11), whichever it is.
+func TestValidateAnyAlgorithmSuffices(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	for _, alg := range []uint8{dns.ECDSAP256SHA256, dns.RSASHA256} {
+		m := resolve(t, "www.twoalg2.com.", dns.TypeA)
+		n := 0
+		for _, rr := range m.Answer {
+			if sig, ok := rr.(*dns.RRSIG); ok {
+				n++
+				if sig.Algorithm == alg {
+					sig.Signature = "AAAA" + sig.Signature[4:]
+				}
+			}
+		}
+		require.Equal(t, 2, n)
+		r := v.Validate(context.Background(), h, m)
+		assert.Equal(t, dnssec.Secure, r.Verdict, "algorithm %d corrupted: %s", alg, r.Reason)
+	}
+}
+
+// TestValidateDeepNames: a deep unsigned name below an insecure cut is
+// insecure; a deep name that does not exist in a signed zone is bogus; an
+// unsigned answer too deep inside a signed zone is refused, while the
+// signed answer there is secure (the walk stops at its signer).
+func TestValidateDeepNames(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	deep := "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r."
+	for _, c := range []struct {
+		name string
+		want dnssec.Verdict
+	}{
+		{deep + "insecure.net.", dnssec.Insecure},
+		{deep + "example.com.", dnssec.Bogus},
+		{"q.p.o.n.m.l.k.j.i.h.g.f.e.d.c.b.a.deep.example.com.", dnssec.Indeterminate},
+	} {
+		m := new(dns.Msg)
+		m.SetQuestion(c.name, dns.TypeA)
+		rr, err := dns.NewRR(c.name + " 300 IN A 192.0.2.1")
+		require.NoError(t, err)
+		m.Answer = []dns.RR{rr}
+		r := v.Validate(context.Background(), h, m)
+		assert.Equal(t, c.want, r.Verdict, "%s: %s", c.name, r.Reason)
+	}
+	r, _ := check(t, v, h, h, "q.p.o.n.m.l.k.j.i.h.g.f.e.d.c.b.a.deep.example.com.", dns.TypeA)
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+}
+
+// TestValidateAfterKeyRollover: keys cached before a zone replaced them do
+// not make its new signatures bogus; the validator fetches the new keys.
+func TestValidateAfterKeyRollover(t *testing.T) {
+	h := dnssectest.New(now)
+	for _, z := range []string{".", "com.", "example.com."} {
+		require.NoError(t, h.AddZone(z, dnssectest.Config{}))
+	}
+	require.NoError(t, h.Add(`_dnsauth.example.com. 300 IN TXT "token"`))
+	v := newValidator(h)
+	r, _ := check(t, v, h, h, "_dnsauth.example.com.", dns.TypeTXT)
+	require.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	require.NoError(t, h.Rekey("example.com."))
+	r, _ = check(t, v, h, h, "_dnsauth.example.com.", dns.TypeTXT)
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	// A real failure stays a failure after the refetch.
+	h.Break("_dnsauth.example.com.", dns.TypeTXT, dnssectest.Tampered)
+	r, _ = check(t, v, h, h, "_dnsauth.example.com.", dns.TypeTXT)
+	assert.Equal(t, dnssec.Bogus, r.Verdict, r.Reason)
 }

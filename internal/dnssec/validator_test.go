@@ -1,15 +1,19 @@
 package dnssec_test
 
 import (
+	"context"
+	"net"
 	"testing"
 
 	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/dnssec/dnssectest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestValidateVerdicts covers every verdict against the signed lab
-// hierarchy: each algorithm, NSEC and NSEC3 denial with opt-out, wildcard
+// hierarchy, in memory and served on loopback: each algorithm, NSEC and NSEC3 denial with opt-out, wildcard
 // proofs, CNAME and DNAME chains across zones, a rollover, the injected
 // faults and the unsupported algorithms and digests.
 func TestValidateVerdicts(t *testing.T) {
@@ -43,6 +47,8 @@ func TestValidateVerdicts(t *testing.T) {
 		{"CNAME into another secure zone", "to-secure.example.com.", dns.TypeA, dnssec.Secure, "rsa256.com.", ""},
 		{"DNAME into another secure zone", "www.alias.example.com.", dns.TypeA, dnssec.Secure, "rsa512.com.", ""},
 		{"double DS during a key rollover", "www.rollover.com.", dns.TypeA, dnssec.Secure, "rollover.com.", ""},
+		{"two algorithms, one unsupported (RFC 6840 §5.11)", "www.twoalg.com.", dns.TypeA, dnssec.Secure, "twoalg.com.", ""},
+		{"two supported algorithms", "www.twoalg2.com.", dns.TypeA, dnssec.Secure, "twoalg2.com.", ""},
 		{"DS query answered by the parent", "example.com.", dns.TypeDS, dnssec.Secure, "com.", ""},
 		{"DNSKEY query", "example.com.", dns.TypeDNSKEY, dnssec.Secure, "example.com.", ""},
 
@@ -55,6 +61,8 @@ func TestValidateVerdicts(t *testing.T) {
 		{"RSASHA1 zone", "www.sha1.com.", dns.TypeA, dnssec.Insecure, "sha1.com.", "unsupported"},
 		{"SHA-1 DS digest only", "www.sha1ds.com.", dns.TypeA, dnssec.Insecure, "sha1ds.com.", "unsupported"},
 		{"NSEC3 iterations above the limit", "nosuch.highiter.org.", dns.TypeTXT, dnssec.Insecure, "highiter.org.", "iterations"},
+		{"signed data in a zone with many NSEC3 iterations", "www.highiter.org.", dns.TypeA, dnssec.Secure, "highiter.org.", ""},
+		{"NSEC3 iterations too many to check", "nosuch.toomany.org.", dns.TypeTXT, dnssec.Bogus, "toomany.org.", "more than the 500"},
 
 		{"expired RRSIG", "expired.broken.com.", dns.TypeTXT, dnssec.Bogus, "broken.com.", "the RRSIG over expired.broken.com TXT expired at 2026-11-"},
 		{"not yet valid RRSIG", "future.broken.com.", dns.TypeTXT, dnssec.Bogus, "broken.com.", "is not valid before 2026-12-"},
@@ -64,13 +72,36 @@ func TestValidateVerdicts(t *testing.T) {
 		{"server strips signatures though the parent has a DS", "www.strip.com.", dns.TypeA, dnssec.Bogus, "strip.com.", "returned no DNSSEC signatures"},
 		{"CNAME from a secure zone into a bogus one", "to-bogus.example.com.", dns.TypeA, dnssec.Bogus, "badds.com.", "matches no DNSKEY"},
 	}
-	v := newValidator(h)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r, _ := check(t, v, h, h, c.qname, c.qtype)
-			assert.Equal(t, c.want, r.Verdict, "reason: %s", r.Reason)
-			assert.Equal(t, c.zone, r.Zone)
-			assert.Contains(t, r.Reason, c.reason)
-		})
+	loop := serveLab(t, h)
+	for _, transport := range []struct {
+		name string
+		q    dnssec.Querier
+	}{{"memory", h}, {"loopback", loop}} {
+		v := newValidator(h)
+		for _, c := range cases {
+			t.Run(transport.name+"/"+c.name, func(t *testing.T) {
+				resp, err := transport.q.Query(context.Background(), c.qname, c.qtype)
+				require.NoError(t, err)
+				r := v.Validate(context.Background(), transport.q, resp)
+				assert.Equal(t, c.want, r.Verdict, "reason: %s", r.Reason)
+				assert.Equal(t, c.zone, r.Zone)
+				assert.Contains(t, r.Reason, c.reason)
+			})
+		}
 	}
+}
+
+// serveLab serves h on a real UDP and TCP server on 127.0.0.1.
+func serveLab(t *testing.T, h *dnssectest.Hierarchy) clientQuerier {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	l, err := net.Listen("tcp", pc.LocalAddr().String())
+	require.NoError(t, err)
+	udp := &dns.Server{PacketConn: pc, Handler: h}
+	tcp := &dns.Server{Listener: l, Handler: h}
+	go func() { _ = udp.ActivateAndServe() }()
+	go func() { _ = tcp.ActivateAndServe() }()
+	t.Cleanup(func() { _ = udp.Shutdown(); _ = tcp.Shutdown() })
+	return clientQuerier{addr: pc.LocalAddr().String(), c: &dns.Client{}}
 }

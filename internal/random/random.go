@@ -52,3 +52,13 @@ func (s Source) Token() (string, error) {
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
+
+// IsValue reports whether s has the form Value draws: 26 characters of
+// lower-case base32, which is 128 bits.
+func IsValue(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	b, err := lowerBase32.DecodeString(s)
+	return err == nil && len(b) == Bits/8 && lowerBase32.EncodeToString(b) == s
+}

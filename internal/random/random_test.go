@@ -40,3 +40,17 @@ func TestShortSourceFails(t *testing.T) {
 	_, err = Source{Reader: bytes.NewReader(nil)}.Token()
 	assert.Error(t, err)
 }
+
+func TestIsValue(t *testing.T) {
+	v, err := Source{}.Value()
+	require.NoError(t, err)
+	assert.True(t, IsValue(v))
+	assert.True(t, IsValue(strings.Repeat("a", 26)))
+	for _, bad := range []string{"", strings.Repeat("a", 25), strings.Repeat("a", 27), strings.ToUpper(v),
+		"0" + v[1:], "customer-blog.victim.com", v[:25] + "="} {
+		assert.False(t, IsValue(bad), bad)
+	}
+	// The last character carries only 3 bits: a form with the low bits set
+	// is not what Value draws.
+	assert.False(t, IsValue(strings.Repeat("a", 25)+"b"))
+}

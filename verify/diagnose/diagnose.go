@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -74,6 +75,13 @@ type Request struct {
 	// or file is then checked too, at every server and address. Its
 	// method and domain override Method and Domain.
 	Challenge *challenge.Challenge `json:"challenge,omitempty"`
+	// Record or File is what the CA asked to publish when there is no
+	// Challenge, e.g. a value from another CA's console or API: the DNS
+	// record (type TXT or CNAME, owner name, value) for a DNS method, the
+	// file (path, content, URLs) for a file method. Method must name the
+	// method they belong to.
+	Record *challenge.Record   `json:"record,omitempty"`
+	File   *challenge.FileSpec `json:"file,omitempty"`
 	// AccountURI is the ACME account URL, for CAA accounturi (RFC 8657).
 	AccountURI string `json:"account_uri,omitempty"`
 }
@@ -172,7 +180,10 @@ type run struct {
 	domain  string // normalized, may start with "*."
 	adn     string // domain without "*."
 	methods []challenge.Method
-	ch      *challenge.Challenge
+	ch      *challenge.Challenge // the challenge given, if any
+	given   challenge.Method     // the method record or file belongs to
+	record  *challenge.Record    // the record to find, if given
+	file    *challenge.FileSpec  // the file to find, if given
 	req     Request
 	now     time.Time
 
@@ -230,6 +241,9 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 		return rep
 	}
 	rep.Domain = r.domain
+	if !r.published(req) {
+		return rep
+	}
 	r.methods = r.chooseMethods(req.Method)
 	rep.Methods = r.methods
 	if len(r.methods) == 0 {
@@ -243,8 +257,7 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 		wg.Go(r.checkCAA)
 	}
 	for _, m := range r.methods {
-		switch m {
-		case challenge.DNSTXT, challenge.ACMEDNS01, challenge.HashCNAME:
+		if isRecordMethod(m) {
 			wg.Go(func() { r.checkRecord(m) })
 		}
 	}
@@ -283,6 +296,53 @@ func (r *run) setup() {
 // challenge.Methods. Email has nothing on the network to check.
 func Methods() []challenge.Method {
 	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01}
+}
+
+// published takes what the user was asked to publish from the challenge,
+// or from Request.Record or File, and checks that it fits the domain and
+// the method; false (with Incomplete saying why) when it does not.
+func (r *run) published(req Request) bool {
+	switch {
+	case r.ch != nil:
+		r.given, r.record, r.file = r.ch.Method, r.ch.Record, r.ch.File
+		return true
+	case req.Record != nil && req.File != nil:
+		r.out.undone("request: give Record or File, not both")
+		return false
+	case req.Record != nil:
+		want := "TXT"
+		if req.Method == challenge.HashCNAME {
+			want = "CNAME"
+		}
+		if !isRecordMethod(req.Method) || req.Record.Type != want || req.Record.Value == "" {
+			r.out.undone("request: a record needs a DNS method (%s) and a %s record with a value", methodList([]challenge.Method{challenge.DNSTXT, challenge.HashCNAME, challenge.ACMEDNS01}), want)
+			return false
+		}
+		owner, err := dnsname.Owner(req.Record.Name)
+		if err != nil || owner != r.adn && !strings.HasSuffix(owner, "."+r.adn) {
+			r.out.undone("request: record name %q is not at or below %s", req.Record.Name, r.adn)
+			return false
+		}
+	case req.File != nil:
+		if !isFileMethod(req.Method) || req.File.Content == "" || !strings.HasPrefix(req.File.Path, "/.well-known/") || len(req.File.URLs) == 0 {
+			r.out.undone("request: a file needs a file method (%s), content, a /.well-known/ path and URLs", methodList([]challenge.Method{challenge.File, challenge.HashFile, challenge.ACMEHTTP01}))
+			return false
+		}
+		for _, raw := range req.File.URLs {
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() != "" || u.Path != req.File.Path ||
+				(u.Hostname() != r.adn && u.Hostname() != challenge.WWWPair(r.adn)) {
+				r.out.undone("request: file URL %q is not http(s)://%s%s (or its www pair)", raw, r.adn, req.File.Path)
+				return false
+			}
+		}
+	}
+	r.given, r.record, r.file = req.Method, req.Record, req.File
+	return true
+}
+
+func isRecordMethod(m challenge.Method) bool {
+	return m == challenge.DNSTXT || m == challenge.HashCNAME || m == challenge.ACMEDNS01
 }
 
 func isFileMethod(m challenge.Method) bool {

@@ -222,10 +222,10 @@ var codeCases = []codeCase{
 		return diagnose.Request{Challenge: acmeDNS(t)}
 	}},
 	{"long value cut at 255", diagnose.RecordTooLong, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
-		c := dnsTXT(t)
-		c.Record.Value = strings.Repeat("v", 300)
-		l.add(txt(c.Record.Name, c.Record.Value[:255]))
-		return diagnose.Request{Challenge: c}
+		// Another CA's value, given as a record rather than a dcv challenge.
+		rec := &challenge.Record{Type: "TXT", Name: "_dnsauth.example.test.", Value: strings.Repeat("v", 300)}
+		l.add(txt(rec.Name, rec.Value[:255]))
+		return diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT, Record: rec}
 	}},
 	{"no address", diagnose.NoAddress, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		return diagnose.Request{Domain: "example.test", Method: challenge.ACMEHTTP01}

@@ -55,12 +55,12 @@ func (r *run) checkDNSSEC(zone string) {
 		qtype uint16
 	}
 	qs := []question{{zone, dns.TypeSOA}}
-	if r.ch != nil && r.ch.Record != nil {
+	if r.record != nil {
 		qt := dns.TypeTXT
-		if r.ch.Record.Type == "CNAME" {
+		if r.record.Type == "CNAME" {
 			qt = dns.TypeCNAME
 		}
-		qs = append(qs, question{r.ch.Record.Name, qt})
+		qs = append(qs, question{r.record.Name, qt})
 	}
 	results := make([]dnssec.Result, len(qs))
 	var wg sync.WaitGroup

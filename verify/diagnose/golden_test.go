@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -28,14 +30,15 @@ var ports = regexp.MustCompile(`(127\.0\.0\.\d+|\[::1\]|localhost):\d+`)
 // with testdata/misconfigured.golden, ports normalized.
 func TestMisconfiguredReportGolden(t *testing.T) {
 	l := newLab(t, 2)
-	c := fileChallenge(t)
-	c.File.Content = "20261130000000abcdefghijklmnopqrstuvwxyz0123" // fixed, for the golden file
+	// A fixed random stream and clock, for a fixed value in the golden file.
+	c, err := challenge.Builder{Rand: bytes.NewReader(bytes.Repeat([]byte{0x5a}, 64)), Now: time.Now}.File("example.test")
+	require.NoError(t, err)
 	l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, "example.test. 300 IN A 127.0.0.10")
 	l.auth[1].Remove("example.test.", dns.TypeSOA)
 	l.auth[1].MustAdd(fmt.Sprintf(soaLine, 2))
 	plain, tlsr := verifytest.NewResponder(), verifytest.NewResponder()
 	plain.Set(c.File.Path, c.File.Content+"\r\n")
-	tlsr.Set(c.File.Path, "20261101000000staleoldvalue")
+	tlsr.Set(c.File.Path, "an-older-value")
 	l.route("127.0.0.10:80", l.plain(plain))
 	l.route("127.0.0.10:443", tlsSite(l, tlsr))
 

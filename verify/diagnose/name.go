@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/dcvkit/dcv/internal/dnsname"
 )
 
@@ -48,8 +46,8 @@ func (r *run) checkName(in string) bool {
 			return true
 		}
 	}
-	tld := r.adn[strings.LastIndexByte(r.adn, '.')+1:]
-	if _, icann := publicsuffix.PublicSuffix(tld); !icann {
+	if !dnsname.HasICANNSuffix(r.adn) {
+		tld := r.adn[strings.LastIndexByte(r.adn, '.')+1:]
 		r.out.add(Finding{Code: NameUnknownTLD, Severity: Error, Subject: r.domain,
 			Message: fmt.Sprintf("the top-level domain .%s is not a public one", tld),
 			Fix:     "check the spelling of the top-level domain; internal names cannot get public certificates"})

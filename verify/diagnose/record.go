@@ -36,12 +36,12 @@ type recordSpec struct {
 }
 
 func (r *run) recordSpecFor(m challenge.Method) (recordSpec, bool) {
-	if r.ch != nil && r.ch.Method == m && r.ch.Record != nil {
-		owner, err := dnsname.Owner(r.ch.Record.Name)
+	if r.record != nil && r.given == m {
+		owner, err := dnsname.Owner(r.record.Name)
 		if err != nil {
 			return recordSpec{}, false
 		}
-		s := recordSpec{owner: owner, rtype: r.ch.Record.Type, qtype: dns.TypeTXT, want: r.ch.Record.Value}
+		s := recordSpec{owner: owner, rtype: r.record.Type, qtype: dns.TypeTXT, want: r.record.Value}
 		if s.rtype == "CNAME" {
 			s.qtype, s.want = dns.TypeCNAME, strings.ToLower(dnsname.FQDN(s.want))
 		}
@@ -80,7 +80,7 @@ func (r *run) checkRecord(m challenge.Method) {
 	}
 	spec, ok := r.recordSpecFor(m)
 	if !ok {
-		if m == challenge.HashCNAME && r.ch == nil {
+		if m == challenge.HashCNAME && r.record == nil {
 			add(Finding{Code: RecordOwner, Severity: Info, Subject: "_<MD5 of the CSR>." + r.adn,
 				Message: fmt.Sprintf("%s: a CNAME at _<MD5 of the CSR>.%s; give the challenge to check it", m, r.adn),
 				Fix:     "run 'dcv challenge --method hash-cname --csr FILE' to get the exact record"})

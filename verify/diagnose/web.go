@@ -59,16 +59,16 @@ type webTarget struct {
 // webTargets lists what to fetch: the challenge's URLs, or for each file
 // method a path the CA would fetch (a random name under its directory).
 func (r *run) webTargets() ([]webTarget, error) {
-	if r.ch != nil && r.ch.File != nil {
+	if r.file != nil {
 		var out []webTarget
-		for _, raw := range r.ch.File.URLs {
+		for _, raw := range r.file.URLs {
 			u, err := url.Parse(raw)
 			if err != nil {
 				return nil, err
 			}
 			host := strings.ToLower(u.Hostname())
 			if !slices.ContainsFunc(out, func(t webTarget) bool { return t.host == host }) {
-				out = append(out, webTarget{host: host, path: r.ch.File.Path, methods: []challenge.Method{r.ch.Method}, want: r.ch.File.Content, www: host != r.adn})
+				out = append(out, webTarget{host: host, path: r.file.Path, methods: []challenge.Method{r.given}, want: r.file.Content, www: host != r.adn})
 			}
 		}
 		return out, nil

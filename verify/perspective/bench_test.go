@@ -2,7 +2,6 @@ package perspective_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -33,8 +32,7 @@ func BenchmarkCorroborate(b *testing.B) {
 					c.Remotes = append(c.Remotes, l)
 					continue
 				}
-				srv := httptest.NewServer(&perspective.Handler{Key: testKey, Local: l})
-				b.Cleanup(srv.Close)
+				srv := serveHandler(b, &perspective.Handler{Key: testKey, Local: l})
 				c.Remotes = append(c.Remotes, &perspective.Remote{URL: srv.URL, Key: testKey, Label: l.Label})
 			}
 			ctx := context.Background()

@@ -15,13 +15,15 @@ import (
 	"github.com/dcvkit/dcv/verify"
 )
 
-// Kind says which determination a check repeats.
-type Kind string
+// Determination says which determination a check repeats. (Its JSON name
+// is "determination", apart from the "code" of a verify.Result and the
+// "protocol" of its evidence.)
+type Determination string
 
 // The two determinations BR 3.2.2.9 requires to be corroborated.
 const (
-	KindDCV Kind = "dcv" // domain control validation: verified or not
-	KindCAA Kind = "caa" // CAA: issuance permitted or forbidden
+	DCV Determination = "dcv" // domain control validation: verified or not
+	CAA Determination = "caa" // CAA: issuance permitted or forbidden
 )
 
 // Limits on a check, so a request stays small and cheap to validate.
@@ -36,10 +38,12 @@ const (
 
 // Check is one determination to repeat: a DCV check, given as a challenge
 // or in one of the explicit forms, or a CAA check. Exactly one of
-// Challenge, TXT, CNAME and Files is set for KindDCV; CAA for KindCAA. It is
-// also the wire form of a remote request (see the package documentation).
+// Challenge, TXT, CNAME and Files (the DCV forms) is set for DCV; CAA for
+// CAA. It is also the wire form of a remote request (see the package
+// documentation, which says how to add a form or a setting).
 type Check struct {
-	Kind      Kind                 `json:"kind"`
+	Determination Determination `json:"determination"`
+
 	Challenge *challenge.Challenge `json:"challenge,omitempty"` // any method with a network check (not email)
 	TXT       *TXTCheck            `json:"txt,omitempty"`
 	CNAME     *CNAMECheck          `json:"cname,omitempty"`
@@ -81,14 +85,9 @@ func (c *Check) Validate() error {
 	if c == nil {
 		return badCheck("nil check")
 	}
-	forms := 0
-	for _, set := range []bool{c.Challenge != nil, c.TXT != nil, c.CNAME != nil, c.Files != nil} {
-		if set {
-			forms++
-		}
-	}
-	switch c.Kind {
-	case KindDCV:
+	forms := c.dcvForms()
+	switch c.Determination {
+	case DCV:
 		if c.CAA != nil {
 			return badCheck("a dcv check carries no caa request")
 		}
@@ -96,13 +95,24 @@ func (c *Check) Validate() error {
 			return badCheck("a dcv check needs exactly one of challenge, txt, cname, files; has %d", forms)
 		}
 		return c.validateDCV()
-	case KindCAA:
+	case CAA:
 		if forms != 0 || c.FilePolicy != nil {
 			return badCheck("a caa check carries only the caa request")
 		}
 		return validateCAA(c.CAA)
 	}
-	return badCheck("unknown kind %q (want %q or %q)", c.Kind, KindDCV, KindCAA)
+	return badCheck("unknown determination %q (want %q or %q)", c.Determination, DCV, CAA)
+}
+
+// dcvForms counts the DCV forms that are set.
+func (c *Check) dcvForms() int {
+	n := 0
+	for _, set := range []bool{c.Challenge != nil, c.TXT != nil, c.CNAME != nil, c.Files != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *Check) validateDCV() error {

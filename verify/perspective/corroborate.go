@@ -18,28 +18,42 @@ type Policy struct {
 	// MinRegions is the least number of distinct regions (RIRs) among the
 	// remotes that corroborate. Empty regions do not count.
 	MinRegions int `json:"min_regions"`
+	// Rule says where the minimums come from, for the record: PolicyAt
+	// names the BR phase it applies ("BR 3.2.2.9 from 2026-06-15").
+	Rule string `json:"rule,omitempty"`
+}
+
+// WeakerThan reports whether p asks for fewer remotes or fewer regions
+// than q.
+func (p Policy) WeakerThan(q Policy) bool {
+	return p.MinRemotes < q.MinRemotes || p.MinRegions < q.MinRegions
 }
 
 // BR2026 is the BR 3.2.2.9 policy from 2026-03-15: at least 3 remote
 // perspectives, the corroborating ones in at least 2 RIRs.
-func BR2026() Policy { return Policy{MinRemotes: 3, MinRegions: 2} }
+func BR2026() Policy { return Policy{MinRemotes: 3, MinRegions: 2, Rule: "BR 3.2.2.9 from 2026-03-15"} }
 
 // PolicyAt returns the BR 3.2.2.9 minimums in force at t: none before
 // 2025-09-15, then 2 remotes; from 2026-03-15 3 remotes in 2 RIRs; from
-// 2026-06-15 4; from 2026-12-15 5.
+// 2026-06-15 4; from 2026-12-15 5. Rule names the phase.
 func PolicyAt(t time.Time) Policy {
-	from := func(y int, m time.Month, d int) bool { return !t.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) }
-	switch {
-	case from(2026, time.December, 15):
-		return Policy{MinRemotes: 5, MinRegions: 2}
-	case from(2026, time.June, 15):
-		return Policy{MinRemotes: 4, MinRegions: 2}
-	case from(2026, time.March, 15):
-		return BR2026()
-	case from(2025, time.September, 15):
-		return Policy{MinRemotes: 2}
+	phases := []struct {
+		from string
+		p    Policy
+	}{
+		{"2026-12-15", Policy{MinRemotes: 5, MinRegions: 2}},
+		{"2026-06-15", Policy{MinRemotes: 4, MinRegions: 2}},
+		{"2026-03-15", Policy{MinRemotes: 3, MinRegions: 2}},
+		{"2025-09-15", Policy{MinRemotes: 2}},
 	}
-	return Policy{}
+	for _, ph := range phases {
+		from, _ := time.Parse(time.DateOnly, ph.from)
+		if !t.Before(from) {
+			ph.p.Rule = "BR 3.2.2.9 from " + ph.from
+			return ph.p
+		}
+	}
+	return Policy{Rule: "none: BR 3.2.2.9 applies from 2025-09-15"}
 }
 
 // AllowedNonCorroborating is the BR 3.2.2.9 quorum: how many of n remote
@@ -63,10 +77,11 @@ const DefaultCorroborationTimeout = 30 * time.Second
 // the quorum and the policy. The primary must pass; each remote
 // corroborates only by passing too (DCV verified, CAA permitted). A remote
 // that fails, errors, times out or is unreachable counts against the
-// quorum, never for it. Labels must be distinct, and so must the servers
-// (host and port) of Remotes: one server listed twice is refused
-// (ErrConfig). Two names or addresses for one machine cannot be told
-// apart here; like the BR's 500 km, that is the deployment's to ensure.
+// quorum, never for it. Labels must be distinct, and so must the
+// endpoints the perspectives name in Info (for a Remote, its host and
+// port): one server listed twice is refused (ErrConfig). Two names or
+// addresses for one machine cannot be told apart here; like the BR's
+// 500 km, that is the deployment's to ensure.
 type Corroborator struct {
 	Primary Perspective
 	Remotes []Perspective
@@ -77,11 +92,11 @@ type Corroborator struct {
 // Report is the outcome of a corroboration: every perspective's result
 // with its evidence, the counts, and why it passed or failed.
 type Report struct {
-	Kind         Kind      `json:"kind"`
-	Corroborated bool      `json:"corroborated"`
-	Reason       string    `json:"reason"`
-	Primary      *Result   `json:"primary"`
-	Remotes      []*Result `json:"remotes"` // in the order configured
+	Determination Determination `json:"determination"`
+	Corroborated  bool          `json:"corroborated"`
+	Reason        string        `json:"reason"`
+	Primary       *Result       `json:"primary"`
+	Remotes       []*Result     `json:"remotes"` // in the order configured
 
 	Corroborating    int      `json:"corroborating"`     // remotes that passed
 	NonCorroborating int      `json:"non_corroborating"` // remotes that did not
@@ -115,13 +130,13 @@ func (c *Corroborator) Run(ctx context.Context, chk Check) (*Report, error) {
 	start := time.Now()
 	results := runAll(ctx, all, chk)
 	rep := &Report{
-		Kind:      chk.Kind,
-		Primary:   results[0],
-		Remotes:   results[1:],
-		Allowed:   AllowedNonCorroborating(len(c.Remotes)),
-		Policy:    c.Policy,
-		CheckedAt: start.UTC(),
-		Duration:  time.Since(start),
+		Determination: chk.Determination,
+		Primary:       results[0],
+		Remotes:       results[1:],
+		Allowed:       AllowedNonCorroborating(len(c.Remotes)),
+		Policy:        c.Policy,
+		CheckedAt:     start.UTC(),
+		Duration:      time.Since(start),
 	}
 	return rep, rep.decide()
 }
@@ -152,16 +167,14 @@ func (c *Corroborator) perspectives() ([]Perspective, error) {
 	// would count twice toward the quorum and MinRemotes.
 	served := map[string]string{}
 	for _, p := range all {
-		r, ok := p.(*Remote)
-		if !ok {
+		info := p.Info()
+		if info.Endpoint == "" {
 			continue
 		}
-		if addr := r.serverAddr(); addr != "" {
-			if prev, dup := served[addr]; dup {
-				return nil, fmt.Errorf("%w: perspectives %q and %q are the same server %s", ErrConfig, prev, r.Info().Label, addr)
-			}
-			served[addr] = r.Info().Label
+		if prev, dup := served[info.Endpoint]; dup {
+			return nil, fmt.Errorf("%w: perspectives %q and %q are the same server %s", ErrConfig, prev, info.Label, info.Endpoint)
 		}
+		served[info.Endpoint] = info.Label
 	}
 	return all, nil
 }
@@ -216,7 +229,7 @@ func runAll(ctx context.Context, all []Perspective, chk Check) []*Result {
 			}
 			for i, p := range all {
 				if out[i] == nil {
-					out[i] = undecided(p.Info(), chk.Kind, fmt.Errorf("no answer: %w", ctx.Err()))
+					out[i] = undecided(p.Info(), chk.Determination, fmt.Errorf("no answer: %w", ctx.Err()))
 				}
 			}
 			return out
@@ -229,27 +242,27 @@ func runOne(ctx context.Context, p Perspective, chk Check) (res *Result) {
 	info := p.Info()
 	defer func() {
 		if v := recover(); v != nil {
-			res = undecided(info, chk.Kind, fmt.Errorf("perspective panicked: %v", v))
+			res = undecided(info, chk.Determination, fmt.Errorf("perspective panicked: %v", v))
 		}
 	}()
 	r, err := p.Run(ctx, chk)
 	switch {
 	case err != nil:
-		return undecided(info, chk.Kind, err)
+		return undecided(info, chk.Determination, err)
 	case r == nil:
-		return undecided(info, chk.Kind, errors.New("no result"))
-	case r.Kind != chk.Kind:
-		return undecided(info, chk.Kind, fmt.Errorf("result of kind %q for a %q check", r.Kind, chk.Kind))
+		return undecided(info, chk.Determination, errors.New("no result"))
+	case r.Determination != chk.Determination:
+		return undecided(info, chk.Determination, fmt.Errorf("%q result for a %q check", r.Determination, chk.Determination))
 	case r.Verdict == Pass && !r.Passed():
-		return undecided(info, chk.Kind, errors.New("pass verdict without passing evidence"))
+		return undecided(info, chk.Determination, errors.New("pass verdict without passing evidence"))
 	}
 	cp := *r // the perspective's result is not changed
 	cp.Label, cp.Region = info.Label, info.Region
 	return &cp
 }
 
-func undecided(info Info, kind Kind, err error) *Result {
-	return &Result{Label: info.Label, Region: info.Region, Kind: kind, Verdict: Undecided, Error: err.Error()}
+func undecided(info Info, d Determination, err error) *Result {
+	return &Result{Label: info.Label, Region: info.Region, Determination: d, Verdict: Undecided, Error: err.Error()}
 }
 
 // decide fills the counts and the reason and returns the error.

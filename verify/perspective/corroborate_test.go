@@ -3,9 +3,11 @@ package perspective_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,14 +27,28 @@ func TestAllowedNonCorroborating(t *testing.T) {
 
 func TestPolicyAt(t *testing.T) {
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	assert.Equal(t, perspective.Policy{}, perspective.PolicyAt(day(2025, 9, 14)))
-	assert.Equal(t, perspective.Policy{MinRemotes: 2}, perspective.PolicyAt(day(2025, 9, 15)))
-	assert.Equal(t, perspective.Policy{MinRemotes: 2}, perspective.PolicyAt(day(2026, 3, 14).Add(23*time.Hour)))
+	for _, tc := range []struct {
+		at               time.Time
+		remotes, regions int
+		rule             string
+	}{
+		{day(2025, 9, 14), 0, 0, "none: BR 3.2.2.9 applies from 2025-09-15"},
+		{day(2025, 9, 15), 2, 0, "BR 3.2.2.9 from 2025-09-15"},
+		{day(2026, 3, 14).Add(23 * time.Hour), 2, 0, "BR 3.2.2.9 from 2025-09-15"},
+		{day(2026, 3, 15), 3, 2, "BR 3.2.2.9 from 2026-03-15"},
+		{day(2026, 6, 15), 4, 2, "BR 3.2.2.9 from 2026-06-15"},
+		{day(2026, 12, 14).Add(23 * time.Hour), 4, 2, "BR 3.2.2.9 from 2026-06-15"},
+		{day(2026, 12, 15), 5, 2, "BR 3.2.2.9 from 2026-12-15"},
+		{day(2030, 1, 1), 5, 2, "BR 3.2.2.9 from 2026-12-15"},
+	} {
+		assert.Equal(t, perspective.Policy{MinRemotes: tc.remotes, MinRegions: tc.regions, Rule: tc.rule}, perspective.PolicyAt(tc.at), tc.at)
+	}
 	assert.Equal(t, perspective.BR2026(), perspective.PolicyAt(day(2026, 3, 15)))
-	assert.Equal(t, perspective.Policy{MinRemotes: 3, MinRegions: 2}, perspective.BR2026())
-	assert.Equal(t, perspective.Policy{MinRemotes: 4, MinRegions: 2}, perspective.PolicyAt(day(2026, 6, 15)))
-	assert.Equal(t, perspective.Policy{MinRemotes: 5, MinRegions: 2}, perspective.PolicyAt(day(2026, 12, 15)))
-	assert.Equal(t, perspective.Policy{MinRemotes: 5, MinRegions: 2}, perspective.PolicyAt(day(2030, 1, 1)))
+	br := perspective.PolicyAt(day(2026, 12, 15))
+	assert.True(t, perspective.Policy{MinRemotes: 4, MinRegions: 2}.WeakerThan(br))
+	assert.True(t, perspective.Policy{MinRemotes: 9, MinRegions: 1}.WeakerThan(br))
+	assert.False(t, perspective.Policy{MinRemotes: 5, MinRegions: 2}.WeakerThan(br))
+	assert.False(t, perspective.Policy{MinRemotes: 6, MinRegions: 3}.WeakerThan(br))
 }
 
 // fake is a perspective with a scripted answer.
@@ -60,7 +76,7 @@ func (f *fake) Run(ctx context.Context, c perspective.Check) (*perspective.Resul
 	case f.nilResult:
 		return nil, nil
 	}
-	r := &perspective.Result{Label: "whatever", Kind: c.Kind, Verdict: f.verdict}
+	r := &perspective.Result{Label: "whatever", Determination: c.Determination, Verdict: f.verdict}
 	if f.bareVerdict {
 		return r, nil
 	}
@@ -81,7 +97,7 @@ func pass(label, region string) *fake {
 func failing(label string) *fake { return &fake{label: label, verdict: perspective.Fail} }
 
 func txtCheck() perspective.Check {
-	return perspective.Check{Kind: perspective.KindDCV, TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "v"}}
+	return perspective.Check{Determination: perspective.DCV, TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "v"}}
 }
 
 func run(t *testing.T, c *perspective.Corroborator) (*perspective.Report, error) {
@@ -197,7 +213,7 @@ func TestCorroboratorConfig(t *testing.T) {
 	assert.ErrorIs(t, err, perspective.ErrConfig)
 	_, err = (&perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{nil}}).Run(ctx, txtCheck())
 	assert.ErrorIs(t, err, perspective.ErrConfig)
-	_, err = (&perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{pass("r", "")}}).Run(ctx, perspective.Check{Kind: "dns"})
+	_, err = (&perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{pass("r", "")}}).Run(ctx, perspective.Check{Determination: "dns"})
 	assert.ErrorIs(t, err, perspective.ErrBadCheck)
 }
 
@@ -237,7 +253,7 @@ func TestLoopbackQuorum(t *testing.T) {
 			assert.Equal(t, "remote-APNIC (APNIC)", rep.Remotes[1].ServedBy)
 			assert.Equal(t, []string{"ARIN", "RIPE"}, rep.Regions)
 			assert.Contains(t, rep.Reason, "remote-APNIC: ")
-			if chk.Kind == perspective.KindCAA {
+			if chk.Determination == perspective.CAA {
 				require.NotNil(t, rep.Remotes[1].CAA)
 				assert.False(t, rep.Remotes[1].CAA.Permitted)
 				assert.Equal(t, "forbidden", rep.Remotes[1].Outcome())
@@ -316,4 +332,198 @@ func TestLoopbackDeadPerspectives(t *testing.T) {
 	assert.ErrorIs(t, err, perspective.ErrQuorum)
 	assert.Equal(t, perspective.Undecided, rep.Remotes[1].Verdict)
 	assert.Equal(t, perspective.Pass, rep.Remotes[0].Verdict)
+}
+
+// A perspective's own claims about label and region count for nothing.
+type claimer struct{ fake }
+
+func (c *claimer) Run(ctx context.Context, chk perspective.Check) (*perspective.Result, error) {
+	r, err := c.fake.Run(ctx, chk)
+	if r != nil {
+		r.Region = "APNIC"
+		r.Label = "someone-else"
+	}
+	return r, err
+}
+
+func TestRegionsCountOnlyConfiguredCorroboratingRegions(t *testing.T) {
+	remotes := []perspective.Perspective{
+		pass("a", "ripe"), pass("b", " RIPE "), pass("c", "Ripe"),
+		&claimer{fake{label: "d", verdict: perspective.Pass}},
+		&fake{label: "e", region: "ARIN", verdict: perspective.Fail},
+	}
+	c := &perspective.Corroborator{Primary: pass("p", "LACNIC"), Remotes: remotes, Policy: perspective.Policy{MinRegions: 2}}
+	rep, err := run(t, c)
+	assert.ErrorIs(t, err, perspective.ErrPolicy)
+	assert.Equal(t, []string{"RIPE"}, rep.Regions, "case and space variants are one region; a dissenter's, the primary's and a claimed region do not count")
+	assert.Equal(t, "d", rep.Remotes[3].Label)
+	assert.Empty(t, rep.Remotes[3].Region)
+}
+
+func TestQuorumBoundaries(t *testing.T) {
+	for _, n := range []int{1, 2, 5, 6, 7} {
+		allowed := perspective.AllowedNonCorroborating(n)
+		for dissent := 0; dissent <= n; dissent++ {
+			var rs []perspective.Perspective
+			for i := 0; i < n; i++ {
+				if i < dissent {
+					rs = append(rs, &fake{label: fmt.Sprintf("r%d", i), verdict: perspective.Undecided})
+				} else {
+					rs = append(rs, pass(fmt.Sprintf("r%d", i), ""))
+				}
+			}
+			rep, err := run(t, &perspective.Corroborator{Primary: pass("p", ""), Remotes: rs})
+			if dissent <= allowed {
+				assert.NoError(t, err, "n=%d dissent=%d", n, dissent)
+				assert.True(t, rep.Corroborated)
+			} else {
+				assert.ErrorIs(t, err, perspective.ErrQuorum, "n=%d dissent=%d", n, dissent)
+				assert.False(t, rep.Corroborated)
+			}
+			// The primary failing fails every case.
+			rep, err = run(t, &perspective.Corroborator{Primary: failing("p"), Remotes: rs})
+			assert.ErrorIs(t, err, perspective.ErrPrimaryFailed)
+			assert.False(t, rep.Corroborated)
+		}
+	}
+	assert.Equal(t, 1, perspective.AllowedNonCorroborating(2))
+	assert.Equal(t, 2, perspective.AllowedNonCorroborating(6))
+	assert.Equal(t, 0, perspective.AllowedNonCorroborating(-3))
+}
+
+func TestOddAnswersNeverPass(t *testing.T) {
+	// A primary with a bare pass verdict, or (nil, nil), or a panic, or
+	// an answer of the wrong kind never passes.
+	for name, p := range map[string]*fake{
+		"bare pass": {label: "p", verdict: perspective.Pass, bareVerdict: true},
+		"nil, nil":  {label: "p", nilResult: true},
+		"panic":     {label: "p", panics: true},
+		"error":     {label: "p", err: errors.New("x")},
+	} {
+		rep, err := run(t, &perspective.Corroborator{Primary: p, Remotes: []perspective.Perspective{pass("r", "")}})
+		assert.ErrorIs(t, err, perspective.ErrPrimaryFailed, name)
+		assert.False(t, rep.Corroborated, name)
+	}
+	// A perspective that answers a caa result to a dcv check.
+	wrongKind := &funcPerspective{label: "wk", run: func(ctx context.Context, c perspective.Check) (*perspective.Result, error) {
+		return &perspective.Result{Determination: perspective.CAA, Verdict: perspective.Pass, CAA: &caa.Decision{Permitted: true}}, nil
+	}}
+	rep, err := run(t, &perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{wrongKind}})
+	assert.ErrorIs(t, err, perspective.ErrQuorum)
+	assert.Equal(t, 0, rep.Corroborating)
+}
+
+type funcPerspective struct {
+	label, region string
+	run           func(ctx context.Context, c perspective.Check) (*perspective.Result, error)
+}
+
+func (f *funcPerspective) Info() perspective.Info {
+	return perspective.Info{Label: f.label, Region: f.region}
+}
+func (f *funcPerspective) Run(ctx context.Context, c perspective.Check) (*perspective.Result, error) {
+	return f.run(ctx, c)
+}
+
+func TestCorroboratorRefusesOneServerTwice(t *testing.T) {
+	s := newSite(t, "eu-1", "RIPE", newFixture(t).honest)
+	s.zone.MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
+	srv := serveHandler(t, &perspective.Handler{Key: testKey, Local: s.local})
+	port := strings.TrimPrefix(srv.URL, "http://127.0.0.1:")
+	// The same handler under other spellings of its URL: one remote, so it
+	// must not count twice toward the quorum or MinRemotes.
+	for _, other := range []string{
+		srv.URL, srv.URL + "/", srv.URL + perspective.CheckPath, srv.URL + "//",
+		"HTTP://127.0.0.1:" + port, "http://127.0.0.1:" + port + "/v2/../v2/check", "http://127.0.0.1:" + port + "/other",
+	} {
+		c := &perspective.Corroborator{
+			Primary: pass("p", ""),
+			Remotes: []perspective.Perspective{
+				&perspective.Remote{URL: srv.URL, Key: testKey, Label: "eu", Region: "RIPE"},
+				&perspective.Remote{URL: other, Key: testKey, Label: "us", Region: "ARIN"},
+			},
+			Policy: perspective.Policy{MinRemotes: 2, MinRegions: 2},
+		}
+		rep, err := run(t, c)
+		assert.ErrorIs(t, err, perspective.ErrConfig, other)
+		assert.False(t, rep != nil && rep.Corroborated, other)
+	}
+	// Any Perspective that names its endpoint is deduplicated by it, not
+	// only a *Remote.
+	c := &perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{
+		&endpointed{fake: *pass("x", "RIPE"), endpoint: "10.0.0.1:443"},
+		&endpointed{fake: *pass("y", "ARIN"), endpoint: "10.0.0.1:443"},
+	}}
+	_, err := run(t, c)
+	assert.ErrorIs(t, err, perspective.ErrConfig)
+	c.Remotes[1] = &endpointed{fake: *pass("y", "ARIN"), endpoint: "10.0.0.2:443"}
+	_, err = run(t, c)
+	assert.NoError(t, err)
+}
+
+// endpointed is a perspective of another type that names its endpoint.
+type endpointed struct {
+	fake
+	endpoint string
+}
+
+func (e *endpointed) Info() perspective.Info {
+	i := e.fake.Info()
+	i.Endpoint = e.endpoint
+	return i
+}
+
+func TestCancelledAndLateAnswersNeverPass(t *testing.T) {
+	// Cancelled before Run: perspectives that honour ctx cannot pass.
+	s := newSite(t, "eu-1", "RIPE", newFixture(t).honest)
+	s.zone.MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
+	r := s.serve(t, testKey)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r.Label = "eu-remote"
+	rep, err := (&perspective.Corroborator{Primary: s.local, Remotes: []perspective.Perspective{r}}).Run(ctx, txtCheck())
+	assert.ErrorIs(t, err, perspective.ErrNotCorroborated)
+	require.NotNil(t, rep)
+	assert.False(t, rep.Corroborated)
+
+	// A remote that answers "pass" after the deadline changes nothing in
+	// the report already returned.
+	release := make(chan struct{})
+	late := &fake{label: "late", verdict: perspective.Pass, hang: true, release: release}
+	c := &perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{late}, Timeout: 50 * time.Millisecond}
+	rep, err = c.Run(context.Background(), txtCheck())
+	assert.ErrorIs(t, err, perspective.ErrQuorum)
+	close(release)
+	time.Sleep(20 * time.Millisecond) // let the late goroutine send (race detector watches)
+	assert.Equal(t, perspective.Undecided, rep.Remotes[0].Verdict)
+	assert.False(t, rep.Corroborated)
+	assert.Equal(t, 0, rep.Corroborating)
+}
+
+func TestCorroboratorRefusesEmptyAndNilPerspectives(t *testing.T) {
+	ctx := ctx5s(t)
+	// Zero remotes is a configuration error, never "corroborated by none".
+	for _, rs := range [][]perspective.Perspective{nil, {}} {
+		rep, err := (&perspective.Corroborator{Primary: pass("p", ""), Remotes: rs}).Run(ctx, txtCheck())
+		assert.ErrorIs(t, err, perspective.ErrConfig)
+		assert.Nil(t, rep)
+	}
+	// Typed nil perspectives are refused, not dereferenced.
+	for name, p := range map[string]perspective.Perspective{
+		"nil remote": (*perspective.Remote)(nil),
+		"nil local":  (*perspective.Local)(nil),
+		"nil fake":   (*fake)(nil),
+	} {
+		assert.NotPanics(t, func() {
+			_, err := (&perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{pass("r", ""), p}}).Run(ctx, txtCheck())
+			assert.ErrorIs(t, err, perspective.ErrConfig, name)
+		}, name)
+		assert.NotPanics(t, func() {
+			_, err := (&perspective.Corroborator{Primary: p, Remotes: []perspective.Perspective{pass("r", "")}}).Run(ctx, txtCheck())
+			assert.ErrorIs(t, err, perspective.ErrConfig, name)
+		}, name)
+	}
+	// Negative minimums.
+	_, err := (&perspective.Corroborator{Primary: pass("p", ""), Remotes: []perspective.Perspective{pass("r", "")}, Policy: perspective.Policy{MinRegions: -1}}).Run(ctx, txtCheck())
+	assert.ErrorIs(t, err, perspective.ErrConfig)
 }

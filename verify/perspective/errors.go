@@ -11,18 +11,20 @@ var (
 	ErrBadCheck = errors.New("perspective: bad check")
 
 	// Wire protocol refusals (the handler's error codes in parentheses).
-	ErrBadRequest      = errors.New("perspective: malformed request")                // bad_request
-	ErrVersion         = errors.New("perspective: unsupported protocol version")     // version
-	ErrUnauthenticated = errors.New("perspective: request not authenticated")        // unauthenticated
-	ErrStale           = errors.New("perspective: request timestamp outside window") // stale
-	ErrReplay          = errors.New("perspective: request replayed")                 // replay
-	ErrTooLarge        = errors.New("perspective: request body over the limit")      // too_large
-	ErrBusy            = errors.New("perspective: replay cache full, retry later")   // busy
-	ErrUnsupported     = errors.New("perspective: check kind not served here")       // unsupported
-	ErrServer          = errors.New("perspective: remote perspective failed")        // server
+	ErrBadRequest      = errors.New("perspective: malformed request")                        // bad_request
+	ErrVersion         = errors.New("perspective: unsupported protocol version")             // version
+	ErrUnauthenticated = errors.New("perspective: request not authenticated")                // unauthenticated
+	ErrMisdirected     = errors.New("perspective: request addressed to another perspective") // misdirected
+	ErrStale           = errors.New("perspective: request timestamp outside window")         // stale
+	ErrReplay          = errors.New("perspective: request replayed")                         // replay
+	ErrTooLarge        = errors.New("perspective: request body over the limit")              // too_large
+	ErrBusy            = errors.New("perspective: remote perspective busy, retry later")     // busy
+	ErrUnsupported     = errors.New("perspective: check kind not served here")               // unsupported
+	ErrServer          = errors.New("perspective: remote perspective failed")                // server
 	ErrBadResponse     = errors.New("perspective: bad response from remote perspective")
 	ErrUnreachable     = errors.New("perspective: remote perspective unreachable")
-	ErrWeakKey         = errors.New("perspective: shared key shorter than 32 bytes")
+	ErrWeakKey         = errors.New("perspective: key shorter than 32 bytes")
+	ErrKeyFileMode     = errors.New("perspective: key file accessible by group or others")
 
 	// Corroborator: misconfiguration (no primary, no remotes, duplicate labels).
 	ErrConfig = errors.New("perspective: bad corroborator configuration")
@@ -40,6 +42,7 @@ const (
 	codeBadRequest      = "bad_request"
 	codeVersion         = "version"
 	codeUnauthenticated = "unauthenticated"
+	codeMisdirected     = "misdirected"
 	codeStale           = "stale"
 	codeReplay          = "replay"
 	codeTooLarge        = "too_large"
@@ -56,6 +59,8 @@ func errorForCode(code string) error {
 		return ErrVersion
 	case codeUnauthenticated:
 		return ErrUnauthenticated
+	case codeMisdirected:
+		return ErrMisdirected
 	case codeStale:
 		return ErrStale
 	case codeReplay:

@@ -34,7 +34,7 @@ func ExampleCorroborator() {
 		},
 		Policy: perspective.BR2026(),
 	}
-	check := perspective.Check{Kind: perspective.KindDCV,
+	check := perspective.Check{Determination: perspective.DCV,
 		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "k4bz7tq3m2xw"}}
 
 	rep, err := c.Run(context.Background(), check)
@@ -64,7 +64,7 @@ func ExampleCorroborator_caa() {
 			local("sao-paulo", "LACNIC", theirs),
 		},
 	}
-	check := perspective.Check{Kind: perspective.KindCAA,
+	check := perspective.Check{Determination: perspective.CAA,
 		CAA: &caa.Request{Domain: "www.example.com", Issuers: []string{"ssl.com"}}}
 
 	rep, err := c.Run(context.Background(), check)
@@ -77,21 +77,26 @@ func ExampleCorroborator_caa() {
 
 // A Handler serves a Local perspective to remote callers (deploy it in
 // another region, e.g. with `dcv serve-perspective`); a Remote calls it.
-// Both hold the same shared key.
+// Both hold the perspective's key, and both name it by its URL: that is
+// the identity every request and every answer is signed for.
 func ExampleHandler() {
-	key := []byte("a shared secret of at least 32 bytes")
+	key := []byte("the secret key of this perspective")
 	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "k4bz7tq3m2xw"`)
-	srv := httptest.NewServer(&perspective.Handler{
+	h := &perspective.Handler{
 		Key:   key,
 		Local: &perspective.Local{Label: "eu-1", Region: "RIPE", Verifier: &verify.Verifier{DNS: zone}},
-	})
+	}
+	srv := httptest.NewUnstartedServer(h)
+	h.URL = "http://" + srv.Listener.Addr().String() // in production: https://, its public name
+	srv.Start()
 	defer srv.Close()
 
-	remote := &perspective.Remote{URL: srv.URL, Key: key, Label: "frankfurt", Region: "RIPE"}
+	remote := &perspective.Remote{URL: h.URL, Key: key, Label: "frankfurt", Region: "RIPE"}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	res, err := remote.Run(ctx, perspective.Check{Kind: perspective.KindDCV,
-		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "k4bz7tq3m2xw"}})
+	check := perspective.Check{Determination: perspective.DCV,
+		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "k4bz7tq3m2xw"}}
+	res, err := remote.Run(ctx, check)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -99,13 +104,12 @@ func ExampleHandler() {
 	fmt.Println(res.Label, res.Outcome(), "served by", res.ServedBy)
 
 	// A caller with another key is refused.
-	remote.Key = []byte("not the shared secret, but as long")
-	_, err = remote.Run(ctx, perspective.Check{Kind: perspective.KindDCV,
-		TXT: &perspective.TXTCheck{Name: "_dnsauth.example.com", Value: "k4bz7tq3m2xw"}})
-	fmt.Println(err != nil, errorsIs(err, perspective.ErrUnauthenticated))
+	remote.Key = []byte("not the key of this perspective, though as long")
+	_, err = remote.Run(ctx, check)
+	fmt.Println(errorsIs(err, perspective.ErrUnauthenticated))
 	// Output:
 	// frankfurt verified served by eu-1 (RIPE)
-	// true true
+	// true
 }
 
 // PolicyAt gives the BR 3.2.2.9 minimums in force on a date.

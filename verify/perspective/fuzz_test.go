@@ -28,30 +28,35 @@ func (noHTTP) Do(*http.Request) (*http.Response, error) { return nil, errors.New
 // documented statuses and error codes, and runs a check only for a signed,
 // valid request.
 func FuzzHandler(f *testing.F) {
-	good, err := json.Marshal(perspective.Request{Version: 1, TimeoutMS: 1000, Check: txtCheck()})
+	const self = "https://fuzz.example:8443/mpic"
+	good, err := json.Marshal(perspective.Request{Version: perspective.Version, TimeoutMS: 1000, Check: txtCheck()})
 	require.NoError(f, err)
-	f.Add(good, true, "", "")
-	f.Add(good, false, "", "")
-	f.Add(good, true, "AAAAAAAAAAAAAAAAAAAAAA", "1")
-	f.Add([]byte(`{"version":2}`), true, "", "")
-	f.Add([]byte(`{}`), true, "short", "")
-	f.Add([]byte("\xff"), true, "", "-1")
-	caaBody, err := json.Marshal(perspective.Request{Version: 1, TimeoutMS: 1, Check: caaCheck()})
+	f.Add(good, true, "", "", "")
+	f.Add(good, false, "", "", "")
+	f.Add(good, true, "AAAAAAAAAAAAAAAAAAAAAA", "1", "")
+	f.Add(good, true, "", "", "https://other.example")
+	f.Add(good, true, "", "", "HTTPS://fuzz.example:8443/mpic/")
+	f.Add([]byte(`{"version":1}`), true, "", "", "")
+	f.Add([]byte(`{"version":3}`), true, "", "", "")
+	f.Add([]byte(`{}`), true, "short", "", "")
+	f.Add([]byte("\xff"), true, "", "-1", "")
+	caaBody, err := json.Marshal(perspective.Request{Version: perspective.Version, TimeoutMS: 1, Check: caaCheck()})
 	require.NoError(f, err)
-	f.Add(caaBody, true, "", "99999999999999")
+	f.Add(caaBody, true, "", "99999999999999", "")
 
 	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`, `example.com. 300 IN CAA 0 issue "ssl.com"`)
 	now := time.Unix(1_750_000_000, 0)
-	h := &perspective.Handler{Key: testKey, MaxBody: 4096, Now: func() time.Time { return now },
+	h := &perspective.Handler{URL: self, Key: testKey, MaxBody: 4096, Now: func() time.Time { return now },
 		Local: &perspective.Local{Label: "fuzz", Verifier: &verify.Verifier{DNS: zone, HTTP: noHTTP{}}, CAA: &caa.Checker{DNS: zone}}}
 	codes := map[int][]string{
 		http.StatusOK:                    {""},
 		http.StatusBadRequest:            {"bad_request", "version"},
 		http.StatusUnauthorized:          {"unauthenticated", "stale", "replay"},
+		http.StatusMisdirectedRequest:    {"misdirected"},
 		http.StatusRequestEntityTooLarge: {"too_large"},
 	}
 	n := 0
-	f.Fuzz(func(t *testing.T, body []byte, sign bool, nonce, ts string) {
+	f.Fuzz(func(t *testing.T, body []byte, sign bool, nonce, ts, to string) {
 		n++
 		// The clock moves, so accepted nonces leave the window and the
 		// replay cache does not fill up (503 busy) over a long run.
@@ -65,8 +70,13 @@ func FuzzHandler(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, perspective.CheckPath, strings.NewReader(string(body)))
 		req.Header.Set(perspective.HeaderNonce, nonce)
 		req.Header.Set(perspective.HeaderTimestamp, ts)
+		if to == "" {
+			to = self
+		}
+		req.Header.Set(perspective.HeaderPerspective, to)
+		req.Header.Set(perspective.HeaderBodyDigest, perspective.BodyDigest(body))
 		if sign {
-			req.Header.Set(perspective.HeaderSignature, perspective.SignRequest(testKey, http.MethodPost, perspective.CheckPath, ts, nonce, body))
+			req.Header.Set(perspective.HeaderSignature, perspective.SignRequest(testKey, http.MethodPost, perspective.CheckPath, to, ts, nonce, body))
 		}
 		before := zone.TotalQueries()
 		w := httptest.NewRecorder()
@@ -87,11 +97,36 @@ func FuzzHandler(f *testing.F) {
 			return
 		}
 		require.True(t, sign)
+		require.Equal(t, self, to, "answered a request for another perspective")
 		_, err := perspective.DecodeRequest(body)
 		require.NoError(t, err)
 		require.Equal(t, nonce, resp.Nonce)
 		require.NotNil(t, resp.Result)
 		sig := w.Header().Get(perspective.HeaderSignature)
-		require.Equal(t, perspective.SignResponse(testKey, http.StatusOK, nonce, w.Header().Get(perspective.HeaderTimestamp), w.Body.Bytes()), sig)
+		require.Equal(t, self, w.Header().Get(perspective.HeaderPerspective))
+		require.Equal(t, perspective.SignResponse(testKey, http.StatusOK, self, nonce, w.Header().Get(perspective.HeaderTimestamp), w.Body.Bytes()), sig)
+	})
+}
+
+// FuzzIdentity reads arbitrary URLs as a perspective's identity (the
+// Dcv-Perspective header of every request): never a panic, and what is
+// accepted is canonical, a fixed point, and keeps its scheme and host.
+func FuzzIdentity(f *testing.F) {
+	for _, s := range []string{"https://mpic.example.net", "HTTP://[::1]:80/a/../b/", "https://x:0443/v2/check",
+		"http://u@x", "http://x?q", "http://x#f", "http://%zz", "http://[::1", "https://xn--bcher-kva.example/ü", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		id, err := perspective.Identity(raw)
+		if err != nil {
+			require.ErrorIs(t, err, perspective.ErrConfig)
+			return
+		}
+		again, err := perspective.Identity(id)
+		require.NoError(t, err, id)
+		require.Equal(t, id, again)
+		require.True(t, strings.HasPrefix(id, "http://") || strings.HasPrefix(id, "https://"), id)
+		require.False(t, strings.HasSuffix(id, "/"), id)
+		require.NotContains(t, id, "\n")
 	})
 }

@@ -59,13 +59,26 @@ func newSite(t testing.TB, label, region string, v view) *site {
 	return s
 }
 
-// serve deploys s behind a Handler on loopback and returns a Remote for it.
+// serve deploys s behind a Handler with testKey on loopback and returns a
+// Remote for it that signs with key.
 func (s *site) serve(t testing.TB, key []byte) *perspective.Remote {
 	t.Helper()
-	srv := httptest.NewServer(&perspective.Handler{Key: testKey, Local: s.local})
-	t.Cleanup(srv.Close)
+	srv := serveHandler(t, &perspective.Handler{Key: testKey, Local: s.local})
 	info := s.local.Info()
 	return &perspective.Remote{URL: srv.URL, Key: key, Label: info.Label, Region: info.Region}
+}
+
+// serveHandler serves h on loopback, its URL (its identity) set to the
+// address it listens on unless the test set one.
+func serveHandler(t testing.TB, h *perspective.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	if h.URL == "" {
+		h.URL = "http://" + srv.Listener.Addr().String()
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // challenges for example.com whose values the honest views publish.
@@ -89,11 +102,11 @@ func newFixture(t testing.TB) fixture {
 }
 
 func caaCheck() perspective.Check {
-	return perspective.Check{Kind: perspective.KindCAA, CAA: &caa.Request{Domain: "example.com", Issuers: []string{"ssl.com"}}}
+	return perspective.Check{Determination: perspective.CAA, CAA: &caa.Request{Domain: "example.com", Issuers: []string{"ssl.com"}}}
 }
 
 func dcvCheck(c *challenge.Challenge) perspective.Check {
-	return perspective.Check{Kind: perspective.KindDCV, Challenge: c}
+	return perspective.Check{Determination: perspective.DCV, Challenge: c}
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -36,16 +36,16 @@ func (l *Local) Run(ctx context.Context, c Check) (*Result, error) {
 		return nil, err
 	}
 	info := l.Info()
-	res := &Result{Label: info.Label, Region: info.Region, Kind: c.Kind}
+	res := &Result{Label: info.Label, Region: info.Region, Determination: c.Determination}
 	start := time.Now()
-	switch c.Kind {
-	case KindDCV:
+	switch c.Determination {
+	case DCV:
 		if l.Verifier == nil {
 			return nil, fmt.Errorf("%w: %s has no verifier for dcv checks", ErrUnsupported, info.Label)
 		}
 		r, err := l.runDCV(ctx, c)
 		dcvResult(res, r, err)
-	case KindCAA:
+	case CAA:
 		if l.CAA == nil {
 			return nil, fmt.Errorf("%w: %s has no CAA checker", ErrUnsupported, info.Label)
 		}

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,9 +26,15 @@ const (
 // Remote is a perspective in another region, reached over HTTP: a client of
 // a Handler deployed there. Label and Region are what the corroborator
 // counts; the handler's own view of itself is kept in Result.ServedBy.
+//
+// The URL is the remote's identity: every request is signed for it, and
+// only an answer signed by the handler configured with that URL (its
+// Handler.URL) is accepted, so a request or an answer relayed between
+// perspectives never counts. Use https:// URLs; plain http:// leaves the
+// check and its result readable (though not changeable) on the path.
 type Remote struct {
 	URL           string // base URL, e.g. "https://mpic-eu.example.net"; CheckPath is appended
-	Key           []byte // shared secret, >= MinKeyLength bytes
+	Key           []byte // this remote's secret key (or one shared by all), >= MinKeyLength bytes
 	Label, Region string
 
 	// Client sends the requests; nil means a client over
@@ -59,12 +64,13 @@ type RemoteError struct {
 
 func (e *RemoteError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%v: %s at %s", e.Kind, e.Label, e.URL)
+	fmt.Fprintf(&b, "perspective: %s at %s: %s", e.Label, e.URL, strings.TrimPrefix(e.Kind.Error(), "perspective: "))
 	if e.Status != 0 {
-		fmt.Fprintf(&b, ": HTTP %d", e.Status)
-	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, " (%s)", e.Code)
+		fmt.Fprintf(&b, " (HTTP %d", e.Status)
+		if e.Code != "" {
+			b.WriteString(" " + e.Code)
+		}
+		b.WriteString(")")
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
@@ -83,7 +89,10 @@ func (e *RemoteError) Unwrap() []error {
 	return []error{e.Kind, e.Err}
 }
 
-// Info returns the label (the URL's host if empty) and region.
+// Info returns the label (the URL's host if empty), the region and the
+// endpoint: the host and port the remote is reached at, in one spelling,
+// so that one server configured twice is refused rather than counted
+// twice.
 func (r *Remote) Info() Info {
 	label := r.Label
 	if label == "" {
@@ -93,44 +102,36 @@ func (r *Remote) Info() Info {
 			label = r.URL
 		}
 	}
-	return Info{Label: label, Region: r.Region}
+	return Info{Label: label, Region: r.Region, Endpoint: r.serverAddr()}
 }
 
-func (r *Remote) endpoint() (*url.URL, error) {
-	u, err := url.Parse(r.URL)
+// endpoint returns the remote's identity and the URL of its check endpoint.
+func (r *Remote) endpoint() (identity string, endpoint *url.URL, err error) {
+	identity, err = Identity(r.URL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: remote URL: %w", ErrConfig, err)
+		return "", nil, err
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("%w: remote URL %q must be http(s)://host[:port][/path]", ErrConfig, r.URL)
+	u, err := url.Parse(identity + CheckPath)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: remote URL: %w", ErrConfig, err)
 	}
-	if !strings.HasSuffix(u.Path, CheckPath) {
-		u = u.JoinPath(CheckPath)
-	}
-	return u, nil
+	return identity, u, nil
 }
 
 // serverAddr is the host and port the remote is reached at, in one
 // spelling (lower case, no trailing dot, canonical IP, explicit port), or
-// "" for a URL that endpoint refuses. The path is left out: a Handler
-// answers under any prefix, so two paths on one server are one perspective.
+// "" for a URL that endpoint refuses. The path is left out: two paths on
+// one server are one vantage point.
 func (r *Remote) serverAddr() string {
-	u, err := r.endpoint()
+	_, u, err := r.endpoint()
 	if err != nil {
 		return ""
-	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if ip, err := netip.ParseAddr(host); err == nil {
-		host = ip.Unmap().String()
 	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
-		port = strconv.FormatUint(n, 10)
-	}
-	return net.JoinHostPort(host, port)
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 func (r *Remote) client() *http.Client {
@@ -177,7 +178,7 @@ func (r *Remote) Run(ctx context.Context, c Check) (*Result, error) {
 	if err := checkKey(r.Key); err != nil {
 		return nil, err
 	}
-	endpoint, err := r.endpoint()
+	identity, endpoint, err := r.endpoint()
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +207,10 @@ func (r *Remote) Run(ctx context.Context, c Check) (*Result, error) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderTimestamp, ts)
 	req.Header.Set(HeaderNonce, nonce)
-	req.Header.Set(HeaderSignature, formatSignature(requestMAC(r.Key, http.MethodPost, req.URL.EscapedPath(), ts, nonce, body)))
+	req.Header.Set(HeaderPerspective, identity)
+	digest := bodyDigest(body)
+	req.Header.Set(HeaderBodyDigest, digest)
+	req.Header.Set(HeaderSignature, formatSignature(requestMAC(r.Key, http.MethodPost, req.URL.EscapedPath(), identity, ts, nonce, digest)))
 
 	start := time.Now()
 	resp, err := r.client().Do(req)
@@ -225,11 +229,14 @@ func (r *Remote) Run(ctx context.Context, c Check) (*Result, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, refusal(info.Label, r.URL, resp.StatusCode, data)
 	}
-	mac := responseMAC(r.Key, http.StatusOK, nonce, resp.Header.Get(HeaderTimestamp), data)
-	if !validSignature(resp.Header.Get(HeaderSignature), mac) {
-		return fail(resp.StatusCode, ErrBadResponse, errors.New("response not signed with the shared key"))
+	if from := resp.Header.Get(HeaderPerspective); from != identity {
+		return fail(resp.StatusCode, ErrBadResponse, fmt.Errorf("answer from perspective %q, not from %s (relayed or misconfigured: check the remote's --url)", truncate(from, 200), identity))
 	}
-	res, err := decodeResponse(data, nonce, c.Kind)
+	mac := responseMAC(r.Key, http.StatusOK, identity, nonce, resp.Header.Get(HeaderTimestamp), data)
+	if !validSignature(resp.Header.Get(HeaderSignature), mac) {
+		return fail(resp.StatusCode, ErrBadResponse, fmt.Errorf("answer not signed with this remote's key for %s", identity))
+	}
+	res, err := decodeResponse(data, nonce, c.Determination)
 	if err != nil {
 		return fail(resp.StatusCode, ErrBadResponse, err)
 	}
@@ -245,8 +252,9 @@ func refusal(label, u string, status int, data []byte) error {
 	e := &RemoteError{Label: label, URL: u, Status: status, Kind: ErrServer}
 	var body response
 	if json.Unmarshal(data, &body) == nil && body.Error != nil {
-		e.Code, e.Message = body.Error.Code, truncate(body.Error.Message, 500)
-		e.Kind = errorForCode(body.Error.Code)
+		e.Code, e.Kind = body.Error.Code, errorForCode(body.Error.Code)
+		// The handler's message starts with what the code says already.
+		e.Message = truncate(strings.TrimPrefix(body.Error.Message, e.Kind.Error()+": "), 500)
 	} else {
 		e.Message = truncate(strings.TrimSpace(string(data)), 200)
 	}
@@ -261,9 +269,9 @@ func truncate(s string, n int) string {
 }
 
 // decodeResponse reads a signed 200 body and checks that it answers the
-// request: same version, the request's nonce, a result of the right kind
+// request: same version, the request's nonce, a result of the determination asked
 // whose verdict agrees with its evidence.
-func decodeResponse(data []byte, nonce string, kind Kind) (*Result, error) {
+func decodeResponse(data []byte, nonce string, d Determination) (*Result, error) {
 	var body response
 	if err := json.Unmarshal(data, &body); err != nil {
 		return nil, err
@@ -275,8 +283,8 @@ func decodeResponse(data []byte, nonce string, kind Kind) (*Result, error) {
 		return nil, errors.New("response answers another request (nonce differs)")
 	case body.Result == nil:
 		return nil, errors.New("no result")
-	case body.Result.Kind != kind:
-		return nil, fmt.Errorf("result of kind %q for a %q check", body.Result.Kind, kind)
+	case body.Result.Determination != d:
+		return nil, fmt.Errorf("%q result for a %q check", body.Result.Determination, d)
 	case body.Result.Verdict == Pass && !body.Result.Passed():
 		return nil, errors.New("pass verdict without passing evidence")
 	}

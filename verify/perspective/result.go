@@ -21,10 +21,15 @@ type Perspective interface {
 
 // Info names a perspective. Region is where it sits, as the quorum policy
 // counts regions: for BR 3.2.2.9, the RIR whose service region it is in
-// ("ARIN", "RIPE", "APNIC", "LACNIC", "AFRINIC").
+// ("ARIN", "RIPE", "APNIC", "LACNIC", "AFRINIC"). Endpoint, if set, is
+// where the perspective is reached, in one spelling (host:port for a
+// Remote): the Corroborator refuses two perspectives with one endpoint,
+// which would be one vantage point counted twice. An implementation of
+// Perspective that calls out to a server should set it.
 type Info struct {
-	Label  string `json:"label"`
-	Region string `json:"region,omitempty"`
+	Label    string `json:"label"`
+	Region   string `json:"region,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 func (i Info) String() string {
@@ -75,11 +80,11 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 // Result is one perspective's determination with its evidence: the
 // verify.Result of a DCV check or the caa.Decision of a CAA check.
 type Result struct {
-	Label   string  `json:"label"`
-	Region  string  `json:"region,omitempty"`
-	Kind    Kind    `json:"kind"`
-	Verdict Verdict `json:"verdict"`
-	Error   string  `json:"error,omitempty"` // why it did not pass
+	Label         string        `json:"label"`
+	Region        string        `json:"region,omitempty"`
+	Determination Determination `json:"determination"`
+	Verdict       Verdict       `json:"verdict"`
+	Error         string        `json:"error,omitempty"` // why it did not pass
 
 	DCV *verify.Result `json:"dcv,omitempty"`
 	CAA *caa.Decision  `json:"caa,omitempty"`
@@ -97,27 +102,27 @@ func (r *Result) Passed() bool {
 	if r == nil || r.Verdict != Pass {
 		return false
 	}
-	switch r.Kind {
-	case KindDCV:
+	switch r.Determination {
+	case DCV:
 		return r.DCV != nil && r.DCV.Outcome == verify.Verified
-	case KindCAA:
+	case CAA:
 		return r.CAA != nil && r.CAA.Permitted
 	}
 	return false
 }
 
-// Outcome says the determination in the words of its kind: "verified",
+// Outcome says the determination in its own words: "verified",
 // "not verified", "permitted", "forbidden" or "could not decide".
 func (r *Result) Outcome() string {
 	if r == nil {
 		return "could not decide"
 	}
 	switch {
-	case r.Verdict == Pass && r.Kind == KindCAA:
+	case r.Verdict == Pass && r.Determination == CAA:
 		return "permitted"
 	case r.Verdict == Pass:
 		return "verified"
-	case r.Verdict == Fail && r.Kind == KindCAA:
+	case r.Verdict == Fail && r.Determination == CAA:
 		return "forbidden"
 	case r.Verdict == Fail:
 		return "not verified"

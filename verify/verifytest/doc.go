@@ -8,6 +8,14 @@
 //     dropped queries (timeouts), truncation, latency, the AD bit. A *Zone
 //     is a verify.Exchanger, so it can stand in for the DNS client with no
 //     network at all.
+//   - Zone.Sign: the same Zone as a DNSSEC-signed hierarchy (a root of
+//     its own, TLDs, children, each with fresh keys) for queries with the
+//     DO bit: RRSIGs, DNSKEY and DS answers, NSEC or NSEC3 (opt-out)
+//     proofs. Sign returns the trust anchor to validate with;
+//     BreakSignature and ZoneSigning inject expired or not-yet-valid
+//     signatures, missing RRSIGs, tampered records, a DS matching no key,
+//     stripped signatures and unsupported algorithms, so DNSSEC failure
+//     handling can be tested without a real signed zone.
 //   - DNSServer: a real DNS server on loopback (UDP and TCP on one port)
 //     serving a Zone, for testing the network client itself.
 //     NewDNSServers puts several on 127.0.0.2, 127.0.0.3, ... on one port

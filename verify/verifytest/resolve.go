@@ -37,6 +37,9 @@ func (z *Zone) resolve(m *dns.Msg, udp bool) (r *dns.Msg, dropped bool) {
 		r.Truncated = true
 		return r, false
 	}
+	if signed, ok := z.signedReply(m, r); ok {
+		return signed, false
+	}
 
 	owner := dns.Fqdn(q.Name) // answers carry the name as asked
 	seen := make(map[string]bool)

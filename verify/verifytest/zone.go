@@ -37,6 +37,8 @@ type Zone struct {
 	ad      bool
 	queries map[key]int
 	total   int
+	gen     int      // bumped on every change of names
+	signed  *signing // set by Sign
 }
 
 // NewZone returns an empty zone. Add records with Add or MustAdd
@@ -88,6 +90,7 @@ func (z *Zone) MustAdd(rrs ...string) *Zone {
 func (z *Zone) AddRR(rrs ...dns.RR) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
+	z.gen++
 	for _, rr := range rrs {
 		if rr == nil || rr.Header() == nil {
 			continue
@@ -113,6 +116,7 @@ func (z *Zone) AddRR(rrs ...dns.RR) {
 func (z *Zone) Remove(name string, qtype uint16) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
+	z.gen++
 	n := dns.CanonicalName(name)
 	var kept []dns.RR
 	if qtype != dns.TypeANY {

@@ -2,7 +2,6 @@ package dnssectest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -36,6 +35,9 @@ type Config struct {
 	// Algorithm of both keys; 0 means ECDSAP256SHA256. Unsupported ones
 	// (e.g. dns.RSASHA1) make a zone a validator must call insecure.
 	Algorithm uint8
+	// SecondAlgorithm, if set, adds a KSK and a ZSK of that algorithm (and
+	// their DS in the parent): every RRset is signed with both algorithms.
+	SecondAlgorithm uint8
 	// RSABits is the RSA key size; 0 means 1024.
 	RSABits int
 	// Digest is the DS digest type in the parent; 0 means SHA-256.
@@ -56,6 +58,9 @@ type Config struct {
 	// StripSignatures makes the zone's servers send no RRSIGs and no NSEC
 	// records, though the parent has a DS.
 	StripSignatures bool
+	// OmitDenial makes the zone's negative answers carry the signed SOA
+	// but no NSEC/NSEC3 proof (answers a validator must call bogus).
+	OmitDenial bool
 }
 
 type zone struct {
@@ -63,6 +68,8 @@ type zone struct {
 	cfg  Config
 	ksk  *Key
 	zsk  *Key
+	ksk2 *Key // SecondAlgorithm
+	zsk2 *Key
 	old  *Key // Rollover: the KSK only the parent's DS still names
 }
 
@@ -119,6 +126,14 @@ func (h *Hierarchy) AddZone(name string, c Config) error {
 		if z.zsk, err = NewKey(name, c.Algorithm, false, c.RSABits); err != nil {
 			return err
 		}
+		if c.SecondAlgorithm != 0 {
+			if z.ksk2, err = NewKey(name, c.SecondAlgorithm, true, c.RSABits); err != nil {
+				return err
+			}
+			if z.zsk2, err = NewKey(name, c.SecondAlgorithm, false, c.RSABits); err != nil {
+				return err
+			}
+		}
 		if c.Rollover || c.BadDS {
 			if z.old, err = NewKey(name, c.Algorithm, true, c.RSABits); err != nil {
 				return err
@@ -130,6 +145,19 @@ func (h *Hierarchy) AddZone(name string, c Config) error {
 	h.zones[name] = z
 	h.built = nil
 	return nil
+}
+
+// Rekey gives zone name fresh keys (and the parent a matching DS), as at
+// the end of a key rollover.
+func (h *Hierarchy) Rekey(name string) error {
+	name = dns.CanonicalName(name)
+	h.mu.Lock()
+	z := h.zones[name]
+	h.mu.Unlock()
+	if z == nil {
+		return fmt.Errorf("dnssectest: no zone %s", name)
+	}
+	return h.AddZone(name, z.cfg)
 }
 
 // Add parses zone-file lines and adds them to whichever zone holds them.
@@ -161,6 +189,32 @@ func (h *Hierarchy) AddRR(rrs ...dns.RR) {
 	h.built = nil
 }
 
+// Clone returns a hierarchy with the same zones, keys, signature window
+// and faults, and no records: several servers of one zone can then serve
+// different data under the same keys.
+func (h *Hierarchy) Clone() *Hierarchy {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := &Hierarchy{inception: h.inception, expiration: h.expiration, zones: make(map[string]*zone), faults: make(map[fkey]Fault)}
+	for n, z := range h.zones {
+		c.zones[n] = z
+	}
+	for k, f := range h.faults {
+		c.faults[k] = f
+	}
+	return c
+}
+
+// SetRecords replaces every record added so far by copies of rrs (the
+// zones' own SOA, NS, DNSKEY and DS records are kept). The hierarchy is
+// signed again on the next query.
+func (h *Hierarchy) SetRecords(rrs []dns.RR) {
+	h.mu.Lock()
+	h.data = nil
+	h.mu.Unlock()
+	h.AddRR(rrs...)
+}
+
 // Break injects fault f into the RRset name/qtype (as served by the zone
 // holding it; the DS of a zone is held by its parent).
 func (h *Hierarchy) Break(name string, qtype uint16, f Fault) {
@@ -170,21 +224,41 @@ func (h *Hierarchy) Break(name string, qtype uint16, f Fault) {
 	h.built = nil
 }
 
-// Anchors returns the trust anchor of the hierarchy: the DS records of the
-// top zone's KSK (SHA-256). Validate with these instead of the IANA root's.
+// Anchors returns the trust anchors of the hierarchy: the DS records
+// (SHA-256) of the KSK of every top zone (a zone with no declared zone
+// above it: the root of its own, or each island). Validate with these
+// instead of the IANA root's.
 func (h *Hierarchy) Anchors() []dns.RR {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var top *zone
+	var out []dns.RR
 	for _, z := range h.zones {
-		if top == nil || dns.CountLabel(z.name) < dns.CountLabel(top.name) {
-			top = z
+		if z.ksk == nil || h.above(z.name) != nil {
+			continue
+		}
+		out = append(out, z.ksk.DNSKEY.ToDS(dns.SHA256))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Header().Name < out[j].Header().Name })
+	return out
+}
+
+// above returns the closest declared zone strictly above name. The caller holds h.mu.
+func (h *Hierarchy) above(name string) *zone {
+	var best *zone
+	for _, z := range h.zones {
+		if z.name != name && dns.IsSubDomain(z.name, name) && (best == nil || dns.CountLabel(z.name) > dns.CountLabel(best.name)) {
+			best = z
 		}
 	}
-	if top == nil || top.ksk == nil {
-		return nil
-	}
-	return []dns.RR{top.ksk.DNSKEY.ToDS(dns.SHA256)}
+	return best
+}
+
+// Covers reports whether a declared zone holds name.
+func (h *Hierarchy) Covers(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	name = dns.CanonicalName(name)
+	return h.zones[name] != nil || h.above(name) != nil
 }
 
 // Keys returns the DNSKEYs of zone name (KSK first), nil for an unsigned
@@ -254,9 +328,20 @@ func (h *Hierarchy) build() (*built, error) {
 		return h.built, nil
 	}
 	b := &built{zones: make(map[string]*bzone)}
+	// A delegation (NS) to a name that is not a declared zone makes an
+	// unsigned zone there, so that the data below it stays reachable.
+	zones := make(map[string]*zone, len(h.zones))
+	for n, z := range h.zones {
+		zones[n] = z
+	}
+	for _, rr := range h.data {
+		if n := dns.CanonicalName(rr.Header().Name); rr.Header().Rrtype == dns.TypeNS && zones[n] == nil && len(h.zones) > 0 {
+			zones[n] = &zone{name: n, cfg: Config{Unsigned: true, Algorithm: dns.ECDSAP256SHA256, Digest: dns.SHA256}}
+		}
+	}
 	zoneOf := func(owner string) *zone {
 		var best *zone
-		for _, z := range h.zones {
+		for _, z := range zones {
 			if dns.IsSubDomain(z.name, owner) && (best == nil || dns.CountLabel(z.name) > dns.CountLabel(best.name)) {
 				best = z
 			}
@@ -264,6 +349,7 @@ func (h *Hierarchy) build() (*built, error) {
 		return best
 	}
 	raw := map[string]map[fkey][]dns.RR{}
+	apex := map[fkey][]dns.RR{}
 	add := func(z *zone, rr dns.RR) {
 		if raw[z.name] == nil {
 			raw[z.name] = map[fkey][]dns.RR{}
@@ -271,16 +357,51 @@ func (h *Hierarchy) build() (*built, error) {
 		k := fkey{dns.CanonicalName(rr.Header().Name), rr.Header().Rrtype}
 		raw[z.name][k] = append(raw[z.name][k], rr)
 	}
-	for _, z := range h.zones {
-		add(z, &dns.SOA{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 3600},
-			Ns: "ns." + strings.TrimPrefix(z.name, "."), Mbox: "hostmaster." + strings.TrimPrefix(z.name, "."), Serial: 1, Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 300})
-		add(z, &dns.NS{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns." + strings.TrimPrefix(z.name, ".")})
-		if z.ksk != nil {
-			add(z, dns.Copy(z.ksk.DNSKEY))
-			add(z, dns.Copy(z.zsk.DNSKEY))
+	for _, rr := range h.data {
+		owner := dns.CanonicalName(rr.Header().Name)
+		z := zoneOf(owner)
+		if z == nil {
+			continue
+		}
+		switch rr.Header().Rrtype {
+		case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3, dns.TypeDNSKEY, dns.TypeNSEC3PARAM:
+			continue // the signer makes these
+		case dns.TypeDS:
+			if _, isZone := zones[owner]; isZone {
+				continue
+			}
+		case dns.TypeSOA, dns.TypeNS:
+			if owner == z.name {
+				apex[fkey{owner, rr.Header().Rrtype}] = append(apex[fkey{owner, rr.Header().Rrtype}], rr)
+				continue // the zone's own apex records are added below
+			}
+		}
+		add(z, rr)
+	}
+	for _, z := range zones {
+		host := strings.TrimPrefix(z.name, ".")
+		soa := apex[fkey{z.name, dns.TypeSOA}]
+		if len(soa) == 0 {
+			soa = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 3600},
+				Ns: "ns." + host, Mbox: "hostmaster." + host, Serial: 1, Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 300}}
+		}
+		ns := apex[fkey{z.name, dns.TypeNS}]
+		if len(ns) == 0 {
+			ns = []dns.RR{&dns.NS{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns." + host}}
+		}
+		add(z, soa[0])
+		for _, rr := range ns {
+			add(z, rr)
+		}
+		for _, k := range []*Key{z.ksk, z.zsk, z.ksk2, z.zsk2} {
+			if k != nil {
+				add(z, dns.Copy(k.DNSKEY))
+			}
 		}
 		if p := zoneOf(parentName(z.name)); p != nil && z.name != "." {
-			add(p, &dns.NS{Hdr: dns.RR_Header{Name: z.name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns." + strings.TrimPrefix(z.name, ".")})
+			for _, rr := range ns {
+				add(p, dns.Copy(rr))
+			}
 			if z.ksk != nil {
 				ds := z.ksk.DNSKEY.ToDS(z.cfg.Digest)
 				if ds == nil {
@@ -292,6 +413,11 @@ func (h *Hierarchy) build() (*built, error) {
 				}
 				ds.Hdr.Ttl = 3600
 				add(p, ds)
+				if z.ksk2 != nil {
+					ds2 := z.ksk2.DNSKEY.ToDS(dns.SHA256)
+					ds2.Hdr.Ttl = 3600
+					add(p, ds2)
+				}
 				if z.cfg.Rollover {
 					old := z.old.DNSKEY.ToDS(z.cfg.Digest)
 					old.Hdr.Ttl = 3600
@@ -300,21 +426,7 @@ func (h *Hierarchy) build() (*built, error) {
 			}
 		}
 	}
-	for _, rr := range h.data {
-		owner := dns.CanonicalName(rr.Header().Name)
-		z := zoneOf(owner)
-		if z == nil {
-			continue
-		}
-		if rr.Header().Rrtype == dns.TypeDS && owner == z.name {
-			if p := zoneOf(parentName(owner)); p != nil {
-				add(p, rr)
-			}
-			continue
-		}
-		add(z, rr)
-	}
-	for _, z := range h.zones {
+	for _, z := range zones {
 		bz, err := h.signZone(z, raw[z.name])
 		if err != nil {
 			return nil, err
@@ -371,6 +483,13 @@ func (h *Hierarchy) signZone(z *zone, raw map[fkey][]dns.RR) (*bzone, error) {
 			return nil, err
 		}
 		s.sigs = []dns.RR{sig}
+		if second := map[*Key]*Key{z.ksk: z.ksk2, z.zsk: z.zsk2}[key]; second != nil {
+			sig2, err := second.Sign(rrs, z.name, inc, exp)
+			if err != nil {
+				return nil, err
+			}
+			s.sigs = append(s.sigs, sig2)
+		}
 		return s, nil
 	}
 	for k, rrs := range raw {
@@ -544,5 +663,3 @@ func (bz *bzone) coversSigned(n string) bool {
 	}
 	return false
 }
-
-var errNoZone = errors.New("dnssectest: no zone holds the name")

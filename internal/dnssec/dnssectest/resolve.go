@@ -99,7 +99,7 @@ func (b *built) resolve(qname string, qtype uint16, do bool) *dns.Msg {
 			}
 			// Wildcard NODATA.
 			m.Ns = append(m.Ns, z.soa.with(sig)...)
-			if sig {
+			if sig && !z.cfg.OmitDenial {
 				z.proveNoCloser(m, name, ce)
 				z.proveMatch(m, wc)
 			}
@@ -107,7 +107,7 @@ func (b *built) resolve(qname string, qtype uint16, do bool) *dns.Msg {
 		}
 		m.Rcode = dns.RcodeNameError
 		m.Ns = append(m.Ns, z.soa.with(sig)...)
-		if sig {
+		if sig && !z.cfg.OmitDenial {
 			z.proveNoCloser(m, name, ce)
 			z.proveNoName(m, wc)
 		}
@@ -174,7 +174,7 @@ func (z *bzone) closestEncloser(name string) string {
 // nodata adds the SOA and the proof that name exists without the type.
 func (z *bzone) nodata(m *dns.Msg, name string, sig bool) {
 	m.Ns = append(m.Ns, z.soa.with(sig)...)
-	if !sig {
+	if !sig || z.cfg.OmitDenial {
 		return
 	}
 	if z.cfg.NSEC3 && z.match3(name) < 0 {

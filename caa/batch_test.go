@@ -1,0 +1,139 @@
+package caa_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+func names(prefix string, n int) []caa.Request {
+	reqs := make([]caa.Request, n)
+	for i := range reqs {
+		reqs[i] = caa.Request{Domain: fmt.Sprintf("%s%d.example.com", prefix, i), Issuers: []string{"ssl.com"}}
+	}
+	return reqs
+}
+
+// TestCheckAllOneResultPerRequestInOrder: CheckAll gives what Check gives,
+// one result per request, in request order, bad requests included.
+func TestCheckAllOneResultPerRequestInOrder(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(
+		`example.com. 300 IN CAA 0 issue "ssl.com"`,
+		`deny.example.com. 300 IN CAA 0 issue "letsencrypt.org"`,
+		`example.net. 300 IN CAA 0 issue ";"`,
+	)
+	reqs := append(names("a", 20),
+		caa.Request{Domain: "deny.example.com", Issuers: []string{"ssl.com"}},
+		caa.Request{Domain: "co.uk", Issuers: []string{"ssl.com"}},
+		caa.Request{Domain: "www.example.net", Issuers: []string{"ssl.com"}},
+	)
+	c := &caa.Checker{DNS: z, Concurrency: 3}
+	got := c.CheckAll(context.Background(), reqs)
+	require.Len(t, got, len(reqs))
+	for i, r := range got {
+		assert.Equal(t, reqs[i], r.Request)
+		want, werr := c.Check(context.Background(), reqs[i])
+		if werr != nil {
+			assert.ErrorIs(t, r.Err, caa.ErrBadRequest, reqs[i].Domain)
+			assert.Nil(t, r.Decision)
+			continue
+		}
+		require.NoError(t, r.Err, reqs[i].Domain)
+		assert.Equal(t, want.Permitted, r.Decision.Permitted, reqs[i].Domain)
+		assert.Equal(t, want.Rule, r.Decision.Rule)
+		assert.Equal(t, want.RelevantName, r.Decision.RelevantName)
+		assert.Equal(t, reqs[i].Domain, r.Decision.Domain)
+	}
+	assert.True(t, got[0].Decision.Permitted)
+	assert.False(t, got[20].Decision.Permitted)
+	assert.False(t, got[22].Decision.Permitted)
+}
+
+// TestCheckAllAsksSharedQuestionsOnce: 200 names under example.com ask
+// example.com and com once each (single flight), every leaf once.
+func TestCheckAllAsksSharedQuestionsOnce(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	z.SetDelay(5 * time.Millisecond) // askers pile up behind the first
+	reqs := names("n", 200)
+	got := (&caa.Checker{DNS: z, Concurrency: 32}).CheckAll(context.Background(), reqs)
+	for _, r := range got {
+		require.NoError(t, r.Err)
+		assert.True(t, r.Decision.Permitted)
+	}
+	assert.Equal(t, 1, z.Queries("example.com.", dns.TypeCAA))
+	assert.Equal(t, 1, z.Queries("com.", dns.TypeCAA))
+	assert.Equal(t, 1, z.Queries("n7.example.com.", dns.TypeCAA))
+	assert.Equal(t, 202, z.TotalQueries())
+}
+
+// TestCheckAllFailureServesOnlyTheBatch: a failed shared question fails
+// every name that needs it in the batch, and is asked again by the next.
+func TestCheckAllFailureServesOnlyTheBatch(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	z.SetRcode("example.com.", dns.TypeCAA, dns.RcodeServerFailure)
+	c := &caa.Checker{DNS: z, Concurrency: 8}
+	for _, r := range c.CheckAll(context.Background(), names("f", 50)) {
+		assert.ErrorIs(t, r.Err, caa.ErrLookup, "a failure is never permission")
+		assert.Nil(t, r.Decision)
+	}
+	assert.Equal(t, 1, z.Queries("example.com.", dns.TypeCAA))
+
+	z.Heal("example.com.", dns.TypeCAA)
+	for _, r := range c.CheckAll(context.Background(), names("f", 50)) {
+		require.NoError(t, r.Err)
+		assert.True(t, r.Decision.Permitted)
+	}
+	assert.Equal(t, 2, z.Queries("example.com.", dns.TypeCAA))
+}
+
+// slowAncestors answers the shared ancestors late and leaves at once.
+type slowAncestors struct{ z *verifytest.Zone }
+
+func (s slowAncestors) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+	if n := m.Question[0].Name; n == "example.com." || n == "com." {
+		select {
+		case <-time.After(30 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return s.z.Exchange(ctx, m)
+}
+
+// TestCheckAllEarlyFinisherDoesNotFailOthers: a name decided by its own
+// records stops waiting for its ancestors; names that need those
+// ancestors still get the shared answer.
+func TestCheckAllEarlyFinisherDoesNotFailOthers(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	var reqs []caa.Request
+	for i := range 40 {
+		leaf := fmt.Sprintf("own%d.example.com", i)
+		z.MustAdd(leaf + `. 300 IN CAA 0 issue "ssl.com"`)
+		reqs = append(reqs, caa.Request{Domain: leaf, Issuers: []string{"ssl.com"}},
+			caa.Request{Domain: fmt.Sprintf("inherit%d.example.com", i), Issuers: []string{"ssl.com"}})
+	}
+	got := (&caa.Checker{DNS: slowAncestors{z}, Concurrency: 8}).CheckAll(context.Background(), reqs)
+	for _, r := range got {
+		require.NoError(t, r.Err, r.Request.Domain)
+		want := "example.com"
+		if strings.HasPrefix(r.Request.Domain, "own") {
+			want = r.Request.Domain
+		}
+		assert.Equal(t, want, r.Decision.RelevantName)
+	}
+}
+
+func TestCheckAllWithoutResolver(t *testing.T) {
+	got := (&caa.Checker{}).CheckAll(context.Background(), names("x", 2))
+	require.Len(t, got, 2)
+	assert.ErrorIs(t, got[1].Err, caa.ErrNoResolver)
+}

@@ -1,0 +1,4 @@
+package dnssec
+
+// KeyMatches exposes keyMatches to the external tests.
+var KeyMatches = keyMatches
