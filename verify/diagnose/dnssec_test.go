@@ -2,7 +2,6 @@ package diagnose_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -12,57 +11,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
-	"github.com/dcvkit/dcv/internal/dnssec/dnssectest"
 	"github.com/dcvkit/dcv/verify/diagnose"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
-// signedDNS answers from a signed hierarchy as a resolver (Exchange) and
-// as the zone's name server (ExchangeServer, with authority). fail, if
-// set, makes matching queries fail as a dead server would.
-type signedDNS struct {
-	h    *dnssectest.Hierarchy
-	fail func(q dns.Question) bool
-}
-
-func (s signedDNS) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
-	q := m.Question[0]
-	if s.fail != nil && s.fail(q) {
-		return nil, errors.New("i/o timeout")
-	}
-	opt := m.IsEdns0()
-	r, err := s.h.Resolve(q.Name, q.Qtype, opt != nil && opt.Do())
-	if err != nil {
-		return nil, err
-	}
-	r.Id = m.Id
-	return r, nil
-}
-
-func (s signedDNS) ExchangeServer(ctx context.Context, m *dns.Msg, _ string) (*dns.Msg, error) {
-	r, err := s.Exchange(ctx, m)
-	if r != nil {
-		r.Authoritative = true
-	}
-	return r, err
-}
-
-// signedLab signs ., test. and example.test. (configured by child), with a
-// name server address and a published dns-txt challenge.
-func signedLab(t *testing.T, child dnssectest.Config) (*dnssectest.Hierarchy, *challenge.Challenge) {
-	h := dnssectest.New(time.Now())
-	require.NoError(t, h.AddZone(".", dnssectest.Config{}))
-	require.NoError(t, h.AddZone("test.", dnssectest.Config{}))
-	require.NoError(t, h.AddZone("example.test.", child))
+// signedLab is the lab with its resolver signing ., test. and
+// example.test. (the last as child says), a dns-txt challenge published,
+// and a diagnoser validating against the lab's own trust anchor.
+func signedLab(t *testing.T, child verifytest.ZoneSigning) (*lab, *diagnose.Diagnoser, *challenge.Challenge) {
+	l := newLab(t, 2)
 	c := dnsTXT(t)
-	require.NoError(t, h.Add("ns.example.test. 300 IN A 127.0.0.2", txt(c.Record.Name, c.Record.Value)))
-	return h, c
-}
-
-func diagnoseSigned(t *testing.T, s signedDNS, c *challenge.Challenge, anchors []dns.RR) *diagnose.Report {
-	d := &diagnose.Diagnoser{DNS: s, AllowPrivate: true, TrustAnchors: anchors}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return d.Diagnose(ctx, diagnose.Request{Challenge: c})
+	l.add(txt(c.Record.Name, c.Record.Value))
+	anchors, err := l.resolver.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "test.": {}, "example.test.": child}})
+	require.NoError(t, err)
+	d := l.diagnoser()
+	d.NoDNSSEC, d.TrustAnchors = false, anchors
+	return l, d, c
 }
 
 // dnssecCases are the DNSSEC findings, each from a real signing fault.
@@ -70,42 +34,36 @@ var dnssecCases = []struct {
 	name   string
 	code   diagnose.Code
 	sev    diagnose.Severity
-	reason string // in the message: the broken link
-	setup  func(t *testing.T) (signedDNS, *challenge.Challenge, []dns.RR)
+	reason string // in the message or evidence: the broken link
+	child  verifytest.ZoneSigning
+	fault  func(l *lab, c *challenge.Challenge)
 }{
-	{"DS matches no key", diagnose.DNSSECBogus, diagnose.Error, "example.test", func(t *testing.T) (signedDNS, *challenge.Challenge, []dns.RR) {
-		h, c := signedLab(t, dnssectest.Config{BadDS: true})
-		return signedDNS{h: h}, c, h.Anchors()
+	{"DS matches no key", diagnose.DNSSECBogus, diagnose.Error, "matches no DNSKEY", verifytest.ZoneSigning{BadDS: true}, nil},
+	{"expired signature over the record", diagnose.DNSSECBogus, diagnose.Error, "expired", verifytest.ZoneSigning{}, func(l *lab, c *challenge.Challenge) {
+		l.resolver.BreakSignature(c.Record.Name, dns.TypeTXT, verifytest.ExpiredSignature)
 	}},
-	{"expired signature over the record", diagnose.DNSSECBogus, diagnose.Error, "expired", func(t *testing.T) (signedDNS, *challenge.Challenge, []dns.RR) {
-		h, c := signedLab(t, dnssectest.Config{})
-		h.Break(c.Record.Name, dns.TypeTXT, dnssectest.Expired)
-		return signedDNS{h: h}, c, h.Anchors()
-	}},
-	{"unsigned zone", diagnose.DNSSECInsecure, diagnose.Info, "", func(t *testing.T) (signedDNS, *challenge.Challenge, []dns.RR) {
-		h, c := signedLab(t, dnssectest.Config{Unsigned: true})
-		return signedDNS{h: h}, c, h.Anchors()
-	}},
-	{"DNSKEY unreachable", diagnose.DNSSECIndeterminate, diagnose.Error, "example.test", func(t *testing.T) (signedDNS, *challenge.Challenge, []dns.RR) {
-		h, c := signedLab(t, dnssectest.Config{})
-		fail := func(q dns.Question) bool {
-			return q.Qtype == dns.TypeDNSKEY && strings.EqualFold(q.Name, "example.test.")
-		}
-		return signedDNS{h: h, fail: fail}, c, h.Anchors()
+	{"unsigned zone", diagnose.DNSSECInsecure, diagnose.Info, "", verifytest.ZoneSigning{Unsigned: true}, nil},
+	{"DNSKEY unanswered", diagnose.DNSSECIndeterminate, diagnose.Error, "example.test", verifytest.ZoneSigning{}, func(l *lab, c *challenge.Challenge) {
+		l.resolver.Drop("example.test.", dns.TypeDNSKEY)
 	}},
 }
 
-// TestDNSSECFindings validates a signed hierarchy and expects each fault's
-// finding, naming the broken link.
+// TestDNSSECFindings validates the lab's signed hierarchy and expects each
+// fault's finding, naming the broken link.
 func TestDNSSECFindings(t *testing.T) {
 	for _, tc := range dnssecCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s, c, anchors := tc.setup(t)
-			rep := diagnoseSigned(t, s, c, anchors)
+			l, d, c := signedLab(t, tc.child)
+			if tc.fault != nil {
+				tc.fault(l, c)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			rep := d.Diagnose(ctx, diagnose.Request{Challenge: c})
 			f := find(t, rep, tc.code)
 			assert.Equal(t, tc.sev, f.Severity, codes(rep))
-			assert.Contains(t, f.Message+strings.Join(f.Evidence, " "), tc.reason)
+			assert.Contains(t, f.Message+" "+strings.Join(f.Evidence, " "), tc.reason)
 			if f.Severity == diagnose.Error {
 				assert.NotEmpty(t, f.Fix)
 			}
@@ -114,10 +72,10 @@ func TestDNSSECFindings(t *testing.T) {
 }
 
 // TestDNSSECSecureZoneIsClean: a correctly signed zone with the record
-// published raises nothing about DNSSEC, and nothing at all but info.
+// published raises nothing about DNSSEC, and nothing but information.
 func TestDNSSECSecureZoneIsClean(t *testing.T) {
-	h, c := signedLab(t, dnssectest.Config{})
-	rep := diagnoseSigned(t, signedDNS{h: h}, c, h.Anchors())
+	_, d, c := signedLab(t, verifytest.ZoneSigning{})
+	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c})
 	for _, f := range rep.Findings {
 		assert.Equal(t, diagnose.Info, f.Severity, codes(rep))
 		assert.False(t, strings.HasPrefix(string(f.Code), "dnssec_"), codes(rep))
@@ -126,9 +84,10 @@ func TestDNSSECSecureZoneIsClean(t *testing.T) {
 }
 
 // TestDNSSECAgainstTheWrongAnchor: the same zone judged against the IANA
-// root anchors (whose chain this lab cannot show) is never passed.
+// root anchors (the zero value), which it cannot chain to, never passes.
 func TestDNSSECAgainstTheWrongAnchor(t *testing.T) {
-	h, c := signedLab(t, dnssectest.Config{})
-	rep := diagnoseSigned(t, signedDNS{h: h}, c, nil)
+	_, d, c := signedLab(t, verifytest.ZoneSigning{})
+	d.TrustAnchors = nil
+	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c})
 	assert.True(t, rep.Has(diagnose.DNSSECBogus) || rep.Has(diagnose.DNSSECIndeterminate), codes(rep))
 }

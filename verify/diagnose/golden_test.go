@@ -42,7 +42,12 @@ func TestMisconfiguredReportGolden(t *testing.T) {
 	l.route("127.0.0.10:80", l.plain(plain))
 	l.route("127.0.0.10:443", tlsSite(l, tlsr))
 
-	rep := l.diagnoser().Diagnose(context.Background(), diagnose.Request{CA: []string{"alibaba"}, Challenge: c})
+	// The resolver's view is DNSSEC-signed (validly): validation is on, as for a CA.
+	anchors, err := l.resolver.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "test.": {}, "example.test.": {}}})
+	require.NoError(t, err)
+	d := l.diagnoser()
+	d.NoDNSSEC, d.TrustAnchors = false, anchors
+	rep := d.Diagnose(context.Background(), diagnose.Request{CA: []string{"alibaba"}, Challenge: c})
 	var out bytes.Buffer
 	require.NoError(t, rep.WriteText(&out))
 	got := ports.ReplaceAllString(out.String(), "$1:PORT")
