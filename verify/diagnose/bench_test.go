@@ -15,7 +15,19 @@ import (
 // method and a CA. The metric is the report's wall time in units of one
 // exchange: the checks run concurrently, so it is the length of the
 // longest chain (zone SOA, NS, NS addresses, per-server SOA), not the sum.
+// With validation on, the DNSSEC chain (fetched concurrently, a fresh
+// validator per diagnosis) runs beside the others.
 func BenchmarkDiagnoseWall(b *testing.B) {
+	for _, validate := range []bool{false, true} {
+		name := "dnssec-off"
+		if validate {
+			name = "dnssec-validate"
+		}
+		b.Run(name, func(b *testing.B) { benchDiagnose(b, validate) })
+	}
+}
+
+func benchDiagnose(b *testing.B, validate bool) {
 	const rtt = 20 * time.Millisecond
 	l := newLab(b, 2)
 	r := verifytest.NewResponder()
@@ -24,10 +36,17 @@ func BenchmarkDiagnoseWall(b *testing.B) {
 		"example.test. 300 IN A 127.0.0.10", "example.test. 300 IN AAAA ::1",
 		"www.example.test. 300 IN A 127.0.0.10", "www.example.test. 300 IN AAAA ::1")
 	l.site(r, "127.0.0.10", "::1") // skips without an IPv6 loopback
+	d := l.diagnoser()
+	if validate {
+		anchors, err := l.resolver.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "test.": {}, "example.test.": {}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.NoDNSSEC, d.TrustAnchors = false, anchors
+	}
 	for _, z := range append(l.auth, l.resolver) {
 		z.SetDelay(rtt)
 	}
-	d := l.diagnoser()
 	req := diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}}
 	b.ReportAllocs()
 	var total time.Duration

@@ -253,6 +253,7 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 
 	var wg sync.WaitGroup
 	wg.Go(r.checkZone)
+	wg.Go(r.checkDNSSEC)
 	if len(req.CA) > 0 {
 		wg.Go(r.checkCAA)
 	}

@@ -39,10 +39,13 @@ func (q querier) String() string {
 	return "the resolver"
 }
 
-// checkDNSSEC validates the zone's SOA and, with a DNS challenge, the
-// answer at the record's owner, back to the trust anchors; it reports the
-// weakest verdict with its broken link.
-func (r *run) checkDNSSEC(zone string) {
+// checkDNSSEC validates the answer to the domain's SOA query (the SOA
+// itself at a zone apex, else a signed denial: either way the chain of its
+// zone) and, with a DNS record to find, the answer at the record's owner,
+// back to the trust anchors; it reports the weakest verdict with its
+// broken link. It needs no zone discovery, so it runs beside it.
+func (r *run) checkDNSSEC() {
+	zone := r.adn
 	if r.d.NoDNSSEC {
 		r.out.add(Finding{Code: DNSSECSkipped, Severity: Info, Subject: zone,
 			Message: "DNSSEC validation is off for this diagnosis: the chain of trust was not checked (a CA must check it: BR ballot SC-085v2)"})

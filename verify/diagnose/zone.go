@@ -52,14 +52,12 @@ func (r *run) checkZone() {
 		r.zoneFailed(err)
 		return
 	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Go(func() { r.checkDNSSEC(zone) })
 	if r.auth == nil {
 		r.out.undone("authoritative servers of %s not asked: no way to query one server (Diagnoser.Auth)", zone)
 		return
 	}
 	states := make([]serverState, len(servers))
+	var wg sync.WaitGroup
 	for i, s := range servers {
 		wg.Go(func() { states[i] = r.askServer(zone, s) })
 	}
