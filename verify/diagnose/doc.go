@@ -22,8 +22,8 @@
 //     method that can validate one.
 //   - DNS: the zone and its authoritative servers; each answers over UDP
 //     and TCP, with authority (not lame), and all serve the same SOA serial.
-//   - DNSSEC: the zone's SOA and the challenge's record validated back to
-//     the trust anchors (the IANA root by default) with the library's one
+//   - DNSSEC: the answers for the domain's SOA and for the record to find
+//     validated back to the trust anchors (the IANA root by default) with the library's one
 //     validator: secure, insecure (information), or bogus and indeterminate
 //     (errors: a CA must refuse) with the broken link named.
 //   - CAA, when a CA is named: the decision of caa.Checker, and why a
@@ -55,9 +55,10 @@
 // verify.HTTPClient (with its address guard, port policy, limits and
 // timeouts) for HTTP, caa.Checker for CAA, narrowed to one server, one
 // address or one transport by the probes of package verify. It makes no
-// request a CA's validation would not make, and changes nothing. The check
-// chains (zone and servers, CAA, each DNS method, the web servers) run
-// concurrently, so a report takes about as long as the slowest chain,
+// HTTP request a CA's validation would not make, and changes nothing; beyond
+// a CA's DNS questions it asks only about the doubled owner names a console
+// typo creates. The check chains (zone and servers, DNSSEC, CAA, each DNS
+// method, the web servers) run concurrently, so a report takes about as long as the slowest chain,
 // bounded by the context. A check that could not finish because the
 // resolver did not answer or the time ran out is listed in
 // Report.Incomplete, never reported as a finding or as a pass.
