@@ -120,40 +120,7 @@ func (r *run) checkWeb() {
 }
 
 func (r *run) checkHost(t webTarget, j *judge) {
-	addrs, _, err := verify.LookupIP(r.ctx, r.dns, t.host)
-	if err != nil {
-		switch {
-		case r.ours(err) || isTransport(err):
-			r.out.undone("addresses of %s: %v", t.host, err)
-		case errors.Is(err, verify.ErrNotFound) && t.www:
-			j.add(Finding{Code: ApexWWW, Severity: Error, Subject: t.host, Methods: t.methods,
-				Message:  fmt.Sprintf("%s has no A or AAAA record; the Alibaba file method checks it as well as %s", t.host, pairOf(t.host)),
-				Fix:      fmt.Sprintf("add an A (and AAAA) record for %s pointing at the web server, serving the same file", t.host),
-				Evidence: []string{negative(err)}})
-		case errors.Is(err, verify.ErrNotFound):
-			j.add(Finding{Code: NoAddress, Severity: Error, Subject: t.host, Methods: t.methods,
-				Message:  fmt.Sprintf("%s has no A or AAAA record, so the CA cannot reach a web server", t.host),
-				Fix:      fmt.Sprintf("add an A (and AAAA) record for %s pointing at the web server, or use a DNS method", t.host),
-				Evidence: []string{negative(err)}})
-		default:
-			j.add(Finding{Code: DNSLookupFailed, Severity: Error, Subject: t.host, Methods: t.methods,
-				Message:  fmt.Sprintf("the addresses of %s cannot be looked up", t.host),
-				Fix:      "fix the zone's name servers so that A and AAAA queries succeed",
-				Evidence: []string{err.Error()}})
-		}
-		return
-	}
-	var usable []netip.Addr
-	for _, a := range addrs {
-		if aerr := verify.CheckAddr(a); aerr != nil && !r.d.AllowPrivate {
-			j.add(Finding{Code: AddressReserved, Severity: Error, Subject: t.host + " " + a.String(), Methods: t.methods,
-				Message:  fmt.Sprintf("%s points at %s, which is not a public address; a CA will not connect to it", t.host, a),
-				Fix:      fmt.Sprintf("change the A/AAAA record of %s to the server's public address", t.host),
-				Evidence: []string{aerr.Error()}})
-			continue
-		}
-		usable = append(usable, a)
-	}
+	usable := r.hostAddrs(t, j.add)
 	probes := make([]*probe, 0, 2*len(usable))
 	for _, s := range schemes {
 		for _, a := range usable {
@@ -169,7 +136,50 @@ func (r *run) checkHost(t webTarget, j *judge) {
 		r.out.undone("web server of %s: the requests did not finish in time", t.host)
 		return
 	}
-	j.judgeHost(t, probes)
+	if len(usable) > 0 {
+		j.judgeHost(t, probes)
+	}
+}
+
+// hostAddrs looks the host up as the HTTP client would and returns the
+// addresses a CA would connect to, reporting none, reserved ones and
+// failed lookups through add.
+func (r *run) hostAddrs(t webTarget, add func(Finding)) []netip.Addr {
+	addrs, _, err := verify.LookupIP(r.ctx, r.dns, t.host)
+	if err != nil {
+		switch {
+		case r.ours(err) || isTransport(err):
+			r.out.undone("addresses of %s: %v", t.host, err)
+		case errors.Is(err, verify.ErrNotFound) && t.www:
+			add(Finding{Code: ApexWWW, Severity: Error, Subject: t.host, Methods: t.methods,
+				Message:  fmt.Sprintf("%s has no A or AAAA record; the Alibaba file method checks it as well as %s", t.host, pairOf(t.host)),
+				Fix:      fmt.Sprintf("add an A (and AAAA) record for %s pointing at the web server, serving the same file", t.host),
+				Evidence: []string{negative(err)}})
+		case errors.Is(err, verify.ErrNotFound):
+			add(Finding{Code: NoAddress, Severity: Error, Subject: t.host, Methods: t.methods,
+				Message:  fmt.Sprintf("%s has no A or AAAA record, so the CA cannot reach a web server", t.host),
+				Fix:      fmt.Sprintf("add an A (and AAAA) record for %s pointing at the web server, or use a DNS method", t.host),
+				Evidence: []string{negative(err)}})
+		default:
+			add(Finding{Code: DNSLookupFailed, Severity: Error, Subject: t.host, Methods: t.methods,
+				Message:  fmt.Sprintf("the addresses of %s cannot be looked up", t.host),
+				Fix:      "fix the zone's name servers so that A and AAAA queries succeed",
+				Evidence: []string{err.Error()}})
+		}
+		return nil
+	}
+	var usable []netip.Addr
+	for _, a := range addrs {
+		if aerr := verify.CheckAddr(a); aerr != nil && !r.d.AllowPrivate {
+			add(Finding{Code: AddressReserved, Severity: Error, Subject: t.host + " " + a.String(), Methods: t.methods,
+				Message:  fmt.Sprintf("%s points at %s, which is not a public address; a CA will not connect to it", t.host, a),
+				Fix:      fmt.Sprintf("change the A/AAAA record of %s to the server's public address", t.host),
+				Evidence: []string{aerr.Error()}})
+			continue
+		}
+		usable = append(usable, a)
+	}
+	return usable
 }
 
 // fetchAt sends one GET through the verifier's HTTP client, dialling p.addr
