@@ -22,6 +22,9 @@ type Exchanger interface {
 // Errors of Check. Match them with errors.Is.
 var (
 	ErrBadRequest = errors.New("caa: bad request")
+	// ErrNotPublic: the name is special-use or not in the public DNS (see
+	// Checker.AllowPrivate); wrapped with ErrBadRequest.
+	ErrNotPublic  = dnsname.ErrNotPublic
 	ErrNoResolver = errors.New("caa: Checker.DNS is nil")
 	// ErrLookup is wrapped by every *LookupError: a CAA lookup that matters
 	// failed, so no decision was made. It is never a permission.
@@ -82,6 +85,10 @@ type Checker struct {
 	Now         func() time.Time // default time.Now
 	Timeout     time.Duration    // bound on the whole check when ctx has none; default 10 s
 	Concurrency int              // checks at once in CheckAll; default 128
+	// AllowPrivate permits special-use and non-public names (.test,
+	// .internal, .local, a TLD outside ICANN, ...), for labs and tests;
+	// otherwise Check refuses them (ErrBadRequest and ErrNotPublic).
+	AllowPrivate bool
 }
 
 // Decision is the outcome of Check, with what a CA must record.
@@ -144,6 +151,9 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 // check is Check asking ex.
 func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decision, error) {
 	domain, err := dnsname.Domain(req.Domain)
+	if err == nil && !c.AllowPrivate {
+		err = dnsname.Public(domain)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}

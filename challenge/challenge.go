@@ -46,8 +46,8 @@ func (m Method) known() bool {
 	return false
 }
 
-// Lifetimes. The library defaults to 30 days for every method (BR maximum for
-// the file and email methods); the presets match what the Alibaba Cloud and
+// Lifetimes. The library defaults to 30 days for every method, the BR
+// maximum (see MaxLifetime); the presets match what the Alibaba Cloud and
 // SSL.com DCV pages document.
 const (
 	DefaultLifetime     = 30 * 24 * time.Hour
@@ -75,6 +75,7 @@ var (
 	ErrWildcardPos  = dnsname.ErrWildcard
 	ErrNameTooLong  = dnsname.ErrTooLong
 	ErrInvalidName  = dnsname.ErrInvalid
+	ErrNotPublic    = dnsname.ErrNotPublic // special-use or non-ICANN name; see Builder.AllowPrivate
 
 	ErrWildcard       = errors.New("method cannot validate a wildcard name")
 	ErrToken          = errors.New("invalid token")
@@ -148,6 +149,10 @@ type Builder struct {
 	Now      func() time.Time // clock; nil means time.Now
 	Lifetime time.Duration    // 0 means DefaultLifetime
 	TXTLabel string           // owner label for DNSTXT; "" means DefaultTXTLabel
+	// AllowPrivate permits special-use and non-public names (.test,
+	// .internal, .local, a TLD outside ICANN, ...), which no public CA can
+	// validate; labs and tests set it. Otherwise they are ErrNotPublic.
+	AllowPrivate bool
 }
 
 func (b Builder) now() time.Time {
@@ -175,30 +180,29 @@ func (b Builder) NewToken() (string, error) {
 	return t, nil
 }
 
-// base fills the fields every challenge has, refusing a lifetime longer than
-// the method allows.
+// base fills the fields every challenge has, refusing a non-public name
+// (unless AllowPrivate) and a lifetime longer than the method allows.
 func (b Builder) base(m Method, domain string) (*Challenge, error) {
+	if !b.AllowPrivate {
+		if err := dnsname.Public(domain); err != nil {
+			return nil, nameErr(err)
+		}
+	}
 	life := b.Lifetime
 	if life <= 0 {
 		life = DefaultLifetime
 	}
-	if most := maxLifetime(m); most > 0 && life > most {
-		return nil, fmt.Errorf("challenge: %w: %s values may be used for at most %s (BR 3.2.2.4), not %s", ErrLifetime, m, most, life)
+	if most := MaxLifetime(m); life > most {
+		return nil, fmt.Errorf("challenge: %w: %s values may be used for at most %s (BR 4.2.1), not %s", ErrLifetime, m, most, life)
 	}
 	now := b.now().UTC().Truncate(time.Second)
 	return &Challenge{Method: m, Domain: domain, ADN: dnsname.Base(domain), IssuedAt: now, ExpiresAt: now.Add(life)}, nil
 }
 
-// maxLifetime is the longest a method's value may be used, 0 for no cap:
-// 30 days for email and file methods (BR 3.2.2.4.4, .18, .19); DNS values
-// may be reused for the longer data-reuse period (.7).
-func maxLifetime(m Method) time.Duration {
-	switch m {
-	case File, HashFile, ACMEHTTP01, Email:
-		return DefaultLifetime
-	}
-	return 0
-}
+// MaxLifetime is the longest a method's random value or token may be used:
+// 30 days for every method (BR 3.2.2.4.7, .18, .19 and 4.2.1; ballot
+// SC-081). A longer Builder.Lifetime is refused with ErrLifetime.
+func MaxLifetime(Method) time.Duration { return DefaultLifetime }
 
 // record builds a Record for owner, with the zone guessed from the public
 // suffix list.
@@ -400,7 +404,7 @@ func (c *Challenge) Validate() error {
 	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() || !c.ExpiresAt.After(c.IssuedAt) {
 		return badChallenge("issued_at/expires_at missing or out of order")
 	}
-	if most, life := maxLifetime(c.Method), c.ExpiresAt.Sub(c.IssuedAt); most > 0 && life > most {
+	if most, life := MaxLifetime(c.Method), c.ExpiresAt.Sub(c.IssuedAt); life > most {
 		return badChallenge("%s value lives %s, more than the %s the Baseline Requirements allow", c.Method, life, most)
 	}
 	parts := 0

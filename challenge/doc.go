@@ -23,11 +23,14 @@
 //     the account key's RFC 7638 thumbprint.
 //
 // Every random value carries 128 bits from crypto/rand (the Baseline
-// Requirements ask for 112). Every challenge expires: 30 days by default,
-// shorter presets match the source documents (LifetimeDigiCertDNS,
-// LifetimeAlibabaFile). Names are normalized in one place: IDNs become
-// A-labels, and IP addresses, public suffixes, single labels, underscores and
-// misplaced wildcards are refused with a *NameError.
+// Requirements ask for 112). Every challenge expires: 30 days by default and
+// at most (MaxLifetime, BR 4.2.1), shorter presets match the source documents
+// (LifetimeDigiCertDNS, LifetimeAlibabaFile). Names are normalized in one
+// place: IDNs become A-labels, and IP addresses, public suffixes, single
+// labels, underscores and misplaced wildcards are refused with a *NameError.
+// Special-use and non-public names (.test, .internal, .local, .onion, a TLD
+// outside ICANN, ...) are refused with ErrNotPublic unless
+// Builder.AllowPrivate is set, as labs and tests do.
 //
 // A Record carries both the fully qualified owner name and the host record
 // relative to the zone, because that is what a person types into a DNS

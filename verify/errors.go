@@ -161,7 +161,7 @@ func foundList(seen []string) string {
 // a package of this module (the *Error already says "verify: ").
 func causeText(err error) string {
 	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-	for _, p := range []string{"verify: ", "dcv: ", "challenge: ", "csrhash: ", "caa: "} {
+	for _, p := range []string{"verify: ", "dcv: ", "challenge: ", "csrhash: ", "caa: ", "dnssec: "} {
 		msg = strings.TrimPrefix(msg, p)
 		for _, sep := range []string{": ", "; "} {
 			msg = strings.ReplaceAll(msg, sep+p, sep)

@@ -143,6 +143,7 @@ type Result struct {
 	Error     string           `json:"error,omitempty"`   // the error's message
 	Hint      string           `json:"hint,omitempty"`    // what the applicant should do (Error.Hint)
 	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode: each server's answer
+	URLs      []URLResult      `json:"urls,omitempty"`    // file checks: each URL's own outcome
 	Evidence  []Evidence       `json:"evidence"`          // every query and request made
 	CheckedAt time.Time        `json:"checked_at"`        // when the check started, on the Verifier's clock
 	Duration  time.Duration    `json:"duration_ns"`       // how long it took
@@ -154,6 +155,16 @@ type ServerResult struct {
 	Addr    string  `json:"addr"`            // the address asked, "ip:port"
 	Outcome Outcome `json:"outcome"`         // this server's outcome
 	Error   string  `json:"error,omitempty"` // why it did not pass
+}
+
+// URLResult is one URL's outcome in a file check: Verified only if it
+// served the expected content. A URL may fail while the check passes (an
+// https URL refused where the method allows it, or the other scheme of an
+// either-scheme method), so only the Verified ones served the file.
+type URLResult struct {
+	URL     string  `json:"url"`             // as given
+	Outcome Outcome `json:"outcome"`         // Verified: it served the content
+	Error   string  `json:"error,omitempty"` // why it did not
 }
 
 // outcomeCodes are the outcomes' JSON spellings.
@@ -556,6 +567,13 @@ func (v *Verifier) checkFiles(ctx context.Context, r *Result, urls []string, wan
 	wg.Wait()
 	for _, ev := range evs {
 		r.Evidence = append(r.Evidence, ev...)
+	}
+	for _, o := range out {
+		ur := URLResult{URL: o.url, Outcome: OutcomeOf(o.err)}
+		if o.err != nil {
+			ur.Error = o.err.Error()
+		}
+		r.URLs = append(r.URLs, ur)
 	}
 	var errs []error
 	for _, h := range order {

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"crypto"
-	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/csrhash"
 )
@@ -29,29 +30,33 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	f.notes = "Prints what to publish for each domain. Hash methods take the CSR (every domain\n" +
 		"in it when no DOMAIN is given); ACME methods take the token and the account key\n" +
 		"(PEM). --json prints each challenge as one JSON line, which 'dcv verify\n" +
-		"--challenge FILE' reads back.\n"
-	method := f.String("method", "", "validation method: "+methodNames())
-	csrPath := f.String("csr", "", "CSR file (PEM or DER, - for standard input), for hash-file and hash-cname")
-	ca := f.String("ca", csrhash.CASSL, "CA domain for hash methods (ssl.com, sectigo.com, comodoca.com, or ssl, sectigo, comodo)")
-	token := f.String("token", "", "ACME token, or the CA's unique value for hash methods")
-	keyPath := f.String("account-key", "", "ACME account key, PEM (private or public)")
-	lifetime := f.duration("lifetime", 0, "how long (`DURATION`) the challenge stays valid (default 720h, 30 days)")
+		"--challenge FILE' reads back. Special-use and non-public names (.test, .internal,\n" +
+		".local, .onion, ...) are refused unless --allow-private (labs, tests).\n"
+	var m challenge.Method
+	f.Func("method", "validation `METHOD`: "+methodNames()+" (required)", func(s string) error {
+		m = challenge.Method(s)
+		if !slices.Contains(challenge.Methods(), m) {
+			return fmt.Errorf("unknown method (want %s)", methodNames())
+		}
+		return nil
+	})
+	csrPath := f.String("csr", "", "CSR `FILE` (PEM or DER, - for standard input), for hash-file and hash-cname")
+	caD := caDomainFlag(f, "`CA` domain for hash methods, or a brand ("+strings.Join(caa.BrandNames(), ", ")+")")
+	token := f.String("token", "", "ACME `TOKEN`, or the CA's unique value for hash methods")
+	keyPath := f.String("account-key", "", "ACME account key `FILE`, PEM (private or public)")
+	lifetime := f.duration("lifetime", 0, "how long (`DURATION`) the challenge stays valid, at most 720h (default 720h, 30 days)")
+	allowPrivate := f.Bool("allow-private", false, "permit special-use and non-public names (.test, .internal, .local, ...)")
 	jsonOut := f.Bool("json", false, "print each challenge as one JSON line (JSON Lines)")
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
 	}
-	set := map[string]bool{}
-	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-
-	m := challenge.Method(*method)
+	set := f.given()
 	isHash := m == challenge.HashFile || m == challenge.HashCNAME
 	isACME := m == challenge.ACMEHTTP01 || m == challenge.ACMEDNS01
 	switch {
-	case *method == "":
+	case m == "":
 		return f.fail(e, "--method is required")
-	case !validMethod(m):
-		return f.fail(e, "unknown method %q (want %s)", *method, methodNames())
 	case !isHash && (set["csr"] || set["ca"]):
 		return f.fail(e, "--csr and --ca are for hash-file and hash-cname only")
 	case !isACME && set["account-key"]:
@@ -60,24 +65,29 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--token is for hash and ACME methods only")
 	case !isHash && len(pos) == 0:
 		return f.fail(e, "no DOMAIN given")
+	case isHash && *csrPath == "":
+		return f.fail(e, "%s needs the CSR: --csr FILE", m)
+	case isACME && (*token == "" || *keyPath == ""):
+		return f.fail(e, "%s needs the CA's token and the account key: --token T --account-key FILE", m)
+	case *lifetime > challenge.MaxLifetime(m):
+		return f.fail(e, "--lifetime %s: %s values may be used for at most %s (30 days, BR 4.2.1)", *lifetime, m, challenge.MaxLifetime(m))
+	}
+	if err := validToken(m, *token); err != nil {
+		return f.fail(e, "--token: %v", err)
 	}
 
-	b := challenge.Builder{Lifetime: *lifetime}
+	b := challenge.Builder{Lifetime: *lifetime, AllowPrivate: *allowPrivate}
 	var build func(domain string) (*challenge.Challenge, error)
 	var all []*challenge.Challenge
 	switch {
 	case isHash:
-		if *csrPath == "" {
-			return failf(e, "challenge", "%s needs the CSR: --csr FILE", m)
-		}
 		csr, err := readCSR(e, *csrPath)
 		if err != nil {
-			return failf(e, "challenge", "%v", err)
+			return fail(e, err)
 		}
-		caD := caDomain(*ca)
 		if len(pos) == 0 {
-			if all, err = b.ForCSR(csr, m, caD, *token); err != nil {
-				return failf(e, "challenge", "%v", err)
+			if all, err = b.ForCSR(csr, m, *caD, *token); err != nil {
+				return fail(e, err)
 			}
 			break
 		}
@@ -86,19 +96,16 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			if m == challenge.HashFile {
 				hb = b.HashFile
 			}
-			c, err := hb(csr, d, caD, *token)
-			if err == nil && !covered(csr, c.Domain) {
-				return nil, fmt.Errorf("%w (domains: %s)", challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
+			c, err := hb(csr, d, *caD, *token)
+			if err == nil && !csr.Covers(c.Domain) {
+				return nil, fmt.Errorf("%s: %w (it names %s)", c.Domain, challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
 			}
 			return c, err
 		}
 	case isACME:
-		if *token == "" || *keyPath == "" {
-			return failf(e, "challenge", "%s needs the CA's token and the account key: --token T --account-key FILE", m)
-		}
 		key, err := readAccountKey(e, *keyPath)
 		if err != nil {
-			return failf(e, "challenge", "%v", err)
+			return fail(e, err)
 		}
 		acme := b.ACMEHTTP01
 		if m == challenge.ACMEDNS01 {
@@ -118,7 +125,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		for _, d := range pos {
 			c, err := build(d)
 			if err != nil {
-				failf(e, "challenge", "%v", err)
+				fail(e, err)
 				failed = true
 				continue
 			}
@@ -132,7 +139,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	for i, c := range all {
 		if *jsonOut {
 			if err := writeJSON(e.stdout, c); err != nil {
-				return failf(e, "challenge", "%v", err)
+				return fail(e, err)
 			}
 			continue
 		}
@@ -144,13 +151,18 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func validMethod(m challenge.Method) bool {
-	for _, k := range challenge.Methods() {
-		if m == k {
-			return true
-		}
+// validToken checks --token as the method reads it: the CA's unique value
+// for hash methods, an ACME token for ACME ones.
+func validToken(m challenge.Method, token string) error {
+	switch {
+	case token == "":
+		return nil
+	case m == challenge.HashFile || m == challenge.HashCNAME:
+		return csrhash.ValidToken(token)
+	case m == challenge.ACMEHTTP01 || m == challenge.ACMEDNS01:
+		return challenge.ValidACMEToken(token)
 	}
-	return false
+	return nil
 }
 
 func readAccountKey(e *env, path string) (crypto.PublicKey, error) {

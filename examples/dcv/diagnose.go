@@ -111,7 +111,7 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 		case !rep.Complete():
 			status = max(status, exitFail)
 			for _, why := range rep.Incomplete {
-				fmt.Fprintf(e.stderr, "dcv diagnose: %s: could not complete: %s\n", rep.Domain, clean(why))
+				fmt.Fprintf(e.stderr, "dcv diagnose: %s: could not complete: %s\n", rep.Domain, why)
 			}
 		case rep.HasErrors():
 			status = max(status, exitNo)

@@ -50,7 +50,7 @@ func TestDiagnoseCleanDomainExitsZero(t *testing.T) {
 
 func TestDiagnoseMissingRecordExitsOne(t *testing.T) {
 	flags := diagnoseLab(t)
-	c, err := challenge.Builder{}.DNSTXT("example.test")
+	c, err := challenge.Builder{AllowPrivate: true}.DNSTXT("example.test")
 	require.NoError(t, err)
 	b, err := json.Marshal(c)
 	require.NoError(t, err)

@@ -19,7 +19,7 @@ type netFlags struct {
 func addNetFlags(f *cmdFlags, defTimeout time.Duration, timeoutUsage string) *netFlags {
 	n := &netFlags{}
 	f.Var(&n.resolvers, "resolver", "recursive resolvers, `host:port[,host:port]` by IP address (default: those of /etc/resolv.conf)")
-	n.timeout = f.duration("timeout", defTimeout, timeoutUsage+" (a `DURATION`)")
+	n.timeout = f.duration("timeout", defTimeout, timeoutUsage+", a `DURATION`")
 	return n
 }
 

@@ -30,7 +30,7 @@ func caaLabel(m challenge.Method) string {
 func (r *run) checkCAA() {
 	checker := r.d.CAA
 	if checker == nil {
-		checker = &caa.Checker{DNS: r.dns, Now: r.d.Now}
+		checker = &caa.Checker{DNS: r.dns, Now: r.d.Now, AllowPrivate: r.d.AllowPrivate}
 	}
 	var labels []string
 	for _, m := range r.methods {

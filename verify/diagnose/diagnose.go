@@ -41,7 +41,7 @@ type Diagnoser struct {
 	// MaxBody is the file body limit; 0 means verify.DefaultMaxBody, as
 	// for verification.
 	MaxBody int64
-	// CAA decides CAA; nil means &caa.Checker{DNS: DNS}.
+	// CAA decides CAA; nil means &caa.Checker{DNS: DNS, AllowPrivate: AllowPrivate}.
 	CAA *caa.Checker
 	// TrustAnchors are the DNSSEC trust anchors (DS or DNSKEY records, of
 	// any owner); nil means the IANA root anchors. ParseTrustAnchors reads

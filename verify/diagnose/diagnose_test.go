@@ -33,13 +33,13 @@ func web(l *lab, resp http.Handler) {
 }
 
 func dnsTXT(t *testing.T) *challenge.Challenge {
-	c, err := challenge.Builder{}.DNSTXT("example.test")
+	c, err := challenge.Builder{AllowPrivate: true}.DNSTXT("example.test")
 	require.NoError(t, err)
 	return c
 }
 
 func fileChallenge(t *testing.T) *challenge.Challenge {
-	c, err := challenge.Builder{}.File("example.test")
+	c, err := challenge.Builder{AllowPrivate: true}.File("example.test")
 	require.NoError(t, err)
 	return c
 }
@@ -48,7 +48,7 @@ func fileChallenge(t *testing.T) *challenge.Challenge {
 func acme(t *testing.T, build func(b challenge.Builder, domain, token string, key crypto.PublicKey) (*challenge.Challenge, error)) *challenge.Challenge {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
-	c, err := build(challenge.Builder{}, "example.test", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key.Public())
+	c, err := build(challenge.Builder{AllowPrivate: true}, "example.test", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key.Public())
 	require.NoError(t, err)
 	return c
 }
@@ -66,7 +66,7 @@ func hashCNAME(t *testing.T) *challenge.Challenge {
 	require.NoError(t, err)
 	csr, err := csrhash.Parse(der)
 	require.NoError(t, err)
-	c, err := challenge.Builder{}.HashCNAME(csr, "example.test", "ssl.com", "")
+	c, err := challenge.Builder{AllowPrivate: true}.HashCNAME(csr, "example.test", "ssl.com", "")
 	require.NoError(t, err)
 	return c
 }
@@ -105,7 +105,7 @@ var codeCases = []codeCase{
 		return diagnose.Request{Domain: "shop.example.corpnet", Method: challenge.DNSTXT}
 	}},
 	{"challenge older than its lifetime", diagnose.ChallengeExpired, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
-		c, err := challenge.Builder{Now: func() time.Time { return time.Now().Add(-25 * time.Hour) }, Lifetime: challenge.LifetimeDigiCertDNS}.DNSTXT("example.test")
+		c, err := challenge.Builder{AllowPrivate: true, Now: func() time.Time { return time.Now().Add(-25 * time.Hour) }, Lifetime: challenge.LifetimeDigiCertDNS}.DNSTXT("example.test")
 		require.NoError(t, err)
 		l.add(txt(c.Record.Name, c.Record.Value))
 		return diagnose.Request{Challenge: c}
@@ -481,7 +481,7 @@ func TestAllowPrivateRaisesNoFindingAboutPrivateNames(t *testing.T) {
 // repeated (not only the zone) is recognised too.
 func TestDoubledWholeDomain(t *testing.T) {
 	l := newLab(t, 1)
-	c, err := challenge.Builder{}.DNSTXT("shop.example.test")
+	c, err := challenge.Builder{AllowPrivate: true}.DNSTXT("shop.example.test")
 	require.NoError(t, err)
 	l.add(txt("_dnsauth.shop.example.test.shop.example.test.", c.Record.Value))
 	rep := l.diagnoser().Diagnose(context.Background(), diagnose.Request{Challenge: c})

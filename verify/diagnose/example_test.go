@@ -15,7 +15,7 @@ import (
 // caught up. Everything runs on loopback: a resolver and two
 // authoritative servers.
 func ExampleDiagnoser_Diagnose() {
-	c, err := challenge.Builder{}.DNSTXT("example.test")
+	c, err := challenge.Builder{AllowPrivate: true}.DNSTXT("example.test")
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -31,7 +31,7 @@ var ports = regexp.MustCompile(`(127\.0\.0\.\d+|\[::1\]|localhost):\d+`)
 func TestMisconfiguredReportGolden(t *testing.T) {
 	l := newLab(t, 2)
 	// A fixed random stream and clock, for a fixed value in the golden file.
-	c, err := challenge.Builder{Rand: bytes.NewReader(bytes.Repeat([]byte{0x5a}, 64)), Now: time.Now}.File("example.test")
+	c, err := challenge.Builder{AllowPrivate: true, Rand: bytes.NewReader(bytes.Repeat([]byte{0x5a}, 64)), Now: time.Now}.File("example.test")
 	require.NoError(t, err)
 	l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, "example.test. 300 IN A 127.0.0.10")
 	l.auth[1].Remove("example.test.", dns.TypeSOA)

@@ -8,11 +8,6 @@ import (
 	"github.com/dcvkit/dcv/internal/dnsname"
 )
 
-// specialUse are the special-use domain names of the IANA registry (RFC
-// 6761, 6762, 7686, 8375, 9476) and ICANN's .internal: no public CA issues
-// for a name under them.
-var specialUse = []string{"test", "example", "invalid", "localhost", "local", "onion", "alt", "internal", "home.arpa"}
-
 // checkName normalizes the domain and reports why a public CA could not
 // issue for it. It returns false when the name is unusable, so nothing
 // else is checked.
@@ -38,19 +33,27 @@ func (r *run) checkName(in string) bool {
 	if r.d.AllowPrivate {
 		return true
 	}
-	for _, s := range specialUse {
-		if r.adn == s || strings.HasSuffix(r.adn, "."+s) {
-			r.out.add(Finding{Code: NameSpecialUse, Severity: Error, Subject: r.domain,
-				Message: fmt.Sprintf(".%s is a special-use name: public CAs never issue for it", s),
-				Fix:     "use a registered public domain; for a lab, use a private CA (and --allow-private here)"})
-			return true
+	if err := dnsname.Public(r.domain); err != nil {
+		f := Finding{Code: NameSpecialUse, Severity: Error, Subject: r.domain,
+			Message: "the name is not in the public DNS: public CAs never issue for it",
+			Fix:     "use a registered public domain; for a lab, use a private CA (and --allow-private here)"}
+		var e *dnsname.Error
+		if errors.As(err, &e) && e.Detail != "" {
+			f.Message = fmt.Sprintf("%s: public CAs never issue for it", e.Detail)
 		}
-	}
-	if !dnsname.HasICANNSuffix(r.adn) {
-		tld := r.adn[strings.LastIndexByte(r.adn, '.')+1:]
-		r.out.add(Finding{Code: NameUnknownTLD, Severity: Error, Subject: r.domain,
-			Message: fmt.Sprintf("the top-level domain .%s is not a public one", tld),
-			Fix:     "check the spelling of the top-level domain; internal names cannot get public certificates"})
+		if !specialUse(err) {
+			f.Code = NameUnknownTLD
+			f.Fix = "check the spelling of the top-level domain; internal names cannot get public certificates"
+		}
+		r.out.add(f)
 	}
 	return true
+}
+
+// specialUse tells a special-use name (.test, .local, ...) from a name
+// under an unknown top-level domain, both of which dnsname.Public refuses:
+// only the latter's reason says the TLD is not an ICANN one.
+func specialUse(err error) bool {
+	var e *dnsname.Error
+	return !errors.As(err, &e) || !strings.Contains(e.Detail, "not an ICANN top-level domain")
 }
