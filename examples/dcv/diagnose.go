@@ -32,7 +32,7 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	f.Var(ca, "ca", "the CA: issuer domain names or brands, comma-separated (required)")
 	method := f.String("method", "any", "validation method to diagnose, or any")
 	chFile := f.String("challenge", "", "challenge JSON Lines from 'dcv challenge --json' (- for standard input)")
-	accountURI := f.String("account-uri", "", "RFC 8657 accounturi of the ACME account, for CAA")
+	accountURI := f.String("account-uri", "", "RFC 8657 accounturi of the ACME account, for CAA (an absolute `URI`)")
 	nf := addNetFlags(f, 30*time.Second, "bound on the diagnosis of each domain")
 	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
 	dnssecMode := f.String("dnssec", "validate", "validate the DNSSEC chain of trust, or off (labs without a signed root; not allowed for CAs)")
@@ -53,6 +53,8 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--method %q: want %s or any", *method, diagnoseMethodNames())
 	case *chFile != "" && f.Lookup("method").Value.String() != "any":
 		return f.fail(e, "--method does not apply with --challenge: the challenge names its method")
+	case *accountURI != "" && !absoluteURI(*accountURI):
+		return f.fail(e, "--account-uri %q: want an absolute URI, e.g. https://acme.example.com/acct/123", *accountURI)
 	case *dnssecMode != "validate" && *dnssecMode != "off":
 		return f.fail(e, "--dnssec %q: want validate or off", *dnssecMode)
 	case *dnssecMode == "off" && *anchorFile != "":

@@ -95,6 +95,7 @@ func TestDiagnoseUsage(t *testing.T) {
 		{"diagnose", "--ca", "letsencrypt", "--method", "dns-01x", "a.test"}, // unknown
 		{"diagnose", "--ca", "letsencrypt", "--method", "file", "--challenge", "x.json"},
 		{"diagnose", "--ca", "letsencrypt", "--dnssec", "maybe", "a.test"},
+		{"diagnose", "--ca", "letsencrypt", "--account-uri", "acct/1", "a.test"},
 		{"diagnose", "--ca", "letsencrypt", "--dnssec", "off", "--trust-anchor", "a.ds", "a.test"},
 	} {
 		o := dcv(t, args...)
