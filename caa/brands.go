@@ -1,17 +1,24 @@
 package caa
 
 import (
+	"errors"
+	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/dcvkit/dcv/internal/dnsname"
 )
 
 // brands maps a CA brand to the issuer domain names its CAA records may
-// use. Read only through Brands and ResolveIdentity; never mutated.
+// use; the first is the brand's own domain, the one the SSL.com/Sectigo
+// hash-based methods write. Read only through Brands, BrandNames,
+// IssuerDomains and ResolveIdentity; never mutated.
 var brands = map[string][]string{
 	// The Alibaba FAQ's advice for certificates bought from Alibaba Cloud.
 	"alibaba":     {"trust-provider.com", "globalsign.com", "sectigo.com"},
 	"amazon":      {"amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"},
 	"buypass":     {"buypass.com", "buypass.no"},
+	"comodo":      {"comodoca.com", "comodo.com", "sectigo.com", "trust-provider.com", "usertrust.com"},
 	"digicert":    {"digicert.com", "symantec.com", "thawte.com", "geotrust.com", "rapidssl.com", "digicert.ne.jp", "cybertrust.ne.jp"},
 	"entrust":     {"entrust.net"},
 	"globalsign":  {"globalsign.com"},
@@ -23,7 +30,7 @@ var brands = map[string][]string{
 }
 
 // Brands returns a fresh copy of the table of well-known CA brands and the
-// issuer domain names each uses in CAA records.
+// issuer domain names each uses in CAA records, the brand's own first.
 func Brands() map[string][]string {
 	out := make(map[string][]string, len(brands))
 	for b, ds := range brands {
@@ -66,4 +73,31 @@ func ResolveIdentity(names []string) []string {
 		add(n)
 	}
 	return out
+}
+
+// ErrUnknownIssuer: a CA identity is neither a brand nor an issuer domain
+// name under an ICANN public suffix.
+var ErrUnknownIssuer = errors.New("caa: not a CA brand or issuer domain name")
+
+// IssuerDomains resolves one CA identity as a user types it (trimmed,
+// case-insensitive, one trailing dot ignored): a brand from Brands gives
+// its issuer domains, the brand's own first; any other value must be a
+// syntactically valid issuer domain name in the public DNS (letters,
+// digits and inner hyphens, under an ICANN public suffix) and is returned
+// alone. Anything else is an error wrapping ErrUnknownIssuer that lists
+// the brands.
+func IssuerDomains(name string) ([]string, error) {
+	n := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+	if ds, ok := brands[n]; ok {
+		return append([]string(nil), ds...), nil
+	}
+	d, err := dnsname.Domain(n)
+	if err == nil {
+		err = dnsname.Public(d)
+	}
+	if err != nil || !isDomain(d) {
+		return nil, fmt.Errorf("%w: %q (want an issuer domain such as ssl.com, or a brand: %s)",
+			ErrUnknownIssuer, name, strings.Join(BrandNames(), ", "))
+	}
+	return []string{d}, nil
 }

@@ -23,6 +23,9 @@ type Exchanger interface {
 // Errors of Check. Match them with errors.Is.
 var (
 	ErrBadRequest = errors.New("caa: bad request")
+	// ErrNotPublic: the name is special-use or not in the public DNS (see
+	// Checker.AllowPrivate); wrapped with ErrBadRequest.
+	ErrNotPublic  = dnsname.ErrNotPublic
 	ErrNoResolver = errors.New("caa: Checker.DNS is nil")
 	// ErrLookup is wrapped by every *LookupError: a CAA lookup that matters
 	// failed, so no decision was made. It is never a permission.
@@ -94,7 +97,7 @@ type Request struct {
 	Issuers    []string `json:"issuers"` // CA identity: issuer domain names; brand names from Brands stand for theirs
 	Wildcard   bool     `json:"wildcard,omitempty"`
 	AccountURI string   `json:"account_uri,omitempty"` // RFC 8657 accounturi of the requesting account; optional
-	Method     string   `json:"method,omitempty"`      // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "ca-…"; optional
+	Method     string   `json:"method,omitempty"`      // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "dns-account-01", "dns-persist-01", "ca-…"; optional
 }
 
 // Checker looks up the relevant CAA RRset and decides. DNS must be set;
@@ -104,6 +107,10 @@ type Checker struct {
 	Now         func() time.Time // default time.Now
 	Timeout     time.Duration    // bound on the whole check when ctx has none; default 10 s
 	Concurrency int              // checks at once in CheckAll; default 128
+	// AllowPrivate permits special-use and non-public names (.test,
+	// .internal, .local, a TLD outside ICANN, ...), for labs and tests;
+	// otherwise Check refuses them (ErrBadRequest and ErrNotPublic).
+	AllowPrivate bool
 
 	// DNSSEC: the zero value validates the CAA answer of every level the
 	// climb uses (and each CNAME/DNAME link) back to TrustAnchors; a bogus
@@ -177,6 +184,9 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 // check is Check asking ex.
 func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decision, error) {
 	domain, err := dnsname.Domain(req.Domain)
+	if err == nil && !c.AllowPrivate {
+		err = dnsname.Public(domain)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}

@@ -161,8 +161,8 @@ func TestCheckRules(t *testing.T) {
 		{"DNS wildcard does not cover an existing name", []string{`example.com. CAA 0 issue "ssl.com"`,
 			`*.example.com. CAA 0 issue "letsencrypt.org"`, `www.example.com. A 192.0.2.1`},
 			sslReq("www.example.com"), true, `issue "ssl.com" permits`, "example.com"},
-		{"IDN domain", []string{`xn--bcher-kva.example. CAA 0 issue "ssl.com"`}, sslReq("www.Bücher.example"), true,
-			`issue "ssl.com" permits`, "xn--bcher-kva.example"},
+		{"IDN domain", []string{`xn--bcher-kva.de. CAA 0 issue "ssl.com"`}, sslReq("www.Bücher.de"), true,
+			`issue "ssl.com" permits`, "xn--bcher-kva.de"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -503,6 +503,21 @@ func TestDecisionJSON(t *testing.T) {
 	}
 	assert.Equal(t, false, m["permitted"])
 	assert.Equal(t, "2026-03-01T20:00:00Z", m["valid_until"])
+}
+
+func TestCheckRefusesNonPublicNamesUnlessAllowPrivate(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`corp.internal. CAA 0 issue "ssl.com"`, `shop.test. CAA 0 issue "ssl.com"`)
+	for _, name := range []string{"www.corp.internal", "shop.test", "x.onion", "printer.local", "intranet.corp"} {
+		c := &Checker{DNS: z}
+		_, err := c.Check(context.Background(), sslReq(name))
+		assert.ErrorIs(t, err, ErrBadRequest, name)
+		assert.ErrorIs(t, err, ErrNotPublic, name)
+	}
+	c := &Checker{DNS: z, AllowPrivate: true}
+	d, err := c.Check(context.Background(), sslReq("www.corp.internal"))
+	require.NoError(t, err)
+	assert.True(t, d.Permitted)
+	assert.Equal(t, "corp.internal", d.RelevantName)
 }
 
 // caaAt answers every CAA query with NOERROR, holding one issue "ssl.com"

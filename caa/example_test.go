@@ -2,6 +2,7 @@ package caa_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -94,4 +95,18 @@ func ExampleResolveIdentity() {
 	fmt.Println(caa.ResolveIdentity([]string{"Sectigo", "example-ca.net.", "ssl.com"}))
 	// Output:
 	// [sectigo.com comodoca.com comodo.com trust-provider.com usertrust.com example-ca.net ssl.com]
+}
+
+// IssuerDomains vets one CA identity as a user types it: a brand gives its
+// domains (its own first), a public issuer domain itself; anything else is
+// ErrUnknownIssuer.
+func ExampleIssuerDomains() {
+	for _, in := range []string{"comodo", "LetsEncrypt.org.", "ca.internal"} {
+		ds, err := caa.IssuerDomains(in)
+		fmt.Println(ds, errors.Is(err, caa.ErrUnknownIssuer))
+	}
+	// Output:
+	// [comodoca.com comodo.com sectigo.com trust-provider.com usertrust.com] false
+	// [letsencrypt.org] false
+	// [] true
 }

@@ -14,25 +14,33 @@ import (
 )
 
 func TestCheckNonexistentTLDIsLookupError(t *testing.T) {
-	// Nothing exists under "nosuchtld": every level, the TLD included, is
-	// NXDOMAIN. A made-up or removed TLD must never read as "no CAA
-	// records, unrestricted" (Boulder does the same).
+	// Nothing exists under the TLD: every level, the TLD included, is
+	// NXDOMAIN. A removed TLD (here: museum, absent from this DNS) or a
+	// made-up one (allowed for a lab) must never read as "no CAA records,
+	// unrestricted" (Boulder does the same).
 	z := verifytest.NewZone().MustAdd(`example.com. 300 IN A 192.0.2.1`)
-	c := &caa.Checker{DNS: z}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	d, err := c.Check(ctx, caa.Request{Domain: "www.example.nosuchtld", Issuers: []string{"ssl.com"}})
-	require.Error(t, err)
-	assert.Nil(t, d)
-	assert.ErrorIs(t, err, caa.ErrLookup)
-	var le *caa.LookupError
-	require.ErrorAs(t, err, &le)
-	assert.Equal(t, "nosuchtld", le.Name)
-	assert.Equal(t, dns.RcodeNameError, le.Rcode)
+	for _, tc := range []struct {
+		domain, tld string
+		c           *caa.Checker
+	}{
+		{"www.example.museum", "museum", &caa.Checker{DNS: z}},
+		{"www.example.nosuchtld", "nosuchtld", &caa.Checker{DNS: z, AllowPrivate: true}},
+	} {
+		d, err := tc.c.Check(ctx, caa.Request{Domain: tc.domain, Issuers: []string{"ssl.com"}})
+		require.Error(t, err, tc.domain)
+		assert.Nil(t, d)
+		assert.ErrorIs(t, err, caa.ErrLookup)
+		var le *caa.LookupError
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, tc.tld, le.Name)
+		assert.Equal(t, dns.RcodeNameError, le.Rcode)
+	}
 
 	// A TLD that exists without CAA records, below which the names are
 	// NXDOMAIN, is still unrestricted.
-	d, err = c.Check(ctx, caa.Request{Domain: "www.nosuch.com", Issuers: []string{"ssl.com"}})
+	d, err := (&caa.Checker{DNS: z}).Check(ctx, caa.Request{Domain: "www.nosuch.com", Issuers: []string{"ssl.com"}})
 	require.NoError(t, err)
 	assert.True(t, d.Permitted)
 }

@@ -3,6 +3,7 @@ package caa
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -134,4 +135,21 @@ func isLabel(s string) bool {
 		}
 	}
 	return true
+}
+
+// acmeMethods are the ACME validation method names a validationmethods
+// label may carry (RFC 8657 section 4): the IANA registry's and those of
+// the dns-account-01 and dns-persist-01 drafts.
+var acmeMethods = []string{"http-01", "dns-01", "tls-alpn-01", "dns-account-01", "dns-persist-01"}
+
+// ValidMethod reports whether m is a label Request.Method may hold: an
+// ACME method name ("dns-01", "http-01", "tls-alpn-01", ...) or a
+// CA-specific "ca-..." label of letters, digits and inner hyphens (RFC 8657
+// section 4). Check compares Method with the record's labels as given; a
+// caller taking it from a user vets it here first.
+func ValidMethod(m string) bool {
+	if !isLabel(m) || len(m) > 63 {
+		return false
+	}
+	return slices.Contains(acmeMethods, m) || strings.HasPrefix(m, "ca-") && len(m) > len("ca-")
 }

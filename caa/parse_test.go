@@ -141,3 +141,12 @@ func FuzzParseIssueValue(f *testing.F) {
 		}
 	})
 }
+
+func TestValidMethodIsAnACMENameOrACALabel(t *testing.T) {
+	for _, m := range []string{"dns-01", "http-01", "tls-alpn-01", "dns-account-01", "dns-persist-01", "ca-x", "ca-email-1", "ca-A1"} {
+		assert.True(t, ValidMethod(m), m)
+	}
+	for _, m := range []string{"", "ca-", "ca--", "ca-x-", "-ca-x", "carrier-pigeon", "dns-02", "DNS-01", "ca-ü", "ca-a b", "ca-" + strings.Repeat("x", 61)} {
+		assert.False(t, ValidMethod(m), m)
+	}
+}

@@ -404,26 +404,68 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func TestLifetimeCap(t *testing.T) {
+func TestLifetimeCapIs30DaysForEveryMethod(t *testing.T) {
 	b := fixed()
 	b.Lifetime = 31 * 24 * time.Hour
-	_, err := b.File("example.com")
-	assert.ErrorIs(t, err, challenge.ErrLifetime)
-	_, err = b.Email("example.com")
-	assert.ErrorIs(t, err, challenge.ErrLifetime)
-	_, err = b.HashFile(loadCSR(t), "hildegardconsort.org", "ssl.com", "")
-	assert.ErrorIs(t, err, challenge.ErrLifetime)
-	// DNS values may live longer (BR 3.2.2.4.7 data reuse).
-	c, err := b.DNSTXT("example.com")
+	key, err := challenge.ParseAccountKey(mustRead(t, "testdata/ed25519.pem"))
 	require.NoError(t, err)
+	for name, build := range map[string]func() (*challenge.Challenge, error){
+		"file":         func() (*challenge.Challenge, error) { return b.File("example.com") },
+		"email":        func() (*challenge.Challenge, error) { return b.Email("example.com") },
+		"dns-txt":      func() (*challenge.Challenge, error) { return b.DNSTXT("example.com") },
+		"acme-dns-01":  func() (*challenge.Challenge, error) { return b.ACMEDNS01("example.com", token, key) },
+		"acme-http-01": func() (*challenge.Challenge, error) { return b.ACMEHTTP01("example.com", token, key) },
+		"hash-file": func() (*challenge.Challenge, error) {
+			return b.HashFile(loadCSR(t), "hildegardconsort.org", "ssl.com", "")
+		},
+		"hash-cname": func() (*challenge.Challenge, error) {
+			return b.HashCNAME(loadCSR(t), "hildegardconsort.org", "ssl.com", "")
+		},
+	} {
+		_, err := build()
+		assert.ErrorIs(t, err, challenge.ErrLifetime, name)
+		assert.Contains(t, err.Error(), "720h", "%s: the cap is in the message", name)
+		assert.Equal(t, challenge.DefaultLifetime, challenge.MaxLifetime(challenge.Method(name)), name)
+	}
+	// A DNS challenge that claims to live longer is refused on Decode too.
+	c, err := fixed().DNSTXT("example.com")
+	require.NoError(t, err)
+	c.ExpiresAt = c.IssuedAt.Add(challenge.DefaultLifetime + time.Second)
 	_, err = challenge.Decode(mustJSON(t, c))
-	assert.NoError(t, err)
+	assert.ErrorIs(t, err, challenge.ErrBadChallenge)
 }
 
 func mustJSON(t *testing.T, v any) []byte {
 	data, err := json.Marshal(v)
 	require.NoError(t, err)
 	return data
+}
+
+func TestBuilderRefusesNonPublicNamesUnlessAllowPrivate(t *testing.T) {
+	key, err := challenge.ParseAccountKey(mustRead(t, "testdata/ed25519.pem"))
+	require.NoError(t, err)
+	builds := map[string]func(b challenge.Builder, d string) (*challenge.Challenge, error){
+		"dns-txt":      challenge.Builder.DNSTXT,
+		"file":         challenge.Builder.File,
+		"email":        challenge.Builder.Email,
+		"acme-dns-01":  func(b challenge.Builder, d string) (*challenge.Challenge, error) { return b.ACMEDNS01(d, token, key) },
+		"acme-http-01": func(b challenge.Builder, d string) (*challenge.Challenge, error) { return b.ACMEHTTP01(d, token, key) },
+		"hash-cname": func(b challenge.Builder, d string) (*challenge.Challenge, error) {
+			return b.HashCNAME(loadCSR(t), d, "ssl.com", "")
+		},
+	}
+	for method, build := range builds {
+		for _, name := range []string{"shop.onion", "db.internal", "printer.local", "app.localhost", "a.test", "www.example", "x.invalid", "intranet.corp"} {
+			b := fixed()
+			_, err := build(b, name)
+			assert.ErrorIs(t, err, challenge.ErrNotPublic, "%s %s", method, name)
+			b.AllowPrivate = true
+			c, err := build(b, name)
+			require.NoError(t, err, "%s %s with AllowPrivate", method, name)
+			_, err = challenge.Decode(mustJSON(t, c))
+			assert.NoError(t, err, "%s %s: a lab challenge round-trips", method, name)
+		}
+	}
 }
 
 // clone deep-copies c so a test can tamper with it.

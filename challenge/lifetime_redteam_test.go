@@ -38,12 +38,12 @@ func TestRedteamDecodeLifetime(t *testing.T) {
 		assert.ErrorIs(t, err, challenge.ErrBadChallenge, "%s: over 30 days", c.Method)
 	}
 
-	// DNS methods may live longer (BR 3.2.2.4.7: 30 days or the data
-	// reuse period): not refused.
-	d, err := challenge.Builder{Now: b.Now, Lifetime: 90 * 24 * time.Hour}.DNSTXT("example.com")
+	// DNS methods too (BR 4.2.1: random values at most 30 days).
+	d, err := challenge.Builder{Now: b.Now}.DNSTXT("example.com")
 	require.NoError(t, err)
+	d.ExpiresAt = d.IssuedAt.Add(90 * 24 * time.Hour)
 	data, err := json.Marshal(d)
 	require.NoError(t, err)
 	_, err = challenge.Decode(data)
-	assert.NoError(t, err)
+	assert.ErrorIs(t, err, challenge.ErrBadChallenge)
 }

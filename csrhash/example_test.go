@@ -85,3 +85,24 @@ func ExampleSum() {
 	// 900150983CD24FB0D6963F7D28E17F72.txt
 	// true
 }
+
+// Covers tells a CA whether validating a name serves the CSR: a listed
+// name, its wildcard, or a parent (an authorization domain name).
+func ExampleCSR_Covers() {
+	data, err := os.ReadFile("testdata/sample-616.csr")
+	if err != nil {
+		panic(err)
+	}
+	c, err := csrhash.Parse(data)
+	if err != nil {
+		panic(err)
+	}
+	for _, d := range []string{"hildegardconsort.org", "*.hildegardconsort.org", "www.hildegardconsort.org", "example.org"} {
+		fmt.Println(d, c.Covers(d))
+	}
+	// Output:
+	// hildegardconsort.org true
+	// *.hildegardconsort.org true
+	// www.hildegardconsort.org false
+	// example.org false
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"strings"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
 )
@@ -179,4 +180,25 @@ func (c *CSR) names() {
 	for _, u := range r.URIs {
 		skip(u.String())
 	}
+}
+
+// Covers reports whether validating domain serves this CSR: domain (given
+// in any form dnsname accepts, e.g. "WWW.Example.com.") is one of Domains,
+// the wildcard or base form of one ("*.example.com" for "example.com" and
+// back), or a parent of one — an authorization domain name the Baseline
+// Requirements allow validating instead (BR 3.2.2.4). A name that is not a
+// valid domain is not covered.
+func (c *CSR) Covers(domain string) bool {
+	d, err := dnsname.Domain(domain)
+	if c == nil || err != nil {
+		return false
+	}
+	b := dnsname.Base(d)
+	for _, cd := range c.Domains {
+		cb := dnsname.Base(cd)
+		if cd == d || cb == b || strings.HasSuffix(cb, "."+b) {
+			return true
+		}
+	}
+	return false
 }

@@ -227,3 +227,27 @@ func TestInputErrorUnwrap(t *testing.T) {
 	assert.Contains(t, e.Error(), "(cause)")
 	assert.Equal(t, []error{ErrBadToken}, (&InputError{Kind: ErrBadToken}).Unwrap())
 }
+
+func TestCoversNamesTheCSRAndTheirParents(t *testing.T) {
+	c, err := Parse(readFile(t, "ec-p256.csr")) // api.example.net
+	require.NoError(t, err)
+	for name, want := range map[string]bool{
+		"api.example.net":   true,
+		"API.Example.NET.":  true, // normalized first
+		"*.api.example.net": true, // the wildcard of a listed name
+		"example.net":       true, // a parent: an ADN the BR allow
+		"www.example.net":   false,
+		"x.api.example.net": false, // a child is not covered
+		"pi.example.net":    false, // a suffix of a label is not a parent
+		"net":               false, // not a valid domain
+		"":                  false,
+		"My Company":        false,
+		"192.0.2.7":         false,
+		"other.example.com": false,
+		"*.example.net":     true, // validated at example.net, a parent
+	} {
+		assert.Equal(t, want, c.Covers(name), name)
+	}
+	var none *CSR
+	assert.False(t, none.Covers("example.net"))
+}

@@ -609,6 +609,40 @@ func TestVerifyAuthoritative(t *testing.T) {
 	assert.Equal(t, verify.Undecided, r.Outcome)
 }
 
+// A file check lists each URL's own outcome: a passing check may hold URLs
+// that did not serve the file (an https refused where the method allows it,
+// or the other scheme of an either-scheme method), and only the URLs that
+// served the content are Verified.
+func TestVerifyFilesReportsEachURL(t *testing.T) {
+	c, err := builder().File("shop.example.com")
+	require.NoError(t, err)
+	ok := files(map[string]string{c.File.Path: c.File.Content})
+	outcomes := func(r *verify.Result) map[string]verify.Outcome {
+		m := map[string]verify.Outcome{}
+		for _, u := range r.URLs {
+			m[u.URL] = u.Outcome
+			if u.Outcome != verify.Verified {
+				assert.NotEmpty(t, u.Error, u.URL)
+			}
+		}
+		return m
+	}
+	httpURL, httpsURL := c.File.URLs[0], c.File.URLs[1]
+
+	e := newEnv(t)
+	e.site(t, "shop.example.com", "127.0.0.1", ok, nil) // nothing on 443
+	r, err := e.v.Verify(context.Background(), c)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]verify.Outcome{httpURL: verify.Verified, httpsURL: verify.Undecided}, outcomes(r))
+
+	e = newEnv(t)
+	e.v.Files.Schemes = verify.EitherScheme // hash-file's rule: either scheme suffices
+	e.site(t, "shop.example.com", "127.0.0.1", files(map[string]string{c.File.Path: "old"}), ok)
+	r, err = e.v.VerifyFiles(context.Background(), c.File.URLs, c.File.Content)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]verify.Outcome{httpURL: verify.NotVerified, httpsURL: verify.Verified}, outcomes(r))
+}
+
 // plainDoer hides every method of an HTTPDoer but Do.
 type plainDoer struct{ d verify.HTTPDoer }
 

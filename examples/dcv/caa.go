@@ -2,35 +2,71 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/perspective"
+	"github.com/miekg/dns"
 )
 
-// caaFailure is the --json line for a name whose CAA could not be decided.
-type caaFailure struct {
-	Domain string `json:"domain"`
-	Error  string `json:"error"`
+// caaLine is the --json line of one name: the decision's fields, with the
+// outcome spelt as in verify's JSON; for a name that could not be decided,
+// the error and the evidence of the failed lookup.
+type caaLine struct {
+	Outcome string `json:"outcome"` // permitted, forbidden or undecided
+	*caa.Decision
+	Domain   string            `json:"domain"`
+	Error    string            `json:"error,omitempty"`
+	Evidence []verify.Evidence `json:"evidence,omitempty"`
+}
+
+// newCAALine builds the JSON line of a check of domain.
+func newCAALine(domain string, d *caa.Decision, err error) caaLine {
+	l := caaLine{Outcome: "undecided", Decision: d, Domain: domain}
+	switch {
+	case d != nil && d.Permitted:
+		l.Outcome, l.Domain = "permitted", d.Domain
+	case d != nil:
+		l.Outcome, l.Domain = "forbidden", d.Domain
+	}
+	if err != nil {
+		l.Error = err.Error()
+		ev := verify.Evidence{Protocol: "dns", Query: "CAA " + domain, Error: err.Error()}
+		var le *caa.LookupError
+		if errors.As(err, &le) {
+			ev.Query = "CAA " + le.Name
+			if le.Rcode >= 0 {
+				ev.Rcode = dns.RcodeToString[le.Rcode]
+			}
+		}
+		l.Evidence = []verify.Evidence{ev}
+	}
+	return l
 }
 
 func runCAA(ctx context.Context, e *env, args []string) int {
 	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--dnssec validate|off] [--trust-anchor FILE] [--json] DOMAIN...",
 		"dcv caa ... [--perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]] DOMAIN...")
-	f.notes = "--ca takes issuer domain names as they appear in CAA records (any domain), or\n" +
-		"a brand standing for its domains: " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
+	f.notes = "--ca takes issuer domain names as they appear in CAA records (in the public DNS),\n" +
+		"or a brand standing for its domains:\n  " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
+		"Special-use and non-public names (.test, .internal, .local, .onion, ...) are\n" +
+		"refused unless --allow-private (labs, tests).\n" +
 		"Exit status: 0 permitted, 1 forbidden, 2 could not decide (lookup failure,\n" +
 		"timeout, bad input), 64 usage; with several names the worst wins.\n\n" + mpicNotes
-	ca := &listFlag{split: true}
-	f.Var(ca, "ca", "the CA: issuer domain names or brands, comma-separated (required)")
+	ca := &listFlag{split: true, check: checkCA}
+	f.Var(ca, "ca", "the CA: issuer domain `NAME`s or brands, comma-separated (required)")
 	wildcard := f.Bool("wildcard", false, "the certificate is for the wildcard *.DOMAIN")
-	accountURI := f.String("account-uri", "", "RFC 8657 accounturi of the requesting ACME account")
-	method := f.String("method", "", "RFC 8657 validation method: dns-01, http-01, tls-alpn-01 or ca-...")
+	accountURI := f.String("account-uri", "", "RFC 8657 accounturi of the requesting ACME account (an absolute `URI`)")
+	method := f.String("method", "", "RFC 8657 validation `METHOD`: dns-01, http-01, tls-alpn-01 or ca-...")
+	allowPrivate := f.Bool("allow-private", false, "permit special-use and non-public names (.test, .internal, .local, ...)")
 	nf := addNetFlags(f, 10*time.Second, "bound on the check of each name")
-	jsonOut := f.Bool("json", false, "print each name's Decision as one JSON line (with --perspective: its corroboration report)")
+	jsonOut := f.Bool("json", false, "print each name's outcome and Decision as one JSON line (with --perspective: its corroboration report)")
 	mp := addMPICFlags(f)
 	domains, code, ok := f.parse(e, args)
 	if !ok {
@@ -41,22 +77,24 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--ca is required")
 	case len(domains) == 0:
 		return f.fail(e, "no DOMAIN given")
+	case *method != "" && !caa.ValidMethod(*method):
+		return f.fail(e, "--method %q: want dns-01, http-01, tls-alpn-01 or a ca-... label (RFC 8657)", *method)
+	case *accountURI != "" && !absoluteURI(*accountURI):
+		return f.fail(e, "--account-uri %q: want an absolute URI, e.g. https://acme.example.com/acct/123", *accountURI)
 	}
 	if msg := mpicUsage(f, mp); msg != "" {
 		return f.fail(e, "%s", msg)
 	}
-	if *method != "" && !validMethodLabel(*method) {
-		return failf(e, "caa", "--method %q: want dns-01, http-01, tls-alpn-01 or a ca-... label (RFC 8657)", *method)
-	}
 
-	checker := &caa.Checker{DNS: nf.dnsClient(), Timeout: *nf.timeout, DNSSEC: nf.dnssec, TrustAnchors: nf.anchors}
+	checker := &caa.Checker{DNS: nf.dnsClient(), Timeout: *nf.timeout, AllowPrivate: *allowPrivate,
+		DNSSEC: nf.dnssec, TrustAnchors: nf.anchors}
 	request := func(d string) caa.Request {
 		return caa.Request{Domain: d, Issuers: ca.vals, Wildcard: *wildcard, AccountURI: *accountURI, Method: *method}
 	}
 	if mp.on() {
 		c, err := mp.corroborator(e, "caa", &perspective.Local{Label: primaryLabel, CAA: checker})
 		if err != nil {
-			return failf(e, "caa", "%v", err)
+			return fail(e, err)
 		}
 		checks := make([]perspective.Check, len(domains))
 		for i, d := range domains {
@@ -82,26 +120,22 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 
 	status := exitOK
 	for i, d := range decisions {
-		if errs[i] != nil {
+		switch {
+		case errs[i] != nil:
 			status = max(status, exitFail)
-			fmt.Fprintf(e.stderr, "dcv caa: %s: %s\n", domains[i], clean(errs[i].Error()))
-			if *jsonOut {
-				if err := writeJSON(e.stdout, caaFailure{Domain: domains[i], Error: errs[i].Error()}); err != nil {
-					return failf(e, "caa", "%v", err)
-				}
-			} else {
-				fmt.Fprintf(e.stdout, "%s: could not decide\n", domains[i])
-			}
-			continue
-		}
-		if !d.Permitted {
+			printErr(e, errs[i])
+		case !d.Permitted:
 			status = max(status, exitNo)
 			printForbidden(e, d)
 		}
 		if *jsonOut {
-			if err := writeJSON(e.stdout, d); err != nil {
-				return failf(e, "caa", "%v", err)
+			if err := writeJSON(e.stdout, newCAALine(domains[i], d, errs[i])); err != nil {
+				return fail(e, err)
 			}
+			continue
+		}
+		if d == nil {
+			fmt.Fprintf(e.stdout, "%s: could not decide\n", domains[i])
 			continue
 		}
 		printDecision(e, d)
@@ -134,7 +168,7 @@ func caaOutput(domains []string) mpicOutput {
 				printForbidden(e, d)
 			}
 		},
-		failure: func(name string, err error) any { return caaFailure{Domain: name, Error: err.Error()} },
+		failure: func(name string, err error) any { return newCAALine(name, nil, err) },
 	}
 }
 
@@ -177,20 +211,9 @@ func printDecisionAs(e *env, d *caa.Decision, verdict string) {
 	fmt.Fprintf(w, "  valid until: %s\n", d.ValidUntil.UTC().Format(time.RFC3339))
 }
 
-// validMethodLabel accepts the RFC 8657 method labels: the ACME ones and
-// CA-specific "ca-..." labels of letters, digits and inner hyphens.
-func validMethodLabel(m string) bool {
-	switch m {
-	case "dns-01", "http-01", "tls-alpn-01":
-		return true
-	}
-	if !strings.HasPrefix(m, "ca-") || len(m) > 63 || strings.HasSuffix(m, "-") {
-		return false
-	}
-	for _, c := range m {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
+// absoluteURI reports whether s is an absolute URI (RFC 3986: a scheme and
+// a hierarchical or opaque part), as RFC 8657 accounturi values are.
+func absoluteURI(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.IsAbs() && (u.Host != "" || u.Opaque != "" || u.Path != "")
 }

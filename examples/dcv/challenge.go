@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"crypto"
-	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/csrhash"
 )
@@ -25,59 +26,78 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	f := newFlags("challenge",
 		"dcv challenge --method "+methodNames()+" [flags] DOMAIN...",
 		"dcv challenge --method hash-file|hash-cname --csr FILE [--ca D] [--token T] [DOMAIN...]",
-		"dcv challenge --method acme-http-01|acme-dns-01 --token T --account-key FILE DOMAIN...")
+		"dcv challenge --method acme-http-01|acme-dns-01 --token T --account-key FILE DOMAIN...",
+		"dcv challenge --method tls-alpn-01|dns-account-01 --token T --account-key FILE [--account-url URL] [--cert-out F --key-out F] DOMAIN...",
+		"dcv challenge --method dns-persist-01 --issuer NAME --account-url URL (--account-key FILE | --plain-accounturi) [--wildcard-policy] DOMAIN...")
 	f.notes = "Prints what to publish for each domain. Hash methods take the CSR (every domain\n" +
 		"in it when no DOMAIN is given); ACME methods take the token and the account key\n" +
-		"(PEM). --json prints each challenge as one JSON line, which 'dcv verify\n" +
-		"--challenge FILE' reads back.\n"
-	method := f.String("method", "", "validation method: "+methodNames())
-	csrPath := f.String("csr", "", "CSR file (PEM or DER, - for standard input), for hash-file and hash-cname")
-	ca := f.String("ca", csrhash.CASSL, "CA domain for hash methods (ssl.com, sectigo.com, comodoca.com, or ssl, sectigo, comodo)")
-	token := f.String("token", "", "ACME token, or the CA's unique value for hash methods")
-	keyPath := f.String("account-key", "", "ACME account key, PEM (private or public)")
-	lifetime := f.duration("lifetime", 0, "how long (`DURATION`) the challenge stays valid (default 720h, 30 days)")
+		"(PEM); dns-account-01 also the account URL. dns-persist-01 takes the CA's issuer\n" +
+		"domain and the account URL, and hashes the accounturi as draft -02 does (with\n" +
+		"--account-key) or puts the URL itself in it as drafts -00/-01 do\n" +
+		"(--plain-accounturi). tls-alpn-01 prints the certificate and key to serve, or\n" +
+		"writes them with --cert-out and --key-out (the key is never in the JSON).\n" +
+		"--json prints each challenge as one JSON line, which 'dcv verify\n" +
+		"--challenge FILE' reads back. Special-use and non-public names (.test, .internal,\n" +
+		".local, .onion, ...) are refused unless --allow-private (labs, tests).\n"
+	var m challenge.Method
+	f.Func("method", "validation `METHOD`: "+methodNames()+" (required)", func(s string) error {
+		m = challenge.Method(s)
+		if !slices.Contains(challenge.Methods(), m) {
+			return fmt.Errorf("unknown method (want %s)", methodNames())
+		}
+		return nil
+	})
+	csrPath := f.String("csr", "", "CSR `FILE` (PEM or DER, - for standard input), for hash-file and hash-cname")
+	caD := caDomainFlag(f, "`CA` domain for hash methods, or a brand ("+strings.Join(caa.BrandNames(), ", ")+")")
+	token := f.String("token", "", "ACME `TOKEN`, or the CA's unique value for hash methods")
+	keyPath := f.String("account-key", "", "ACME account key `FILE`, PEM (private or public)")
+	lifetime := f.duration("lifetime", 0, "how long (`DURATION`) the challenge stays valid, at most 720h (default 720h, 30 days)")
+	allowPrivate := f.Bool("allow-private", false, "permit special-use and non-public names (.test, .internal, .local, ...)")
 	jsonOut := f.Bool("json", false, "print each challenge as one JSON line (JSON Lines)")
+	mf := addMethodFlags(f)
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
 	}
-	set := map[string]bool{}
-	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-
-	m := challenge.Method(*method)
+	set := f.given()
 	isHash := m == challenge.HashFile || m == challenge.HashCNAME
-	isACME := m == challenge.ACMEHTTP01 || m == challenge.ACMEDNS01
+	isACME := acmeKeyed(m)
 	switch {
-	case *method == "":
+	case m == "":
 		return f.fail(e, "--method is required")
-	case !validMethod(m):
-		return f.fail(e, "unknown method %q (want %s)", *method, methodNames())
 	case !isHash && (set["csr"] || set["ca"]):
 		return f.fail(e, "--csr and --ca are for hash-file and hash-cname only")
-	case !isACME && set["account-key"]:
-		return f.fail(e, "--account-key is for acme-http-01 and acme-dns-01 only")
+	case !isACME && m != challenge.DNSPersist01 && set["account-key"]:
+		return f.fail(e, "--account-key is for the ACME methods and dns-persist-01 only")
 	case !isHash && !isACME && set["token"]:
 		return f.fail(e, "--token is for hash and ACME methods only")
 	case !isHash && len(pos) == 0:
 		return f.fail(e, "no DOMAIN given")
+	case isHash && *csrPath == "":
+		return f.fail(e, "%s needs the CSR: --csr FILE", m)
+	case isACME && (*token == "" || *keyPath == ""):
+		return f.fail(e, "%s needs the CA's token and the account key: --token T --account-key FILE", m)
+	case mf.usage(m, set, len(pos)) != "":
+		return f.fail(e, "%s", mf.usage(m, set, len(pos)))
+	case *lifetime > challenge.MaxLifetime(m):
+		return f.fail(e, "--lifetime %s: %s values may be used for at most %s (30 days, BR 4.2.1)", *lifetime, m, challenge.MaxLifetime(m))
+	}
+	if err := validToken(m, *token); err != nil {
+		return f.fail(e, "--token: %v", err)
 	}
 
-	b := challenge.Builder{Lifetime: *lifetime}
+	b := challenge.Builder{Lifetime: *lifetime, AllowPrivate: *allowPrivate}
 	var build func(domain string) (*challenge.Challenge, error)
 	var all []*challenge.Challenge
 	switch {
 	case isHash:
-		if *csrPath == "" {
-			return failf(e, "challenge", "%s needs the CSR: --csr FILE", m)
-		}
 		csr, err := readCSR(e, *csrPath)
 		if err != nil {
-			return failf(e, "challenge", "%v", err)
+			return fail(e, err)
 		}
-		caD := caDomain(*ca)
 		if len(pos) == 0 {
-			if all, err = b.ForCSR(csr, m, caD, *token); err != nil {
-				return failf(e, "challenge", "%v", err)
+			if all, err = b.ForCSR(csr, m, *caD, *token); err != nil {
+				return fail(e, err)
 			}
 			break
 		}
@@ -86,25 +106,34 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			if m == challenge.HashFile {
 				hb = b.HashFile
 			}
-			c, err := hb(csr, d, caD, *token)
-			if err == nil && !covered(csr, c.Domain) {
-				return nil, fmt.Errorf("%w (domains: %s)", challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
+			c, err := hb(csr, d, *caD, *token)
+			if err == nil && !csr.Covers(c.Domain) {
+				return nil, fmt.Errorf("%s: %w (it names %s)", c.Domain, challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
 			}
 			return c, err
 		}
 	case isACME:
-		if *token == "" || *keyPath == "" {
-			return failf(e, "challenge", "%s needs the CA's token and the account key: --token T --account-key FILE", m)
-		}
 		key, err := readAccountKey(e, *keyPath)
 		if err != nil {
-			return failf(e, "challenge", "%v", err)
+			return fail(e, err)
 		}
 		acme := b.ACMEHTTP01
 		if m == challenge.ACMEDNS01 {
 			acme = b.ACMEDNS01
 		}
 		build = func(d string) (*challenge.Challenge, error) { return acme(d, *token, key) }
+		if nb := mf.builder(b, m, *token, key); nb != nil {
+			build = nb
+		}
+	case m == challenge.DNSPersist01:
+		var key crypto.PublicKey
+		if *keyPath != "" {
+			var err error
+			if key, err = readAccountKey(e, *keyPath); err != nil {
+				return fail(e, err)
+			}
+		}
+		build = mf.builder(b, m, "", key)
 	case m == challenge.DNSTXT:
 		build = b.DNSTXT
 	case m == challenge.File:
@@ -118,7 +147,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		for _, d := range pos {
 			c, err := build(d)
 			if err != nil {
-				failf(e, "challenge", "%v", err)
+				fail(e, err)
 				failed = true
 				continue
 			}
@@ -129,10 +158,13 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
+	if err := mf.writeFiles(e, all, *jsonOut); err != nil {
+		return fail(e, err)
+	}
 	for i, c := range all {
 		if *jsonOut {
 			if err := writeJSON(e.stdout, c); err != nil {
-				return failf(e, "challenge", "%v", err)
+				return fail(e, err)
 			}
 			continue
 		}
@@ -140,17 +172,25 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout)
 		}
 		printChallenge(e.stdout, c)
+		if c.TLSALPN != nil {
+			mf.printTLSALPN(e.stdout, c)
+		}
 	}
 	return exitOK
 }
 
-func validMethod(m challenge.Method) bool {
-	for _, k := range challenge.Methods() {
-		if m == k {
-			return true
-		}
+// validToken checks --token as the method reads it: the CA's unique value
+// for hash methods, an ACME token for ACME ones.
+func validToken(m challenge.Method, token string) error {
+	switch {
+	case token == "":
+		return nil
+	case m == challenge.HashFile || m == challenge.HashCNAME:
+		return csrhash.ValidToken(token)
+	case acmeKeyed(m):
+		return challenge.ValidACMEToken(token)
 	}
-	return false
+	return nil
 }
 
 func readAccountKey(e *env, path string) (crypto.PublicKey, error) {

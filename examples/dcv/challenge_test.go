@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/stretchr/testify/assert"
@@ -95,28 +96,82 @@ func TestChallengeHumanDNS(t *testing.T) {
 
 func TestChallengeBadInput(t *testing.T) {
 	for name, args := range map[string][]string{
-		"public suffix":       {"--method", "dns-txt", "co.uk"},
-		"one bad of two":      {"--method", "dns-txt", "example.com", "bad..name"},
-		"ip address":          {"--method", "file", "192.0.2.1"},
-		"wildcard file":       {"--method", "file", "*.example.com"},
-		"wildcard hash-file":  {"--method", "hash-file", "--csr", sanCSR, "*.example.com"},
-		"wildcard in CSR":     {"--method", "hash-file", "--csr", sanCSR},
-		"wildcard http-01":    {"--method", "acme-http-01", "--token", acmeToken, "--account-key", acmeKey, "*.example.com"},
-		"missing csr":         {"--method", "hash-cname", "example.com"},
-		"garbage csr":         {"--method", "hash-cname", "--csr", "challenge_test.go", "example.com"},
-		"certificate as csr":  {"--method", "hash-cname", "--csr", "testdata/refuse-cert.pem", "example.com"},
-		"domain not in csr":   {"--method", "hash-cname", "--csr", vectorCSR, "example.com"},
-		"bad hash token":      {"--method", "hash-cname", "--csr", vectorCSR, "--token", "a.b", "hildegardconsort.org"},
-		"missing acme token":  {"--method", "acme-dns-01", "--account-key", acmeKey, "example.com"},
-		"missing account key": {"--method", "acme-dns-01", "--token", acmeToken, "example.com"},
-		"short acme token":    {"--method", "acme-dns-01", "--token", "abc", "--account-key", acmeKey, "example.com"},
-		"key is a csr":        {"--method", "acme-dns-01", "--token", acmeToken, "--account-key", vectorCSR, "example.com"},
+		"public suffix":      {"--method", "dns-txt", "co.uk"},
+		"one bad of two":     {"--method", "dns-txt", "example.com", "bad..name"},
+		"ip address":         {"--method", "file", "192.0.2.1"},
+		"wildcard file":      {"--method", "file", "*.example.com"},
+		"wildcard hash-file": {"--method", "hash-file", "--csr", sanCSR, "*.example.com"},
+		"wildcard in CSR":    {"--method", "hash-file", "--csr", sanCSR},
+		"wildcard http-01":   {"--method", "acme-http-01", "--token", acmeToken, "--account-key", acmeKey, "*.example.com"},
+		"garbage csr":        {"--method", "hash-cname", "--csr", "challenge_test.go", "example.com"},
+		"certificate as csr": {"--method", "hash-cname", "--csr", "testdata/refuse-cert.pem", "example.com"},
+		"domain not in csr":  {"--method", "hash-cname", "--csr", vectorCSR, "example.com"},
+		"key is a csr":       {"--method", "acme-dns-01", "--token", acmeToken, "--account-key", vectorCSR, "example.com"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := dcv(t, append([]string{"challenge"}, args...)...)
 			assert.Equal(t, exitFail, o.code, o.stderr)
 			assert.Empty(t, o.stdout, "nothing printed when any domain fails")
-			assert.True(t, strings.HasPrefix(o.stderr, "dcv challenge: "), o.stderr)
+			assert.True(t, strings.HasPrefix(o.stderr, "dcv: "), o.stderr)
 		})
+	}
+}
+
+// Missing and malformed flag values are usage errors (64), whatever the
+// method: the token as the method reads it, the lifetime beyond the cap.
+func TestChallengeFlagValuesAreUsageErrors(t *testing.T) {
+	for name, args := range map[string][]string{
+		"missing csr":          {"--method", "hash-cname", "example.com"},
+		"bad hash token":       {"--method", "hash-cname", "--csr", vectorCSR, "--token", "a.b", "hildegardconsort.org"},
+		"missing acme token":   {"--method", "acme-dns-01", "--account-key", acmeKey, "example.com"},
+		"missing account key":  {"--method", "acme-dns-01", "--token", acmeToken, "example.com"},
+		"short acme token":     {"--method", "acme-dns-01", "--token", "abc", "--account-key", acmeKey, "example.com"},
+		"unknown brand":        {"--method", "hash-cname", "--csr", vectorCSR, "--ca", "nobody", "hildegardconsort.org"},
+		"method without value": {"example.com", "--method"},
+		"unknown method":       {"--method", "carrier-pigeon", "example.com"},
+		"bad duration":         {"--method", "dns-txt", "--lifetime", "soon", "example.com"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, append([]string{"challenge"}, args...)...)
+			assert.Equal(t, exitUsage, o.code, o.stderr)
+			assert.Empty(t, o.stdout)
+			assert.Contains(t, o.stderr, "usage: dcv challenge")
+		})
+	}
+}
+
+// Random values live at most 30 days for every method, DNS ones too (BR
+// 4.2.1); a longer --lifetime is refused with the cap in the message.
+func TestChallengeLifetimeCappedAt30Days(t *testing.T) {
+	for _, m := range []string{"dns-txt", "file", "email"} {
+		o := dcv(t, "challenge", "--method", m, "--lifetime", "721h", "example.com")
+		assert.Equal(t, exitUsage, o.code, o.stderr)
+		assert.Contains(t, o.stderr, "at most 720h0m0s (30 days, BR 4.2.1)", m)
+		o = dcv(t, "challenge", "--json", "--method", m, "--lifetime", "720h", "example.com")
+		require.Equal(t, exitOK, o.code, o.stderr)
+		c := decodeLines(t, o.stdout)[0]
+		assert.Equal(t, 720*time.Hour, c.ExpiresAt.Sub(c.IssuedAt), m)
+	}
+}
+
+// Special-use and non-public names are refused with the reason, unless
+// --allow-private.
+func TestChallengeRefusesNonPublicNamesUnlessAllowPrivate(t *testing.T) {
+	for name, reason := range map[string]string{
+		"shop.onion":    "onion",
+		"db.internal":   "internal",
+		"printer.local": "multicast DNS",
+		"app.localhost": "loopback",
+		"a.test":        "testing",
+		"www.example":   "documentation",
+		"x.invalid":     "never valid",
+		"intranet.corp": "not an ICANN top-level domain",
+	} {
+		o := dcv(t, "challenge", "--method", "dns-txt", name)
+		assert.Equal(t, exitFail, o.code, name)
+		assert.Contains(t, o.stderr, reason, name)
+		assert.Empty(t, o.stdout, name)
+		o = dcv(t, "challenge", "--method", "dns-txt", "--allow-private", name)
+		assert.Equal(t, exitOK, o.code, "%s: %s", name, o.stderr)
 	}
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/csrhash"
+	"github.com/dcvkit/dcv/verify"
 )
 
 // maxInput bounds every file the tool reads (CSR, key, challenge JSON).
@@ -58,20 +61,32 @@ func readCSR(e *env, path string) (*csrhash.CSR, error) {
 	return csr, nil
 }
 
-// caAliases are short names for the CA domains of the hash methods; any
-// other value is taken as the CA domain itself.
-var caAliases = map[string]string{
-	"ssl":     csrhash.CASSL,
-	"sslcom":  csrhash.CASSL,
-	"sectigo": csrhash.CASectigo,
-	"comodo":  csrhash.CAComodo,
+// caDomainFlag registers --ca for the hash methods: a brand (its own
+// domain) or an issuer domain, through the one table of caa.IssuerDomains.
+func caDomainFlag(f *cmdFlags, usage string) *string {
+	d := csrhash.CASSL
+	f.Func("ca", usage+" (default "+d+")", func(s string) error {
+		ds, err := caa.IssuerDomains(s)
+		if err != nil {
+			return errUnknownCA
+		}
+		d = ds[0]
+		return nil
+	})
+	return &d
 }
 
-func caDomain(s string) string {
-	if d, ok := caAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return d
+// errUnknownCA is the usage message for a --ca value that is neither a
+// brand nor an issuer domain name (caa.IssuerDomains).
+var errUnknownCA = errors.New("want an issuer domain name in the public DNS, such as ssl.com, or a brand: " +
+	strings.Join(caa.BrandNames(), ", "))
+
+// checkCA vets one --ca value of the caa command.
+func checkCA(s string) error {
+	if _, err := caa.IssuerDomains(s); err != nil {
+		return errUnknownCA
 	}
-	return s
+	return nil
 }
 
 // writeJSON writes v as one line of JSON (JSON Lines).
@@ -86,27 +101,45 @@ func writeJSON(w io.Writer, v any) error {
 
 // failf prints an error for a command on stderr and returns exitFail.
 func failf(e *env, cmd string, format string, a ...any) int {
-	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, clean(fmt.Sprintf(format, a...)))
+	fmt.Fprintf(e.stderr, "dcv %s: %s\n", cmd, fmt.Sprintf(format, a...))
 	return exitFail
 }
 
-// baseOf strips a leading "*." from a normalized domain.
-func baseOf(d string) string { return strings.TrimPrefix(d, "*.") }
-
-// covered reports whether the normalized domain d is one of the CSR's
-// domains or a parent of one (an ADN the BR allow validating instead).
-func covered(csr *csrhash.CSR, d string) bool {
-	b := baseOf(d)
-	for _, cd := range csr.Domains {
-		if cd == d || baseOf(cd) == b || strings.HasSuffix(baseOf(cd), "."+b) {
-			return true
-		}
-	}
-	return false
+// fail prints a library error (which names its package: "verify: ...")
+// after "dcv: ", its hint on a line of its own, and returns exitFail.
+func fail(e *env, err error) int {
+	printErr(e, err)
+	return exitFail
 }
 
-// clean drops the "dcv: " that library errors start with (also when
-// wrapped): the command name in front already says it.
-func clean(msg string) string {
-	return strings.ReplaceAll(strings.TrimPrefix(msg, "dcv: "), ": dcv: ", ": ")
+// printErr prints "dcv: err" and the error's hint, if any, on stderr.
+func printErr(e *env, err error) {
+	hint := ""
+	var ve *verify.Error
+	if errors.As(err, &ve) {
+		hint = ve.Hint
+	}
+	printMsg(e, err.Error(), hint)
+}
+
+// printMsg prints "dcv: msg" and the hint on stderr.
+func printMsg(e *env, msg, hint string) {
+	fmt.Fprintf(e.stderr, "dcv: %s\n", msg)
+	if hint != "" {
+		fmt.Fprintf(e.stderr, "  hint: %s\n", hint)
+	}
+}
+
+// tokenFlag registers --token for the SSL.com/Sectigo unique value,
+// checked as csrhash does.
+func tokenFlag(f *cmdFlags, usage string) *string {
+	t := new(string)
+	f.Func("token", usage, func(s string) error {
+		if err := csrhash.ValidToken(s); err != nil {
+			return err
+		}
+		*t = s
+		return nil
+	})
+	return t
 }

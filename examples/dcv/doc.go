@@ -9,22 +9,43 @@
 // says what to fix. The exit status makes the same checks scriptable, and
 // the --json forms carry the evidence a CA keeps.
 //
+//	dcv help [COMMAND] | dcv COMMAND --help | dcv --version
 //	dcv hash [--json] [--ca D] [--token T] [--domain D] CSR_FILE|-
-//	dcv challenge --method M [--csr FILE] [--ca D] [--token T] [--account-key FILE] [--json] DOMAIN...
+//	dcv challenge --method M [--csr FILE] [--ca D] [--token T] [--account-key FILE] [--allow-private] [--json] DOMAIN...
+//	dcv challenge --method tls-alpn-01 --token T --account-key FILE [--cert-out F --key-out F] DOMAIN
+//	dcv challenge --method dns-account-01 --token T --account-key FILE --account-url URL DOMAIN...
+//	dcv challenge --method dns-persist-01 --issuer NAME --account-url URL (--account-key FILE | --plain-accounturi)
+//	    [--wildcard-policy] [--any-domain] [--persist-until RFC3339|UNIX] DOMAIN...
 //	dcv verify dns-txt --name FQDN --value V
 //	dcv verify dns-cname --name FQDN --target T
 //	dcv verify file --url URL [--url URL ...] (--content S | --content-file F)
+//	dcv verify tls-alpn-01 --domain D --key-authorization KA [--allow-private]
+//	dcv verify dns-persist --domain D --issuer NAME[,NAME] --account-uri URI[,URI] [--wildcard] [--at RFC3339]
 //	dcv verify --challenge FILE [--code C]
-//	dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] DOMAIN...
+//	dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--allow-private] DOMAIN...
 //	dcv verify|caa ... --perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N] [--perspective-ca PEM]
 //	dcv serve-perspective --listen ADDR --key-file F [--url URL] [--resolver ...] [--allow-private] [--region R] [--label L] [--tls-cert F --tls-key F]
 //
 // Exit status: 0 success, verified or permitted; 1 not verified or
-// forbidden; 2 could not decide or bad input (message on stderr); 64 usage
-// error. With several names the worst status wins. Flags may come before
-// or after the positional arguments; --json prints one JSON object per name
-// (JSON Lines). verify and caa take --resolver IP:PORT[,IP:PORT]; without
-// it they use the resolvers of /etc/resolv.conf.
+// forbidden; 2 could not decide or bad input (message on stderr, the
+// library's hint on a line of its own); 64 usage error: a missing or
+// malformed flag value, or a flag without the flag it needs (--interval
+// without --wait, --auth-port without --authoritative), reported in one
+// line and the command's synopsis; 130 interrupted (SIGINT, SIGTERM). With
+// several names the worst status wins. For tls-alpn-01 a certificate that
+// breaks a rule, or a server that answers TLS but negotiates no ALPN (it
+// does not serve the challenge), is 1; a refused connection, a failed
+// handshake, a timeout, a wildcard or a refused address is 2. Flags may come before or after the
+// positional arguments; --json prints one JSON object per name (JSON
+// Lines), each with its "outcome". verify and caa take --resolver
+// IP:PORT[,IP:PORT]; without it they use the resolvers of /etc/resolv.conf.
+//
+// --ca is a CA brand (caa.Brands: one table for hash and caa) or an issuer
+// domain name in the public DNS. challenge and caa refuse special-use and
+// non-public names (.test, .internal, .local, .onion, a TLD outside ICANN)
+// unless --allow-private. --wait reports every attempt on stderr with its
+// cause and the time left (a live line on a terminal, a line per attempt
+// otherwise) and says when the wait ran out.
 //
 // # Multi-perspective corroboration
 //
@@ -82,9 +103,12 @@
 //
 // Layout: one file per subcommand, each registered in commands() (main.go)
 // and parsing its flags with newFlags/parse (flags.go), which allow flags
-// after positional arguments and map -h and usage errors to 0 and 64.
-// netflags.go holds the shared --resolver/--timeout flags, wiring.go the
-// one Verifier wiring of verify and serve-perspective, mpic.go the shared
+// after positional arguments and map -h and usage errors to 0 and 64;
+// flags.go also has the helpers for flags that vet their value (duration,
+// port, listFlag.check) and for flags that need another (needs).
+// common.go holds the shared --ca and --token flags and error printing,
+// netflags.go the shared --resolver/--timeout flags, wiring.go the one
+// Verifier wiring of verify and serve-perspective, mpic.go the shared
 // --perspective flags and the report printing, serve.go the remote
 // perspective.
 package main

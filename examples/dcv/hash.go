@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/challenge"
-	"github.com/dcvkit/dcv/csrhash"
 )
 
 // hashOutput is the --json form of dcv hash.
@@ -18,17 +18,19 @@ type hashOutput struct {
 	CNAMEName   string   `json:"cname_name,omitempty"`
 	CNAMETarget string   `json:"cname_target,omitempty"`
 	Domains     []string `json:"domains"`
+	Skipped     []string `json:"skipped"` // CN and SAN values that are not domain names, as given
 }
 
 func runHash(ctx context.Context, e *env, args []string) int {
 	f := newFlags("hash", "dcv hash [--json] [--ca D] [--token T] [--domain D] CSR_FILE|-")
 	f.notes = "Prints the SSL.com/Sectigo validation hashes of the CSR (MD5 uppercase, SHA-256\n" +
 		"lowercase, over its DER bytes) and, with --domain, the hash-based file and CNAME.\n" +
-		"--ca takes a CA domain or one of: ssl, sectigo, comodo.\n"
-	jsonOut := f.Bool("json", false, "print one JSON object (keys md5, sha256, file_path, file_content, cname_name, cname_target, domains)")
-	ca := f.String("ca", csrhash.CASSL, "CA domain written into the file and the CNAME target")
-	token := f.String("token", "", "unique value from the CA (up to 20 letters and digits), optional")
-	domain := f.String("domain", "", "domain to build the file and CNAME for")
+		"--ca takes the CA's domain or a brand, which stands for its own domain:\n  " +
+		strings.Join(caa.BrandNames(), ", ") + ".\n"
+	jsonOut := f.Bool("json", false, "print one JSON object (keys md5, sha256, file_path, file_content, cname_name, cname_target, domains, skipped)")
+	caD := caDomainFlag(f, "`CA` domain written into the file and the CNAME target, or a brand")
+	token := tokenFlag(f, "unique value `T` from the CA (up to 20 letters and digits), optional")
+	domain := f.String("domain", "", "`DOMAIN` to build the file and CNAME for")
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
@@ -39,45 +41,43 @@ func runHash(ctx context.Context, e *env, args []string) int {
 
 	csr, err := readCSR(e, pos[0])
 	if err != nil {
-		return failf(e, "hash", "%v", err)
+		return fail(e, err)
 	}
-	caD := caDomain(*ca)
-	out := hashOutput{MD5: csr.Hashes.MD5, SHA256: csr.Hashes.SHA256, Domains: csr.Domains}
+	out := hashOutput{MD5: csr.Hashes.MD5, SHA256: csr.Hashes.SHA256, Domains: csr.Domains, Skipped: csr.Skipped}
 	if out.Domains == nil {
 		out.Domains = []string{}
+	}
+	if out.Skipped == nil {
+		out.Skipped = []string{}
 	}
 	var adn string
 	var wildcard bool
 	if *domain != "" {
 		// The builder normalizes and checks the domain, CA and token.
 		var b challenge.Builder
-		c, err := b.HashCNAME(csr, *domain, caD, *token)
+		c, err := b.HashCNAME(csr, *domain, *caD, *token)
 		if err != nil {
-			return failf(e, "hash", "%v", err)
+			return fail(e, err)
 		}
-		adn, wildcard = c.ADN, strings.HasPrefix(c.Domain, "*.")
+		adn, wildcard = c.ADN, c.ADN != c.Domain // only a wildcard is validated at another name
 		out.CNAMEName, out.CNAMETarget = c.Record.Name, c.Record.Value
 		if !wildcard {
 			out.FilePath = csr.Hashes.FilePath()
-			if out.FileContent, err = csr.Hashes.FileContent(caD, *token); err != nil {
-				return failf(e, "hash", "%v", err)
+			if out.FileContent, err = csr.Hashes.FileContent(*caD, *token); err != nil {
+				return fail(e, err)
 			}
 		}
-		if !covered(csr, c.Domain) {
+		if !csr.Covers(c.Domain) {
 			fmt.Fprintf(e.stderr, "dcv hash: note: %s is not in the CSR (domains: %s)\n", c.Domain, strings.Join(csr.Domains, ", "))
 		}
 		if wildcard {
 			fmt.Fprintf(e.stderr, "dcv hash: note: the hash-based file cannot validate %s (BR 3.2.2.4.18); use the CNAME\n", c.Domain)
 		}
-	} else if *token != "" {
-		if err := csrhash.ValidToken(*token); err != nil {
-			return failf(e, "hash", "%v", err)
-		}
 	}
 
 	if *jsonOut {
 		if err := writeJSON(e.stdout, out); err != nil {
-			return failf(e, "hash", "%v", err)
+			return fail(e, err)
 		}
 		return exitOK
 	}

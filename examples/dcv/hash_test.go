@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,22 +16,6 @@ const (
 	vectorMD5    = "4547FDDC7118AC1B676C964534F2DB10"
 	vectorSHA256 = "0ba404b6326c6790c9abe76fa303b17ba25b90b732507810df280549d1c5d5b0"
 )
-
-type outcome struct {
-	code           int
-	stdout, stderr string
-}
-
-// dcv runs the tool in-process with stdin.
-func dcvIn(t testing.TB, stdin string, args ...string) outcome {
-	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
-	code := run(context.Background(), args, e)
-	return outcome{code, out.String(), errb.String()}
-}
-
-func dcv(t testing.TB, args ...string) outcome { t.Helper(); return dcvIn(t, "", args...) }
 
 func TestHashVector(t *testing.T) {
 	o := dcv(t, "hash", vectorCSR)
@@ -58,6 +39,7 @@ func TestHashJSONKeys(t *testing.T) {
 		"cname_name":   "_" + vectorMD5 + ".hildegardconsort.org.",
 		"cname_target": vectorSHA256[:32] + "." + vectorSHA256[32:] + ".10TmfZdb9tj.ssl.com.",
 		"domains":      []any{"hildegardconsort.org"},
+		"skipped":      []any{},
 	}, m)
 	assert.Empty(t, o.stderr)
 
@@ -103,47 +85,13 @@ func TestHashBadInput(t *testing.T) {
 		"certificate":   {"hash", "testdata/refuse-cert.pem"},
 		"missing file":  {"hash", filepath.Join(dir, "nope.csr")},
 		"public suffix": {"hash", vectorCSR, "--domain", "co.uk"},
-		"bad token":     {"hash", vectorCSR, "--token", "no/slashes"},
-		"bad ca":        {"hash", vectorCSR, "--domain", "hildegardconsort.org", "--ca", "not a domain"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := dcv(t, args...)
 			assert.Equal(t, exitFail, o.code)
 			assert.Empty(t, o.stdout)
-			assert.True(t, strings.HasPrefix(o.stderr, "dcv hash: "), o.stderr)
+			assert.True(t, strings.HasPrefix(o.stderr, "dcv: "), o.stderr)
 		})
-	}
-}
-
-func TestUsageErrors(t *testing.T) {
-	for name, args := range map[string][]string{
-		"no command":       {},
-		"unknown command":  {"frobnicate"},
-		"hash no file":     {"hash"},
-		"hash two files":   {"hash", "a", "b"},
-		"unknown flag":     {"hash", "--nope", vectorCSR},
-		"missing value":    {"hash", vectorCSR, "--domain"},
-		"no method":        {"challenge", "example.com"},
-		"unknown method":   {"challenge", "--method", "carrier-pigeon", "example.com"},
-		"no domain":        {"challenge", "--method", "dns-txt"},
-		"csr with dns-txt": {"challenge", "--method", "dns-txt", "--csr", vectorCSR, "example.com"},
-		"key with file":    {"challenge", "--method", "file", "--account-key", "k.pem", "example.com"},
-		"bad duration":     {"challenge", "--method", "dns-txt", "--lifetime", "soon", "example.com"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			o := dcv(t, args...)
-			assert.Equal(t, exitUsage, o.code)
-			assert.Empty(t, o.stdout)
-			assert.Contains(t, o.stderr, "usage: ")
-		})
-	}
-}
-
-func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"hash", "-h"}, {"challenge", "--help"}} {
-		o := dcv(t, args...)
-		assert.Equal(t, exitOK, o.code, args)
-		assert.Contains(t, o.stdout, "usage: ", args)
 	}
 }
 
@@ -153,35 +101,37 @@ func TestDoubleDashEndsFlags(t *testing.T) {
 	assert.Contains(t, o.stdout, vectorMD5)
 	// "--" as a flag's value is a value, not the end of the flags.
 	o = dcv(t, "hash", "--token", "--", vectorCSR)
-	assert.Equal(t, exitFail, o.code) // "--" is not a valid token
-	assert.Contains(t, o.stderr, "dcv hash: ")
+	assert.Equal(t, exitUsage, o.code) // "--" is not a valid token
+	assert.Contains(t, o.stderr, `dcv hash: invalid value "--" for flag --token`)
 }
 
-// TestBinary builds the real command and checks its exit statuses.
-func TestBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
+// Skipped CN and SAN values are listed in the JSON too, not only in the
+// text form.
+func TestHashJSONListsSkippedNames(t *testing.T) {
+	o := dcv(t, "hash", "--json", "testdata/ec-p256.csr")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	var h hashOutput
+	require.NoError(t, json.Unmarshal([]byte(o.stdout), &h))
+	assert.Equal(t, []string{"api.example.net"}, h.Domains)
+	assert.Equal(t, []string{"My Company", "192.0.2.7"}, h.Skipped)
+}
+
+// --ca takes a brand (its own domain) or a public issuer domain from the
+// one table caa.IssuerDomains holds; anything else is a usage error that
+// lists the brands.
+func TestHashCAIsABrandOrAPublicIssuerDomain(t *testing.T) {
+	for ca, want := range map[string]string{"sectigo": "sectigo.com", "comodo": "comodoca.com", "ssl.com": "ssl.com", "SSL.com.": "ssl.com", "ca.example.net": "ca.example.net"} {
+		o := dcv(t, "hash", "--json", "--domain", "hildegardconsort.org", "--ca", ca, vectorCSR)
+		require.Equal(t, exitOK, o.code, "%s: %s", ca, o.stderr)
+		var h hashOutput
+		require.NoError(t, json.Unmarshal([]byte(o.stdout), &h))
+		assert.True(t, strings.HasSuffix(h.CNAMETarget, "."+want+"."), "%s: %s", ca, h.CNAMETarget)
 	}
-	bin := filepath.Join(t.TempDir(), "dcv")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-
-	cmd := exec.Command(bin, "hash")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit)
-	assert.Equal(t, exitUsage, exit.ExitCode())
-	assert.Contains(t, stderr.String(), "usage: dcv hash")
-
-	out, err = exec.Command(bin, "hash", vectorCSR).Output()
-	require.NoError(t, err)
-	assert.Contains(t, string(out), vectorMD5)
-	assert.Contains(t, string(out), vectorSHA256)
-
-	err = exec.Command(bin, "hash", "testdata/refuse-cert.pem").Run()
-	require.ErrorAs(t, err, &exit)
-	assert.Equal(t, exitFail, exit.ExitCode())
+	for _, ca := range []string{"not a domain", "ssl", "ca.test", "com", ""} {
+		o := dcv(t, "hash", "--domain", "hildegardconsort.org", "--ca", ca, vectorCSR)
+		assert.Equal(t, exitUsage, o.code, ca)
+		assert.Contains(t, o.stderr, "letsencrypt, sectigo", "%q: the brands are listed", ca)
+	}
+	o := dcv(t, "hash", vectorCSR, "--token", "no/slashes")
+	assert.Equal(t, exitUsage, o.code, o.stderr)
 }

@@ -348,7 +348,7 @@ func (o mpicOutput) report(e *env, reports []*perspective.Report, errs []error, 
 		name := o.names[i]
 		status = max(status, reportExit(rep))
 		if rep == nil {
-			fmt.Fprintf(e.stderr, "dcv %s: %s: %s\n", o.cmd, name, clean(errs[i].Error()))
+			fmt.Fprintf(e.stderr, "dcv %s: %s: %s\n", o.cmd, name, errs[i].Error())
 			if jsonOut {
 				if err := writeJSON(e.stdout, o.failure(name, errs[i])); err != nil {
 					return failf(e, o.cmd, "%v", err)
@@ -366,7 +366,7 @@ func (o mpicOutput) report(e *env, reports []*perspective.Report, errs []error, 
 		}
 		o.problem(e, rep)
 		if !rep.Corroborated {
-			fmt.Fprintf(e.stderr, "dcv %s: %s: %s\n", o.cmd, name, clean(notCorroborated(rep, errs[i])))
+			fmt.Fprintf(e.stderr, "dcv %s: %s: %s\n", o.cmd, name, notCorroborated(rep, errs[i]))
 		}
 	}
 	return status
@@ -382,12 +382,12 @@ func printPerspectives(w io.Writer, rep *perspective.Report) {
 		}
 		fmt.Fprintf(w, "    %s: %s", perspective.Info{Label: r.Label, Region: r.Region}, r.Outcome())
 		if r.Error != "" && !r.Passed() {
-			fmt.Fprintf(w, " — %s", clean(r.Error))
+			fmt.Fprintf(w, " — %s", r.Error)
 		}
 		fmt.Fprintln(w)
 	}
 	p := rep.Policy
-	fmt.Fprintf(w, "  policy: %s: at least %d remotes, the corroborating ones in %d regions\n", p.Rule, p.MinRemotes, p.MinRegions)
+	fmt.Fprintf(w, "  policy: at least %d remotes, the corroborating ones in %d regions (%s)\n", p.MinRemotes, p.MinRegions, p.Rule)
 	fmt.Fprintln(w, rep.Reason)
 }
 

@@ -266,7 +266,7 @@ func TestCorroborateWait(t *testing.T) {
 		late.MustAdd(realTXT)
 	}()
 	args := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value",
-		"--resolver", res, "--key-file", kf, "--interval", "50ms", "--min-remotes", "1", "--min-regions", "0"}
+		"--resolver", res, "--key-file", kf, "--interval", "1s", "--min-remotes", "1", "--min-regions", "0"}
 	o := dcv(t, append(args, "--perspective", lateURL, "--wait", "5s")...)
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.Contains(t, o.stdout, labelOf(lateURL)+": verified")
@@ -274,13 +274,13 @@ func TestCorroborateWait(t *testing.T) {
 	// Too few remotes for the policy: no retry can add one, so one attempt.
 	zone := verifytest.NewZone().MustAdd(realTXT)
 	o = dcv(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf,
-		"--interval", "50ms", "--wait", "5s", "--min-remotes", "2", "--min-regions", "0", "--perspective", remoteZone(t, testKey, zone))
+		"--interval", "1s", "--wait", "5s", "--min-remotes", "2", "--min-regions", "0", "--perspective", remoteZone(t, testKey, zone))
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	assert.Contains(t, o.stderr, "1 remotes used, policy requires 2")
 	assert.Equal(t, 1, zone.TotalQueries(), "one attempt")
 
 	// Never corroborated: the last attempt's report when the wait is over.
-	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "1s")...)
+	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "1500ms")...)
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	assert.Equal(t, 1, strings.Count(o.stdout, "  perspectives:\n"), "one report: %s", o.stdout)
 }
@@ -422,7 +422,7 @@ func TestCorroborateDefaultPolicyIsTheBRCalendar(t *testing.T) {
 	}
 	o := dcv(t, args(enough...)...)
 	assert.Equal(t, exitOK, o.code, o.stderr)
-	assert.Contains(t, o.stdout, fmt.Sprintf("  policy: %s: at least %d remotes, the corroborating ones in %d regions\n", br.Rule, br.MinRemotes, br.MinRegions))
+	assert.Contains(t, o.stdout, fmt.Sprintf("  policy: at least %d remotes, the corroborating ones in %d regions (%s)\n", br.MinRemotes, br.MinRegions, br.Rule))
 
 	o = dcv(t, args(enough[1:]...)...)
 	assert.Equal(t, exitNo, o.code, o.stderr)
@@ -494,4 +494,48 @@ func TestPlainHTTPRemotesAreWarnedAbout(t *testing.T) {
 		"--key-file", writeFile(t, "key", testKey), "--perspective", remote(t, realTXT), "--min-remotes", "1", "--min-regions", "0")
 	assert.Equal(t, exitOK, o.code, o.stderr)
 	assert.NotContains(t, o.stderr, "plain HTTP")
+}
+
+func TestPerspectiveOneServerUnderTwoSpellingsCountsOnce(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	kf := writeFile(t, "key", testKey)
+	u := remote(t, realTXT)
+	port := u[strings.LastIndex(u, ":")+1:]
+	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf}
+	// One remote under two spellings must not satisfy --min-remotes 2.
+	for _, other := range []string{u + "/v2/check", "HTTP://127.0.0.1:" + port, u + "//", "http://127.0.0.1:" + port + "/x"} {
+		o := dcv(t, append(base, "--perspective", u+","+other, "--min-remotes", "2", "--min-regions", "0")...)
+		assert.NotEqual(t, exitOK, o.code, "%s: %s", other, o.stdout)
+		assert.Equal(t, exitFail, o.code, o.stderr)
+		assert.True(t, strings.Contains(o.stderr, "same server") || strings.Contains(o.stderr, "given twice"), o.stderr)
+	}
+	// Distinct remotes still work.
+	o := dcv(t, append(base, "--perspective", u+","+remote(t, realTXT), "--min-remotes", "2", "--min-regions", "0")...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+}
+
+func TestKeyFileOfFewerThan32CharactersIsRefused(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	u := remoteZone(t, strings.Repeat("k", 32), verifytest.NewZone().MustAdd(realTXT))
+	args := func(kf string) []string {
+		return []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "good-value", "--resolver", res, "--key-file", kf, "--perspective", u,
+			"--min-remotes", "1", "--min-regions", "0"}
+	}
+	for name, content := range map[string]string{
+		"empty":       "",
+		"whitespace":  " \n\t\r\n  ",
+		"31 chars":    strings.Repeat("k", 31),
+		"31 + spaces": "   " + strings.Repeat("k", 31) + "   \n",
+	} {
+		o := dcv(t, args(writeFile(t, "key", content))...)
+		assert.Equal(t, exitFail, o.code, name)
+		assert.Contains(t, o.stderr, "shorter than 32", name)
+		assert.Empty(t, o.stdout, name)
+	}
+	o := dcv(t, args(writeFile(t, "key", "\n"+strings.Repeat("k", 32)+"\n"))...)
+	assert.Equal(t, exitOK, o.code, o.stderr)
+	o = dcv(t, args(t.TempDir())...) // a directory
+	assert.Equal(t, exitFail, o.code, o.stderr)
+	o = dcv(t, args("")...) // --key-file ""
+	assert.Contains(t, []int{exitFail, exitUsage}, o.code, o.stderr)
 }

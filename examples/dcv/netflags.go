@@ -23,7 +23,7 @@ type netFlags struct {
 func addNetFlags(f *cmdFlags, defTimeout time.Duration, timeoutUsage string) *netFlags {
 	n := &netFlags{}
 	f.Var(&n.resolvers, "resolver", "recursive resolvers, `host:port[,host:port]` by IP address (default: those of /etc/resolv.conf)")
-	n.timeout = f.duration("timeout", defTimeout, timeoutUsage+" (a `DURATION`)")
+	n.timeout = f.duration("timeout", defTimeout, timeoutUsage+", a `DURATION`")
 	f.TextVar(&n.dnssec, "dnssec", verify.DNSSECValidate,
 		"`validate` every DNS answer back to the trust anchors, or `off` (not allowed for CAs by the Baseline Requirements)")
 	f.Func("trust-anchor", "DNSSEC trust anchors: a `FILE` of DS or DNSKEY records, any owner (default: the IANA root's)", func(path string) error {

@@ -67,6 +67,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	case *publicURL == "" && wildcardListen(*listen):
 		return f.fail(e, "--listen %s is a wildcard address: give the URL callers use, e.g. --url https://NAME:PORT", *listen)
 	}
+	if msg := needs(f.given(), [2]string{"auth-port", "authoritative"}); msg != "" {
+		return f.fail(e, "%s", msg)
+	}
 	if *publicURL != "" {
 		if _, err := perspective.Identity(*publicURL); err != nil {
 			return f.fail(e, "--url: %v", err)

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +24,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"dcv verify dns-txt --name FQDN --value V [flags]",
 		"dcv verify dns-cname --name FQDN --target T [flags]",
 		"dcv verify file --url URL [--url URL ...] (--content S | --content-file F) [flags]",
+		"dcv verify tls-alpn-01 --domain D --key-authorization KA | dns-persist --domain D --issuer N[,N] --account-uri U[,U] [--wildcard] [--at T] [flags]",
 		"dcv verify --challenge FILE|- [--code C] [flags]",
 		"dcv verify ... --perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]")
 	f.notes = "--challenge reads what 'dcv challenge --json' prints (JSON Lines, one challenge a\n" +
@@ -31,7 +32,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"Exit status: 0 verified; 1 not verified (not found, mismatch, not yet on every\n" +
 		"authoritative server, redirect, wrong content, HTTP error status); 2 could not\n" +
 		"decide (lookup failure, timeout, refused address, connection or TLS failure,\n" +
-		"body over the limit, bad input such as a port other than 80/443); 64 usage.\n\n" +
+		"body over the limit, bad input such as a port other than 80/443); 64 usage.\n" +
+		"tls-alpn-01: a certificate that breaks a rule, or a server that negotiates no\n" +
+		"ALPN (it answers TLS but does not serve the challenge), is 1; a refused\n" +
+		"connection, a failed handshake, a timeout, a wildcard or a refused address is 2.\n\n" +
 		mpicNotes +
 		"Email challenges cannot be corroborated: with --perspective they are refused.\n" +
 		"--authoritative applies to the primary only (remotes use their own setup);\n" +
@@ -42,50 +46,64 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	name := f.String("name", "", "owner name of the record (dns-txt, dns-cname)")
 	value := f.String("value", "", "expected TXT value, compared exactly (dns-txt)")
 	target := f.String("target", "", "expected CNAME target (dns-cname)")
-	var urls listFlag
+	urls := listFlag{check: checkURL}
 	f.Var(&urls, "url", "`URL` that must serve the content, http on port 80 or https on 443 (file; repeat)")
 	content := f.String("content", "", "expected file content (file)")
 	contentFile := f.String("content-file", "", "file holding the expected content (file)")
 	nf := addViewFlags(f, 30*time.Second, "bound on one check (each attempt with --wait)")
 	follow := f.Bool("follow-redirects", false, "follow 301/302/307/308 to http/https on ports 80/443 (BR 3.2.2.4.18)")
 	wait := f.duration("wait", 0, "poll until verified, a terminal failure, or this `DURATION` has passed")
-	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts with --wait; it grows by half up to 2m")
+	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts, with --wait; it grows by half up to 2m")
 	jsonOut := f.Bool("json", false, "print each result with its evidence as one JSON line (with --perspective: each corroboration report)")
+	vm := addVerifyMethodFlags(f)
 	mp := addMPICFlags(f)
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
 	}
-	set := map[string]bool{}
-	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	set := f.given()
+	if msg := needs(set, [2]string{"interval", "wait"}, [2]string{"auth-port", "authoritative"}); msg != "" {
+		return f.fail(e, "%s", msg)
+	}
+	if *interval < verify.MinPollInterval {
+		return f.fail(e, "--interval %s: the shortest pause is %s", *interval, verify.MinPollInterval)
+	}
 
 	// Which flags each form takes beyond the common ones.
 	kind := "challenge"
 	if *chFile == "" {
 		if len(pos) == 0 {
-			return f.fail(e, "want dns-txt, dns-cname, file or --challenge FILE")
+			return f.fail(e, "want dns-txt, dns-cname, file, tls-alpn-01, dns-persist or --challenge FILE")
 		}
 		kind = pos[0]
 	}
 	forms := map[string][]string{
-		"challenge": {"challenge", "code"},
-		"dns-txt":   {"name", "value"},
-		"dns-cname": {"name", "target"},
-		"file":      {"url", "content", "content-file"},
+		"challenge": {"challenge", "code", "authoritative", "auth-port", "allow-private", "follow-redirects"},
+		"dns-txt":   {"name", "value", "authoritative", "auth-port", "allow-private"},
+		"dns-cname": {"name", "target", "authoritative", "auth-port", "allow-private"},
+		"file":      {"url", "content", "content-file", "allow-private", "follow-redirects"},
+	}
+	for k, fl := range verifyMethodForms {
+		forms[k] = fl
 	}
 	allowed, known := forms[kind]
 	switch {
 	case !known:
-		return f.fail(e, "unknown check %q (want dns-txt, dns-cname, file or --challenge FILE)", kind)
+		return f.fail(e, "unknown check %q (want dns-txt, dns-cname, file, tls-alpn-01, dns-persist or --challenge FILE)", kind)
 	case kind == "challenge" && len(pos) > 0:
 		return f.fail(e, "--challenge takes no other argument, got %q", pos[0])
 	case kind != "challenge" && len(pos) > 1:
 		return f.fail(e, "unexpected argument %q", pos[1])
 	}
-	for _, fl := range []string{"challenge", "code", "name", "value", "target", "url", "content", "content-file"} {
+	for _, fl := range append([]string{"challenge", "code", "name", "value", "target", "url", "content", "content-file",
+		"authoritative", "auth-port", "allow-private", "follow-redirects"}, verifyMethodFlagNames...) {
 		if set[fl] && !slices.Contains(allowed, fl) {
 			return f.fail(e, "--%s does not apply to %s", fl, kind)
 		}
+	}
+	if (kind == "dns-txt" || kind == "dns-cname") && set["allow-private"] && !set["authoritative"] {
+		// Only authoritative mode dials addresses a zone names.
+		return f.fail(e, "--allow-private does not apply to %s without --authoritative", kind)
 	}
 	if msg := mpicUsage(f, mp); msg != "" {
 		return f.fail(e, "%s", msg)
@@ -120,12 +138,12 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		if *contentFile != "" {
 			data, err := readInput(e, *contentFile, maxInput)
 			if err != nil {
-				return failf(e, "verify", "%v", err)
+				return fail(e, err)
 			}
 			want = string(data)
 		}
 		if strings.TrimSpace(want) == "" {
-			return failf(e, "verify", "the expected content is empty")
+			return f.fail(e, "the expected content is empty")
 		}
 		policy := verify.FilePolicy{Schemes: verify.AllURLs, FollowRedirects: *follow}
 		check = single(func(ctx context.Context) (*verify.Result, error) {
@@ -134,10 +152,18 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		pchecks = []perspective.Check{{Determination: perspective.DCV,
 			Files: &perspective.FilesCheck{URLs: urls.vals, Content: want}, FilePolicy: &policy}}
 		targets = []string{strings.Join(urls.vals, " ")}
+	case "tls-alpn-01", "dns-persist":
+		var msg string
+		var pc perspective.Check
+		if check, pc, msg = vm.check(kind, v); msg != "" {
+			return f.fail(e, "%s", msg)
+		}
+		pchecks = []perspective.Check{pc}
+		targets = []string{kind + " " + *vm.domain}
 	case "challenge":
 		items, err := readChallenges(e, *chFile, codes.vals)
 		if err != nil {
-			return failf(e, "verify", "%v", err)
+			return fail(e, err)
 		}
 		check = orderCheck(v, items)
 		for _, it := range items {
@@ -158,7 +184,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	if mp.on() {
 		c, err := mp.corroborator(e, "verify", &perspective.Local{Label: primaryLabel, Verifier: v})
 		if err != nil {
-			return failf(e, "verify", "%v", err)
+			return fail(e, err)
 		}
 		for i := range pchecks {
 			pchecks[i].DNSSEC = &nf.dnssec // remotes validate as the primary does
@@ -242,9 +268,10 @@ func readChallenges(e *env, path string, codes []string) ([]verify.OrderItem, er
 }
 
 // poll runs check once, or with wait > 0 until it passes, fails terminally
-// or wait has passed (the "wait and retry" of the Alibaba Cloud and SSL.com DCV pages, automated), through
-// verify.Retry. Each attempt is bounded by timeout. It returns the last
-// attempt, with a live progress line on a terminal.
+// or wait has passed (the "wait and retry" of the Alibaba Cloud and SSL.com
+// DCV pages, automated), through verify.Retry. Each attempt is bounded by
+// timeout. Every attempt is reported on stderr with its cause and the time
+// left: a live line on a terminal, one line per attempt otherwise.
 func poll(ctx context.Context, e *env, check verifyCheck, timeout, wait, interval time.Duration) ([]*verify.Result, error) {
 	if wait <= 0 {
 		if timeout > 0 {
@@ -254,48 +281,70 @@ func poll(ctx context.Context, e *env, check verifyCheck, timeout, wait, interva
 		}
 		return check(ctx)
 	}
-	if interval <= 0 {
-		interval = time.Second
-	}
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	start := time.Now()
-	live := e.tty
-	defer func() {
-		if live {
-			fmt.Fprint(e.stderr, "\n")
-		}
-	}()
-	return verify.Retry(wctx, verify.PollOptions{Interval: interval, AttemptTimeout: timeout},
+	deadline, _ := wctx.Deadline()
+	attempts := 0
+	results, err := verify.Retry(wctx, verify.PollOptions{Interval: interval, AttemptTimeout: timeout},
 		func(ctx context.Context, n int) ([]*verify.Result, error) {
 			results, err := check(ctx)
-			if live {
-				fmt.Fprintf(e.stderr, "\r\033[K%s", progressLine(n, time.Since(start), results))
+			attempts = n
+			line := progressLine(n, max(time.Until(deadline), 0), results, err)
+			if e.tty {
+				fmt.Fprintf(e.stderr, "\r\033[K%s", line)
+			} else {
+				fmt.Fprintf(e.stderr, "dcv verify: %s\n", line)
 			}
 			return results, err
 		})
+	if e.tty {
+		fmt.Fprint(e.stderr, "\n")
+	}
+	if err != nil && !verify.Terminal(err) && wctx.Err() != nil && ctx.Err() == nil {
+		fmt.Fprintf(e.stderr, "dcv verify: --wait %s ran out after %d attempts; the last one:\n", wait, attempts)
+	}
+	return results, err
 }
 
-// progressLine is the one-line status of an attempt: each authoritative
-// server's state, or each check's outcome.
-func progressLine(attempt int, elapsed time.Duration, results []*verify.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "attempt %d (%s):", attempt, elapsed.Round(time.Second))
+// progressLine is the one-line status of an attempt: each check's outcome
+// and cause (each authoritative server's state in authoritative mode), and
+// the time left.
+func progressLine(attempt int, left time.Duration, results []*verify.Result, err error) string {
+	var parts []string
 	for _, r := range results {
-		if r == nil {
-			continue
+		switch {
+		case r == nil:
+		case len(r.Servers) > 0:
+			var ss []string
+			for _, s := range r.Servers {
+				ss = append(ss, s.NS+" "+mark(s.Outcome))
+			}
+			parts = append(parts, r.Target+": "+strings.Join(ss, ", "))
+		case r.Outcome == verify.Verified:
+			parts = append(parts, r.Target+" ok")
+		default:
+			parts = append(parts, r.Target+" "+mark(r.Outcome)+" ("+cause(r)+")")
 		}
-		if len(r.Servers) == 0 {
-			fmt.Fprintf(&b, " %s %s;", r.Target, mark(r.Outcome))
-			continue
-		}
-		fmt.Fprintf(&b, " %s:", r.Target)
-		for _, s := range r.Servers {
-			fmt.Fprintf(&b, " %s %s", s.NS, mark(s.Outcome))
-		}
-		b.WriteString(";")
 	}
-	return strings.TrimSuffix(b.String(), ";")
+	if len(parts) == 0 && err != nil {
+		parts = append(parts, err.Error())
+	}
+	if left >= 10*time.Second {
+		left = left.Round(time.Second)
+	} else {
+		left = left.Round(100 * time.Millisecond)
+	}
+	return fmt.Sprintf("attempt %d: %s; %s left", attempt, strings.Join(parts, "; "), left)
+}
+
+// cause is a result's error without its hint and without the target the
+// line already names.
+func cause(r *verify.Result) string {
+	msg := r.Error
+	if i := strings.Index(msg, r.Target+": "); i >= 0 {
+		msg = msg[i+len(r.Target)+2:]
+	}
+	return msg
 }
 
 func mark(o verify.Outcome) string {
@@ -305,7 +354,7 @@ func mark(o verify.Outcome) string {
 	case verify.NotVerified:
 		return "not yet"
 	}
-	return "??"
+	return "undecided"
 }
 
 // report prints the results and returns the exit status: the worst outcome.
@@ -314,7 +363,7 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 	if len(results) == 0 {
 		worst = verify.OutcomeOf(err)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "dcv verify: %s\n", clean(err.Error()))
+			printErr(e, err)
 		}
 	}
 	for _, r := range results {
@@ -324,7 +373,7 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 		worst = max(worst, r.Outcome)
 		if jsonOut {
 			if err := writeJSON(e.stdout, r); err != nil {
-				return failf(e, "verify", "%v", err)
+				return fail(e, err)
 			}
 		} else {
 			printResult(e, r)
@@ -337,18 +386,16 @@ func report(e *env, results []*verify.Result, err error, jsonOut bool) int {
 // printResultError prints a result's error and hint on stderr.
 func printResultError(e *env, r *verify.Result) {
 	if r.Error != "" {
-		fmt.Fprintf(e.stderr, "dcv verify: %s\n", clean(strings.TrimSuffix(r.Error, "; hint: "+r.Hint)))
-		if r.Hint != "" {
-			fmt.Fprintf(e.stderr, "  hint: %s\n", r.Hint)
-		}
+		printMsg(e, r.Error, r.Hint)
 	}
 }
 
 // verifyFailure is the --json line for a check refused before it ran
 // (with --perspective: a check the library refuses).
 type verifyFailure struct {
-	Target string `json:"target"`
-	Error  string `json:"error"`
+	Outcome verify.Outcome `json:"outcome"` // always undecided
+	Target  string         `json:"target"`
+	Error   string         `json:"error"`
 }
 
 // verifyOutput reports corroborated DCV checks: the primary's result
@@ -369,21 +416,30 @@ func verifyOutput(targets []string) mpicOutput {
 				printResultError(e, p)
 			}
 		},
-		failure: func(name string, err error) any { return verifyFailure{Target: name, Error: err.Error()} },
+		failure: func(name string, err error) any {
+			return verifyFailure{Outcome: verify.Undecided, Target: name, Error: err.Error()}
+		},
 	}
 }
 
 func printResult(e *env, r *verify.Result) { printResultAs(e, r, r.Outcome.String()) }
 
 // printResultAs prints r under the outcome given (with --perspective, the
-// corroboration's).
+// corroboration's): the outcome, then each authoritative server's answer
+// or each URL's, where only the URLs that served the content are marked
+// so, whatever the check's outcome.
 func printResultAs(e *env, r *verify.Result, outcome string) {
 	w := e.stdout
-	what := string(r.Method)
-	if what != "" {
-		what += " " + r.Domain + ": "
+	what := r.Target
+	switch {
+	case r.Method != "" && len(r.URLs) > 0:
+		what = string(r.Method) + " " + r.Domain
+	case r.Method != "":
+		what = string(r.Method) + " " + r.Domain + ": " + r.Target
+	case len(r.URLs) > 0:
+		what = fmt.Sprintf("file check of %d URL(s)", len(r.URLs))
 	}
-	fmt.Fprintf(w, "%s: %s%s\n", outcome, what, r.Target)
+	fmt.Fprintf(w, "%s: %s\n", outcome, what)
 	if r.DNSSEC != verify.DNSSECUnvalidated {
 		// A bogus or indeterminate answer's broken link is in the hint.
 		fmt.Fprintf(w, "  DNSSEC: %s\n", r.DNSSEC)
@@ -395,6 +451,14 @@ func printResultAs(e *env, r *verify.Result, outcome string) {
 		}
 		fmt.Fprintln(w)
 	}
+	for _, u := range r.URLs {
+		if u.Outcome == verify.Verified {
+			fmt.Fprintf(w, "  %s: served the content\n", u.URL)
+			continue
+		}
+		fmt.Fprintf(w, "  %s: not served (%s) — %s\n", u.URL, u.Outcome, u.Error)
+	}
+	printPersist(w, r)
 }
 
 func exitOf(o verify.Outcome) int {
@@ -405,6 +469,15 @@ func exitOf(o verify.Outcome) int {
 		return exitNo
 	}
 	return exitFail
+}
+
+// checkURL vets a --url value: an absolute http or https URL with a host.
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("want an absolute http:// or https:// URL, e.g. http://example.com/.well-known/pki-validation/fileauth.txt")
+	}
+	return nil
 }
 
 // authOptions is the Verifier's authoritative mode for --authoritative and

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -314,32 +315,71 @@ func TestVerifyUsage(t *testing.T) {
 	}
 }
 
-func TestVerifyWait(t *testing.T) {
+func TestVerifyWaitReportsEachAttempt(t *testing.T) {
 	zone := verifytest.NewZone()
 	res := startDNS(t, zone)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
 		zone.MustAdd(`_dnsauth.example.com. 300 IN TXT "late"`)
 	}()
+	// On a terminal: one live line, rewritten per attempt.
 	o := dcvTTY(t, "verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "late",
-		"--resolver", res, "--wait", "5s", "--interval", "50ms")
+		"--resolver", res, "--wait", "5s", "--interval", "1s")
 	assert.Equal(t, exitOK, o.code, o.stderr)
-	assert.Contains(t, o.stderr, "attempt 1 ")
-	assert.Contains(t, o.stderr, "not yet")
-	assert.Contains(t, o.stderr, "_dnsauth.example.com ok")
+	assert.Contains(t, o.stderr, "\r\033[Kattempt 1: _dnsauth.example.com not yet (record not found")
+	assert.Regexp(t, `attempt \d+: _dnsauth.example.com ok; [\d.]+s left\n$`, o.stderr)
 
-	// Never published: --wait ends with the last attempt's outcome.
+	// Not a terminal: one line per attempt with the cause and the time
+	// left, then that the wait ran out, then the last attempt's error.
 	o = dcv(t, "verify", "dns-txt", "--name", "_dnsauth.never.example.com", "--value", "v",
-		"--resolver", res, "--wait", "300ms", "--interval", "50ms")
+		"--resolver", res, "--wait", "1500ms", "--interval", "1s")
 	assert.Equal(t, exitNo, o.code, o.stderr)
-	assert.NotContains(t, o.stderr, "attempt", "no progress line when stderr is not a terminal")
+	lines := strings.Split(strings.TrimSuffix(o.stderr, "\n"), "\n")
+	require.GreaterOrEqual(t, len(lines), 4, o.stderr)
+	assert.NotContains(t, o.stderr, "\r")
+	assert.Regexp(t, `^dcv verify: attempt 1: _dnsauth.never.example.com not yet \(record not found: .*\); 1.[345]s left$`, lines[0])
+	assert.Regexp(t, `^dcv verify: attempt 2: `, lines[1])
+	assert.Contains(t, o.stderr, "dcv verify: --wait 1.5s ran out after 2 attempts")
+	assert.Equal(t, "  hint: add the record exactly as shown, then wait for its TTL before retrying", lines[len(lines)-1])
 
 	// A terminal failure (port not allowed) stops after one attempt.
-	o = dcvTTY(t, "verify", "file", "--url", "http://example.com:8080/x", "--content", "v",
-		"--resolver", res, "--wait", "5s", "--interval", "50ms")
+	o = dcv(t, "verify", "file", "--url", "http://example.com:8080/x", "--content", "v",
+		"--resolver", res, "--wait", "5s", "--interval", "1s")
 	assert.Equal(t, exitFail, o.code, o.stderr)
-	assert.Contains(t, o.stderr, "attempt 1 ")
-	assert.NotContains(t, o.stderr, "attempt 2 ")
+	assert.Contains(t, o.stderr, "attempt 1: http://example.com:8080/x undecided (port not allowed")
+	assert.NotContains(t, o.stderr, "attempt 2")
+	assert.NotContains(t, o.stderr, "ran out")
+}
+
+// Flags that need another flag are usage errors, not silently ignored;
+// malformed values of --url and --auth-port too.
+func TestVerifyFlagDependenciesAreUsageErrors(t *testing.T) {
+	base := []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "v", "--resolver", "127.0.0.1:1"}
+	for name, tc := range map[string]struct {
+		args []string
+		msg  string
+	}{
+		"interval without wait":           {[]string{"--interval", "5s"}, "--interval needs --wait"},
+		"auth-port without authoritative": {[]string{"--auth-port", "5353"}, "--auth-port needs --authoritative"},
+		"auth-port not a port":            {[]string{"--authoritative", "--auth-port", "http"}, "want a port number"},
+		"auth-port zero":                  {[]string{"--authoritative", "--auth-port", "0"}, "want a port number"},
+		"wait without value":              {[]string{"--wait"}, "flag needs an argument: --wait"},
+		"redirects for a DNS check":       {[]string{"--follow-redirects"}, "--follow-redirects does not apply to dns-txt"},
+		"private HTTP for a DNS check":    {[]string{"--allow-private"}, "--allow-private does not apply to dns-txt"},
+		"timeout malformed":               {[]string{"--timeout", "soon"}, "want a duration"},
+		"interval below the minimum":      {[]string{"--wait", "1m", "--interval", "50ms"}, "--interval 50ms: the shortest pause is 1s"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := dcv(t, append(base, tc.args...)...)
+			assert.Equal(t, exitUsage, o.code, o.stderr)
+			assert.Contains(t, o.stderr, tc.msg)
+		})
+	}
+	for _, u := range []string{"example.com/.well-known/pki-validation/fileauth.txt", "ftp://example.com/x", "http:///x"} {
+		o := dcv(t, "verify", "file", "--url", u, "--content", "v")
+		assert.Equal(t, exitUsage, o.code, "%s: %s", u, o.stderr)
+		assert.Contains(t, o.stderr, "want an absolute http:// or https:// URL", u)
+	}
 }
 
 func TestVerifyAuthoritative(t *testing.T) {
@@ -379,4 +419,54 @@ func TestVerifyAuthoritative(t *testing.T) {
 	assert.Contains(t, o.stderr, "not yet on every authoritative server")
 	assert.Contains(t, o.stdout, "ns1.example.net (127.0.0.2:"+port+"): verified")
 	assert.Contains(t, o.stdout, "ns2.example.net (127.0.0.3:"+port+"): not verified")
+}
+
+func TestVerifyJSONLineForARefusedCheck(t *testing.T) {
+	res := startDNS(t, verifytest.NewZone().MustAdd(realTXT))
+	kf := writeFile(t, "key", testKey)
+	u := remote(t, realTXT)
+	for _, mp := range [][]string{nil, {"--key-file", kf, "--perspective", u}} {
+		o := dcv(t, append([]string{"verify", "dns-txt", "--json", "--name", "bad..name", "--value", "v", "--resolver", res}, mp...)...)
+		assert.Equal(t, exitFail, o.code, o.stderr)
+		lines := strings.Split(strings.TrimSuffix(o.stdout, "\n"), "\n")
+		require.Len(t, lines, 1, "%v: one JSON line for the check: %q", mp, o.stdout)
+		var v map[string]any
+		require.NoError(t, json.Unmarshal([]byte(lines[0]), &v), lines[0])
+		assert.NotEmpty(t, v["error"], lines[0])
+		undecided, err := verify.Undecided.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, string(undecided), v["outcome"], lines[0])
+	}
+}
+
+// A passing file check lists as served only the URLs that served the
+// content; an https URL refused (no HTTPS site, which the file method
+// allows) is shown as not served, in the text and in the JSON.
+func TestVerifyChallengeFileListsOnlyServingURLs(t *testing.T) {
+	resp := verifytest.NewResponder()
+	ip := startHTTP(t, resp) // port 80 only: 443 refuses
+	zone := verifytest.NewZone().MustAdd("shop.example.com. 300 IN A " + ip)
+	res := startDNS(t, zone)
+	o := dcv(t, "challenge", "--json", "--method", "file", "shop.example.com")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	c := decodeLines(t, o.stdout)[0]
+	publish(t, c, zone, resp)
+	order := writeFile(t, "order.jsonl", o.stdout)
+	httpURL, httpsURL := c.File.URLs[0], c.File.URLs[1]
+
+	o = dcv(t, "verify", "--challenge", order, "--resolver", res, "--allow-private")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "verified: file shop.example.com\n")
+	assert.Contains(t, o.stdout, "  "+httpURL+": served the content\n")
+	assert.NotContains(t, o.stdout, httpsURL+": served")
+	assert.Regexp(t, regexp.QuoteMeta(httpsURL)+`: not served \(could not decide\) — .*connection refused`, o.stdout)
+
+	o = dcv(t, "verify", "--json", "--challenge", order, "--resolver", res, "--allow-private")
+	require.Equal(t, exitOK, o.code, o.stderr)
+	var r verify.Result
+	require.NoError(t, json.Unmarshal([]byte(o.stdout), &r))
+	require.Len(t, r.URLs, 2)
+	assert.Equal(t, verify.URLResult{URL: httpURL, Outcome: verify.Verified}, r.URLs[0])
+	assert.Equal(t, httpsURL, r.URLs[1].URL)
+	assert.NotEqual(t, verify.Verified, r.URLs[1].Outcome)
 }

@@ -42,7 +42,7 @@ func TestCorroborateWaitStopsOnTerminal(t *testing.T) {
 	res := startDNS(t, zone)
 	kf := writeFile(t, "key", testKey)
 	o := dcv(t, "verify", "--challenge", file, "--resolver", res, "--key-file", kf,
-		"--perspective", srv.URL, "--wait", "3s", "--interval", "50ms")
+		"--perspective", srv.URL, "--wait", "3s", "--interval", "1s")
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	assert.Contains(t, o.stdout+o.stderr, "expired")
 	assert.Equal(t, int32(1), asked.Load(), "a terminal failure is not retried")

@@ -21,7 +21,7 @@ func addViewFlags(f *cmdFlags, defTimeout time.Duration, timeoutUsage string) *v
 	return &viewFlags{
 		netFlags:      addNetFlags(f, defTimeout, timeoutUsage),
 		authoritative: f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree"),
-		authPort:      f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)"),
+		authPort:      f.port("auth-port", "`PORT` of the authoritative servers, with --authoritative (default 53; for tests)"),
 		allowPrivate:  f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets and name servers"),
 	}
 }

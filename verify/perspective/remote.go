@@ -230,7 +230,7 @@ func (r *Remote) Run(ctx context.Context, c Check) (*Result, error) {
 		return nil, refusal(info.Label, r.URL, resp.StatusCode, data)
 	}
 	if from := resp.Header.Get(HeaderPerspective); from != identity {
-		return fail(resp.StatusCode, ErrBadResponse, fmt.Errorf("answer from perspective %q, not from %s (relayed or misconfigured: check the remote's --url)", truncate(from, 200), identity))
+		return fail(resp.StatusCode, ErrBadResponse, fmt.Errorf("answer from perspective %q, not from %s (relayed, or the remote is configured with another URL)", truncate(from, 200), identity))
 	}
 	mac := responseMAC(r.Key, http.StatusOK, identity, nonce, resp.Header.Get(HeaderTimestamp), data)
 	if !validSignature(resp.Header.Get(HeaderSignature), mac) {
