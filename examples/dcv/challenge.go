@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,12 +13,21 @@ import (
 	"github.com/dcvkit/dcv/csrhash"
 )
 
+// methodNames lists the methods the tool builds, in the library's order,
+// as "a|b|c".
 func methodNames() string {
 	var s []string
 	for _, m := range challenge.Methods() {
-		s = append(s, string(m))
+		if buildable(m) {
+			s = append(s, string(m))
+		}
 	}
 	return strings.Join(s, "|")
+}
+
+// buildable reports whether one of the builder tables has m.
+func buildable(m challenge.Method) bool {
+	return plainBuilders()[m] != nil || hashBuilders()[m] != nil || acmeBuilders()[m] != nil
 }
 
 func runChallenge(ctx context.Context, e *env, args []string) int {
@@ -35,7 +43,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	var m challenge.Method
 	f.Func("method", "validation `METHOD`: "+methodNames()+" (required)", func(s string) error {
 		m = challenge.Method(s)
-		if !slices.Contains(challenge.Methods(), m) {
+		if !buildable(m) {
 			return fmt.Errorf("unknown method (want %s)", methodNames())
 		}
 		return nil
@@ -52,8 +60,8 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	set := f.given()
-	isHash := m == challenge.HashFile || m == challenge.HashCNAME
-	isACME := m == challenge.ACMEHTTP01 || m == challenge.ACMEDNS01
+	plain, hash, acme := plainBuilders()[m], hashBuilders()[m], acmeBuilders()[m]
+	isHash, isACME := hash != nil, acme != nil
 	switch {
 	case m == "":
 		return f.fail(e, "--method is required")
@@ -92,11 +100,7 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			break
 		}
 		build = func(d string) (*challenge.Challenge, error) {
-			hb := b.HashCNAME
-			if m == challenge.HashFile {
-				hb = b.HashFile
-			}
-			c, err := hb(csr, d, *caD, *token)
+			c, err := hash(b, csr, d, *caD, *token)
 			if err == nil && !csr.Covers(c.Domain) {
 				return nil, fmt.Errorf("%s: %w (it names %s)", c.Domain, challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
 			}
@@ -107,17 +111,9 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return fail(e, err)
 		}
-		acme := b.ACMEHTTP01
-		if m == challenge.ACMEDNS01 {
-			acme = b.ACMEDNS01
-		}
-		build = func(d string) (*challenge.Challenge, error) { return acme(d, *token, key) }
-	case m == challenge.DNSTXT:
-		build = b.DNSTXT
-	case m == challenge.File:
-		build = b.File
-	case m == challenge.Email:
-		build = b.Email
+		build = func(d string) (*challenge.Challenge, error) { return acme(b, d, *token, key) }
+	default:
+		build = func(d string) (*challenge.Challenge, error) { return plain(b, d) }
 	}
 
 	if build != nil {
@@ -151,15 +147,41 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// The builders of the methods, by what each takes besides its domain: a
+// new method is one line in one of these (and its flags, if new ones).
+func plainBuilders() map[challenge.Method]func(challenge.Builder, string) (*challenge.Challenge, error) {
+	return map[challenge.Method]func(challenge.Builder, string) (*challenge.Challenge, error){
+		challenge.DNSTXT: challenge.Builder.DNSTXT,
+		challenge.File:   challenge.Builder.File,
+		challenge.Email:  challenge.Builder.Email,
+	}
+}
+
+// hashBuilders take the CSR, the CA domain and the CA's unique value.
+func hashBuilders() map[challenge.Method]func(challenge.Builder, *csrhash.CSR, string, string, string) (*challenge.Challenge, error) {
+	return map[challenge.Method]func(challenge.Builder, *csrhash.CSR, string, string, string) (*challenge.Challenge, error){
+		challenge.HashFile:  challenge.Builder.HashFile,
+		challenge.HashCNAME: challenge.Builder.HashCNAME,
+	}
+}
+
+// acmeBuilders take the ACME token and the account key.
+func acmeBuilders() map[challenge.Method]func(challenge.Builder, string, string, crypto.PublicKey) (*challenge.Challenge, error) {
+	return map[challenge.Method]func(challenge.Builder, string, string, crypto.PublicKey) (*challenge.Challenge, error){
+		challenge.ACMEHTTP01: challenge.Builder.ACMEHTTP01,
+		challenge.ACMEDNS01:  challenge.Builder.ACMEDNS01,
+	}
+}
+
 // validToken checks --token as the method reads it: the CA's unique value
 // for hash methods, an ACME token for ACME ones.
 func validToken(m challenge.Method, token string) error {
 	switch {
 	case token == "":
 		return nil
-	case m == challenge.HashFile || m == challenge.HashCNAME:
+	case hashBuilders()[m] != nil:
 		return csrhash.ValidToken(token)
-	case m == challenge.ACMEHTTP01 || m == challenge.ACMEDNS01:
+	case acmeBuilders()[m] != nil:
 		return challenge.ValidACMEToken(token)
 	}
 	return nil
