@@ -75,7 +75,7 @@ type Request struct {
 	Issuers    []string `json:"issuers"` // CA identity: issuer domain names; brand names from Brands stand for theirs
 	Wildcard   bool     `json:"wildcard,omitempty"`
 	AccountURI string   `json:"account_uri,omitempty"` // RFC 8657 accounturi of the requesting account; optional
-	Method     string   `json:"method,omitempty"`      // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "ca-…"; optional
+	Method     string   `json:"method,omitempty"`      // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "dns-account-01", "dns-persist-01", "ca-…"; optional
 }
 
 // Checker looks up the relevant CAA RRset and decides. DNS must be set;

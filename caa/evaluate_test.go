@@ -177,3 +177,22 @@ func lower(s string) string {
 	}
 	return string(b)
 }
+
+// The labels of the newer methods (RFC 8737's tls-alpn-01; dns-account-01
+// and dns-persist-01 from their drafts) work in validationmethods like the
+// RFC 8555 ones, exactly and only as listed.
+func TestEvaluateNewMethodLabels(t *testing.T) {
+	rec := `0 issue "ssl.com; validationmethods=tls-alpn-01,dns-account-01,dns-persist-01"`
+	for _, m := range []string{"tls-alpn-01", "dns-account-01", "dns-persist-01"} {
+		v := Evaluate(Request{Domain: "example.com", Issuers: []string{"ssl.com"}, Method: m}, records(t, rec))
+		assert.True(t, v.Permitted, m+": "+v.Rule)
+	}
+	for _, m := range []string{"dns-01", "http-01", "dns-account", "dns-persist-01x", "TLS-ALPN-01"} {
+		v := Evaluate(Request{Domain: "example.com", Issuers: []string{"ssl.com"}, Method: m}, records(t, rec))
+		assert.False(t, v.Permitted, m)
+		assert.Equal(t, fmt.Sprintf("validationmethods excludes %q", m), v.Rule)
+	}
+	v := Evaluate(Request{Domain: "example.com", Issuers: []string{"ssl.com"}, Method: "dns-persist-01"},
+		records(t, `0 issue "ssl.com; validationmethods=dns-01, dns-persist-01"`))
+	assert.False(t, v.Permitted, "a space inside the value breaks the RFC 8659 grammar: "+v.Rule)
+}

@@ -30,11 +30,15 @@ const (
 	Email      Method = "email"        // random code mailed to a constructed address (BR 3.2.2.4.4)
 	ACMEHTTP01 Method = "acme-http-01" // RFC 8555 §8.3
 	ACMEDNS01  Method = "acme-dns-01"  // RFC 8555 §8.4
+
+	TLSALPN01    Method = "tls-alpn-01"    // RFC 8737; BR 3.2.2.4.20
+	DNSAccount01 Method = "dns-account-01" // draft-ietf-acme-dns-account-label; BR 3.2.2.4.21
+	DNSPersist01 Method = "dns-persist-01" // draft-ietf-acme-dns-persist; BR 3.2.2.4.22
 )
 
 // Methods lists every method, in the order the documentation presents them.
 func Methods() []Method {
-	return []Method{DNSTXT, File, HashFile, HashCNAME, Email, ACMEHTTP01, ACMEDNS01}
+	return []Method{DNSTXT, File, HashFile, HashCNAME, Email, ACMEHTTP01, ACMEDNS01, TLSALPN01, DNSAccount01, DNSPersist01}
 }
 
 func (m Method) known() bool {
@@ -84,6 +88,7 @@ var (
 	ErrDomainNotInCSR = errors.New("domain is not in the CSR")
 	ErrBadChallenge   = errors.New("invalid challenge")
 	ErrLifetime       = errors.New("lifetime too long for the method")
+	ErrAccountURL     = errors.New("invalid ACME account URL")
 )
 
 // NameError reports a refused domain or owner name.
@@ -121,22 +126,24 @@ type EmailSpec struct {
 }
 
 // Challenge says exactly what the applicant must publish and what the
-// verifier will check. Exactly one of Record, File and Email is set. Its JSON
+// verifier will check. Exactly one of Record, File, Email and TLSALPN is set. Its JSON
 // form (snake_case keys, RFC 3339 times) is what `dcv challenge --json` prints
 // and `dcv verify --challenge` reads back through Decode.
 type Challenge struct {
-	Method           Method     `json:"method"`                      // how control is shown
-	Domain           string     `json:"domain"`                      // as requested, normalized; may start with "*."
-	ADN              string     `json:"adn"`                         // authorization domain name: the name validated
-	Record           *Record    `json:"record,omitempty"`            // DNS methods: the record to publish
-	File             *FileSpec  `json:"file,omitempty"`              // file methods: the file to serve
-	Email            *EmailSpec `json:"email,omitempty"`             // email: where the code goes
-	Token            string     `json:"token,omitempty"`             // ACME token or SSL.com unique value
-	KeyAuthorization string     `json:"key_authorization,omitempty"` // ACME
-	CADomain         string     `json:"ca_domain,omitempty"`         // hash methods: ssl.com, sectigo.com, …
-	IssuedAt         time.Time  `json:"issued_at"`                   // when the value was drawn
-	ExpiresAt        time.Time  `json:"expires_at"`                  // after this the verifier refuses it (ErrExpired)
-	Notes            []string   `json:"notes,omitempty"`             // e.g. a deprecation notice
+	Method           Method       `json:"method"`                      // how control is shown
+	Domain           string       `json:"domain"`                      // as requested, normalized; may start with "*."
+	ADN              string       `json:"adn"`                         // authorization domain name: the name validated
+	Record           *Record      `json:"record,omitempty"`            // DNS methods: the record to publish
+	File             *FileSpec    `json:"file,omitempty"`              // file methods: the file to serve
+	Email            *EmailSpec   `json:"email,omitempty"`             // email: where the code goes
+	TLSALPN          *TLSALPNSpec `json:"tls_alpn,omitempty"`          // tls-alpn-01: the certificate to present
+	Token            string       `json:"token,omitempty"`             // ACME token or SSL.com unique value
+	KeyAuthorization string       `json:"key_authorization,omitempty"` // ACME
+	CADomain         string       `json:"ca_domain,omitempty"`         // hash methods: ssl.com, sectigo.com, …
+	AccountURL       string       `json:"account_url,omitempty"`       // dns-account-01, dns-persist-01
+	IssuedAt         time.Time    `json:"issued_at"`                   // when the value was drawn
+	ExpiresAt        time.Time    `json:"expires_at"`                  // after this the verifier refuses it (ErrExpired)
+	Notes            []string     `json:"notes,omitempty"`             // e.g. a deprecation notice
 }
 
 // Expired reports whether the challenge can no longer be used at now.
@@ -408,13 +415,13 @@ func (c *Challenge) Validate() error {
 		return badChallenge("%s value lives %s, more than the %s the Baseline Requirements allow", c.Method, life, most)
 	}
 	parts := 0
-	for _, set := range []bool{c.Record != nil, c.File != nil, c.Email != nil} {
+	for _, set := range []bool{c.Record != nil, c.File != nil, c.Email != nil, c.TLSALPN != nil} {
 		if set {
 			parts++
 		}
 	}
 	if parts != 1 {
-		return badChallenge("want exactly one of record, file, email; have %d", parts)
+		return badChallenge("want exactly one of record, file, email, tls_alpn; have %d", parts)
 	}
 	return c.validTargets(d)
 }
@@ -439,7 +446,7 @@ func asBadChallenge(err error) error {
 // otherwise be verified for d without touching d.
 func (c *Challenge) validTargets(d string) error {
 	switch c.Method {
-	case DNSTXT, ACMEDNS01, HashCNAME:
+	case DNSTXT, ACMEDNS01, HashCNAME, DNSAccount01, DNSPersist01:
 		if c.Record == nil {
 			return badChallenge("%s needs a record", c.Method)
 		}
@@ -470,6 +477,8 @@ func (c *Challenge) validTargets(d string) error {
 		if !slices.Equal(c.File.URLs, urls) {
 			return badChallenge("file URLs %q are not the ones %s fetches for %s (%q)", c.File.URLs, c.Method, c.ADN, urls)
 		}
+	case TLSALPN01:
+		return c.validateTLSALPN()
 	case Email:
 		if c.Email == nil || !random.IsValue(c.Email.Code) {
 			return badChallenge("email needs a code of %d random bits", random.Bits)
@@ -509,6 +518,10 @@ func (c *Challenge) wantRecord() (*Record, error) {
 			return nil, badChallenge("dns-01 value is not the digest of the key authorization")
 		}
 		return record("TXT", ACMEDNSLabel+"."+c.ADN, v)
+	case DNSAccount01:
+		return c.wantDNSAccount()
+	case DNSPersist01:
+		return c.wantPersist()
 	}
 	// HashCNAME: _<MD5>.<ADN> CNAME <sha256 split>[.<token>].<ca>.
 	md5, _, _ := strings.Cut(strings.TrimPrefix(c.Record.Name, "_"), ".")

@@ -21,6 +21,17 @@
 //     hostmaster, postmaster) with a random code (BR 3.2.2.4.4, being retired).
 //   - ACMEHTTP01 and ACMEDNS01: RFC 8555 key authorizations from a token and
 //     the account key's RFC 7638 thumbprint.
+//   - TLSALPN01: RFC 8737's self-signed certificate (one dNSName SAN, the
+//     critical acmeIdentifier extension holding SHA-256 of the key
+//     authorization) and its key, for a TLS server on 443 speaking ALPN
+//     acme-tls/1 (BR 3.2.2.4.20). No wildcards.
+//   - DNSAccount01: dns-01's value at _<label>._acme-challenge.<ADN>, the
+//     label derived from the account URL (draft-ietf-acme-dns-account-label;
+//     BR 3.2.2.4.21).
+//   - DNSPersist01: a lasting "issuer; accounturi=..." TXT record at
+//     _validation-persist.<ADN> (draft-ietf-acme-dns-persist; BR 3.2.2.4.22),
+//     the accounturi hashed as draft -02 says, or the plain account URL of
+//     drafts -00/-01 (PersistParams.Plain).
 //
 // Every random value carries 128 bits from crypto/rand (the Baseline
 // Requirements ask for 112). Every challenge expires: 30 days by default and
@@ -50,7 +61,9 @@
 //	 "issued_at": "2026-11-27T07:58:35Z", "expires_at": "2026-12-27T07:58:35Z"}
 //
 // A file challenge carries "file": {"path", "content", "urls"}; an email
-// challenge "email": {"addresses", "code"}; ACME challenges add "token" and
-// "key_authorization"; hash-based ones "token" (the unique value) and
+// challenge "email": {"addresses", "code"}; a tls-alpn-01 challenge
+// "tls_alpn": {"protocol", "port", "digest", "certificate_pem"} (never the
+// private key); ACME challenges add "token" and "key_authorization",
+// dns-account-01 and dns-persist-01 "account_url"; hash-based ones "token" (the unique value) and
 // "ca_domain"; any may carry "notes".
 package challenge

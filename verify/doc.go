@@ -25,6 +25,16 @@
 //     pages demand; Files.FollowRedirects applies the BR 3.2.2.4.18/.19
 //     rules, which ACME http-01 always uses. Verifier.Files holds both
 //     settings, for Verify and VerifyFiles alike.
+//   - TLS-ALPN (RFC 8737, VerifyTLSALPN01): a handshake to port 443 of the
+//     vetted addresses offering only acme-tls/1, then the leaf's rules
+//     (CheckTLSALPN01Certificate: self-signed, one dNSName SAN, the critical
+//     acmeIdentifier extension once, the right digest). A wrong certificate
+//     or no negotiated protocol is NotVerified; refused, failed or slow
+//     handshakes are Undecided.
+//   - dns-account-01: a TXT check at the account's owner name, as dns-01.
+//   - dns-persist-01 (VerifyPersist): the records at _validation-persist of
+//     the name and its parents, filtered by issuer, account, persistUntil
+//     and policy=wildcard; Result.Persist names the record that authorized.
 //   - Email: the submitted code, compared in constant time.
 //   - Orders: many domains at once (VerifyOrder), concurrently with a bound.
 //   - Poll retries until success, a terminal failure or the context ends.
@@ -53,5 +63,5 @@
 //
 // Package verifytest has the test doubles: an in-memory zone that satisfies
 // Exchanger, a loopback DNS server, an HTTP responder for the well-known
-// paths and Publish, which plays the applicant.
+// paths, a TLS-ALPN responder, and Publish, which plays the applicant.
 package verify

@@ -13,14 +13,18 @@ import (
 // NotVerified or Undecided.
 var (
 	// Not verified: the check ran and the answer was no.
-	ErrNotFound        = errors.New("record not found")                      // NXDOMAIN / NODATA
-	ErrMismatch        = errors.New("record value does not match")           // values seen are in Error.Seen
-	ErrNotPropagated   = errors.New("not yet on every authoritative server") // authoritative servers disagree
-	ErrHTTPStatus      = errors.New("file not served")                       // non-2xx status, e.g. 404
-	ErrRedirect        = errors.New("redirect not allowed")                  // 3xx refused by policy
-	ErrContentMismatch = errors.New("file content does not match")
-	ErrExpired         = errors.New("challenge expired")
-	ErrCodeMismatch    = errors.New("email code does not match")
+	ErrNotFound         = errors.New("record not found")                      // NXDOMAIN / NODATA
+	ErrMismatch         = errors.New("record value does not match")           // values seen are in Error.Seen
+	ErrNotPropagated    = errors.New("not yet on every authoritative server") // authoritative servers disagree
+	ErrHTTPStatus       = errors.New("file not served")                       // non-2xx status, e.g. 404
+	ErrRedirect         = errors.New("redirect not allowed")                  // 3xx refused by policy
+	ErrContentMismatch  = errors.New("file content does not match")
+	ErrExpired          = errors.New("challenge expired")
+	ErrCodeMismatch     = errors.New("email code does not match")
+	ErrALPNProtocol     = errors.New("acme-tls/1 not negotiated")                // tls-alpn-01: the server chose no or another protocol
+	ErrALPNCertificate  = errors.New("challenge certificate breaks a rule")      // tls-alpn-01: the rule is the cause (ErrCert*)
+	ErrPersistDenied    = errors.New("no dns-persist-01 record authorizes this") // reasons per record in Error.Seen
+	ErrPersistMalformed = errors.New("dns-persist-01 record malformed")          // a record naming the CA breaks the grammar
 
 	// Could not decide: the check did not get a trustworthy answer.
 	ErrLookup         = errors.New("DNS lookup failed") // SERVFAIL, REFUSED, FORMERR, truncated, CNAME loop
@@ -188,22 +192,26 @@ type kindInfo struct {
 }
 
 var kinds = map[error]kindInfo{
-	ErrNotFound:        {"not_found", NotVerified, "add the record exactly as shown, then wait for its TTL before retrying"},
-	ErrMismatch:        {"mismatch", NotVerified, "copy the host record and value again; remove stale records"},
-	ErrNotPropagated:   {"not_propagated", NotVerified, "wait for every authoritative server to serve the record; check each NS"},
-	ErrHTTPStatus:      {"http_status", NotVerified, "upload the file to /.well-known/pki-validation/ (or the path shown) so it is served with status 200"},
-	ErrRedirect:        {"redirect", NotVerified, "serve the file directly, without any 301/302 redirect"},
-	ErrContentMismatch: {"content_mismatch", NotVerified, "serve the same file on every URL (apex and www, HTTP and HTTPS); purge CDN caches"},
-	ErrExpired:         {"expired", NotVerified, "request a new challenge value"},
-	ErrCodeMismatch:    {"code_mismatch", NotVerified, "enter the code from the latest email exactly"},
-	ErrLookup:          {"lookup", Undecided, "fix the DNS servers for the zone (SERVFAIL/REFUSED) and retry"},
-	ErrTimeout:         {"timeout", Undecided, "check that the DNS or web server answers from the Internet; allow the CA's addresses"},
-	ErrConnection:      {"connection", Undecided, "open port 80/443 to the Internet and allow the CA's addresses"},
-	ErrTLS:             {"tls", Undecided, "fix the HTTPS server's TLS setup, or stop listening on 443"},
-	ErrBodyTooLarge:    {"body_too_large", Undecided, "serve only the validation content in the file"},
-	ErrAddressRefused:  {"address_refused", Undecided, "point the name at a public address"},
-	ErrPortNotAllowed:  {"port_not_allowed", Undecided, "use port 80 (http) or 443 (https)"},
-	ErrBadInput:        {"bad_input", Undecided, "check the name, URL or value given"},
+	ErrNotFound:         {"not_found", NotVerified, "add the record exactly as shown, then wait for its TTL before retrying"},
+	ErrMismatch:         {"mismatch", NotVerified, "copy the host record and value again; remove stale records"},
+	ErrNotPropagated:    {"not_propagated", NotVerified, "wait for every authoritative server to serve the record; check each NS"},
+	ErrHTTPStatus:       {"http_status", NotVerified, "upload the file to /.well-known/pki-validation/ (or the path shown) so it is served with status 200"},
+	ErrRedirect:         {"redirect", NotVerified, "serve the file directly, without any 301/302 redirect"},
+	ErrContentMismatch:  {"content_mismatch", NotVerified, "serve the same file on every URL (apex and www, HTTP and HTTPS); purge CDN caches"},
+	ErrExpired:          {"expired", NotVerified, "request a new challenge value"},
+	ErrCodeMismatch:     {"code_mismatch", NotVerified, "enter the code from the latest email exactly"},
+	ErrALPNProtocol:     {"alpn_protocol", NotVerified, "answer TLS connections that offer ALPN acme-tls/1 (SNI = the domain) on port 443 with the challenge certificate"},
+	ErrALPNCertificate:  {"alpn_certificate", NotVerified, "present the self-signed challenge certificate as built: one dNSName SAN (the domain) and the critical acmeIdentifier extension holding SHA-256 of the key authorization"},
+	ErrPersistDenied:    {"persist_denied", NotVerified, "publish \"<issuer>; accounturi=<uri>\" at _validation-persist.<domain>, with policy=wildcard for wildcards and subdomains, and a persistUntil in the future if any"},
+	ErrPersistMalformed: {"persist_malformed", NotVerified, "fix the record: \"<issuer>; accounturi=<uri>[; policy=wildcard][; persistUntil=<unix seconds>]\", each parameter once"},
+	ErrLookup:           {"lookup", Undecided, "fix the DNS servers for the zone (SERVFAIL/REFUSED) and retry"},
+	ErrTimeout:          {"timeout", Undecided, "check that the DNS or web server answers from the Internet; allow the CA's addresses"},
+	ErrConnection:       {"connection", Undecided, "open port 80/443 to the Internet and allow the CA's addresses"},
+	ErrTLS:              {"tls", Undecided, "fix the HTTPS server's TLS setup, or stop listening on 443"},
+	ErrBodyTooLarge:     {"body_too_large", Undecided, "serve only the validation content in the file"},
+	ErrAddressRefused:   {"address_refused", Undecided, "point the name at a public address"},
+	ErrPortNotAllowed:   {"port_not_allowed", Undecided, "use port 80 (http) or 443 (https)"},
+	ErrBadInput:         {"bad_input", Undecided, "check the name, URL or value given"},
 }
 
 // KindCode returns the stable code of err's kind ("not_found",

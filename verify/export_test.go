@@ -29,26 +29,21 @@ const (
 )
 
 var (
-	AnswerError          = answerError
-	AtServer             = atServer
-	AuthoritativeServers = authoritativeServers
-	BodyLines            = bodyLines
-	CheckAddr            = checkAddr
-	ContentMatches       = contentMatches
-	EmbeddedV4           = embeddedV4
-	ErrQuestionMismatch  = errQuestionMismatch
-	Fetch                = fetch
-	Interleave           = interleave
-	IsHex                = isHex
-	JoinTXT              = joinTXT
-	Kinds                = kinds
-	LookupCNAME          = lookupCNAME
-	LookupIP             = lookupIP
-	LookupTXT            = lookupTXT
-	NewError             = newError
-	NormalizeContent     = normalizeContent
-	ServerName           = serverName
-	TxtValues            = txtValues
+	AnswerError         = answerError
+	BodyLines           = bodyLines
+	EmbeddedV4          = embeddedV4
+	ErrQuestionMismatch = errQuestionMismatch
+	Fetch               = fetch
+	Interleave          = interleave
+	IsHex               = isHex
+	JoinTXT             = joinTXT
+	Kinds               = kinds
+	LookupCNAME         = lookupCNAME
+	LookupTXT           = lookupTXT
+	NewError            = newError
+	NormalizeContent    = normalizeContent
+	ServerName          = serverName
+	TxtValues           = txtValues
 )
 
 // Methods of unexported state, as functions.

@@ -194,11 +194,12 @@ func TestFetchRedirectToPrivateAddress(t *testing.T) {
 // query or connection, unless the client allows private targets.
 func TestFetchRefusesNamesWithoutICANNSuffix(t *testing.T) {
 	s := newSite(t, "1.2.3.4") // public, mapped by the test Dial to loopback
-	for _, host := range []string{"foo.internal", "x.notatld", "printer.local", "intranet"} {
+	hosts := []string{"foo.internal", "x.notatld", "printer.local", "intranet", "nas.home.arpa", "x.onion", "a.test"}
+	for _, host := range hosts {
 		s.zone.MustAdd(host + ". 300 IN A 1.2.3.4")
 	}
 	require.False(t, s.client.AllowPrivate)
-	for _, host := range []string{"foo.internal", "x.notatld", "printer.local", "intranet", "FOO.INTERNAL."} {
+	for _, host := range append(hosts, "FOO.INTERNAL.") {
 		before := s.zone.TotalQueries()
 		_, err := fetchT(t, s, "http://"+host+"/.well-known/pki-validation/fileauth.txt", verify.NoRedirects, 0)
 		e := requireKind(t, err, verify.ErrAddressRefused)

@@ -37,8 +37,8 @@ const (
 // HTTPClient is the hardened HTTPDoer used to fetch validation files. It
 // sends exactly one request per Do and never follows redirects, uses no
 // proxy and no cookies, allows only http on port 80 and https on port 443,
-// refuses host names without an ICANN public suffix (foo.internal) before
-// any query, resolves the host through its own DNS (never the system
+// refuses host names outside the public DNS (special-use names such as
+// foo.internal, names without an ICANN public suffix) before any query, resolves the host through its own DNS (never the system
 // resolver) and dials only addresses that passed the address guard, so a
 // validation request cannot be pointed at the CA's internal network
 // (SSRF), not even by DNS rebinding. The zero value is ready to use.
@@ -48,8 +48,8 @@ type HTTPClient struct {
 	DNS Exchanger
 
 	// AllowPrivate turns the address guard off: loopback, private and
-	// reserved addresses may be dialled, and host names without an ICANN
-	// public suffix asked for (tests, labs, internal PKI).
+	// reserved addresses may be dialled, and host names outside the public
+	// DNS asked for (tests, labs, internal PKI).
 	AllowPrivate bool
 
 	// Dial connects to one vetted "ip:port"; nil means a net.Dialer. Tests
@@ -103,9 +103,6 @@ func (c *HTTPClient) DoWithEvidence(req *http.Request) (*http.Response, []Eviden
 	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
 		return nil, nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
 	}
-	if err := c.publicName(target, host); err != nil {
-		return nil, nil, err
-	}
 	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(c.Timeout, DefaultFetchTimeout))
 	resp, ev, err := c.do(ctx, req, target, host, port)
 	if err != nil {
@@ -131,11 +128,8 @@ func (b *boundBody) Close() error {
 
 // do is DoWithEvidence under its time bound ctx.
 func (c *HTTPClient) do(ctx context.Context, req *http.Request, target, host string, port uint16) (*http.Response, []Evidence, error) {
-	addrs, ev, err := c.resolve(ctx, host)
+	addrs, ev, err := c.vetted(ctx, target, host)
 	if err != nil {
-		return nil, ev, err
-	}
-	if err := c.guard(target, addrs); err != nil {
 		return nil, ev, err
 	}
 
@@ -177,6 +171,23 @@ func targetOf(u *url.URL) (host string, port uint16, err error) {
 	return u.Hostname(), port, nil
 }
 
+// vetted refuses a host without a public suffix, resolves it and returns
+// its addresses if the guard passes them all: what every connection of a
+// check (HTTP or TLS-ALPN) dials.
+func (c *HTTPClient) vetted(ctx context.Context, target, host string) ([]netip.Addr, []Evidence, error) {
+	if err := c.publicName(target, host); err != nil {
+		return nil, nil, err
+	}
+	addrs, ev, err := c.resolve(ctx, host)
+	if err != nil {
+		return nil, ev, err
+	}
+	if err := c.guard(target, addrs); err != nil {
+		return nil, ev, err
+	}
+	return addrs, ev, nil
+}
+
 // resolve returns the addresses of host: itself for an IP literal, else A
 // and AAAA through c.DNS, with the lookup's evidence.
 func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, []Evidence, error) {
@@ -198,18 +209,23 @@ func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, []
 	return addrs, ev, nil
 }
 
-// publicName refuses, before any query, a host name without a public
-// suffix of the ICANN section (foo.internal, x.notatld, printer.local): it
-// cannot name a site on the public internet, only something inside the
-// CA's network. IP literals are left to the address guard.
+// publicName refuses, before any query, a host name that is not in the
+// public DNS (dnsname.Public: a special-use name such as foo.internal or
+// printer.local, or one without an ICANN public suffix such as x.notatld):
+// it can only name something inside the CA's network. IP literals are left
+// to the address guard.
 func (c *HTTPClient) publicName(target, host string) error {
-	if c.AllowPrivate || dnsname.HasICANNSuffix(host) {
+	if c.AllowPrivate {
 		return nil
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
 		return nil
 	}
-	e := newError(ErrAddressRefused, target, fmt.Errorf("%w: host %q has no public suffix of the ICANN section of the public suffix list", ErrAddressRefused, host))
+	err := dnsname.Public(strings.ToLower(strings.TrimSuffix(host, ".")))
+	if err == nil {
+		return nil
+	}
+	e := newError(ErrAddressRefused, target, fmt.Errorf("%w: %w", ErrAddressRefused, err))
 	e.Seen = []string{host}
 	return e
 }
@@ -259,21 +275,27 @@ func (c *HTTPClient) transport(host string, port uint16, addrs []netip.Addr, st 
 			if err != nil {
 				return nil, err
 			}
-			hctx, cancel := context.WithTimeout(ctx, cmp.Or(c.TLSTimeout, defaultTLSTimeout))
-			defer cancel()
-			tc := tls.Client(conn, tlsConf)
-			if err := tc.HandshakeContext(hctx); err != nil {
-				_ = conn.Close()
-				st.setTLSErr(err)
-				return nil, err
-			}
-			return tc, nil
+			return c.handshake(ctx, conn, tlsConf, st)
 		},
 		DisableKeepAlives:      true,
 		DisableCompression:     true, // compare the bytes as served
 		ResponseHeaderTimeout:  cmp.Or(c.HeaderTimeout, defaultHeaderTimeout),
 		MaxResponseHeaderBytes: maxHeaderBytes,
 	}
+}
+
+// handshake runs the TLS client handshake on conn within TLSTimeout; on
+// failure it closes conn and records the error in st.
+func (c *HTTPClient) handshake(ctx context.Context, conn net.Conn, conf *tls.Config, st *dialState) (*tls.Conn, error) {
+	hctx, cancel := context.WithTimeout(ctx, cmp.Or(c.TLSTimeout, defaultTLSTimeout))
+	defer cancel()
+	tc := tls.Client(conn, conf)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		_ = conn.Close()
+		st.setTLSErr(err)
+		return nil, err
+	}
+	return tc, nil
 }
 
 // dialVetted connects to the first of addrs that answers, IPv6 and IPv4 in

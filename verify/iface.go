@@ -48,7 +48,7 @@ type EvidenceDoer interface {
 // Evidence is one observation made while verifying: what was asked, of whom,
 // what came back, when and how long it took. CAs keep these records.
 type Evidence struct {
-	Protocol      string        `json:"protocol"`                // "dns", "http" or "email"
+	Protocol      string        `json:"protocol"`                // "dns", "http", "tls" (tls-alpn-01) or "email"
 	Query         string        `json:"query"`                   // "TXT _dnsauth.example.com." or "GET http://…"
 	Server        string        `json:"server,omitempty"`        // DNS server or the IP:port dialled
 	Rcode         string        `json:"rcode,omitempty"`         // DNS response code

@@ -109,7 +109,8 @@ type Verifier struct {
 	Now         func() time.Time // the clock of every timestamp (expiry, CheckedAt, evidence); nil means time.Now
 
 	// Timeout bounds each check (Verify, VerifyTXT, VerifyCNAME,
-	// VerifyFiles, each item of VerifyOrder) when the caller's context has
+	// VerifyFiles, VerifyTLSALPN01, VerifyPersist, each item of
+	// VerifyOrder) when the caller's context has
 	// no deadline; 0 means DefaultTimeout. A context with a deadline is
 	// used as it is.
 	Timeout time.Duration
@@ -135,18 +136,19 @@ func (v *Verifier) bound(ctx context.Context) (context.Context, context.CancelFu
 
 // Result is the outcome of one check, with the evidence a CA keeps.
 type Result struct {
-	Method    challenge.Method `json:"method,omitempty"`  // the challenge's method; "" for VerifyTXT, VerifyCNAME, VerifyFiles
-	Domain    string           `json:"domain,omitempty"`  // the challenge's domain
-	Target    string           `json:"target"`            // DNS name or the URLs checked
-	Outcome   Outcome          `json:"outcome"`           // verified, not_verified or undecided
-	Code      string           `json:"code,omitempty"`    // the error's kind as a stable code (KindCode)
-	Error     string           `json:"error,omitempty"`   // the error's message
-	Hint      string           `json:"hint,omitempty"`    // what the applicant should do (Error.Hint)
-	Servers   []ServerResult   `json:"servers,omitempty"` // authoritative mode: each server's answer
-	URLs      []URLResult      `json:"urls,omitempty"`    // file checks: each URL's own outcome
-	Evidence  []Evidence       `json:"evidence"`          // every query and request made
-	CheckedAt time.Time        `json:"checked_at"`        // when the check started, on the Verifier's clock
-	Duration  time.Duration    `json:"duration_ns"`       // how long it took
+	Method    challenge.Method      `json:"method,omitempty"`  // the challenge's method; "" for VerifyTXT, VerifyCNAME, VerifyFiles
+	Domain    string                `json:"domain,omitempty"`  // the challenge's domain
+	Target    string                `json:"target"`            // DNS name or the URLs checked
+	Outcome   Outcome               `json:"outcome"`           // verified, not_verified or undecided
+	Code      string                `json:"code,omitempty"`    // the error's kind as a stable code (KindCode)
+	Error     string                `json:"error,omitempty"`   // the error's message
+	Hint      string                `json:"hint,omitempty"`    // what the applicant should do (Error.Hint)
+	Servers   []ServerResult        `json:"servers,omitempty"` // authoritative mode: each server's answer
+	URLs      []URLResult           `json:"urls,omitempty"`    // file checks: each URL's own outcome
+	Persist   *PersistAuthorization `json:"persist,omitempty"` // dns-persist-01: the record that authorized, until when
+	Evidence  []Evidence            `json:"evidence"`          // every query and request made
+	CheckedAt time.Time             `json:"checked_at"`        // when the check started, on the Verifier's clock
+	Duration  time.Duration         `json:"duration_ns"`       // how long it took
 }
 
 // ServerResult is one authoritative server's answer in authoritative mode.
@@ -264,7 +266,7 @@ func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result,
 	defer cancel()
 	var err error
 	switch c.Method {
-	case challenge.DNSTXT, challenge.ACMEDNS01:
+	case challenge.DNSTXT, challenge.ACMEDNS01, challenge.DNSAccount01:
 		r.Target = c.Record.Name
 		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, lookupTXT)
 	case challenge.HashCNAME:
@@ -273,6 +275,10 @@ func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result,
 	case challenge.File, challenge.HashFile, challenge.ACMEHTTP01:
 		r.Target = strings.Join(c.File.URLs, " ")
 		err = v.checkFiles(ctx, r, c.File.URLs, c.File.Content, v.schemesFor(c.Method), v.redirectsFor(c.Method))
+	case challenge.TLSALPN01:
+		err = v.checkTLSALPN(ctx, r, c.Domain, c.KeyAuthorization)
+	case challenge.DNSPersist01:
+		err = v.checkPersistChallenge(ctx, r, c, start.at)
 	default:
 		err = newError(ErrBadInput, c.Domain, fmt.Errorf("method %s has no network check; use VerifyEmail", c.Method))
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,37 +14,35 @@ import (
 	"github.com/dcvkit/dcv/csrhash"
 )
 
-// methodNames lists the methods the tool builds, in the library's order,
-// as "a|b|c".
 func methodNames() string {
 	var s []string
 	for _, m := range challenge.Methods() {
-		if buildable(m) {
-			s = append(s, string(m))
-		}
+		s = append(s, string(m))
 	}
 	return strings.Join(s, "|")
-}
-
-// buildable reports whether one of the builder tables has m.
-func buildable(m challenge.Method) bool {
-	return plainBuilders()[m] != nil || hashBuilders()[m] != nil || acmeBuilders()[m] != nil
 }
 
 func runChallenge(ctx context.Context, e *env, args []string) int {
 	f := newFlags("challenge",
 		"dcv challenge --method "+methodNames()+" [flags] DOMAIN...",
 		"dcv challenge --method hash-file|hash-cname --csr FILE [--ca D] [--token T] [DOMAIN...]",
-		"dcv challenge --method acme-http-01|acme-dns-01 --token T --account-key FILE DOMAIN...")
+		"dcv challenge --method acme-http-01|acme-dns-01 --token T --account-key FILE DOMAIN...",
+		"dcv challenge --method tls-alpn-01|dns-account-01 --token T --account-key FILE [--account-url URL] [--cert-out F --key-out F] DOMAIN...",
+		"dcv challenge --method dns-persist-01 --issuer NAME --account-url URL (--account-key FILE | --plain-accounturi) [--wildcard-policy] DOMAIN...")
 	f.notes = "Prints what to publish for each domain. Hash methods take the CSR (every domain\n" +
 		"in it when no DOMAIN is given); ACME methods take the token and the account key\n" +
-		"(PEM). --json prints each challenge as one JSON line, which 'dcv verify\n" +
+		"(PEM); dns-account-01 also the account URL. dns-persist-01 takes the CA's issuer\n" +
+		"domain and the account URL, and hashes the accounturi as draft -02 does (with\n" +
+		"--account-key) or puts the URL itself in it as drafts -00/-01 do\n" +
+		"(--plain-accounturi). tls-alpn-01 prints the certificate and key to serve, or\n" +
+		"writes them with --cert-out and --key-out (the key is never in the JSON).\n" +
+		"--json prints each challenge as one JSON line, which 'dcv verify\n" +
 		"--challenge FILE' reads back. Special-use and non-public names (.test, .internal,\n" +
 		".local, .onion, ...) are refused unless --allow-private (labs, tests).\n"
 	var m challenge.Method
 	f.Func("method", "validation `METHOD`: "+methodNames()+" (required)", func(s string) error {
 		m = challenge.Method(s)
-		if !buildable(m) {
+		if !slices.Contains(challenge.Methods(), m) {
 			return fmt.Errorf("unknown method (want %s)", methodNames())
 		}
 		return nil
@@ -55,20 +54,21 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 	lifetime := f.duration("lifetime", 0, "how long (`DURATION`) the challenge stays valid, at most 720h (default 720h, 30 days)")
 	allowPrivate := f.Bool("allow-private", false, "permit special-use and non-public names (.test, .internal, .local, ...)")
 	jsonOut := f.Bool("json", false, "print each challenge as one JSON line (JSON Lines)")
+	mf := addMethodFlags(f)
 	pos, code, ok := f.parse(e, args)
 	if !ok {
 		return code
 	}
 	set := f.given()
-	plain, hash, acme := plainBuilders()[m], hashBuilders()[m], acmeBuilders()[m]
-	isHash, isACME := hash != nil, acme != nil
+	isHash := m == challenge.HashFile || m == challenge.HashCNAME
+	isACME := acmeKeyed(m)
 	switch {
 	case m == "":
 		return f.fail(e, "--method is required")
 	case !isHash && (set["csr"] || set["ca"]):
 		return f.fail(e, "--csr and --ca are for hash-file and hash-cname only")
-	case !isACME && set["account-key"]:
-		return f.fail(e, "--account-key is for acme-http-01 and acme-dns-01 only")
+	case !isACME && m != challenge.DNSPersist01 && set["account-key"]:
+		return f.fail(e, "--account-key is for the ACME methods and dns-persist-01 only")
 	case !isHash && !isACME && set["token"]:
 		return f.fail(e, "--token is for hash and ACME methods only")
 	case !isHash && len(pos) == 0:
@@ -77,6 +77,8 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "%s needs the CSR: --csr FILE", m)
 	case isACME && (*token == "" || *keyPath == ""):
 		return f.fail(e, "%s needs the CA's token and the account key: --token T --account-key FILE", m)
+	case mf.usage(m, set, len(pos)) != "":
+		return f.fail(e, "%s", mf.usage(m, set, len(pos)))
 	case *lifetime > challenge.MaxLifetime(m):
 		return f.fail(e, "--lifetime %s: %s values may be used for at most %s (30 days, BR 4.2.1)", *lifetime, m, challenge.MaxLifetime(m))
 	}
@@ -100,7 +102,11 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			break
 		}
 		build = func(d string) (*challenge.Challenge, error) {
-			c, err := hash(b, csr, d, *caD, *token)
+			hb := b.HashCNAME
+			if m == challenge.HashFile {
+				hb = b.HashFile
+			}
+			c, err := hb(csr, d, *caD, *token)
 			if err == nil && !csr.Covers(c.Domain) {
 				return nil, fmt.Errorf("%s: %w (it names %s)", c.Domain, challenge.ErrDomainNotInCSR, strings.Join(csr.Domains, ", "))
 			}
@@ -111,9 +117,29 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return fail(e, err)
 		}
-		build = func(d string) (*challenge.Challenge, error) { return acme(b, d, *token, key) }
-	default:
-		build = func(d string) (*challenge.Challenge, error) { return plain(b, d) }
+		acme := b.ACMEHTTP01
+		if m == challenge.ACMEDNS01 {
+			acme = b.ACMEDNS01
+		}
+		build = func(d string) (*challenge.Challenge, error) { return acme(d, *token, key) }
+		if nb := mf.builder(b, m, *token, key); nb != nil {
+			build = nb
+		}
+	case m == challenge.DNSPersist01:
+		var key crypto.PublicKey
+		if *keyPath != "" {
+			var err error
+			if key, err = readAccountKey(e, *keyPath); err != nil {
+				return fail(e, err)
+			}
+		}
+		build = mf.builder(b, m, "", key)
+	case m == challenge.DNSTXT:
+		build = b.DNSTXT
+	case m == challenge.File:
+		build = b.File
+	case m == challenge.Email:
+		build = b.Email
 	}
 
 	if build != nil {
@@ -132,6 +158,9 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
+	if err := mf.writeFiles(e, all, *jsonOut); err != nil {
+		return fail(e, err)
+	}
 	for i, c := range all {
 		if *jsonOut {
 			if err := writeJSON(e.stdout, c); err != nil {
@@ -143,34 +172,11 @@ func runChallenge(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout)
 		}
 		printChallenge(e.stdout, c)
+		if c.TLSALPN != nil {
+			mf.printTLSALPN(e.stdout, c)
+		}
 	}
 	return exitOK
-}
-
-// The builders of the methods, by what each takes besides its domain: a
-// new method is one line in one of these (and its flags, if new ones).
-func plainBuilders() map[challenge.Method]func(challenge.Builder, string) (*challenge.Challenge, error) {
-	return map[challenge.Method]func(challenge.Builder, string) (*challenge.Challenge, error){
-		challenge.DNSTXT: challenge.Builder.DNSTXT,
-		challenge.File:   challenge.Builder.File,
-		challenge.Email:  challenge.Builder.Email,
-	}
-}
-
-// hashBuilders take the CSR, the CA domain and the CA's unique value.
-func hashBuilders() map[challenge.Method]func(challenge.Builder, *csrhash.CSR, string, string, string) (*challenge.Challenge, error) {
-	return map[challenge.Method]func(challenge.Builder, *csrhash.CSR, string, string, string) (*challenge.Challenge, error){
-		challenge.HashFile:  challenge.Builder.HashFile,
-		challenge.HashCNAME: challenge.Builder.HashCNAME,
-	}
-}
-
-// acmeBuilders take the ACME token and the account key.
-func acmeBuilders() map[challenge.Method]func(challenge.Builder, string, string, crypto.PublicKey) (*challenge.Challenge, error) {
-	return map[challenge.Method]func(challenge.Builder, string, string, crypto.PublicKey) (*challenge.Challenge, error){
-		challenge.ACMEHTTP01: challenge.Builder.ACMEHTTP01,
-		challenge.ACMEDNS01:  challenge.Builder.ACMEDNS01,
-	}
 }
 
 // validToken checks --token as the method reads it: the CA's unique value
@@ -179,9 +185,9 @@ func validToken(m challenge.Method, token string) error {
 	switch {
 	case token == "":
 		return nil
-	case hashBuilders()[m] != nil:
+	case m == challenge.HashFile || m == challenge.HashCNAME:
 		return csrhash.ValidToken(token)
-	case acmeBuilders()[m] != nil:
+	case acmeKeyed(m):
 		return challenge.ValidACMEToken(token)
 	}
 	return nil

@@ -12,9 +12,15 @@
 //	dcv help [COMMAND] | dcv COMMAND --help | dcv --version
 //	dcv hash [--json] [--ca D] [--token T] [--domain D] CSR_FILE|-
 //	dcv challenge --method M [--csr FILE] [--ca D] [--token T] [--account-key FILE] [--allow-private] [--json] DOMAIN...
+//	dcv challenge --method tls-alpn-01 --token T --account-key FILE [--cert-out F --key-out F] DOMAIN
+//	dcv challenge --method dns-account-01 --token T --account-key FILE --account-url URL DOMAIN...
+//	dcv challenge --method dns-persist-01 --issuer NAME --account-url URL (--account-key FILE | --plain-accounturi)
+//	    [--wildcard-policy] [--any-domain] [--persist-until RFC3339|UNIX] DOMAIN...
 //	dcv verify dns-txt --name FQDN --value V
 //	dcv verify dns-cname --name FQDN --target T
 //	dcv verify file --url URL [--url URL ...] (--content S | --content-file F)
+//	dcv verify tls-alpn-01 --domain D --key-authorization KA [--allow-private]
+//	dcv verify dns-persist --domain D --issuer NAME[,NAME] --account-uri URI[,URI] [--wildcard] [--at RFC3339]
 //	dcv verify --challenge FILE [--code C]
 //	dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--allow-private] DOMAIN...
 //	dcv verify|caa ... --perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N] [--perspective-ca PEM]
@@ -26,7 +32,10 @@
 // malformed flag value, or a flag without the flag it needs (--interval
 // without --wait, --auth-port without --authoritative), reported in one
 // line and the command's synopsis; 130 interrupted (SIGINT, SIGTERM). With
-// several names the worst status wins. Flags may come before or after the
+// several names the worst status wins. For tls-alpn-01 a certificate that
+// breaks a rule, or a server that answers TLS but negotiates no ALPN (it
+// does not serve the challenge), is 1; a refused connection, a failed
+// handshake, a timeout, a wildcard or a refused address is 2. Flags may come before or after the
 // positional arguments; --json prints one JSON object per name (JSON
 // Lines), each with its "outcome". verify and caa take --resolver
 // IP:PORT[,IP:PORT]; without it they use the resolvers of /etc/resolv.conf.

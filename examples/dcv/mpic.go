@@ -387,7 +387,7 @@ func printPerspectives(w io.Writer, rep *perspective.Report) {
 		fmt.Fprintln(w)
 	}
 	p := rep.Policy
-	fmt.Fprintf(w, "  policy: %s: at least %d remotes, the corroborating ones in %d regions\n", p.Rule, p.MinRemotes, p.MinRegions)
+	fmt.Fprintf(w, "  policy: at least %d remotes, the corroborating ones in %d regions (%s)\n", p.MinRemotes, p.MinRegions, p.Rule)
 	fmt.Fprintln(w, rep.Reason)
 }
 

@@ -419,7 +419,7 @@ func TestCorroborateDefaultPolicyIsTheBRCalendar(t *testing.T) {
 	}
 	o := dcv(t, args(enough...)...)
 	assert.Equal(t, exitOK, o.code, o.stderr)
-	assert.Contains(t, o.stdout, fmt.Sprintf("  policy: %s: at least %d remotes, the corroborating ones in %d regions\n", br.Rule, br.MinRemotes, br.MinRegions))
+	assert.Contains(t, o.stdout, fmt.Sprintf("  policy: at least %d remotes, the corroborating ones in %d regions (%s)\n", br.MinRemotes, br.MinRegions, br.Rule))
 
 	o = dcv(t, args(enough[1:]...)...)
 	assert.Equal(t, exitNo, o.code, o.stderr)

@@ -24,6 +24,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"dcv verify dns-txt --name FQDN --value V [flags]",
 		"dcv verify dns-cname --name FQDN --target T [flags]",
 		"dcv verify file --url URL [--url URL ...] (--content S | --content-file F) [flags]",
+		"dcv verify tls-alpn-01 --domain D --key-authorization KA | dns-persist --domain D --issuer N[,N] --account-uri U[,U] [--wildcard] [--at T] [flags]",
 		"dcv verify --challenge FILE|- [--code C] [flags]",
 		"dcv verify ... --perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]")
 	f.notes = "--challenge reads what 'dcv challenge --json' prints (JSON Lines, one challenge a\n" +
@@ -31,7 +32,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"Exit status: 0 verified; 1 not verified (not found, mismatch, not yet on every\n" +
 		"authoritative server, redirect, wrong content, HTTP error status); 2 could not\n" +
 		"decide (lookup failure, timeout, refused address, connection or TLS failure,\n" +
-		"body over the limit, bad input such as a port other than 80/443); 64 usage.\n\n" +
+		"body over the limit, bad input such as a port other than 80/443); 64 usage.\n" +
+		"tls-alpn-01: a certificate that breaks a rule, or a server that negotiates no\n" +
+		"ALPN (it answers TLS but does not serve the challenge), is 1; a refused\n" +
+		"connection, a failed handshake, a timeout, a wildcard or a refused address is 2.\n\n" +
 		mpicNotes +
 		"Email challenges cannot be corroborated: with --perspective they are refused.\n" +
 		"--authoritative applies to the primary only (remotes use their own setup);\n" +
@@ -51,6 +55,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	wait := f.duration("wait", 0, "poll until verified, a terminal failure, or this `DURATION` has passed")
 	interval := f.duration("interval", 10*time.Second, "first `PAUSE` between attempts, with --wait; it grows by half up to 2m")
 	jsonOut := f.Bool("json", false, "print each result with its evidence as one JSON line (with --perspective: each corroboration report)")
+	vm := addVerifyMethodFlags(f)
 	mp := addMPICFlags(f)
 	pos, code, ok := f.parse(e, args)
 	if !ok {
@@ -68,7 +73,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	kind := "challenge"
 	if *chFile == "" {
 		if len(pos) == 0 {
-			return f.fail(e, "want dns-txt, dns-cname, file or --challenge FILE")
+			return f.fail(e, "want dns-txt, dns-cname, file, tls-alpn-01, dns-persist or --challenge FILE")
 		}
 		kind = pos[0]
 	}
@@ -78,17 +83,20 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		"dns-cname": {"name", "target", "authoritative", "auth-port"},
 		"file":      {"url", "content", "content-file", "allow-private", "follow-redirects"},
 	}
+	for k, fl := range verifyMethodForms {
+		forms[k] = fl
+	}
 	allowed, known := forms[kind]
 	switch {
 	case !known:
-		return f.fail(e, "unknown check %q (want dns-txt, dns-cname, file or --challenge FILE)", kind)
+		return f.fail(e, "unknown check %q (want dns-txt, dns-cname, file, tls-alpn-01, dns-persist or --challenge FILE)", kind)
 	case kind == "challenge" && len(pos) > 0:
 		return f.fail(e, "--challenge takes no other argument, got %q", pos[0])
 	case kind != "challenge" && len(pos) > 1:
 		return f.fail(e, "unexpected argument %q", pos[1])
 	}
-	for _, fl := range []string{"challenge", "code", "name", "value", "target", "url", "content", "content-file",
-		"authoritative", "auth-port", "allow-private", "follow-redirects"} {
+	for _, fl := range append([]string{"challenge", "code", "name", "value", "target", "url", "content", "content-file",
+		"authoritative", "auth-port", "allow-private", "follow-redirects"}, verifyMethodFlagNames...) {
 		if set[fl] && !slices.Contains(allowed, fl) {
 			return f.fail(e, "--%s does not apply to %s", fl, kind)
 		}
@@ -140,6 +148,14 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		pchecks = []perspective.Check{{Determination: perspective.DCV,
 			Files: &perspective.FilesCheck{URLs: urls.vals, Content: want}, FilePolicy: &policy}}
 		targets = []string{strings.Join(urls.vals, " ")}
+	case "tls-alpn-01", "dns-persist":
+		var msg string
+		var pc perspective.Check
+		if check, pc, msg = vm.check(kind, v); msg != "" {
+			return f.fail(e, "%s", msg)
+		}
+		pchecks = []perspective.Check{pc}
+		targets = []string{kind + " " + *vm.domain}
 	case "challenge":
 		items, err := readChallenges(e, *chFile, codes.vals)
 		if err != nil {
@@ -431,6 +447,7 @@ func printResultAs(e *env, r *verify.Result, outcome string) {
 		}
 		fmt.Fprintf(w, "  %s: not served (%s) — %s\n", u.URL, u.Outcome, u.Error)
 	}
+	printPersist(w, r)
 }
 
 func exitOf(o verify.Outcome) int {

@@ -3,8 +3,6 @@ package dnsname
 import (
 	"errors"
 	"strings"
-
-	"golang.org/x/net/publicsuffix"
 )
 
 // ErrNotPublic is the reason for a name no publicly-trusted CA can
@@ -37,8 +35,8 @@ func Public(domain string) error {
 			return fail(domain, ErrNotPublic, "."+s.suffix+" is "+s.why)
 		}
 	}
-	tld := name[strings.LastIndexByte(name, '.')+1:]
-	if _, icann := publicsuffix.PublicSuffix(tld); !icann {
+	if !HasICANNSuffix(name) {
+		tld := name[strings.LastIndexByte(name, '.')+1:]
 		return fail(domain, ErrNotPublic, "."+tld+" is not an ICANN top-level domain")
 	}
 	return nil

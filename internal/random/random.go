@@ -4,11 +4,14 @@
 package random
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
 	"fmt"
 	"io"
+	"math/big"
 )
 
 // Bits is the entropy of every value this package draws.
@@ -51,6 +54,29 @@ func (s Source) Token() (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Serial returns a positive 128-bit certificate serial number (RFC 5280
+// §4.1.2.2 allows up to 20 octets).
+func (s Source) Serial() (*big.Int, error) {
+	b, err := s.read(Bits / 8)
+	if err != nil {
+		return nil, err
+	}
+	b[0] &= 0x7f // positive even when DER-encoded as a signed integer
+	b[0] |= 0x40 // and never shorter than 16 octets
+	return new(big.Int).SetBytes(b), nil
+}
+
+// Key returns a fresh ECDSA P-256 key, for short-lived certificates such
+// as the tls-alpn-01 challenge certificate. The key comes from crypto/rand
+// whatever Reader says: Go's key generation takes no other source.
+func (s Source) Key() (*ecdsa.PrivateKey, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generating a key: %w", err)
+	}
+	return k, nil
 }
 
 // IsValue reports whether s has the form Value draws: 26 characters of

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/challenge"
@@ -48,6 +49,8 @@ type Check struct {
 	TXT       *TXTCheck            `json:"txt,omitempty"`
 	CNAME     *CNAMECheck          `json:"cname,omitempty"`
 	Files     *FilesCheck          `json:"files,omitempty"`
+	TLSALPN   *TLSALPNCheck        `json:"tls_alpn,omitempty"` // compatible extension of version 2
+	Persist   *PersistCheck        `json:"persist,omitempty"`  // compatible extension of version 2
 	CAA       *caa.Request         `json:"caa,omitempty"`
 
 	// FilePolicy, if set, replaces each perspective's own redirect and
@@ -67,6 +70,23 @@ type TXTCheck struct {
 type CNAMECheck struct {
 	Name   string `json:"name"`
 	Target string `json:"target"`
+}
+
+// TLSALPNCheck asks for a tls-alpn-01 certificate for Domain carrying
+// KeyAuthorization's digest (verify.VerifyTLSALPN01).
+type TLSALPNCheck struct {
+	Domain           string `json:"domain"`
+	KeyAuthorization string `json:"key_authorization"`
+}
+
+// PersistCheck asks whether a dns-persist-01 record authorizes Domain for
+// one of Issuers and AccountURIs (verify.VerifyPersist), at At if set
+// (each perspective's clock otherwise).
+type PersistCheck struct {
+	Domain      string    `json:"domain"`
+	Issuers     []string  `json:"issuers"`
+	AccountURIs []string  `json:"account_uris"`
+	At          time.Time `json:"at,omitzero"`
 }
 
 // FilesCheck asks for Content at every URL (verify.VerifyFiles).
@@ -92,7 +112,7 @@ func (c *Check) Validate() error {
 			return badCheck("a dcv check carries no caa request")
 		}
 		if forms != 1 {
-			return badCheck("a dcv check needs exactly one of challenge, txt, cname, files; has %d", forms)
+			return badCheck("a dcv check needs exactly one of challenge, txt, cname, files, tls_alpn, persist; has %d", forms)
 		}
 		return c.validateDCV()
 	case CAA:
@@ -107,7 +127,7 @@ func (c *Check) Validate() error {
 // dcvForms counts the DCV forms that are set.
 func (c *Check) dcvForms() int {
 	n := 0
-	for _, set := range []bool{c.Challenge != nil, c.TXT != nil, c.CNAME != nil, c.Files != nil} {
+	for _, set := range []bool{c.Challenge != nil, c.TXT != nil, c.CNAME != nil, c.Files != nil, c.TLSALPN != nil, c.Persist != nil} {
 		if set {
 			n++
 		}
@@ -145,6 +165,32 @@ func (c *Check) validateDCV() error {
 		}
 		if f.Content == "" || len(f.Content) > MaxContent {
 			return badCheck("files: content must be 1 to %d bytes, is %d", MaxContent, len(f.Content))
+		}
+	case c.TLSALPN != nil:
+		if _, err := dnsname.Domain(c.TLSALPN.Domain); err != nil {
+			return fmt.Errorf("%w: tls_alpn domain: %w", ErrBadCheck, err)
+		}
+		if ka := c.TLSALPN.KeyAuthorization; ka == "" || len(ka) > maxShortField {
+			return badCheck("tls_alpn: key authorization must be 1 to %d bytes, is %d", maxShortField, len(ka))
+		}
+	case c.Persist != nil:
+		return validatePersist(c.Persist)
+	}
+	return nil
+}
+
+func validatePersist(p *PersistCheck) error {
+	if _, err := dnsname.Domain(p.Domain); err != nil {
+		return fmt.Errorf("%w: persist domain: %w", ErrBadCheck, err)
+	}
+	for _, list := range [][]string{p.Issuers, p.AccountURIs} {
+		if len(list) == 0 || len(list) > MaxIssuers {
+			return badCheck("persist: want 1 to %d issuers and account URIs each", MaxIssuers)
+		}
+		for _, s := range list {
+			if strings.TrimSpace(s) == "" || len(s) > maxShortField {
+				return badCheck("persist: empty or overlong issuer or account URI")
+			}
 		}
 	}
 	return nil

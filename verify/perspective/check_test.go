@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,6 +13,7 @@ import (
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/perspective"
+	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
 func TestCheckValidate(t *testing.T) {
@@ -168,4 +170,82 @@ func FuzzDecodeRequest(f *testing.F) {
 		_, err = perspective.DecodeRequest(b)
 		require.NoError(t, err, string(b))
 	})
+}
+
+// The tls-alpn-01, dns-account-01 and dns-persist-01 checks travel in the
+// version 2 wire format (as challenges, and in the tls_alpn and persist
+// forms) and a remote runs them through its own network.
+func TestNewMethodsRunRemotely(t *testing.T) {
+	resp, err := verifytest.NewALPNResponder()
+	require.NoError(t, err)
+	t.Cleanup(resp.Close)
+	const acct = "https://ca.example/acct/1"
+	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
+	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: resp.Dial}}
+	srv := serveHandler(t, &perspective.Handler{Key: testKey, Local: &perspective.Local{Label: "eu-1", Region: "RIPE", Verifier: v}})
+	r := &perspective.Remote{URL: srv.URL, Key: testKey, Label: "eu-1", Region: "RIPE"}
+
+	key, err := challenge.ParseAccountKey([]byte("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n"))
+	require.NoError(t, err)
+	var b challenge.Builder
+	const token = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
+	alpn, err := b.TLSALPN01("example.com", token, key)
+	require.NoError(t, err)
+	acc, err := b.DNSAccount01("*.example.com", token, key, acct)
+	require.NoError(t, err)
+	per, err := b.DNSPersist01("www.example.com", challenge.PersistParams{Issuer: "authority.example", AccountURL: acct, AccountKey: key})
+	require.NoError(t, err)
+	require.NoError(t, resp.Set("example.com", alpn.KeyAuthorization, verifytest.ALPNRight))
+	for _, c := range []*challenge.Challenge{acc, per} {
+		require.NoError(t, verifytest.Publish(zone, nil, c))
+	}
+	zone.MustAdd(`_validation-persist.example.com. 300 IN TXT "authority.example; accounturi=` + acct + `; policy=wildcard"`)
+
+	for name, c := range map[string]perspective.Check{
+		"tls-alpn-01 challenge":    dcvCheck(alpn),
+		"dns-account-01 challenge": dcvCheck(acc),
+		"dns-persist-01 challenge": dcvCheck(per),
+		"tls_alpn form": {Determination: perspective.DCV,
+			TLSALPN: &perspective.TLSALPNCheck{Domain: "example.com", KeyAuthorization: alpn.KeyAuthorization}},
+		"persist form": {Determination: perspective.DCV,
+			Persist: &perspective.PersistCheck{Domain: "a.b.example.com", Issuers: []string{"authority.example"}, AccountURIs: []string{acct}}},
+	} {
+		res, err := r.Run(ctx5s(t), c)
+		require.NoError(t, err, name)
+		assert.True(t, res.Passed(), "%s: %s", name, res.Error)
+		assert.NotEmpty(t, res.DCV.Evidence, name)
+	}
+	res, err := r.Run(ctx5s(t), perspective.Check{Determination: perspective.DCV,
+		Persist: &perspective.PersistCheck{Domain: "a.b.example.com", Issuers: []string{"authority.example"}, AccountURIs: []string{acct}}})
+	require.NoError(t, err)
+	require.NotNil(t, res.DCV.Persist, "the remote says which record authorized")
+	assert.Equal(t, "_validation-persist.example.com", res.DCV.Persist.Owner)
+
+	// A wrong certificate is a remote's "fail", never a pass.
+	require.NoError(t, resp.Set("example.com", alpn.KeyAuthorization, verifytest.ALPNNonCritical))
+	res, err = r.Run(ctx5s(t), dcvCheck(alpn))
+	require.NoError(t, err)
+	assert.False(t, res.Passed())
+	assert.Equal(t, perspective.Fail, res.Verdict)
+	assert.Equal(t, "alpn_certificate", res.DCV.Code)
+}
+
+func TestCheckValidateNewForms(t *testing.T) {
+	for name, c := range map[string]perspective.Check{
+		"tls_alpn bad domain": {Determination: perspective.DCV, TLSALPN: &perspective.TLSALPNCheck{Domain: "co.uk", KeyAuthorization: "k"}},
+		"tls_alpn no ka":      {Determination: perspective.DCV, TLSALPN: &perspective.TLSALPNCheck{Domain: "example.com"}},
+		"persist no issuer":   {Determination: perspective.DCV, Persist: &perspective.PersistCheck{Domain: "example.com", AccountURIs: []string{"u:1"}}},
+		"persist no account":  {Determination: perspective.DCV, Persist: &perspective.PersistCheck{Domain: "example.com", Issuers: []string{"a.example"}}},
+		"two forms": {Determination: perspective.DCV, TLSALPN: &perspective.TLSALPNCheck{Domain: "example.com", KeyAuthorization: "k"},
+			Persist: &perspective.PersistCheck{Domain: "example.com", Issuers: []string{"a.example"}, AccountURIs: []string{"u:1"}}},
+		"caa with a form": {Determination: perspective.CAA, CAA: &caa.Request{Domain: "example.com", Issuers: []string{"ssl.com"}},
+			TLSALPN: &perspective.TLSALPNCheck{Domain: "example.com", KeyAuthorization: "k"}},
+	} {
+		assert.ErrorIs(t, c.Validate(), perspective.ErrBadCheck, name)
+	}
+	// The JSON form reads back.
+	in := `{"determination":"dcv","persist":{"domain":"example.com","issuers":["a.example"],"account_uris":["u:1"],"at":"2026-01-01T00:00:00Z"}}`
+	var c perspective.Check
+	require.NoError(t, json.Unmarshal([]byte(in), &c))
+	assert.Equal(t, "2026-01-01T00:00:00Z", c.Persist.At.Format(time.RFC3339))
 }

@@ -68,7 +68,9 @@
 //
 // "check" holds "determination" ("dcv" or "caa") and exactly one form:
 // "challenge" (the challenge package's JSON, validated by challenge.Decode),
-// "txt" {name, value}, "cname" {name, target}, "files" {urls, content}, or,
+// "txt" {name, value}, "cname" {name, target}, "files" {urls, content},
+// "tls_alpn" {domain, key_authorization}, "persist" {domain, issuers,
+// account_uris, at (RFC 3339, optional)}, or,
 // for caa, "caa" {domain, issuers, wildcard, account_uri, method}. A dcv
 // check may carry "file_policy" {schemes, follow_redirects}, schemes one
 // of "default", "either", "https-if-served", "all". Unknown fields, trailing data
@@ -143,6 +145,12 @@
 // bad_request, unknown field) rather than run less than was asked, and a
 // request without it means what it meant before, so the version stays.
 // A change of what an existing field means needs a new version and path.
+//
+// The "tls_alpn" and "persist" forms (and the tls-alpn-01,
+// dns-account-01 and dns-persist-01 challenges, whose JSON adds
+// "tls_alpn" and "account_url") are such extensions of version 2: a peer
+// that predates them answers 400 bad_request, which never counts as
+// corroboration.
 //
 // A handler runs exactly the check it was sent, with its own resolver,
 // HTTP client and address guard; the request cannot change them.

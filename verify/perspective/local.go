@@ -70,6 +70,11 @@ func (l *Local) runDCV(ctx context.Context, c Check) (*verify.Result, error) {
 		return v.VerifyTXT(ctx, c.TXT.Name, c.TXT.Value)
 	case c.CNAME != nil:
 		return v.VerifyCNAME(ctx, c.CNAME.Name, c.CNAME.Target)
+	case c.TLSALPN != nil:
+		return v.VerifyTLSALPN01(ctx, c.TLSALPN.Domain, c.TLSALPN.KeyAuthorization)
+	case c.Persist != nil:
+		p := c.Persist
+		return v.VerifyPersist(ctx, p.Domain, verify.PersistPolicy{Issuers: p.Issuers, AccountURIs: p.AccountURIs, At: p.At})
 	default:
 		return v.VerifyFiles(ctx, c.Files.URLs, c.Files.Content)
 	}

@@ -24,6 +24,12 @@
 //     (/.well-known/pki-validation/..., /.well-known/acme-challenge/...)
 //     with statuses, redirects, delays and slow bodies; serve it with
 //     net/http/httptest.
+//   - ALPNResponder: a TLS server on loopback answering tls-alpn-01
+//     (RFC 8737) with the challenge certificate for a name, or a wrong one
+//     (ALPNOtherDigest, ALPNNonCritical, ALPNExtraSAN, ALPNOtherSAN,
+//     ALPNNoExtension, ALPNNotSelfSigned,
+//     ALPNDuplicateExtension, ALPNNoALPN), with a delay if
+//     asked; names it does not know get what a plain HTTPS server answers.
 //
 // The DNS doubles cover the resolver behaviour that matters for domain
 // control validation — NXDOMAIN versus NODATA, empty non-terminals, CNAME

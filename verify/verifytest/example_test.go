@@ -2,6 +2,7 @@ package verifytest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -159,4 +160,25 @@ func ExampleNewWeb() {
 	// verified <nil>
 	// GET http://example.com/.well-known/pki-validation/fileauth.txt 200
 	// GET https://example.com/.well-known/pki-validation/fileauth.txt 200
+}
+
+// An ALPNResponder answers tls-alpn-01 checks on loopback; its Dial maps
+// port 443 to it for verify.HTTPClient.
+func ExampleNewALPNResponder() {
+	r, err := verifytest.NewALPNResponder()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	ka := "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+	if err := r.Set("example.com", ka, verifytest.ALPNNonCritical); err != nil { // a deliberately wrong certificate
+		fmt.Println(err)
+		return
+	}
+	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
+	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: r.Dial}}
+	res, err := v.VerifyTLSALPN01(context.Background(), "example.com", ka)
+	fmt.Println(res.Outcome, errors.Is(err, verify.ErrCertExtCritical))
+	// Output: not verified true
 }

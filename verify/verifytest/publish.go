@@ -14,7 +14,8 @@ import (
 )
 
 // Publish does what the applicant would: it adds the challenge's DNS record
-// to z, or serves its file on r. Email challenges have nothing to publish.
+// to z, or serves its file on r. Email challenges have nothing to publish;
+// a tls-alpn-01 challenge is served by an ALPNResponder (Set).
 func Publish(z *Zone, r *Responder, c *challenge.Challenge) error {
 	switch {
 	case c.Record != nil && c.Record.Type == "TXT":
