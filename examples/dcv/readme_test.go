@@ -87,6 +87,9 @@ func TestREADMEExamplesRun(t *testing.T) {
 		if k, ok := keys[name]; ok {
 			require.NoError(t, os.WriteFile(p, []byte(k+"\n"), 0o600))
 		}
+		if strings.HasSuffix(name, ".ds") { // a trust-anchor file (the IANA root's KSK-2017 stands in)
+			require.NoError(t, os.WriteFile(p, []byte(". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"), 0o600))
+		}
 		return p
 	}
 	certPEM, keyPEM, _ := selfSigned(t)
@@ -129,7 +132,7 @@ func TestREADMEExamplesRun(t *testing.T) {
 				a = filepath.Join("../..", a)
 				_, err := os.Stat(a)
 				require.NoError(t, err, "%s: the README's path exists", name)
-			case regexp.MustCompile(`^[a-z-]+\.(key|pem|jsonl)$`).MatchString(a):
+			case regexp.MustCompile(`^[a-z-]+\.(key|pem|jsonl|ds)$`).MatchString(a):
 				a = file(a)
 			}
 			args = append(args, a)
