@@ -513,3 +513,28 @@ func TestValidateSharesConcurrentFetches(t *testing.T) {
 	wg.Wait()
 	assert.LessOrEqual(t, slow.n.Load(), int64(10), "5 chain queries, shared by 20 validations")
 }
+
+// TestValidatePartialChain: an authoritative server answers a CNAME whose
+// target lies in another zone with the CNAME alone: that CNAME is judged,
+// and the target is left to the next query. With an SOA in the authority
+// section the same answer claims a denial, which must be proven.
+func TestValidatePartialChain(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	m := resolve(t, "to-secure.example.com.", dns.TypeA)
+	m.Answer = withoutTypes(m.Answer, dns.TypeA)
+	m.Ns = nil
+	r := v.Validate(context.Background(), h, m)
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	assert.Equal(t, "example.com.", r.Zone)
+
+	m.Answer = withoutSigs(m.Answer)
+	assert.Equal(t, dnssec.Bogus, v.Validate(context.Background(), h, m).Verdict, "the CNAME itself is still checked")
+
+	m = resolve(t, "to-secure.example.com.", dns.TypeA)
+	m.Answer = withoutTypes(m.Answer, dns.TypeA)
+	soa, err := dns.NewRR("rsa256.com. 300 IN SOA ns.rsa256.com. hostmaster.rsa256.com. 1 3600 600 86400 300")
+	require.NoError(t, err)
+	m.Ns = []dns.RR{soa}
+	assert.Equal(t, dnssec.Bogus, v.Validate(context.Background(), h, m).Verdict, "an unproven NODATA")
+}
