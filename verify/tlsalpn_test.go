@@ -180,6 +180,14 @@ func TestTLSALPN01Undecided(t *testing.T) {
 		assert.Equal(t, verify.Undecided, r.Outcome)
 		assert.Empty(t, s.dialed, "refused before any connection")
 	})
+	t.Run("another HTTPDoer", func(t *testing.T) {
+		s := newALPNSite(t)
+		s.v.HTTP = http.DefaultClient
+		r, err := s.v.VerifyTLSALPN01(ctx5(t), "example.com", alpnKA)
+		assert.ErrorIs(t, err, verify.ErrBadInput, "refused, never a dial around the caller's client")
+		assert.Equal(t, verify.Undecided, r.Outcome)
+		assert.Zero(t, s.resp.Handshakes())
+	})
 	t.Run("no public suffix", func(t *testing.T) {
 		s := newALPNSite(t)
 		s.client.AllowPrivate = false
