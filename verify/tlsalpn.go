@@ -172,7 +172,9 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	}
 	r.Domain = d
 	if dnsname.IsWildcard(d) {
-		return newError(ErrBadInput, d, fmt.Errorf("%w: tls-alpn-01 validates exact names only (BR 3.2.2.4.20)", challenge.ErrWildcard))
+		e := newError(ErrBadInput, d, fmt.Errorf("%w: tls-alpn-01 validates exact names only (BR 3.2.2.4.20)", challenge.ErrWildcard))
+		e.Hint = "validate a wildcard with dns-01, dns-account-01 or dns-persist-01"
+		return e
 	}
 	if keyAuthorization == "" {
 		return newError(ErrBadInput, d, errors.New("empty key authorization"))
