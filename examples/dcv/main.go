@@ -41,6 +41,7 @@ func commands() []command {
 		{"challenge", "print what to publish for a validation method", runChallenge},
 		{"verify", "check a published record or file", runVerify},
 		{"caa", "check whether CAA lets a CA issue for a name", runCAA},
+		{"diagnose", "find every reason a CA would refuse a domain, with fixes", runDiagnose},
 		{"serve-perspective", "serve checks as a remote perspective for --perspective", runServe},
 	}
 }

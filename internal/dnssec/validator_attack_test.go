@@ -491,3 +491,25 @@ func TestValidateAfterKeyRollover(t *testing.T) {
 	r, _ = check(t, v, h, h, "_dnsauth.example.com.", dns.TypeTXT)
 	assert.Equal(t, dnssec.Bogus, r.Verdict, r.Reason)
 }
+
+// TestValidateSharesConcurrentFetches: concurrent cold validations of one
+// chain share its queries (single flight, then the cache).
+func TestValidateSharesConcurrentFetches(t *testing.T) {
+	h := testLab(t)
+	slow := &counting{q: querierFunc(func(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+		time.Sleep(30 * time.Millisecond)
+		return h.Query(ctx, name, qtype)
+	})}
+	v := newValidator(h)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := v.Validate(context.Background(), slow, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+			assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+		}()
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, slow.n.Load(), int64(10), "5 chain queries, shared by 20 validations")
+}

@@ -1,0 +1,4 @@
+package diagnose
+
+// ContentIssues exposes contentIssues to the external tests.
+var ContentIssues = contentIssues

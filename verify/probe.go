@@ -1,0 +1,199 @@
+// Probes: the lower-level steps of verification, exported for callers that
+// diagnose rather than verify (package verify/diagnose). Each one is the
+// very code path a check takes (the same lookups, address guard, port
+// policy, limits and timeouts), narrowed to one server, one address or one
+// transport, so a diagnosis sees what verification would and makes no
+// request verification would not.
+
+package verify
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Answer is what one lookup found: the values (TXT: one string per record,
+// character-strings joined; CNAME: the lower-case target with a trailing
+// dot; A/AAAA: the addresses), the lowest TTL, whether every response was
+// DNSSEC-authenticated (AD), and one Evidence per query sent.
+type Answer struct {
+	Values   []string      `json:"values,omitempty"`
+	TTL      uint32        `json:"ttl"`
+	AD       bool          `json:"ad,omitempty"`
+	DNSSEC   DNSSECVerdict `json:"dnssec,omitempty"` // the weakest verdict of the responses; "" when not validated
+	Evidence []Evidence    `json:"evidence,omitempty"`
+}
+
+// Lookup asks ex for the qtype records at owner as the verifier does:
+// CNAMEs followed (except for qtype CNAME, which reads the owner's own
+// CNAME), NXDOMAIN and NODATA as ErrNotFound (IsNXDOMAIN, IsNODATA), the
+// same size limits. qtype is dns.TypeTXT, TypeCNAME, TypeA or TypeAAAA.
+func Lookup(ctx context.Context, ex Exchanger, owner string, qtype uint16) (Answer, error) {
+	var a dnsAnswer
+	var err error
+	switch qtype {
+	case dns.TypeTXT:
+		a, err = lookupTXT(ctx, ex, owner)
+	case dns.TypeCNAME:
+		a, err = lookupCNAME(ctx, ex, owner)
+	case dns.TypeA, dns.TypeAAAA:
+		res, rerr := lookupRRs(ctx, ex, owner, qtype)
+		a, err = dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}, rerr
+		for _, rr := range res.rrs {
+			switch v := rr.(type) {
+			case *dns.A:
+				a.Values = append(a.Values, v.A.String())
+			case *dns.AAAA:
+				a.Values = append(a.Values, v.AAAA.String())
+			}
+		}
+	default:
+		return Answer{}, newError(ErrBadInput, owner, fmt.Errorf("Lookup does not read %s records", dns.TypeToString[qtype]))
+	}
+	return Answer(a), err
+}
+
+// LookupIP returns the addresses of host as HTTPClient finds them before it
+// dials: AAAA and A, one family may be empty, neither is ErrNotFound.
+func LookupIP(ctx context.Context, ex Exchanger, host string) ([]netip.Addr, []Evidence, error) {
+	return lookupIP(ctx, ex, host)
+}
+
+// AuthoritativeServers finds the zone of name and every address of every NS
+// name of it through ex, as the authoritative mode does (port "" means 53).
+// The zone and NS names are lower case without the trailing dot.
+func AuthoritativeServers(ctx context.Context, ex Exchanger, name, port string) (zone string, servers []AuthServer, ev []Evidence, err error) {
+	return authoritativeServers(ctx, ex, name, port)
+}
+
+// AtServer returns an Exchanger that sends every query to the one server
+// addr ("ip:port") through sx with recursion off, and refuses an answer
+// without the AA bit (ErrLookup): the server is lame for the name.
+func AtServer(sx ServerExchanger, addr string) Exchanger { return atServer(sx, addr) }
+
+// ExchangeOver sends m to server once over network alone ("udp" or "tcp"),
+// within Timeout and ctx: no retry, no fallback, so a server that answers
+// over UDP but not over TCP is seen. A truncated UDP answer is returned as
+// it is. Errors are *Error (ErrTimeout, ErrConnection, ErrLookup).
+func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, network string) (*dns.Msg, error) {
+	if m == nil || len(m.Question) != 1 {
+		return nil, newError(ErrBadInput, "", errors.New("a DNS query needs exactly one question"))
+	}
+	if network != "udp" && network != "tcp" {
+		return nil, newError(ErrBadInput, "", fmt.Errorf("network %q: want udp or tcp", network))
+	}
+	server = withPort(server, "53")
+	q := m.Copy()
+	if q.Id == 0 {
+		q.Id = dns.Id()
+	}
+	if q.IsEdns0() == nil {
+		q.SetEdns0(c.udpSize(), false)
+	}
+	r, err := c.once(ctx, network, q, server)
+	if err != nil {
+		e := newError(kindOf(ctx, err), trimDot(q.Question[0].Name), fmt.Errorf("%s: %w", network, err))
+		e.Server = server
+		return nil, e
+	}
+	return r, nil
+}
+
+// CheckAddr applies the address guard to one address: nil if HTTPClient
+// may dial it, else an error wrapping ErrAddressRefused that names the
+// reserved range and why.
+func CheckAddr(a netip.Addr) error { return checkAddr(a) }
+
+// DoAt sends req as Do does (the same checks, guard, port policy, time
+// bound until the body is closed, and User-Agent), but dials addr alone
+// instead of resolving the host: the per-address view of a site with
+// several addresses. addr should be one of the host's addresses.
+func (c *HTTPClient) DoAt(req *http.Request, addr netip.Addr) (*http.Response, error) {
+	if req == nil || req.URL == nil {
+		return nil, newError(ErrBadInput, "", errors.New("nil request or URL"))
+	}
+	target := req.URL.Redacted()
+	host, port, err := targetOf(req.URL)
+	if err != nil {
+		return nil, err
+	}
+	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
+		return nil, newError(ErrBadInput, target, fmt.Errorf("request Host %q differs from the URL's host", req.Host))
+	}
+	if err := c.publicName(target, host); err != nil {
+		return nil, err
+	}
+	addrs := []netip.Addr{addr}
+	if err := c.guard(target, addrs); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(c.Timeout, DefaultFetchTimeout))
+	st := &dialState{}
+	tr := c.transport(host, port, addrs, st)
+	out := req.Clone(ctx)
+	if out.Header.Get("User-Agent") == "" {
+		out.Header.Set("User-Agent", cmp.Or(c.UserAgent, DefaultUserAgent))
+	}
+	resp, err := tr.RoundTrip(out)
+	if err != nil {
+		tr.CloseIdleConnections()
+		err = st.classify(ctx, target, err) // before cancel: a cancelled ctx reads as a timeout
+		cancel()
+		return nil, err
+	}
+	resp.Body = &boundBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// Fetched is what Fetch saw of one URL: the final URL and status, the body
+// of a 2xx answer, the Location of a 3xx, and the evidence.
+type Fetched struct {
+	URL      string     `json:"url"`
+	FinalURL string     `json:"final_url"`
+	Status   int        `json:"status,omitempty"`
+	Location string     `json:"location,omitempty"`
+	Body     []byte     `json:"-"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// FetchFile GETs rawURL through doer as the file checks do: one request per hop,
+// a body over maxBody refused (0: the default), the context bounding all.
+// With follow, redirects are followed under the BR 3.2.2.4.18/.19 rules
+// (301/302/307/308, http/https, ports 80/443, at most 10); without, any
+// 3xx is an ErrRedirect whose Seen holds the status and Location.
+func FetchFile(ctx context.Context, doer HTTPDoer, rawURL string, follow bool, maxBody int64) (Fetched, error) {
+	p := noRedirects
+	if follow {
+		p = followBR
+	}
+	res, err := fetch(ctx, doer, rawURL, p, maxBody)
+	out := Fetched{URL: res.URL, FinalURL: res.FinalURL, Status: res.Status, Body: res.Body, Evidence: res.Evidence}
+	if n := len(res.Evidence); n > 0 {
+		out.Location = res.Evidence[n-1].Location
+	}
+	return out, err
+}
+
+// RedirectTarget says whether the BR 3.2.2.4.18/.19 rules let a validator
+// follow a redirect with status and location from the URL from: the next
+// URL, or why not (wrapping ErrPortNotAllowed for another port).
+func RedirectTarget(from *url.URL, status int, location string) (*url.URL, error) {
+	if from == nil {
+		return nil, errors.New("no URL to redirect from")
+	}
+	return redirectTarget(from, hop{status: status, location: location}, followBR, 0)
+}
+
+// ContentMatches reports whether a served body matches the expected file
+// content under the verifier's rule: a leading BOM dropped, CRLF as LF,
+// trailing whitespace of lines and of the body ignored, hex lines compared
+// case-insensitively.
+func ContentMatches(body []byte, want string) bool { return contentMatches(body, want) }
