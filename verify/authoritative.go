@@ -118,29 +118,54 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	return zone, servers, ev, nil
 }
 
-// findZone walks from name up towards the root asking for SOA records.
-// A failed query (transport, error rcode, truncation, DNSSEC) is an error,
-// never a reason to skip a level.
+// findZone finds the zone apex of name: the deepest of name and its
+// ancestors (the root excluded) whose SOA query answers with an SOA owned
+// by that very name. Every level is asked at once, so the walk costs one
+// round trip, as caa's climb does (within an order the upper levels'
+// answers are shared). A failed query (transport, error rcode, truncation,
+// DNSSEC) at or below the apex is an error, never a reason to skip a
+// level; answers above the apex are not waited for.
 func findZone(ctx context.Context, ex Exchanger, name string) (string, []Evidence, error) {
 	target := trimDot(dns.CanonicalName(dns.Fqdn(name)))
+	var cands []string
+	for cand := target; cand != ""; _, cand, _ = strings.Cut(cand, ".") {
+		cands = append(cands, cand)
+	}
+	type soa struct {
+		r   *dns.Msg
+		ev  Evidence
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	results := make([]chan soa, len(cands))
+	for i, cand := range cands {
+		results[i] = make(chan soa, 1)
+		wg.Go(func() {
+			r, e, err := query(ctx, ex, cand+".", dns.TypeSOA)
+			results[i] <- soa{r, e, err}
+		})
+	}
 	var ev []Evidence
-	for cand := target; cand != ""; {
-		fq := cand + "."
-		r, e, err := query(ctx, ex, fq, dns.TypeSOA)
-		ev = append(ev, e)
-		if err != nil {
+	for i, cand := range cands {
+		res := <-results[i]
+		ev = append(ev, res.ev)
+		if res.err != nil {
 			var de *Error
-			if errors.As(err, &de) {
+			if errors.As(res.err, &de) {
 				de.Target = target
 			}
-			return "", ev, err
+			return "", ev, res.err
 		}
-		for _, rr := range r.Answer {
-			if _, ok := rr.(*dns.SOA); ok && r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, fq) {
+		for _, rr := range res.r.Answer {
+			if _, ok := rr.(*dns.SOA); ok && res.r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, cand+".") {
 				return cand, ev, nil
 			}
 		}
-		_, cand, _ = strings.Cut(cand, ".")
 	}
 	return "", ev, lookupErr(ex, target, fmt.Errorf("no zone apex (SOA) found for %s", target))
 }
