@@ -110,6 +110,32 @@ type orderDNS struct {
 
 	once sync.Once
 	val  *dnssec.Validator
+
+	mu    sync.Mutex
+	zones map[string][]AuthServer // "zone port" -> its servers, as found in this order
+}
+
+// rememberZone records the servers found for zone.
+func (o *orderDNS) rememberZone(zone, port string, servers []AuthServer) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.zones == nil {
+		o.zones = make(map[string][]AuthServer)
+	}
+	o.zones[zone+" "+port] = servers
+}
+
+// serversFor returns the servers of the deepest zone found in this order
+// that encloses name, or nil.
+func (o *orderDNS) serversFor(name, port string) []AuthServer {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for n := strings.ToLower(trimDot(name)); n != ""; _, n, _ = strings.Cut(n, ".") {
+		if s, ok := o.zones[n+" "+port]; ok {
+			return s
+		}
+	}
+	return nil
 }
 
 func (o *orderDNS) String() string { return serverName(o.base) }
