@@ -136,36 +136,34 @@ func findZone(ctx context.Context, ex Exchanger, name string) (string, []Evidenc
 		ev  Evidence
 		err error
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	results := make([]chan soa, len(cands))
-	for i, cand := range cands {
-		results[i] = make(chan soa, 1)
-		wg.Go(func() {
-			r, e, err := query(ctx, ex, cand+".", dns.TypeSOA)
-			results[i] <- soa{r, e, err}
-		})
-	}
-	var ev []Evidence
-	for i, cand := range cands {
-		res := <-results[i]
+	var (
+		ev   []Evidence
+		apex string
+		err  error
+	)
+	resolve.Levels(ctx, cands, func(ctx context.Context, cand string) soa {
+		r, e, err := query(ctx, ex, cand+".", dns.TypeSOA)
+		return soa{r, e, err}
+	}, func(i int, res soa) bool {
 		ev = append(ev, res.ev)
 		if res.err != nil {
 			var de *Error
 			if errors.As(res.err, &de) {
 				de.Target = target
 			}
-			return "", ev, res.err
+			err = res.err
+			return true
 		}
 		for _, rr := range res.r.Answer {
-			if _, ok := rr.(*dns.SOA); ok && res.r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, cand+".") {
-				return cand, ev, nil
+			if _, ok := rr.(*dns.SOA); ok && res.r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, cands[i]+".") {
+				apex = cands[i]
+				return true
 			}
 		}
+		return false
+	})
+	if err != nil || apex != "" {
+		return apex, ev, err
 	}
 	return "", ev, lookupErr(ex, target, fmt.Errorf("no zone apex (SOA) found for %s", target))
 }
