@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -214,4 +215,38 @@ func TestAuthoritativeModeValidatesEachServer(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, fromServers, "each server's answer is validated")
+}
+
+func TestAuthoritativeModeProvenDenialAndInsecureZone(t *testing.T) {
+	const soa = ` 300 IN SOA ns1.%s hostmaster.%s 1 7200 3600 1209600 300`
+	lab := newSignedLab(t)
+	lab.zone.MustAdd(
+		`example.com.`+fmt.Sprintf(soa, "example.com.", "example.com."),
+		`example.com. 300 IN NS ns1.example.com.`, `ns1.example.com. 300 IN A 127.0.0.2`,
+		`plain.com.`+fmt.Sprintf(soa, "plain.com.", "plain.com."),
+		`ns1.plain.com. 300 IN A 127.0.0.3`,
+	)
+	// example.com's server lacks the record (a signed, proven NXDOMAIN);
+	// plain.com's server is unsigned, under an insecure delegation.
+	signed := verifytest.NewZone().MustAdd(`example.com.` + fmt.Sprintf(soa, "example.com.", "example.com."))
+	require.NoError(t, signed.SignAs(lab.zone))
+	plain := verifytest.NewZone().MustAdd(`plain.com.`+fmt.Sprintf(soa, "plain.com.", "plain.com."), `_dnsauth.plain.com. 300 IN TXT "token"`)
+	servers, port, err := verifytest.NewDNSServers(signed, plain)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		for _, s := range servers {
+			s.Close()
+		}
+	})
+	v := lab.verifier()
+	v.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{Timeout: time.Second, AllowPrivate: true}, Port: port}
+
+	r, err := v.VerifyTXT(dnssecCtx(t), "_dnsauth.example.com", "token")
+	require.Error(t, err)
+	assert.Equal(t, verify.NotVerified, r.Outcome, "a proven NXDOMAIN at the server is not found: %v", err)
+	assert.Equal(t, verify.DNSSECSecure, r.DNSSEC)
+
+	r, err = v.VerifyTXT(dnssecCtx(t), "_dnsauth.plain.com", "token")
+	require.NoError(t, err)
+	assert.Equal(t, verify.DNSSECInsecure, r.DNSSEC)
 }
