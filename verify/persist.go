@@ -27,7 +27,7 @@ var ErrPersistSyntax = errors.New("dns-persist-01 record syntax")
 // PersistRecord is a parsed dns-persist-01 TXT value.
 type PersistRecord struct {
 	Issuer       string    `json:"issuer"`                 // lower case, no trailing dot
-	AccountURI   string    `json:"accounturi"`             // exactly as published
+	AccountURI   string    `json:"account_uri"`            // exactly as published
 	Wildcard     bool      `json:"wildcard,omitempty"`     // policy=wildcard (any other policy value counts as none)
 	PersistUntil time.Time `json:"persist_until,omitzero"` // zero: no limit
 }

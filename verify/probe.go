@@ -23,13 +23,13 @@ import (
 // Answer is what one lookup found: the values (TXT: one string per record,
 // character-strings joined; CNAME: the lower-case target with a trailing
 // dot; A/AAAA: the addresses), the lowest TTL, whether every response was
-// DNSSEC-authenticated (AD), and one Evidence per query sent.
+// DNSSEC-authenticated (the AD bit), and one Evidence per query sent.
 type Answer struct {
-	Values   []string      `json:"values,omitempty"`
-	TTL      uint32        `json:"ttl"`
-	AD       bool          `json:"ad,omitempty"`
-	DNSSEC   DNSSECVerdict `json:"dnssec,omitempty"` // the weakest verdict of the responses; "" when not validated
-	Evidence []Evidence    `json:"evidence,omitempty"`
+	Values        []string      `json:"values,omitempty"`        // the records' values, as above
+	TTL           uint32        `json:"ttl"`                     // the lowest TTL of the final RRset
+	Authenticated bool          `json:"authenticated,omitempty"` // every response had the AD bit
+	DNSSEC        DNSSECVerdict `json:"dnssec,omitempty"`        // the weakest verdict of the responses; "" when not validated
+	Evidence      []Evidence    `json:"evidence,omitempty"`      // one per query sent
 }
 
 // Lookup asks ex for the qtype records at owner as the verifier does:
@@ -46,7 +46,7 @@ func Lookup(ctx context.Context, ex Exchanger, owner string, qtype uint16) (Answ
 		a, err = lookupCNAME(ctx, ex, owner)
 	case dns.TypeA, dns.TypeAAAA:
 		res, rerr := lookupRRs(ctx, ex, owner, qtype)
-		a, err = dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}, rerr
+		a, err = dnsAnswer{TTL: res.ttl, Authenticated: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}, rerr
 		for _, rr := range res.rrs {
 			switch v := rr.(type) {
 			case *dns.A:
