@@ -42,10 +42,22 @@ func diagnoseLab(t *testing.T) []string {
 
 func TestDiagnoseCleanDomainExitsZero(t *testing.T) {
 	flags := diagnoseLab(t)
-	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "example.test"}, flags...)...)
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--method", "acme-http-01", "example.test"}, flags...)...)
 	require.Equal(t, exitOK, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
 	assert.Contains(t, o.stdout, "example.test: 0 errors, 0 warnings")
 	assert.Contains(t, o.stdout, "[https_not_served]", "nothing listens on 443: information")
+}
+
+// With every method, an error that rules out one method (tls-alpn-01
+// needs port 443) is an error (exit 1), and the report names the methods
+// still open.
+func TestDiagnoseAnyMethodNamesTheUsableOnes(t *testing.T) {
+	flags := diagnoseLab(t)
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "example.test"}, flags...)...)
+	require.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "methods without errors: dns-txt, file, hash-file, hash-cname, acme-http-01, acme-dns-01\n")
+	assert.Contains(t, o.stdout, "[port_closed] example.test:443 at ")
+	assert.Contains(t, o.stdout, "(tls-alpn-01)")
 }
 
 func TestDiagnoseMissingRecordExitsOne(t *testing.T) {

@@ -167,7 +167,7 @@ const (
 	RecordTooLong Code = "record_too_long"
 )
 
-// File and ACME http-01 methods: the web server behind each address.
+// File, ACME http-01 and tls-alpn-01 methods: the server behind each address.
 const (
 	// NoAddress: the host has no A or AAAA record.
 	NoAddress Code = "no_address"
@@ -232,6 +232,10 @@ const (
 	// TLSALPNUnsupported: port 443 does not negotiate the acme-tls/1
 	// protocol (RFC 8737), so tls-alpn-01 cannot succeed.
 	TLSALPNUnsupported Code = "tls_alpn_unsupported"
+	// TLSALPNCertificate: port 443 negotiates acme-tls/1 but presents a
+	// certificate that breaks a rule of RFC 8737 (another digest, a second
+	// name, no critical acmeIdentifier extension, not self-signed).
+	TLSALPNCertificate Code = "tls_alpn_certificate"
 )
 
 // Codes lists every code, in the order the report sorts findings of one
@@ -247,7 +251,7 @@ func Codes() []Code {
 		NoAddress, AddressReserved, PortClosed, PortTimeout, TLSHandshakeFailed, HTTPOnHTTPSPort,
 		TLSCertName, TLSCertExpired, FileNotFound, HTTPStatus, RedirectRefused, RedirectFollowed,
 		ContentMismatch, ContentBOM, ContentCRLF, ContentWhitespace, BodyTooLarge,
-		AddressInconsistent, ApexWWW, HTTPSMismatch, HTTPSNotServed, TLSALPNUnsupported,
+		AddressInconsistent, ApexWWW, HTTPSMismatch, HTTPSNotServed, TLSALPNUnsupported, TLSALPNCertificate,
 	}
 }
 

@@ -110,6 +110,9 @@ type Report struct {
 	Domain  string             `json:"domain"`       // the domain diagnosed, normalized when valid
 	CA      []string           `json:"ca,omitempty"` // the CA as the request named it
 	Methods []challenge.Method `json:"methods"`      // the methods diagnosed
+	// Usable are the methods no Error finding rules out: with Method
+	// "any", the ways the CA could still validate the domain.
+	Usable []challenge.Method `json:"usable"`
 	// Zone and Servers are the zone and its authoritative servers, when
 	// they were found.
 	Zone     string              `json:"zone,omitempty"`
@@ -140,6 +143,20 @@ func (r *Report) HasErrors() bool { return r.Count(Error) > 0 }
 
 // Complete reports whether every check ran to an answer.
 func (r *Report) Complete() bool { return len(r.Incomplete) == 0 }
+
+// usable returns the methods diagnosed that no Error finding rules out (a
+// finding without Methods rules out every method).
+func (r *Report) usable() []challenge.Method {
+	var out []challenge.Method
+	for _, m := range r.Methods {
+		if !slices.ContainsFunc(r.Findings, func(f Finding) bool {
+			return f.Severity == Error && (len(f.Methods) == 0 || slices.Contains(f.Methods, m))
+		}) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
 
 // Has reports whether the report holds a finding with code c.
 func (r *Report) Has(c Code) bool {
@@ -219,6 +236,10 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 		if rep.Methods == nil {
 			rep.Methods = []challenge.Method{}
 		}
+		rep.Usable = rep.usable()
+		if rep.Usable == nil {
+			rep.Usable = []challenge.Method{}
+		}
 		rep.Duration = now().Sub(start)
 	}()
 
@@ -265,6 +286,9 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 	if slices.ContainsFunc(r.methods, isFileMethod) {
 		wg.Go(r.checkWeb)
 	}
+	if slices.Contains(r.methods, challenge.TLSALPN01) {
+		wg.Go(r.checkALPN)
+	}
 	wg.Wait()
 	r.dropConsequences()
 	if r.zoneErr == nil {
@@ -296,7 +320,7 @@ func (r *run) setup() {
 // Methods returns the methods Diagnose can check, in the order of
 // challenge.Methods. Email has nothing on the network to check.
 func Methods() []challenge.Method {
-	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01}
+	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01, challenge.TLSALPN01}
 }
 
 // published takes what the user was asked to publish from the challenge,
@@ -346,6 +370,10 @@ func isRecordMethod(m challenge.Method) bool {
 	return m == challenge.DNSTXT || m == challenge.HashCNAME || m == challenge.ACMEDNS01
 }
 
+// exactOnly reports whether m cannot validate a wildcard name (BR
+// 3.2.2.4.18, .19 and .20).
+func exactOnly(m challenge.Method) bool { return isFileMethod(m) || m == challenge.TLSALPN01 }
+
 func isFileMethod(m challenge.Method) bool {
 	return m == challenge.File || m == challenge.HashFile || m == challenge.ACMEHTTP01
 }
@@ -357,7 +385,7 @@ func (r *run) chooseMethods(m challenge.Method) []challenge.Method {
 	if m == "" {
 		var out []challenge.Method
 		for _, k := range Methods() {
-			if !wild || !isFileMethod(k) {
+			if !wild || !exactOnly(k) {
 				out = append(out, k)
 			}
 		}
@@ -367,7 +395,7 @@ func (r *run) chooseMethods(m challenge.Method) []challenge.Method {
 		r.out.undone("method %q: diagnose checks %s", m, methodList(Methods()))
 		return nil
 	}
-	if wild && isFileMethod(m) {
+	if wild && exactOnly(m) {
 		r.out.add(Finding{Code: WildcardMethod, Severity: Error, Subject: r.domain, Methods: []challenge.Method{m},
 			Message: fmt.Sprintf("%s cannot validate a wildcard name", m),
 			Fix:     fmt.Sprintf("use a DNS method (%s, %s or %s) for %s, or request %s without the wildcard", challenge.DNSTXT, challenge.ACMEDNS01, challenge.HashCNAME, r.domain, r.adn)})

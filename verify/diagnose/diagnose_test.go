@@ -57,6 +57,8 @@ func acmeHTTP(t *testing.T) *challenge.Challenge { return acme(t, challenge.Buil
 
 func acmeDNS(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.ACMEDNS01) }
 
+func tlsALPN(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.TLSALPN01) }
+
 // hashCNAME is an SSL.com hash-cname challenge for a fresh CSR of
 // example.test.
 func hashCNAME(t *testing.T) *challenge.Challenge {
@@ -368,6 +370,25 @@ var codeCases = []codeCase{
 		l.route("127.0.0.10:443", tlsSite(l, verifytest.NewResponder()))
 		return diagnose.Request{Challenge: c}
 	}},
+	{"tls-alpn-01 at a plain HTTPS server", diagnose.TLSALPNUnsupported, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		web(l, verifytest.NewResponder())
+		return diagnose.Request{Challenge: tlsALPN(t)}
+	}},
+	{"tls-alpn-01 certificate for another key authorization", diagnose.TLSALPNCertificate, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := tlsALPN(t)
+		l.add("example.test. 300 IN A 127.0.0.10")
+		l.alpn(c, verifytest.ALPNOtherDigest, "127.0.0.10")
+		return diagnose.Request{Challenge: c}
+	}},
+	{"tls-alpn-01 with a second name", diagnose.TLSALPNCertificate, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := tlsALPN(t)
+		l.add("example.test. 300 IN A 127.0.0.10")
+		l.alpn(c, verifytest.ALPNExtraSAN, "127.0.0.10")
+		return diagnose.Request{Challenge: c}
+	}},
+	{"wildcard with tls-alpn-01", diagnose.WildcardMethod, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		return diagnose.Request{Domain: "*.example.test", Method: challenge.TLSALPN01}
+	}},
 	{"no HTTPS site", diagnose.HTTPSNotServed, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := fileChallenge(t)
 		r := verifytest.NewResponder()
@@ -384,9 +405,8 @@ func tlsSite(l *lab, h http.Handler) string {
 	return s.Listener.Addr().String()
 }
 
-// notProducedYet are the codes no test can produce today: the check
-// behind them lands with tls-alpn-01.
-var notProducedYet = map[diagnose.Code]bool{diagnose.TLSALPNUnsupported: true}
+// notProducedYet are the codes no test can produce today.
+var notProducedYet = map[diagnose.Code]bool{}
 
 // TestEveryMisconfigurationHasItsFinding runs each misconfiguration on
 // loopback servers and expects its code at its severity.
@@ -432,8 +452,8 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 // TestCleanDomainHasNoErrorOrWarning: a domain set up right, for every
 // method with its challenge published, gets only information.
 func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
-	file, acme, txtc, dns01, hc := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t)
-	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc} {
+	file, acme, txtc, dns01, hc, alpn := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t), tlsALPN(t)
+	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc, alpn} {
 		name := "any method, no challenge"
 		if c != nil {
 			name = string(c.Method)
@@ -451,6 +471,10 @@ func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
 				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value)
 			web(l, r)
 			l.site(r, "::1")
+			if c == alpn {
+				l.alpn(c, verifytest.ALPNRight, "127.0.0.10")
+				l.alpn(c, verifytest.ALPNRight, "::1")
+			}
 			req := diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt", "digicert"}, Challenge: c}
 			rep := l.diagnoser().Diagnose(context.Background(), req)
 			assert.False(t, rep.HasErrors(), "report:\n%s", codes(rep))
@@ -548,4 +572,23 @@ func TestEachAddressFamilyOnItsOwn(t *testing.T) {
 		}
 	}
 	assert.False(t, rep.HasErrors(), codes(rep))
+}
+
+// TestUsableMethods: an error about one method rules out that method only;
+// one without methods (CAA) rules out all.
+func TestUsableMethods(t *testing.T) {
+	l := newLab(t, 1)
+	l.add("example.test. 300 IN A 127.0.0.10") // no www: the Alibaba file method fails
+	l.site(verifytest.NewResponder(), "127.0.0.10")
+	d := l.diagnoser()
+	rep := d.Diagnose(context.Background(), diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
+	require.True(t, rep.Has(diagnose.ApexWWW), codes(rep))
+	assert.NotContains(t, rep.Usable, challenge.File)
+	assert.Contains(t, rep.Usable, challenge.ACMEHTTP01)
+	assert.Contains(t, rep.Usable, challenge.DNSTXT)
+
+	l.add(`example.test. 300 IN CAA 0 issue "sectigo.com"`)
+	rep = d.Diagnose(context.Background(), diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
+	require.True(t, rep.Has(diagnose.CAAForbidden), codes(rep))
+	assert.Empty(t, rep.Usable)
 }

@@ -43,6 +43,12 @@
 //     CA follows it, the same answer from every address, apex and www, http
 //     and https, and a body that matches only after dcv's lenient
 //     comparison (BOM, CRLF, whitespace) that a stricter CA may refuse.
+//   - tls-alpn-01: on every address, port 443, a handshake offering only
+//     acme-tls/1 must negotiate it, and with a challenge the certificate must
+//     follow RFC 8737 (verify.CheckTLSALPN01Certificate).
+//
+// A finding names the methods it rules out (none: all of them); Report.Usable
+// lists the methods left, which matters when every method is diagnosed.
 //
 // With a challenge (Request.Challenge) the published record or file is
 // compared with its value; without one, the checks that need no value

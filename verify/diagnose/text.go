@@ -20,6 +20,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprint(b, " (CAA not checked")
 	}
 	fmt.Fprintf(b, "; methods %s)\n", methodList(r.Methods))
+	if len(r.Methods) > 1 {
+		usable := "none"
+		if u := r.Usable; len(u) > 0 {
+			usable = methodList(u)
+		}
+		fmt.Fprintf(b, "methods without errors: %s\n", usable)
+	}
 	if r.Zone != "" {
 		ns := make([]string, len(r.Servers))
 		for i, s := range r.Servers {
