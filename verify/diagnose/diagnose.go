@@ -82,7 +82,8 @@ type Request struct {
 	// method they belong to.
 	Record *challenge.Record   `json:"record,omitempty"`
 	File   *challenge.FileSpec `json:"file,omitempty"`
-	// AccountURI is the ACME account URL, for CAA accounturi (RFC 8657).
+	// AccountURI is the ACME account URL: for CAA accounturi (RFC 8657)
+	// and the owner name of dns-account-01.
 	AccountURI string `json:"account_uri,omitempty"`
 }
 
@@ -318,9 +319,11 @@ func (r *run) setup() {
 }
 
 // Methods returns the methods Diagnose can check, in the order of
-// challenge.Methods. Email has nothing on the network to check.
+// challenge.Methods. Email has nothing on the network to check; the
+// records of dns-persist-01 are judged by their grammar, not their
+// value, which a diagnosis does not do yet.
 func Methods() []challenge.Method {
-	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01, challenge.TLSALPN01}
+	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01, challenge.TLSALPN01, challenge.DNSAccount01}
 }
 
 // published takes what the user was asked to publish from the challenge,
@@ -367,7 +370,7 @@ func (r *run) published(req Request) bool {
 }
 
 func isRecordMethod(m challenge.Method) bool {
-	return m == challenge.DNSTXT || m == challenge.HashCNAME || m == challenge.ACMEDNS01
+	return m == challenge.DNSTXT || m == challenge.HashCNAME || m == challenge.ACMEDNS01 || m == challenge.DNSAccount01
 }
 
 // exactOnly reports whether m cannot validate a wildcard name (BR

@@ -59,6 +59,14 @@ func acmeDNS(t *testing.T) *challenge.Challenge { return acme(t, challenge.Build
 
 func tlsALPN(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.TLSALPN01) }
 
+const accountURL = "https://acme.test/acct/1"
+
+func dnsAccount(t *testing.T) *challenge.Challenge {
+	return acme(t, func(b challenge.Builder, domain, token string, key crypto.PublicKey) (*challenge.Challenge, error) {
+		return b.DNSAccount01(domain, token, key, accountURL)
+	})
+}
+
 // hashCNAME is an SSL.com hash-cname challenge for a fresh CSR of
 // example.test.
 func hashCNAME(t *testing.T) *challenge.Challenge {
@@ -189,6 +197,14 @@ var codeCases = []codeCase{
 		c := hashCNAME(t)
 		l.add(c.Record.Name + " 300 IN CNAME old.target.ssl.com.")
 		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-account-01 record under the plain _acme-challenge name", diagnose.RecordMissing, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := dnsAccount(t)
+		l.add(txt("_acme-challenge.example.test.", c.Record.Value))
+		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-account-01 owner from the account URL", diagnose.RecordOwner, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		return diagnose.Request{Domain: "example.test", Method: challenge.DNSAccount01, AccountURI: accountURL}
 	}},
 	{"record on one server only", diagnose.RecordNotPropagated, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := dnsTXT(t)
@@ -452,8 +468,8 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 // TestCleanDomainHasNoErrorOrWarning: a domain set up right, for every
 // method with its challenge published, gets only information.
 func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
-	file, acme, txtc, dns01, hc, alpn := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t), tlsALPN(t)
-	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc, alpn} {
+	file, acme, txtc, dns01, hc, alpn, acct := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t), tlsALPN(t), dnsAccount(t)
+	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc, alpn, acct} {
 		name := "any method, no challenge"
 		if c != nil {
 			name = string(c.Method)
@@ -468,7 +484,7 @@ func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
 			l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `example.test. 300 IN CAA 0 issue "digicert.com"`,
 				"example.test. 300 IN AAAA ::1",
 				txt(txtc.Record.Name, txtc.Record.Value), txt(dns01.Record.Name, dns01.Record.Value),
-				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value)
+				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value, txt(acct.Record.Name, acct.Record.Value))
 			web(l, r)
 			l.site(r, "::1")
 			if c == alpn {
@@ -591,4 +607,14 @@ func TestUsableMethods(t *testing.T) {
 	rep = d.Diagnose(context.Background(), diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
 	require.True(t, rep.Has(diagnose.CAAForbidden), codes(rep))
 	assert.Empty(t, rep.Usable)
+}
+
+// TestDNSAccountOwnerFromAccountURL: the owner name of dns-account-01
+// comes from the account URL (draft-ietf-acme-dns-account-label).
+func TestDNSAccountOwnerFromAccountURL(t *testing.T) {
+	l := newLab(t, 1)
+	rep := l.diagnoser().Diagnose(context.Background(), diagnose.Request{Domain: "example.test", Method: challenge.DNSAccount01, AccountURI: accountURL})
+	f := find(t, rep, diagnose.RecordOwner)
+	assert.Equal(t, challenge.DNSAccountOwner("example.test", accountURL), f.Subject)
+	assert.Contains(t, f.Message, `host record "`+strings.TrimSuffix(challenge.DNSAccountOwner("example.test", accountURL), ".example.test")+`"`)
 }

@@ -30,7 +30,8 @@
 //     refusal happened (the exact record to add, a CNAME that brings in
 //     someone else's policy, an unknown critical tag, RFC 8657 accounturi
 //     or validationmethods that rule the method out).
-//   - DNS methods: where the record goes (zone, host record), whether each
+//   - DNS methods (dns-txt, hash-cname, ACME dns-01 and dns-account-01):
+//     where the record goes (zone, host record), whether each
 //     authoritative server and the resolver serve it with the expected
 //     value, a doubled owner name (the full name typed into a host-record
 //     field), a CNAME at the owner and whether its target answers, a value
