@@ -130,3 +130,28 @@ func TestDiagnoseTrustAnchor(t *testing.T) {
 	assert.Equal(t, exitFail, o.code, o.stderr)
 	assert.Contains(t, o.stderr, "bad")
 }
+
+// A value from another CA's console, given as flags: a record or a file
+// the lab does not have is a finding (exit 1); flags that do not fit
+// together are usage errors.
+func TestDiagnoseGivenValue(t *testing.T) {
+	flags := diagnoseLab(t)
+	long := strings.Repeat("v", 300)
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--method", "dns-txt", "--name", "_dnsauth.example.test", "--value", long, "example.test"}, flags...)...)
+	assert.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "[record_missing] _dnsauth.example.test")
+
+	o = dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--method", "file", "--url", "http://example.test/.well-known/pki-validation/ca.txt", "--content", "v", "example.test"}, flags...)...)
+	assert.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "[file_not_found] http://example.test at ")
+
+	for _, args := range [][]string{
+		{"--name", "_dnsauth.example.test", "example.test"},                                                   // no value
+		{"--method", "dns-txt", "--name", "_dnsauth.example.test", "--target", "x.ssl.com", "example.test"},   // target for TXT
+		{"--method", "file", "--url", "http://example.test/.well-known/pki-validation/f.txt", "example.test"}, // no content
+		{"--method", "dns-txt", "--name", "_dnsauth.example.test", "--value", "v", "a.test", "b.test"},        // two domains
+	} {
+		o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt"}, args...)...)
+		assert.Equal(t, exitUsage, o.code, "%v: %s", args, o.stderr)
+	}
+}
