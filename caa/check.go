@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
+	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
 
@@ -29,6 +30,10 @@ var (
 	// ErrLookup is wrapped by every *LookupError: a CAA lookup that matters
 	// failed, so no decision was made. It is never a permission.
 	ErrLookup = errors.New("caa: CAA lookup failed")
+	// ErrDNSSECBogus and ErrDNSSECIndeterminate are wrapped by a
+	// *LookupError whose answer failed DNSSEC validation, besides ErrLookup.
+	ErrDNSSECBogus         = errors.New("caa: DNSSEC validation failed")
+	ErrDNSSECIndeterminate = errors.New("caa: DNSSEC chain could not be fetched")
 )
 
 // LookupError reports a failed CAA lookup at Name: either a response code
@@ -39,11 +44,20 @@ type LookupError struct {
 	Name  string
 	Rcode int
 	Err   error
+	// DNSSEC is DNSSECBogus or DNSSECIndeterminate when the answer failed
+	// DNSSEC validation, and Reason then names the broken link.
+	DNSSEC DNSSECVerdict
+	Reason string
 }
 
 func (e *LookupError) Error() string {
 	var what string
 	switch {
+	case e.DNSSEC == DNSSECBogus || e.DNSSEC == DNSSECIndeterminate:
+		what = "DNSSEC " + e.DNSSEC.String()
+		if e.Reason != "" {
+			what += ": " + e.Reason
+		}
 	case e.Rcode >= 0:
 		what = dns.RcodeToString[e.Rcode]
 		if what == "" {
@@ -61,12 +75,20 @@ func (e *LookupError) Error() string {
 		"make the name's DNS servers answer CAA queries (NOERROR, even if empty) and retry", e.Name, what)
 }
 
-// Unwrap returns ErrLookup and the cause.
+// Unwrap returns ErrLookup, ErrDNSSECBogus or ErrDNSSECIndeterminate
+// when validation failed, and the cause.
 func (e *LookupError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{ErrLookup}
+	out := []error{ErrLookup}
+	switch e.DNSSEC {
+	case DNSSECBogus:
+		out = append(out, ErrDNSSECBogus)
+	case DNSSECIndeterminate:
+		out = append(out, ErrDNSSECIndeterminate)
 	}
-	return []error{ErrLookup, e.Err}
+	if e.Err != nil {
+		out = append(out, e.Err)
+	}
+	return out
 }
 
 // Request asks whether a CA may issue for a name.
@@ -89,23 +111,34 @@ type Checker struct {
 	// .internal, .local, a TLD outside ICANN, ...), for labs and tests;
 	// otherwise Check refuses them (ErrBadRequest and ErrNotPublic).
 	AllowPrivate bool
+
+	// DNSSEC: the zero value validates the CAA answer of every level the
+	// climb uses (and each CNAME/DNAME link) back to TrustAnchors; a bogus
+	// or indeterminate answer at a level that matters is a *LookupError.
+	// DNSSECOff records only the resolver's AD bit: the Baseline
+	// Requirements do not allow a CA to switch validation off.
+	DNSSEC DNSSECMode
+	// TrustAnchors are DS or DNSKEY records of any owner; nil means the
+	// IANA root anchors.
+	TrustAnchors []dns.RR
 }
 
 // Decision is the outcome of Check, with what a CA must record.
 type Decision struct {
-	Permitted     bool      `json:"permitted"`
-	Domain        string    `json:"domain"`
-	Wildcard      bool      `json:"wildcard"`
-	Issuers       []string  `json:"issuers"`
-	RelevantName  string    `json:"relevant_name"`          // owner of the relevant RRset; "" if none anywhere
-	CNAMETarget   string    `json:"cname_target,omitempty"` // where a CNAME at RelevantName led
-	TTL           uint32    `json:"ttl"`                    // of the relevant RRset, as EffectiveTTL reads it
-	Authenticated bool      `json:"authenticated"`          // every answer that mattered had the AD bit
-	Records       []string  `json:"records,omitempty"`      // the relevant RRset, presentation form
-	Rule          string    `json:"rule"`
-	Hint          string    `json:"hint,omitempty"`
-	CheckedAt     time.Time `json:"checked_at"`
-	ValidUntil    time.Time `json:"valid_until"` // CheckedAt + max(TTL, 8h): BR 3.2.2.8; TTL is at most MaxTTL
+	Permitted     bool          `json:"permitted"`
+	Domain        string        `json:"domain"`
+	Wildcard      bool          `json:"wildcard"`
+	Issuers       []string      `json:"issuers"`
+	RelevantName  string        `json:"relevant_name"`          // owner of the relevant RRset; "" if none anywhere
+	CNAMETarget   string        `json:"cname_target,omitempty"` // where a CNAME at RelevantName led
+	TTL           uint32        `json:"ttl"`                    // of the relevant RRset, as EffectiveTTL reads it
+	Authenticated bool          `json:"authenticated"`          // every answer that mattered had the AD bit
+	DNSSEC        DNSSECVerdict `json:"dnssec,omitempty"`       // the weakest DNSSEC verdict of the answers that mattered; "" if not validated
+	Records       []string      `json:"records,omitempty"`      // the relevant RRset, presentation form
+	Rule          string        `json:"rule"`
+	Hint          string        `json:"hint,omitempty"`
+	CheckedAt     time.Time     `json:"checked_at"`
+	ValidUntil    time.Time     `json:"valid_until"` // CheckedAt + max(TTL, 8h): BR 3.2.2.8; TTL is at most MaxTTL
 }
 
 // MinValidity is the BR 3.2.2.8 floor: a CA may rely on a CAA check for
@@ -180,7 +213,9 @@ func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decisi
 	}
 
 	checkedAt := now()
-	rel, err := relevant(ctx, ex, dnsname.Base(domain))
+	r := &resolve.Resolver{Exchanger: ex, Strict: true,
+		Validator: resolve.ValidatorFor(c.DNSSEC, c.TrustAnchors, c.Now, c.DNS)}
+	rel, err := relevant(ctx, r, dnsname.Base(domain))
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +228,7 @@ func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decisi
 		CNAMETarget:   rel.target,
 		TTL:           ttl,
 		Authenticated: rel.ad,
+		DNSSEC:        rel.dnssec,
 		CheckedAt:     checkedAt,
 		ValidUntil:    checkedAt.Add(max(time.Duration(ttl)*time.Second, MinValidity)),
 	}

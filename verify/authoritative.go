@@ -15,12 +15,19 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
 
-// maxNSNames bounds the NS names of one zone this package will query.
-// More is refused (ErrLookup) rather than checked in part.
-const maxNSNames = 32
+// Bounds on what one zone may make the authoritative mode do. More names
+// or addresses are refused (ErrLookup) before any of them is asked,
+// rather than checked in part; authFanOut bounds the queries in flight.
+const (
+	maxNSNames        = 32 // NS names of one zone
+	maxAddrsPerNSName = 8  // addresses of one NS name
+	maxAuthServers    = 64 // addresses of all NS names together
+	authFanOut        = 16 // concurrent queries of one check
+)
 
 // AuthServer is one authoritative server of a zone: an NS name and one of
 // its addresses, "ip:port".
@@ -46,7 +53,7 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	if err != nil {
 		return "", nil, ev, err
 	}
-	ns, err := resolve(ctx, ex, zone, dns.TypeNS)
+	ns, err := lookupRRs(ctx, ex, zone, dns.TypeNS)
 	ev = append(ev, ns.ev...)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
@@ -72,8 +79,11 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	}
 	results := make([]found, len(names))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, authFanOut/2) // each lookupIP sends two queries
 	for i, n := range names {
+		sem <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-sem }()
 			ips, ipEv, err := lookupIP(ctx, ex, n)
 			results[i] = found{ev: ipEv, err: err}
 			for _, ip := range ips {
@@ -89,6 +99,9 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 		if r.err != nil && !errors.Is(r.err, ErrNotFound) {
 			return zone, nil, ev, r.err
 		}
+		if len(r.addrs) > maxAddrsPerNSName {
+			return zone, nil, ev, lookupErr(ex, zone, fmt.Errorf("NS name %s of zone %s has %d addresses, more than the limit of %d", names[i], zone, len(r.addrs), maxAddrsPerNSName))
+		}
 		for _, a := range r.addrs {
 			if !slices.Contains(seen, a) {
 				seen = append(seen, a)
@@ -99,31 +112,28 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	if len(servers) == 0 {
 		return zone, nil, ev, lookupErr(ex, zone, fmt.Errorf("no NS name of zone %s has an address", zone))
 	}
+	if len(servers) > maxAuthServers {
+		return zone, nil, ev, lookupErr(ex, zone, fmt.Errorf("the NS names of zone %s have %d addresses, more than the limit of %d", zone, len(servers), maxAuthServers))
+	}
 	return zone, servers, ev, nil
 }
 
 // findZone walks from name up towards the root asking for SOA records.
+// A failed query (transport, error rcode, truncation, DNSSEC) is an error,
+// never a reason to skip a level.
 func findZone(ctx context.Context, ex Exchanger, name string) (string, []Evidence, error) {
 	target := trimDot(dns.CanonicalName(dns.Fqdn(name)))
-	server := serverName(ex)
 	var ev []Evidence
 	for cand := target; cand != ""; {
 		fq := cand + "."
 		r, e, err := query(ctx, ex, fq, dns.TypeSOA)
 		ev = append(ev, e)
 		if err != nil {
-			return "", ev, transportError(ctx, err, target, server)
-		}
-		switch r.Rcode {
-		case dns.RcodeSuccess, dns.RcodeNameError:
-		default:
-			rc := rcodeString(r.Rcode)
-			e := newError(ErrLookup, target, fmt.Errorf("SOA query for %s answered %s", fq, rc))
-			e.Seen, e.Server = []string{rc}, server
-			return "", ev, e
-		}
-		if r.Truncated {
-			return "", ev, lookupErr(ex, target, fmt.Errorf("SOA answer for %s truncated", fq))
+			var de *Error
+			if errors.As(err, &de) {
+				de.Target = target
+			}
+			return "", ev, err
 		}
 		for _, rr := range r.Answer {
 			if _, ok := rr.(*dns.SOA); ok && r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, fq) {
@@ -173,7 +183,7 @@ func (a authExchanger) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, erro
 		return nil, e
 	}
 	if (r.Rcode == dns.RcodeSuccess || r.Rcode == dns.RcodeNameError) && !r.Authoritative {
-		e := newError(ErrLookup, trimDot(q.Question[0].Name), fmt.Errorf("%s answered %s without authority (AA=0)", a.addr, rcodeString(r.Rcode)))
+		e := newError(ErrLookup, trimDot(q.Question[0].Name), fmt.Errorf("%s answered %s without authority (AA=0)", a.addr, resolve.RcodeString(r.Rcode)))
 		e.Server = a.addr
 		return nil, e
 	}

@@ -55,7 +55,7 @@ func TestAuthoritativeServersAndPerServerCheck(t *testing.T) {
 	servers, port := dnsTAuthServers(t, "new", "new", "old")
 	rec := dnsTRecursive()
 	recSrv := dnsTServer(t, rec)
-	client := &verify.DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second}
+	client := &verify.DNSClient{Servers: []string{recSrv.Addr()}, Timeout: time.Second, AllowPrivate: true}
 
 	zone, auth, ev, err := verify.AuthoritativeServers(dnsTCtx(), client, "_dnsauth.example.com", port)
 	require.NoError(t, err)

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
 
@@ -28,8 +30,9 @@ const (
 // Exchanger (the recursive resolvers in Servers, in order) and
 // ServerExchanger (one named server, as the authoritative mode needs). The
 // zero value uses the nameservers of /etc/resolv.conf with the defaults
-// below. A DNSClient holds no state between calls; it is safe for
-// concurrent use as long as its fields are not changed.
+// below. Its only state is the DNSSEC validators' DS/DNSKEY cache: share
+// one DNSClient between checks, and do not copy it after first use. It is
+// safe for concurrent use as long as its fields are not changed.
 type DNSClient struct {
 	// Servers are the recursive resolvers, "host:port" (":53" is added
 	// when the port is missing). Empty: the nameservers of ResolvConf.
@@ -45,6 +48,15 @@ type DNSClient struct {
 	Attempts int
 	// UDPSize is the EDNS0 buffer size advertised. Default 1232.
 	UDPSize uint16
+	// AllowPrivate lets ExchangeServer dial loopback, private and
+	// reserved addresses (labs, tests). Without it ExchangeServer, which
+	// the authoritative mode uses for the addresses a zone names, dials
+	// only addresses the address guard allows (as HTTPClient does), so a
+	// zone cannot aim the validator at the CA's own network. The resolvers
+	// in Servers and ResolvConf are the operator's choice and are exempt.
+	AllowPrivate bool
+
+	validators resolve.Validators // DNSSEC validators with their caches, per anchor set
 }
 
 func (c *DNSClient) timeout() time.Duration {
@@ -123,15 +135,22 @@ func withPort(server, port string) string {
 // first response; it moves to the next server only on a transport failure
 // (timeout, refused, unreadable reply), never because of the rcode.
 func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+	r, _, err := c.ExchangeWithServer(ctx, m)
+	return r, err
+}
+
+// ExchangeWithServer is Exchange that also returns the server that
+// answered ("ip:port"), for evidence that names it.
+func (c *DNSClient) ExchangeWithServer(ctx context.Context, m *dns.Msg) (*dns.Msg, string, error) {
 	servers, err := c.servers()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var errs []error
 	for _, s := range servers {
-		r, err := c.ExchangeServer(ctx, m, s)
+		r, err := c.exchange(ctx, m, s)
 		if err == nil {
-			return r, nil
+			return r, s, nil
 		}
 		errs = append(errs, err)
 		if ctx.Err() != nil || errors.Is(err, ErrBadInput) {
@@ -139,7 +158,7 @@ func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) 
 		}
 	}
 	if len(errs) == 1 {
-		return nil, errs[0]
+		return nil, "", errs[0]
 	}
 	// Several servers failed: a timeout anywhere makes it a timeout, else
 	// the last server's kind.
@@ -153,14 +172,55 @@ func (c *DNSClient) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) 
 	}
 	e := newError(kind, last.Target, fmt.Errorf("all %d servers failed: %w", len(errs), errors.Join(errs...)))
 	e.Server = strings.Join(servers, ",")
-	return nil, e
+	e.Hint = last.Hint
+	return nil, "", e
+}
+
+// DNSSECValidator returns the DNSSEC validator this client keeps for
+// anchors (nil: the IANA root anchors), so that DS and DNSKEY sets stay
+// cached across checks for as long as the client lives. Verifier and
+// caa.Checker use it when their clock is the wall clock.
+func (c *DNSClient) DNSSECValidator(anchors []dns.RR) *dnssec.Validator {
+	return c.validators.Get(anchors)
 }
 
 // ExchangeServer sends m to server ("ip:port") alone: UDP up to Attempts
 // times on timeout, then TCP; TCP at once when the UDP answer is
 // truncated. m is not modified: an EDNS0 OPT record is added to a copy
-// when m has none. Any rcode is a response; errors are *Error.
+// when m has none. Any rcode is a response; errors are *Error. Unless
+// AllowPrivate is set, server must be an IP address the address guard
+// allows: anything else is ErrAddressRefused (or ErrBadInput for a host
+// name) and is never dialled.
 func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error) {
+	server = withPort(server, "53")
+	if !c.AllowPrivate {
+		if err := vetServer(server); err != nil {
+			return nil, err
+		}
+	}
+	return c.exchange(ctx, m, server)
+}
+
+// vetServer applies the address guard to a name server's "ip:port".
+func vetServer(server string) error {
+	host, _, err := net.SplitHostPort(server)
+	if err != nil {
+		return newError(ErrBadInput, server, err)
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return newError(ErrBadInput, server, errors.New("a name server must be given as an IP address"))
+	}
+	if err := checkAddr(a); err != nil {
+		e := newError(ErrAddressRefused, server, err)
+		e.Server, e.Hint = server, "make the zone's NS records name servers on public addresses"
+		return e
+	}
+	return nil
+}
+
+// exchange is ExchangeServer without the address guard.
+func (c *DNSClient) exchange(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error) {
 	if m == nil || len(m.Question) != 1 {
 		return nil, newError(ErrBadInput, "", errors.New("a DNS query needs exactly one question"))
 	}
@@ -173,9 +233,15 @@ func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server strin
 		q.SetEdns0(c.udpSize(), false)
 	}
 	target := strings.TrimSuffix(q.Question[0].Name, ".")
-	fail := func(err error) error {
-		e := newError(classifyNetErr(ctx, err), target, err)
+	fail := func(last, err error) error {
+		e := newError(kindOf(ctx, last), target, err)
 		e.Server = server
+		switch e.Kind {
+		case ErrConnection:
+			e.Hint = hintDNSConnection
+		case ErrTimeout:
+			e.Hint = hintDNSTimeout
+		}
 		return e
 	}
 
@@ -191,15 +257,15 @@ func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server strin
 		}
 		udpErr = err
 		if ctx.Err() != nil || !isTimeout(err) {
-			return nil, fail(err)
+			return nil, fail(err, err)
 		}
 	}
 	r, err := c.once(ctx, "tcp", q, server)
 	if err != nil {
 		if udpErr != nil {
-			return nil, fail(fmt.Errorf("udp: %w; then tcp: %w", udpErr, err))
+			return nil, fail(err, fmt.Errorf("udp: %w; then tcp: %w", udpErr, err))
 		}
-		return nil, fail(fmt.Errorf("tcp after truncated udp answer: %w", err))
+		return nil, fail(err, fmt.Errorf("tcp after truncated udp answer: %w", err))
 	}
 	if r.Truncated {
 		e := newError(ErrLookup, target, errors.New("answer truncated even over TCP"))
@@ -209,10 +275,11 @@ func (c *DNSClient) ExchangeServer(ctx context.Context, m *dns.Msg, server strin
 	return r, nil
 }
 
-// errQuestionMismatch: a reply that is not for the question asked.
-var errQuestionMismatch = errors.New("reply does not answer the question asked")
-
-// once sends q over network to server once, bounded by Timeout and ctx.
+// once sends q over network to server once, bounded by Timeout and ctx,
+// with a fresh random ID (and, over UDP, a fresh socket with a random
+// source port: RFC 5452). Datagrams that do not parse, carry another ID or
+// answer another question are dropped and the wait goes on until the
+// attempt's timeout: one spoofed or garbled packet cannot fail the lookup.
 func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server string) (*dns.Msg, error) {
 	timeout := c.timeout()
 	if dl, ok := ctx.Deadline(); ok {
@@ -233,67 +300,74 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 		return nil, err
 	}
 	defer co.Close()
+	co.UDPSize = c.udpSize()
+	deadline, _ := actx.Deadline()
+	if err := co.SetDeadline(deadline); err != nil {
+		return nil, err
+	}
+	// Closing the connection ends a read at once when ctx is cancelled.
+	stop := context.AfterFunc(actx, func() { co.Close() })
+	defer stop()
 
-	// miekg/dns honours only the context's deadline; closing the
-	// connection also makes a cancelled context end the read at once.
-	type result struct {
-		r   *dns.Msg
-		err error
+	out := q.Copy()
+	out.Id = dns.Id()
+	if err := co.WriteMsg(out); err != nil {
+		return nil, ctxErr(actx, err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		r, _, err := cl.ExchangeWithConnContext(actx, q, co)
-		done <- result{r, err}
-	}()
-	var res result
-	select {
-	case res = <-done:
-	case <-actx.Done():
-		co.Close()
-		<-done
-		return nil, actx.Err()
+	var skipped error
+	for {
+		raw, err := co.ReadMsgHeader(nil)
+		if network == "udp" && errors.Is(err, dns.ErrShortRead) {
+			skipped = errors.New("unreadable reply: shorter than a DNS header")
+			continue
+		}
+		if err != nil {
+			if skipped != nil && isTimeout(ctxErr(actx, err)) {
+				return nil, fmt.Errorf("%w (ignored before it: %w)", ctxErr(actx, err), skipped)
+			}
+			return nil, ctxErr(actx, err)
+		}
+		r := new(dns.Msg)
+		if err := r.Unpack(raw); err != nil {
+			skipped = fmt.Errorf("unreadable reply: %w", err)
+			continue
+		}
+		if r.Id != out.Id || !r.Response {
+			skipped = errors.New("reply with another ID")
+			continue
+		}
+		if !resolve.SameQuestion(out, r) {
+			skipped = resolve.ErrQuestionMismatch
+			if network == "tcp" {
+				return nil, resolve.ErrQuestionMismatch // one stream, one answer
+			}
+			continue
+		}
+		r.Id = q.Id
+		return r, nil
 	}
-	if res.err != nil {
-		return nil, res.err
-	}
-	if !sameQuestion(q, res.r) {
-		return nil, errQuestionMismatch
-	}
-	return res.r, nil
 }
 
-// sameQuestion reports whether r answers q. Error responses (FORMERR,
-// NOTIMP…) may come without a question section.
-func sameQuestion(q, r *dns.Msg) bool {
-	if len(r.Question) == 0 {
-		return r.Rcode != dns.RcodeSuccess
+// ctxErr prefers the context's error (deadline or cancellation) to the
+// read or write error it caused by closing the connection.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	if len(r.Question) != 1 {
-		return false
-	}
-	a, b := q.Question[0], r.Question[0]
-	return a.Qtype == b.Qtype && a.Qclass == b.Qclass && strings.EqualFold(a.Name, b.Name)
+	return err
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
-
-// classifyNetErr maps a transport error to an error kind. A cancelled
-// context counts as a timeout: the caller stopped waiting.
-func classifyNetErr(ctx context.Context, err error) error {
-	switch {
-	case isTimeout(err), ctx.Err() != nil, errors.Is(err, context.Canceled):
+// kindOf maps the layer's classification of a transport error onto a
+// kind of this package.
+func kindOf(ctx context.Context, err error) error {
+	switch resolve.ClassifyNetErr(ctx, err) {
+	case resolve.Timeout:
 		return ErrTimeout
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
-		return ErrConnection
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	case resolve.Connection:
 		return ErrConnection
 	}
 	return ErrLookup
 }
+
+// isTimeout reports whether err is a deadline or a network timeout.
+func isTimeout(err error) bool { return resolve.IsTimeout(err) }

@@ -30,7 +30,7 @@ func dnsTServer(t testing.TB, z *verifytest.Zone) *verifytest.DNSServer {
 
 // dnsTClient is a DNSClient with short timeouts for tests.
 func dnsTClient(servers ...string) *verify.DNSClient {
-	return &verify.DNSClient{Servers: servers, Timeout: 200 * time.Millisecond}
+	return &verify.DNSClient{Servers: servers, Timeout: 200 * time.Millisecond, AllowPrivate: true}
 }
 
 // dnsTClosedAddr returns a loopback address where nothing listens.

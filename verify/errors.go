@@ -35,6 +35,10 @@ var (
 	ErrAddressRefused = errors.New("address refused by the address guard")
 	ErrPortNotAllowed = errors.New("port not allowed (only 80 and 443)")
 	ErrBadInput       = errors.New("bad input")
+	// DNSSEC: the answer failed validation (Hint names the broken link),
+	// or the chain of trust could not be fetched.
+	ErrDNSSECBogus         = errors.New("DNSSEC validation failed")
+	ErrDNSSECIndeterminate = errors.New("DNSSEC chain could not be fetched")
 )
 
 // Outcome classifies a Verify result.
@@ -192,26 +196,28 @@ type kindInfo struct {
 }
 
 var kinds = map[error]kindInfo{
-	ErrNotFound:         {"not_found", NotVerified, "add the record exactly as shown, then wait for its TTL before retrying"},
-	ErrMismatch:         {"mismatch", NotVerified, "copy the host record and value again; remove stale records"},
-	ErrNotPropagated:    {"not_propagated", NotVerified, "wait for every authoritative server to serve the record; check each NS"},
-	ErrHTTPStatus:       {"http_status", NotVerified, "upload the file to /.well-known/pki-validation/ (or the path shown) so it is served with status 200"},
-	ErrRedirect:         {"redirect", NotVerified, "serve the file directly, without any 301/302 redirect"},
-	ErrContentMismatch:  {"content_mismatch", NotVerified, "serve the same file on every URL (apex and www, HTTP and HTTPS); purge CDN caches"},
-	ErrExpired:          {"expired", NotVerified, "request a new challenge value"},
-	ErrCodeMismatch:     {"code_mismatch", NotVerified, "enter the code from the latest email exactly"},
-	ErrALPNProtocol:     {"alpn_protocol", NotVerified, "answer TLS connections that offer ALPN acme-tls/1 (SNI = the domain) on port 443 with the challenge certificate"},
-	ErrALPNCertificate:  {"alpn_certificate", NotVerified, "present the self-signed challenge certificate as built: one dNSName SAN (the domain) and the critical acmeIdentifier extension holding SHA-256 of the key authorization"},
-	ErrPersistDenied:    {"persist_denied", NotVerified, "publish \"<issuer>; accounturi=<uri>\" at _validation-persist.<domain>, with policy=wildcard for wildcards and subdomains, and a persistUntil in the future if any"},
-	ErrPersistMalformed: {"persist_malformed", NotVerified, "fix the record: \"<issuer>; accounturi=<uri>[; policy=wildcard][; persistUntil=<unix seconds>]\", each parameter once"},
-	ErrLookup:           {"lookup", Undecided, "fix the DNS servers for the zone (SERVFAIL/REFUSED) and retry"},
-	ErrTimeout:          {"timeout", Undecided, "check that the DNS or web server answers from the Internet; allow the CA's addresses"},
-	ErrConnection:       {"connection", Undecided, "open port 80/443 to the Internet and allow the CA's addresses"},
-	ErrTLS:              {"tls", Undecided, "fix the HTTPS server's TLS setup, or stop listening on 443"},
-	ErrBodyTooLarge:     {"body_too_large", Undecided, "serve only the validation content in the file"},
-	ErrAddressRefused:   {"address_refused", Undecided, "point the name at a public address"},
-	ErrPortNotAllowed:   {"port_not_allowed", Undecided, "use port 80 (http) or 443 (https)"},
-	ErrBadInput:         {"bad_input", Undecided, "check the name, URL or value given"},
+	ErrNotFound:            {"not_found", NotVerified, "add the record exactly as shown, then wait for its TTL before retrying"},
+	ErrMismatch:            {"mismatch", NotVerified, "copy the host record and value again; remove stale records"},
+	ErrNotPropagated:       {"not_propagated", NotVerified, "wait for every authoritative server to serve the record; check each NS"},
+	ErrHTTPStatus:          {"http_status", NotVerified, "upload the file to /.well-known/pki-validation/ (or the path shown) so it is served with status 200"},
+	ErrRedirect:            {"redirect", NotVerified, "serve the file directly, without any 301/302 redirect"},
+	ErrContentMismatch:     {"content_mismatch", NotVerified, "serve the same file on every URL (apex and www, HTTP and HTTPS); purge CDN caches"},
+	ErrExpired:             {"expired", NotVerified, "request a new challenge value"},
+	ErrCodeMismatch:        {"code_mismatch", NotVerified, "enter the code from the latest email exactly"},
+	ErrALPNProtocol:        {"alpn_protocol", NotVerified, "answer TLS connections that offer ALPN acme-tls/1 (SNI = the domain) on port 443 with the challenge certificate"},
+	ErrALPNCertificate:     {"alpn_certificate", NotVerified, "present the self-signed challenge certificate as built: one dNSName SAN (the domain) and the critical acmeIdentifier extension holding SHA-256 of the key authorization"},
+	ErrPersistDenied:       {"persist_denied", NotVerified, "publish \"<issuer>; accounturi=<uri>\" at _validation-persist.<domain>, with policy=wildcard for wildcards and subdomains, and a persistUntil in the future if any"},
+	ErrPersistMalformed:    {"persist_malformed", NotVerified, "fix the record: \"<issuer>; accounturi=<uri>[; policy=wildcard][; persistUntil=<unix seconds>]\", each parameter once"},
+	ErrLookup:              {"lookup", Undecided, "fix the DNS servers for the zone (SERVFAIL/REFUSED) and retry"},
+	ErrTimeout:             {"timeout", Undecided, "check that the DNS or web server answers from the Internet; allow the CA's addresses"},
+	ErrConnection:          {"connection", Undecided, "open port 80/443 to the Internet and allow the CA's addresses"},
+	ErrTLS:                 {"tls", Undecided, "fix the HTTPS server's TLS setup, or stop listening on 443"},
+	ErrBodyTooLarge:        {"body_too_large", Undecided, "serve only the validation content in the file"},
+	ErrAddressRefused:      {"address_refused", Undecided, "point the name at a public address"},
+	ErrPortNotAllowed:      {"port_not_allowed", Undecided, "use port 80 (http) or 443 (https)"},
+	ErrBadInput:            {"bad_input", Undecided, "check the name, URL or value given"},
+	ErrDNSSECBogus:         {"dnssec_bogus", Undecided, "the zone's DNSSEC is broken; every CA will refuse it: fix the signatures or the DS at the parent"},
+	ErrDNSSECIndeterminate: {"dnssec_indeterminate", Undecided, "the DNSSEC chain could not be fetched: use a DNSSEC-aware resolver and retry"},
 }
 
 // KindCode returns the stable code of err's kind ("not_found",

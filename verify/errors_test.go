@@ -21,7 +21,8 @@ func TestKindTable(t *testing.T) {
 	all := []error{verify.ErrNotFound, verify.ErrMismatch, verify.ErrNotPropagated, verify.ErrHTTPStatus, verify.ErrRedirect, verify.ErrContentMismatch,
 		verify.ErrExpired, verify.ErrCodeMismatch, verify.ErrLookup, verify.ErrTimeout, verify.ErrConnection, verify.ErrTLS, verify.ErrBodyTooLarge,
 		verify.ErrAddressRefused, verify.ErrPortNotAllowed, verify.ErrBadInput,
-		verify.ErrALPNProtocol, verify.ErrALPNCertificate, verify.ErrPersistDenied, verify.ErrPersistMalformed}
+		verify.ErrALPNProtocol, verify.ErrALPNCertificate, verify.ErrPersistDenied, verify.ErrPersistMalformed,
+		verify.ErrDNSSECBogus, verify.ErrDNSSECIndeterminate}
 	assert.Len(t, verify.Kinds, len(all))
 	seen := map[string]bool{}
 	for _, k := range all {

@@ -3,7 +3,7 @@ package verify
 import (
 	"net/netip"
 
-	"github.com/miekg/dns"
+	"github.com/dcvkit/dcv/internal/resolve"
 )
 
 // Unexported names the external tests (package verify_test) need, as net/http
@@ -29,10 +29,9 @@ const (
 )
 
 var (
-	AnswerError         = answerError
 	BodyLines           = bodyLines
 	EmbeddedV4          = embeddedV4
-	ErrQuestionMismatch = errQuestionMismatch
+	ErrQuestionMismatch = resolve.ErrQuestionMismatch
 	Fetch               = fetch
 	Interleave          = interleave
 	IsHex               = isHex
@@ -54,12 +53,6 @@ var (
 	DNSClientUDPSize    = (*DNSClient).udpSize
 	HTTPClientTransport = (*HTTPClient).transport
 )
-
-// FollowChain follows answer from cur with a fresh chain.
-func FollowChain(cur string, qtype uint16, answer []dns.RR) (string, []dns.RR, error) {
-	ch := chain{seen: map[string]bool{}}
-	return ch.follow(cur, qtype, answer)
-}
 
 // GuardRule is one row of the address guard's table.
 type GuardRule struct {

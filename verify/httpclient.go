@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
+	"github.com/dcvkit/dcv/internal/resolve"
+	"github.com/miekg/dns"
 )
 
 // Defaults of HTTPClient and fetch.
@@ -75,6 +77,12 @@ type HTTPClient struct {
 
 	// UserAgent is sent unless the request sets one (empty: DefaultUserAgent).
 	UserAgent string
+
+	// DNSSEC and TrustAnchors apply to the A/AAAA lookups of target hosts
+	// as Verifier's fields of the same names do: validated by default, a
+	// bogus or indeterminate answer is never dialled.
+	DNSSEC       DNSSECMode
+	TrustAnchors []dns.RR
 }
 
 // Do sends req, which must be an http or https URL on the default port, and
@@ -198,6 +206,7 @@ func (c *HTTPClient) resolve(ctx context.Context, host string) ([]netip.Addr, []
 	if ex == nil {
 		ex = &DNSClient{}
 	}
+	ex = &dnsPath{Exchanger: ex, val: resolve.ValidatorFor(c.DNSSEC, c.TrustAnchors, nil, ex)}
 	addrs, ev, err := lookupIP(ctx, ex, host)
 	if err != nil {
 		var e *Error

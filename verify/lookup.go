@@ -5,6 +5,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,9 +13,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
+	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
 
@@ -22,9 +24,9 @@ import (
 // (ErrLookup), never cut: a cut answer could drop the matching value or
 // keep a stale one.
 const (
-	maxCNAMEHops  = 8        // CNAMEs followed from the owner to the records
-	maxTXTRecords = 100      // TXT records in one RRset
-	maxTXTBytes   = 64 << 10 // all joined TXT values of one RRset together
+	maxCNAMEHops  = resolve.MaxChain // CNAME and DNAME links followed from the owner to the records
+	maxTXTRecords = 100              // TXT records in one RRset
+	maxTXTBytes   = 64 << 10         // all joined TXT values of one RRset together
 )
 
 // Negative answers, as they appear in Error.Seen for ErrNotFound.
@@ -52,9 +54,10 @@ type dnsAnswer struct {
 	// joined; CNAME, the lower-case target with a trailing dot; A/AAAA,
 	// the addresses.
 	Values   []string
-	TTL      uint32     // the lowest TTL of the final RRset
-	AD       bool       // every response on the way was DNSSEC-authenticated
-	Evidence []Evidence // one per query sent, failed ones included
+	TTL      uint32        // the lowest TTL of the final RRset
+	AD       bool          // every response on the way had the AD bit
+	DNSSEC   DNSSECVerdict // the weakest verdict of the responses on the way
+	Evidence []Evidence    // one per query sent, failed ones included
 }
 
 // lookupIP returns the addresses of host, AAAA first then A; the two are
@@ -68,8 +71,8 @@ func lookupIP(ctx context.Context, ex Exchanger, host string) ([]netip.Addr, []E
 		err4, err6 error
 	)
 	wg.Add(2)
-	go func() { defer wg.Done(); res6, err6 = resolve(ctx, ex, host, dns.TypeAAAA) }()
-	go func() { defer wg.Done(); res4, err4 = resolve(ctx, ex, host, dns.TypeA) }()
+	go func() { defer wg.Done(); res6, err6 = lookupRRs(ctx, ex, host, dns.TypeAAAA) }()
+	go func() { defer wg.Done(); res4, err4 = lookupRRs(ctx, ex, host, dns.TypeA) }()
 	wg.Wait()
 	ev := append(res6.ev, res4.ev...)
 
@@ -117,8 +120,8 @@ func lookupIP(ctx context.Context, ex Exchanger, host string) ([]netip.Addr, []E
 
 // lookupTXT returns the TXT records at owner, following CNAMEs.
 func lookupTXT(ctx context.Context, ex Exchanger, owner string) (dnsAnswer, error) {
-	res, err := resolve(ctx, ex, owner, dns.TypeTXT)
-	a := dnsAnswer{TTL: res.ttl, AD: res.ad, Evidence: res.ev}
+	res, err := lookupRRs(ctx, ex, owner, dns.TypeTXT)
+	a := dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}
 	if err != nil {
 		return a, err
 	}
@@ -133,8 +136,8 @@ func lookupTXT(ctx context.Context, ex Exchanger, owner string) (dnsAnswer, erro
 
 // lookupCNAME returns the CNAME at owner itself (one hop, not chased).
 func lookupCNAME(ctx context.Context, ex Exchanger, owner string) (dnsAnswer, error) {
-	res, err := resolve(ctx, ex, owner, dns.TypeCNAME)
-	a := dnsAnswer{TTL: res.ttl, AD: res.ad, Evidence: res.ev}
+	res, err := lookupRRs(ctx, ex, owner, dns.TypeCNAME)
+	a := dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}
 	if err != nil {
 		return a, err
 	}
@@ -195,201 +198,186 @@ func joinTXT(parts []string) string {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// resolved is what resolve found: the final RRset and the evidence.
+// resolved is what lookupRRs found: the final RRset and the evidence.
 type resolved struct {
-	rrs []dns.RR
-	ttl uint32
-	ad  bool
-	ev  []Evidence
+	rrs    []dns.RR
+	ttl    uint32
+	ad     bool
+	dnssec DNSSECVerdict
+	ev     []Evidence
 }
 
-// resolve queries owner for qtype through ex and follows CNAMEs (except
-// for qtype CNAME), re-querying the last name of a chain that ends without
-// the records. It returns a non-empty RRset owned by the last name of the
-// chain, or an *Error: ErrNotFound (NXDOMAIN / NODATA in Seen), ErrLookup
-// (error rcode, truncation, CNAME loop or too many hops), or the
-// transport's kind.
-func resolve(ctx context.Context, ex Exchanger, owner string, qtype uint16) (resolved, error) {
-	name := dns.CanonicalName(dnsname.FQDN(owner))
-	target := trimDot(name)
-	server := serverName(ex)
-	var res resolved
-	ad := true
-	ch := chain{seen: map[string]bool{name: true}}
-	cur := name
-	for {
-		r, ev, err := query(ctx, ex, cur, qtype)
-		res.ev = append(res.ev, ev)
-		if err != nil {
-			return res, transportError(ctx, err, target, server)
-		}
-		ad = ad && r.AuthenticatedData
-		if err := answerError(r, cur, qtype, target, server); err != nil {
-			return res, err
-		}
-		last, rrs, err := ch.follow(cur, qtype, r.Answer)
-		if err != nil {
-			e := newError(ErrLookup, target, err)
-			e.Server = server
-			return res, e
-		}
-		if len(rrs) > 0 {
-			res.rrs, res.ad = rrs, ad
-			res.ttl = rrs[0].Header().Ttl
-			for _, rr := range rrs {
-				res.ttl = min(res.ttl, rr.Header().Ttl)
-			}
-			return res, nil
-		}
-		if last == cur {
-			typ := dns.TypeToString[qtype]
-			e := newError(ErrNotFound, target, fmt.Errorf("%s has no %s record (NODATA)", target, typ))
-			if cur != name {
-				e.Err = fmt.Errorf("%s is a CNAME to %s, which has no %s record (NODATA)", target, trimDot(cur), typ)
-				e.Hint = fmt.Sprintf("add the %s record at %s, where the CNAME at %s points, or replace the CNAME with the record", typ, trimDot(cur), target)
-			}
-			e.Seen, e.Server = []string{seenNODATA}, server
-			return res, e
-		}
-		cur = last // the chain ends on a CNAME: ask for its target
+// dnsPath is an Exchanger with the DNSSEC setting of one check attached:
+// the validator (nil: off), where the chain comes from (nil: the
+// Exchanger itself) and, for one authoritative server, recursion off.
+type dnsPath struct {
+	Exchanger
+	val   *dnssec.Validator
+	chain Exchanger
+	noRec bool
+}
+
+// resolverFor returns the resolution layer for ex: a dnsPath's setting,
+// or plain resolution without validation for any other Exchanger.
+func resolverFor(ex Exchanger) *resolve.Resolver {
+	r := &resolve.Resolver{Exchanger: ex}
+	if p, ok := ex.(*dnsPath); ok {
+		r.Exchanger, r.Validator, r.Chain, r.NoRecursion = p.Exchanger, p.val, p.chain, p.noRec
+	}
+	r.Server = serverName(r.Exchanger)
+	return r
+}
+
+// lookupRRs queries owner for qtype through ex and follows CNAMEs and
+// DNAMEs (except for qtype CNAME), as the resolution layer does. It
+// returns a non-empty RRset owned by the last name of the chain, or an
+// *Error: ErrNotFound (NXDOMAIN / NODATA in Seen), ErrLookup (error rcode,
+// truncation, CNAME loop or too many hops), ErrDNSSECBogus,
+// ErrDNSSECIndeterminate, or the transport's kind.
+func lookupRRs(ctx context.Context, ex Exchanger, owner string, qtype uint16) (resolved, error) {
+	a, err := resolverFor(ex).Lookup(ctx, dnsname.FQDN(owner), qtype)
+	res := resolved{rrs: a.RRs, ttl: a.TTL, ad: a.AD, dnssec: a.DNSSEC, ev: evidenceOf(a.Exchanges)}
+	if err == nil {
+		return res, nil
+	}
+	e := fromResolve(err, serverName(ex))
+	var re *resolve.Error
+	if errors.As(err, &re) && re.Kind == resolve.NotFound {
+		blameNegative(e, re, a, qtype)
+	}
+	return res, e
+}
+
+// blameNegative says in the user's terms which name lacks what: the name
+// asked, or the name its CNAME points to.
+func blameNegative(err error, re *resolve.Error, a resolve.Answer, qtype uint16) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return
+	}
+	target, typ, end := re.Name, dns.TypeToString[qtype], trimDot(a.Name)
+	viaCNAME := len(a.Chain) > 0 && end != "" && !strings.EqualFold(end, target)
+	switch {
+	case re.NXDOMAIN && viaCNAME:
+		e.Err = fmt.Errorf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", target, end)
+		e.Hint = fmt.Sprintf("point the CNAME at %s to a name that exists, or replace it with the record", target)
+	case re.NXDOMAIN:
+		e.Err = fmt.Errorf("%s does not exist (NXDOMAIN)", target)
+	case viaCNAME:
+		e.Err = fmt.Errorf("%s is a CNAME to %s, which has no %s record (NODATA)", target, end, typ)
+		e.Hint = fmt.Sprintf("add the %s record at %s, where the CNAME at %s points, or replace the CNAME with the record", typ, end, target)
+	default:
+		e.Err = fmt.Errorf("%s has no %s record (NODATA)", target, typ)
 	}
 }
 
-// chain tracks the CNAMEs followed by one lookup, across queries.
-type chain struct {
-	seen map[string]bool
-	hops int
-}
-
-// follow walks the CNAMEs of answer from cur and returns the last name of
-// the chain and the records of qtype owned by it.
-func (ch *chain) follow(cur string, qtype uint16, answer []dns.RR) (string, []dns.RR, error) {
-	for qtype != dns.TypeCNAME {
-		next := ""
-		for _, rr := range answer {
-			c, ok := rr.(*dns.CNAME)
-			if !ok || !strings.EqualFold(c.Hdr.Name, cur) {
-				continue
+// evidenceOf turns the layer's records of queries into Evidence.
+func evidenceOf(exs []resolve.Exchange) []Evidence {
+	out := make([]Evidence, len(exs))
+	for i, x := range exs {
+		out[i] = Evidence{
+			Protocol:      "dns",
+			Query:         x.Question,
+			Server:        x.Server,
+			Rcode:         x.Rcode,
+			Answer:        x.Answer,
+			Authenticated: x.AD,
+			DNSSEC:        x.DNSSEC,
+			Shared:        x.Shared,
+			Time:          x.Time,
+			Duration:      x.Duration,
+		}
+		if x.Err != nil {
+			out[i].Error = x.Err.Error()
+			var e *Error
+			if errors.As(x.Err, &e) && e.Server != "" && !strings.Contains(e.Server, ",") {
+				out[i].Server = e.Server // the one server that failed
 			}
-			t := dns.CanonicalName(c.Target)
-			if next != "" && next != t {
-				return "", nil, fmt.Errorf("%s has two different CNAMEs", cur)
-			}
-			next = t
-		}
-		if next == "" {
-			break
-		}
-		ch.hops++
-		if ch.hops > maxCNAMEHops {
-			return "", nil, fmt.Errorf("more than %d CNAMEs from the name to its records", maxCNAMEHops)
-		}
-		if ch.seen[next] {
-			return "", nil, fmt.Errorf("CNAME loop: %s is reached twice", next)
-		}
-		ch.seen[next] = true
-		cur = next
-	}
-	var rrs []dns.RR
-	for _, rr := range answer {
-		h := rr.Header()
-		if h.Rrtype == qtype && h.Class == dns.ClassINET && strings.EqualFold(h.Name, cur) {
-			rrs = append(rrs, rr)
 		}
 	}
-	return cur, rrs, nil
+	return out
 }
 
-// query sends one question for name and records the evidence.
+// DNS hints for transport failures: the DNS server is to blame, not the
+// applicant's web server.
+const (
+	hintDNSConnection = "the DNS server refused the connection or could not be reached: check the resolver address (or, in authoritative mode, the zone's NS records) and retry"
+	hintDNSTimeout    = "the DNS server did not answer in time: check that the resolver (or the zone's name servers) answers from the CA's network, and retry"
+)
+
+// fromResolve maps the layer's failure onto an *Error. A transport
+// failure that the Exchanger reported as an *Error keeps its kind.
+func fromResolve(err error, server string) error {
+	var re *resolve.Error
+	if !errors.As(err, &re) {
+		return err
+	}
+	var e *Error
+	if te := (*Error)(nil); errors.As(re.Err, &te) && re.Kind != resolve.Bogus && re.Kind != resolve.Indeterminate {
+		e = newError(te.Kind, re.Name, te.Err)
+		if te.Err == nil {
+			e.Err = te
+		}
+		e.Hint = cmp.Or(te.Hint, e.Hint)
+		e.Server = cmp.Or(te.Server, re.Server, server)
+		e.Seen = te.Seen
+		return e
+	}
+	switch re.Kind {
+	case resolve.NotFound:
+		e = newError(ErrNotFound, re.Name, re.Err)
+		e.Seen = []string{seenNODATA}
+		if re.NXDOMAIN {
+			e.Seen = []string{seenNXDOMAIN}
+		}
+	case resolve.Timeout:
+		e = newError(ErrTimeout, re.Name, re.Err)
+		e.Hint = hintDNSTimeout
+	case resolve.Connection:
+		e = newError(ErrConnection, re.Name, re.Err)
+		e.Hint = hintDNSConnection
+	case resolve.BadInput:
+		e = newError(ErrBadInput, re.Name, re.Err)
+	case resolve.Bogus:
+		e = newError(ErrDNSSECBogus, re.Name, re.Err)
+		e.Hint = dnssecHint(re.Reason, "the zone's DNSSEC is broken; every CA will refuse it: fix the signatures or the DS at the parent")
+	case resolve.Indeterminate:
+		e = newError(ErrDNSSECIndeterminate, re.Name, re.Err)
+		e.Hint = dnssecHint(re.Reason, "the DNSSEC chain could not be fetched: use a DNSSEC-aware resolver and retry")
+	default:
+		e = newError(ErrLookup, re.Name, re.Err)
+		if re.Rcode >= 0 {
+			e.Seen = []string{resolve.RcodeString(re.Rcode)}
+		}
+	}
+	e.Server = cmp.Or(re.Server, server)
+	return e
+}
+
+// dnssecHint puts the broken link first, then what to do.
+func dnssecHint(reason, what string) string {
+	if reason == "" {
+		return what
+	}
+	return reason + "; " + what
+}
+
+// query sends one question for name through the layer and records the
+// evidence; the response's rcode is not judged (findZone needs NXDOMAIN).
 func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.Msg, Evidence, error) {
-	m := new(dns.Msg)
-	m.SetQuestion(name, qtype)
-	m.RecursionDesired = true
-	m.CheckingDisabled = false
-	ev := Evidence{
-		Protocol: "dns",
-		Query:    dns.TypeToString[qtype] + " " + name,
-		Server:   serverName(ex),
-		Time:     time.Now().UTC(),
-	}
-	r, err := ex.Exchange(ctx, m)
-	ev.Duration = time.Since(ev.Time)
-	if err == nil && r == nil {
-		err = errors.New("no response")
-	}
+	r, x, err := resolverFor(ex).Query(ctx, name, qtype)
+	ev := evidenceOf([]resolve.Exchange{x})[0]
 	if err != nil {
-		ev.Error = err.Error()
-		return nil, ev, err
-	}
-	ev.Rcode = rcodeString(r.Rcode)
-	ev.Authenticated = r.AuthenticatedData
-	for _, rr := range r.Answer {
-		ev.Answer = append(ev.Answer, rr.String())
+		return nil, ev, fromResolve(err, serverName(ex))
 	}
 	return r, ev, nil
 }
 
-// answerError turns a response that cannot carry the answer into an
-// *Error: NXDOMAIN is ErrNotFound, other error rcodes, truncation and a
-// reply to another question are ErrLookup.
-func answerError(r *dns.Msg, name string, qtype uint16, target, server string) error {
-	fail := func(kind error, seen []string, cause error) *Error {
-		e := newError(kind, target, cause)
-		e.Seen, e.Server = seen, server
-		return e
-	}
-	if len(r.Question) > 0 {
-		q := r.Question[0]
-		if len(r.Question) != 1 || q.Qtype != qtype || !strings.EqualFold(q.Name, name) {
-			return fail(ErrLookup, nil, errQuestionMismatch)
-		}
-	}
-	switch {
-	case r.Rcode == dns.RcodeNameError:
-		if end := cnameEnd(r.Answer, name); !strings.EqualFold(trimDot(end), target) {
-			e := fail(ErrNotFound, []string{seenNXDOMAIN}, fmt.Errorf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", target, trimDot(end)))
-			e.Hint = fmt.Sprintf("point the CNAME at %s to a name that exists, or replace it with the record", target)
-			return e
-		}
-		return fail(ErrNotFound, []string{seenNXDOMAIN}, fmt.Errorf("%s does not exist (NXDOMAIN)", target))
-	case r.Rcode != dns.RcodeSuccess:
-		rc := rcodeString(r.Rcode)
-		return fail(ErrLookup, []string{rc}, fmt.Errorf("server answered %s", rc))
-	case r.Truncated:
-		return fail(ErrLookup, nil, errors.New("answer truncated"))
-	}
-	return nil
-}
-
-// transportError makes an *Error for a failed exchange, keeping the kind
-// and server of an *Error from the Exchanger.
-func transportError(ctx context.Context, err error, target, server string) error {
-	var e *Error
-	if errors.As(err, &e) {
-		out := newError(e.Kind, target, e.Err)
-		out.Server = server
-		if e.Server != "" {
-			out.Server = e.Server
-		}
-		if e.Err == nil {
-			out.Err = err
-		}
-		return out
-	}
-	out := newError(classifyNetErr(ctx, err), target, err)
-	out.Server = server
-	return out
-}
-
-func rcodeString(rc int) string {
-	if s, ok := dns.RcodeToString[rc]; ok {
-		return s
-	}
-	return fmt.Sprintf("RCODE%d", rc)
-}
-
 // serverName describes ex for evidence, if it can say.
 func serverName(ex Exchanger) string {
+	if p, ok := ex.(*dnsPath); ok {
+		return serverName(p.Exchanger)
+	}
 	if s, ok := ex.(fmt.Stringer); ok {
 		return s.String()
 	}
@@ -397,22 +385,3 @@ func serverName(ex Exchanger) string {
 }
 
 func trimDot(name string) string { return strings.TrimSuffix(name, ".") }
-
-// cnameEnd follows the CNAMEs of answer from name and returns the last
-// name reached (name itself without a CNAME); loops stop it.
-func cnameEnd(answer []dns.RR, name string) string {
-	for hops := 0; hops <= len(answer); hops++ {
-		next := ""
-		for _, rr := range answer {
-			if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, name) {
-				next = c.Target
-				break
-			}
-		}
-		if next == "" {
-			break
-		}
-		name = next
-	}
-	return name
-}

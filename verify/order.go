@@ -3,10 +3,14 @@ package verify
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/internal/dnssec"
 	"github.com/dcvkit/dcv/internal/pool"
+	"github.com/dcvkit/dcv/internal/resolve"
+	"github.com/miekg/dns"
 )
 
 // OrderItem is one domain of a multi-domain (UCC/SAN) order: its challenge,
@@ -41,12 +45,61 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 	}
 	res := &OrderResult{Results: make([]*Result, len(items))}
 	errs := make([]error, len(items))
+	ov := v.forOrder(ctx)
 	pool.Each(n, len(items), func(i int) {
-		res.Results[i], errs[i] = v.verifyItem(ctx, items[i])
+		res.Results[i], errs[i] = ov.verifyItem(ctx, items[i])
 	})
 	err := errors.Join(errs...)
 	res.Outcome = OutcomeOf(err)
 	return res, err
+}
+
+// forOrder returns the verifier for the items of one order. In
+// authoritative mode the names of an order share their zones' SOA, NS and
+// name-server address lookups: each question goes to the recursive
+// resolver once per order while its TTL lasts (resolve.Shared), and the
+// evidence of a shared answer says so (Evidence.Shared). The per-server
+// questions, the ones being checked, are never shared.
+func (v *Verifier) forOrder(ctx context.Context) *Verifier {
+	if v.Authoritative == nil {
+		return v
+	}
+	base := v.dns()
+	opt := *v.Authoritative
+	if opt.Servers == nil {
+		sx, ok := base.(ServerExchanger)
+		if !ok {
+			return v // checkAuthoritative reports it
+		}
+		opt.Servers = sx
+	}
+	ov := *v // a copy: the caller's verifier is not changed
+	ov.DNS = &orderDNS{Shared: &resolve.Shared{Exchanger: base, Ctx: ctx}, base: base}
+	ov.Authoritative = &opt
+	return &ov
+}
+
+// orderDNS is the recursive resolver of one order: questions shared, and
+// the DNSSEC validator (with its DS/DNSKEY cache) of the base client, or
+// one for the whole order.
+type orderDNS struct {
+	*resolve.Shared
+	base Exchanger
+
+	once sync.Once
+	val  *dnssec.Validator
+}
+
+func (o *orderDNS) String() string { return serverName(o.base) }
+
+// DNSSECValidator returns the base client's validator for anchors, or one
+// kept for the order.
+func (o *orderDNS) DNSSECValidator(anchors []dns.RR) *dnssec.Validator {
+	if vs, ok := o.base.(resolve.ValidatorSource); ok {
+		return vs.DNSSECValidator(anchors)
+	}
+	o.once.Do(func() { o.val = &dnssec.Validator{Anchors: anchors} })
+	return o.val
 }
 
 func (v *Verifier) verifyItem(ctx context.Context, it OrderItem) (*Result, error) {
@@ -119,6 +172,12 @@ func Retry[T any](ctx context.Context, opt PollOptions, attempt func(ctx context
 			t.Stop()
 			return res, err
 		case <-t.C:
+		}
+		if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && !time.Now().Before(dl) {
+			// The timer and the deadline fired together (the context may
+			// not know it yet): the last complete attempt stands, not one
+			// started without time to run.
+			return res, err
 		}
 		wait = min(wait+wait/2, most)
 	}

@@ -30,10 +30,11 @@ import (
 // dot; A/AAAA: the addresses), the lowest TTL, whether every response was
 // DNSSEC-authenticated (AD), and one Evidence per query sent.
 type Answer struct {
-	Values   []string   `json:"values,omitempty"`
-	TTL      uint32     `json:"ttl"`
-	AD       bool       `json:"ad,omitempty"`
-	Evidence []Evidence `json:"evidence,omitempty"`
+	Values   []string      `json:"values,omitempty"`
+	TTL      uint32        `json:"ttl"`
+	AD       bool          `json:"ad,omitempty"`
+	DNSSEC   DNSSECVerdict `json:"dnssec,omitempty"` // the weakest verdict of the responses; "" when not validated
+	Evidence []Evidence    `json:"evidence,omitempty"`
 }
 
 // Lookup asks ex for the qtype records at owner as the verifier does:
@@ -49,8 +50,8 @@ func Lookup(ctx context.Context, ex Exchanger, owner string, qtype uint16) (Answ
 	case dns.TypeCNAME:
 		a, err = lookupCNAME(ctx, ex, owner)
 	case dns.TypeA, dns.TypeAAAA:
-		res, rerr := resolve(ctx, ex, owner, qtype)
-		a, err = dnsAnswer{TTL: res.ttl, AD: res.ad, Evidence: res.ev}, rerr
+		res, rerr := lookupRRs(ctx, ex, owner, qtype)
+		a, err = dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}, rerr
 		for _, rr := range res.rrs {
 			switch v := rr.(type) {
 			case *dns.A:
@@ -85,7 +86,8 @@ func AtServer(sx ServerExchanger, addr string) Exchanger { return atServer(sx, a
 
 // ExchangeOver sends m to server once over network alone ("udp" or "tcp"),
 // within Timeout and ctx: no retry, no fallback, so a server that answers
-// over UDP but not over TCP is seen. A truncated UDP answer is returned as
+// over UDP but not over TCP is seen. The address guard applies as for
+// ExchangeServer (unless AllowPrivate). A truncated UDP answer is returned as
 // it is. Errors are *Error (ErrTimeout, ErrConnection, ErrLookup).
 func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, network string) (*dns.Msg, error) {
 	if m == nil || len(m.Question) != 1 {
@@ -95,6 +97,11 @@ func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, networ
 		return nil, newError(ErrBadInput, "", fmt.Errorf("network %q: want udp or tcp", network))
 	}
 	server = withPort(server, "53")
+	if !c.AllowPrivate {
+		if err := vetServer(server); err != nil {
+			return nil, err
+		}
+	}
 	q := m.Copy()
 	if q.Id == 0 {
 		q.Id = dns.Id()
@@ -104,7 +111,7 @@ func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, networ
 	}
 	r, err := c.once(ctx, network, q, server)
 	if err != nil {
-		e := newError(classifyNetErr(ctx, err), trimDot(q.Question[0].Name), fmt.Errorf("%s: %w", network, err))
+		e := newError(kindOf(ctx, err), trimDot(q.Question[0].Name), fmt.Errorf("%s: %w", network, err))
 		e.Server = server
 		return nil, e
 	}

@@ -15,6 +15,9 @@ import (
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/internal/dnsname"
+	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/resolve"
+	"github.com/miekg/dns"
 )
 
 // SchemePolicy says which of a host's http and https URLs must serve a file.
@@ -93,7 +96,7 @@ type AuthOptions struct {
 // demand.
 type Verifier struct {
 	DNS  Exchanger // recursive DNS; nil means &DNSClient{}
-	HTTP HTTPDoer  // nil means &HTTPClient{DNS: DNS}
+	HTTP HTTPDoer  // nil means &HTTPClient{DNS: DNS}; tls-alpn-01 checks need nil or an *HTTPClient
 
 	// Authoritative, if set, asks the zone's authoritative servers instead
 	// of the recursive resolver; nil means the recursive resolver (DNS).
@@ -114,6 +117,17 @@ type Verifier struct {
 	// no deadline; 0 means DefaultTimeout. A context with a deadline is
 	// used as it is.
 	Timeout time.Duration
+
+	// DNSSEC: the zero value validates every DNS answer a check relies on
+	// (TXT, CNAME and DNAME links, the A/AAAA behind a file fetch, each
+	// authoritative server's answers) back to TrustAnchors; a bogus or
+	// indeterminate answer makes the check Undecided. DNSSECOff records
+	// only the resolver's AD bit: the Baseline Requirements do not allow
+	// a CA to switch validation off.
+	DNSSEC DNSSECMode
+	// TrustAnchors are DS or DNSKEY records of any owner (a lab root, an
+	// island of trust); nil means the IANA root anchors (RootTrustAnchors).
+	TrustAnchors []dns.RR
 }
 
 // DefaultTimeout is the bound on one check when neither the context nor
@@ -146,6 +160,7 @@ type Result struct {
 	Servers   []ServerResult        `json:"servers,omitempty"` // authoritative mode: each server's answer
 	URLs      []URLResult           `json:"urls,omitempty"`    // file checks: each URL's own outcome
 	Persist   *PersistAuthorization `json:"persist,omitempty"` // dns-persist-01: the record that authorized, until when
+	DNSSEC    DNSSECVerdict         `json:"dnssec,omitempty"`  // the weakest DNSSEC verdict of the DNS answers the check used; "" if none was validated
 	Evidence  []Evidence            `json:"evidence"`          // every query and request made
 	CheckedAt time.Time             `json:"checked_at"`        // when the check started, on the Verifier's clock
 	Duration  time.Duration         `json:"duration_ns"`       // how long it took
@@ -221,7 +236,14 @@ func (v *Verifier) http() HTTPDoer {
 	if v.HTTP != nil {
 		return v.HTTP
 	}
-	return &HTTPClient{DNS: v.dns()}
+	return &HTTPClient{DNS: v.dns(), DNSSEC: v.DNSSEC, TrustAnchors: v.TrustAnchors}
+}
+
+// resolver returns the recursive resolver with this check's DNSSEC
+// setting attached.
+func (v *Verifier) resolver() *dnsPath {
+	ex := v.dns()
+	return &dnsPath{Exchanger: ex, val: resolve.ValidatorFor(v.DNSSEC, v.TrustAnchors, v.Now, ex)}
 }
 
 // finish fills the result from err and returns both, so every Verify
@@ -236,6 +258,11 @@ func (v *Verifier) finish(r *Result, b began, err error) (*Result, error) {
 			}
 		}
 	}
+	vs := make([]DNSSECVerdict, len(r.Evidence))
+	for i, ev := range r.Evidence {
+		vs[i] = ev.DNSSEC
+	}
+	r.DNSSEC = dnssec.Weakest(vs...)
 	r.Outcome = OutcomeOf(err)
 	if err != nil {
 		r.Error = err.Error()
@@ -353,6 +380,9 @@ func matchValue(ctx context.Context, ex Exchanger, lookup lookupFunc, owner, wan
 	e := newError(ErrMismatch, owner, nil)
 	e.Expected, e.Seen = want, a.Values
 	e.Server = serverName(ex)
+	if n := len(a.Evidence); n > 0 && a.Evidence[n-1].Server != "" {
+		e.Server = a.Evidence[n-1].Server // the server that answered
+	}
 	return a.Evidence, e
 }
 
@@ -376,7 +406,7 @@ func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, l
 		return newError(ErrBadInput, name, errors.New("empty expected value"))
 	}
 	if v.Authoritative == nil {
-		ev, err := matchValue(ctx, v.dns(), lookup, owner, want)
+		ev, err := matchValue(ctx, v.resolver(), lookup, owner, want)
 		r.Evidence = append(r.Evidence, ev...)
 		return err
 	}
@@ -394,7 +424,8 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 			return newError(ErrBadInput, owner, errors.New("authoritative mode needs a ServerExchanger (AuthOptions.Servers)"))
 		}
 	}
-	_, servers, ev, err := authoritativeServers(ctx, v.dns(), owner, opt.Port)
+	rec := v.resolver()
+	_, servers, ev, err := authoritativeServers(ctx, rec, owner, opt.Port)
 	r.Evidence = append(r.Evidence, ev...)
 	if err != nil {
 		return err
@@ -402,12 +433,14 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 	errs := make([]error, len(servers))
 	evs := make([][]Evidence, len(servers))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, authFanOut)
 	for i, s := range servers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			evs[i], errs[i] = matchValue(ctx, atServer(sx, s.Addr), lookup, owner, want)
-		}()
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			at := &dnsPath{Exchanger: atServer(sx, s.Addr), val: rec.val, chain: rec.Exchanger, noRec: true}
+			evs[i], errs[i] = matchValue(ctx, at, lookup, owner, want)
+		})
 	}
 	wg.Wait()
 	var passed, failed, undecided []string
@@ -432,7 +465,13 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 		return nil
 	}
 	if len(undecided) > 0 {
-		e := newError(ErrLookup, owner, joinErrs(errs))
+		kind := ErrLookup // a DNSSEC failure of any server names the check's kind
+		for _, k := range []error{ErrDNSSECIndeterminate, ErrDNSSECBogus} {
+			if slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, k) }) {
+				kind = k
+			}
+		}
+		e := newError(kind, owner, joinErrs(errs))
 		e.Seen = undecided
 		return e
 	}

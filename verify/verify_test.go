@@ -571,7 +571,7 @@ func authoritative(t *testing.T) (*env, []*verifytest.Zone) {
 			fmt.Sprintf("ns%d.example.com. 300 IN A %s", i+1, host))
 	}
 	e.v.Authoritative = &verify.AuthOptions{
-		Servers: &verify.DNSClient{Timeout: 500 * time.Millisecond, Attempts: 1},
+		Servers: &verify.DNSClient{Timeout: 500 * time.Millisecond, Attempts: 1, AllowPrivate: true},
 		Port:    port,
 	}
 	return e, zones

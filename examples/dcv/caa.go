@@ -51,7 +51,7 @@ func newCAALine(domain string, d *caa.Decision, err error) caaLine {
 }
 
 func runCAA(ctx context.Context, e *env, args []string) int {
-	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--json] DOMAIN...",
+	f := newFlags("caa", "dcv caa --ca NAME[,NAME] [--wildcard] [--account-uri U] [--method M] [--resolver ADDR[,ADDR]] [--dnssec validate|off] [--trust-anchor FILE] [--json] DOMAIN...",
 		"dcv caa ... [--perspective [REGION@]URL[#KEYFILE][,...] [--key-file F] [--min-remotes N] [--min-regions N]] DOMAIN...")
 	f.notes = "--ca takes issuer domain names as they appear in CAA records (in the public DNS),\n" +
 		"or a brand standing for its domains:\n  " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
@@ -86,7 +86,8 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "%s", msg)
 	}
 
-	checker := &caa.Checker{DNS: nf.dnsClient(), Timeout: *nf.timeout, AllowPrivate: *allowPrivate}
+	checker := &caa.Checker{DNS: nf.dnsClient(), Timeout: *nf.timeout, AllowPrivate: *allowPrivate,
+		DNSSEC: nf.dnssec, TrustAnchors: nf.anchors}
 	request := func(d string) caa.Request {
 		return caa.Request{Domain: d, Issuers: ca.vals, Wildcard: *wildcard, AccountURI: *accountURI, Method: *method}
 	}
@@ -98,7 +99,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 		checks := make([]perspective.Check, len(domains))
 		for i, d := range domains {
 			r := request(d)
-			checks[i] = perspective.Check{Determination: perspective.CAA, CAA: &r}
+			checks[i] = perspective.Check{Determination: perspective.CAA, CAA: &r, DNSSEC: &nf.dnssec}
 		}
 		reports, errs := corroborateAll(ctx, c, checks, *nf.timeout, 0, 0)
 		return caaOutput(domains).report(e, reports, errs, *jsonOut)
@@ -201,8 +202,11 @@ func printDecisionAs(e *env, d *caa.Decision, verdict string) {
 			fmt.Fprintf(w, "    %s\n", r)
 		}
 	}
-	if d.Authenticated {
-		fmt.Fprintf(w, "  DNSSEC: authenticated\n")
+	switch {
+	case d.DNSSEC != caa.DNSSECUnvalidated:
+		fmt.Fprintf(w, "  DNSSEC: %s\n", d.DNSSEC)
+	case d.Authenticated:
+		fmt.Fprintf(w, "  DNSSEC: not validated (resolver's AD bit set)\n")
 	}
 	fmt.Fprintf(w, "  valid until: %s\n", d.ValidUntil.UTC().Format(time.RFC3339))
 }

@@ -20,6 +20,7 @@ func caaZone(t *testing.T) string {
 		`example.org. 300 IN CAA 0 issue "comodoca.com"`,
 		`example.net. 300 IN CAA 0 issue "ssl.com; validationmethods=dns-01"`,
 		`broken.example.com. 300 IN A 192.0.2.1`,
+		`info. 300 IN NS a0.info.afilias-nst.info.`, // an existing TLD without CAA records
 	)
 	zone.SetRcode("broken.example.com.", dns.TypeCAA, dns.RcodeServerFailure)
 	return startDNS(t, zone)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -9,8 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/miekg/dns"
 
 	"github.com/dcvkit/dcv/caa"
 	"github.com/dcvkit/dcv/challenge"
@@ -39,8 +36,6 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	accountURI := f.String("account-uri", "", "RFC 8657 accounturi of the ACME account, for CAA (an absolute `URI`)")
 	nf := addNetFlags(f, 30*time.Second, "bound on the diagnosis of each domain")
 	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
-	dnssecMode := f.String("dnssec", "validate", "validate the DNSSEC chain of trust, or off (labs without a signed root; not allowed for CAs)")
-	anchorFile := f.String("trust-anchor", "", "DNSSEC trust anchors: zone-file lines of DS or DNSKEY records (default: the IANA root anchors)")
 	allowPrivate := f.Bool("allow-private", false, "labs and tests: accept special-use names (.test) and private or loopback addresses")
 	jsonOut := f.Bool("json", false, "print each domain's report as one JSON line")
 	name := f.String("name", "", "owner name of the record the CA asked for (with --value or --target)")
@@ -65,24 +60,12 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 		return f.fail(e, "--method does not apply with --challenge: the challenge names its method")
 	case *accountURI != "" && !absoluteURI(*accountURI):
 		return f.fail(e, "--account-uri %q: want an absolute URI, e.g. https://acme.example.com/acct/123", *accountURI)
-	case *dnssecMode != "validate" && *dnssecMode != "off":
-		return f.fail(e, "--dnssec %q: want validate or off", *dnssecMode)
-	case *dnssecMode == "off" && *anchorFile != "":
+	case nf.dnssec == verify.DNSSECOff && nf.anchors != nil:
 		return f.fail(e, "--trust-anchor does not apply with --dnssec off")
 	}
 	given, msg := givenValue(m, domains, *chFile, *name, *value, *target, urls.vals, *content)
 	if msg != "" {
 		return f.fail(e, "%s", msg)
-	}
-	var anchors []dns.RR
-	if *anchorFile != "" {
-		data, err := readInput(e, *anchorFile, maxInput)
-		if err != nil {
-			return failf(e, "diagnose", "%v", err)
-		}
-		if anchors, err = diagnose.ParseTrustAnchors(bytes.NewReader(data)); err != nil {
-			return failf(e, "diagnose", "%s: %v", displayName(*anchorFile), err)
-		}
 	}
 	if m == "any" {
 		m = ""
@@ -104,13 +87,15 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	}
 
 	dnsc := nf.dnsClient()
+	dnsc.AllowPrivate = *allowPrivate
 	d := &diagnose.Diagnoser{
-		DNS:          dnsc,
-		AuthPort:     *authPort,
-		HTTP:         &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate},
+		DNS:      dnsc,
+		AuthPort: *authPort,
+		HTTP: &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate,
+			DNSSEC: nf.dnssec, TrustAnchors: nf.anchors},
 		AllowPrivate: *allowPrivate,
-		TrustAnchors: anchors,
-		NoDNSSEC:     *dnssecMode == "off",
+		DNSSEC:       nf.dnssec,
+		TrustAnchors: nf.anchors,
 	}
 	reports := make([]*diagnose.Report, len(reqs))
 	var wg sync.WaitGroup

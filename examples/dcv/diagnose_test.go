@@ -127,7 +127,7 @@ func TestDiagnoseTrustAnchor(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad")
 	require.NoError(t, os.WriteFile(bad, []byte("example.test. IN A 192.0.2.1\n"), 0o600))
 	o = dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--trust-anchor", bad, "example.test"}, flags...)...)
-	assert.Equal(t, exitFail, o.code, o.stderr)
+	assert.Equal(t, exitUsage, o.code, "a malformed flag value is a usage error, as for verify and caa: %s", o.stderr)
 	assert.Contains(t, o.stderr, "bad")
 }
 

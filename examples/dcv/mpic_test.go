@@ -167,10 +167,13 @@ func TestCorroborateJSON(t *testing.T) {
 }
 
 func TestCorroborateCAA(t *testing.T) {
-	res := startDNS(t, verifytest.NewZone().MustAdd(ourCAA))
+	// orgTLD makes the TLD of example.org exist: a CAA check under a
+	// nonexistent TLD is a lookup error.
+	const orgTLD = `org. 300 IN NS a0.org.afilias-nst.info.`
+	res := startDNS(t, verifytest.NewZone().MustAdd(ourCAA, orgTLD))
 	kf := writeFile(t, "key", testKey)
-	ours1, ours2 := remote(t, ourCAA), remote(t, ourCAA)
-	theirs1, theirs2 := remote(t, theirCAA), remote(t, theirCAA)
+	ours1, ours2 := remote(t, ourCAA, orgTLD), remote(t, ourCAA, orgTLD)
+	theirs1, theirs2 := remote(t, theirCAA, orgTLD), remote(t, theirCAA, orgTLD)
 	for name, tc := range map[string]struct {
 		ca     string
 		args   []string

@@ -4,22 +4,37 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/dcvkit/dcv/verify"
+	"github.com/miekg/dns"
 )
 
-// netFlags are the DNS flags that verify and caa share.
+// netFlags are the DNS flags that verify, caa and serve-perspective share.
 type netFlags struct {
 	resolvers resolverFlag
 	timeout   *time.Duration
+	dnssec    verify.DNSSECMode
+	anchors   []dns.RR // from --trust-anchor; nil: the IANA root's
 }
 
 func addNetFlags(f *cmdFlags, defTimeout time.Duration, timeoutUsage string) *netFlags {
 	n := &netFlags{}
 	f.Var(&n.resolvers, "resolver", "recursive resolvers, `host:port[,host:port]` by IP address (default: those of /etc/resolv.conf)")
 	n.timeout = f.duration("timeout", defTimeout, timeoutUsage+", a `DURATION`")
+	f.TextVar(&n.dnssec, "dnssec", verify.DNSSECValidate,
+		"`validate` every DNS answer back to the trust anchors, or `off` (not allowed for CAs by the Baseline Requirements)")
+	f.Func("trust-anchor", "DNSSEC trust anchors: a `FILE` of DS or DNSKEY records, any owner (default: the IANA root's)", func(path string) error {
+		fh, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		n.anchors, err = verify.ParseTrustAnchors(fh)
+		return err
+	})
 	return n
 }
 

@@ -108,7 +108,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 
 	v := view.newVerifier()
 	local := &perspective.Local{Label: *label, Region: *region, Verifier: v,
-		CAA: &caa.Checker{DNS: v.DNS, Timeout: *view.timeout}}
+		CAA: &caa.Checker{DNS: v.DNS, Timeout: *view.timeout, DNSSEC: v.DNSSEC, TrustAnchors: v.TrustAnchors}}
 	logw := &lockedWriter{w: e.stderr}
 	h := &perspective.Handler{URL: identity, Key: key, Local: local, MaxTimeout: *view.timeout}
 	srv := h.Server()

@@ -79,8 +79,8 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	}
 	forms := map[string][]string{
 		"challenge": {"challenge", "code", "authoritative", "auth-port", "allow-private", "follow-redirects"},
-		"dns-txt":   {"name", "value", "authoritative", "auth-port"},
-		"dns-cname": {"name", "target", "authoritative", "auth-port"},
+		"dns-txt":   {"name", "value", "authoritative", "auth-port", "allow-private"},
+		"dns-cname": {"name", "target", "authoritative", "auth-port", "allow-private"},
 		"file":      {"url", "content", "content-file", "allow-private", "follow-redirects"},
 	}
 	for k, fl := range verifyMethodForms {
@@ -100,6 +100,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		if set[fl] && !slices.Contains(allowed, fl) {
 			return f.fail(e, "--%s does not apply to %s", fl, kind)
 		}
+	}
+	if (kind == "dns-txt" || kind == "dns-cname") && set["allow-private"] && !set["authoritative"] {
+		// Only authoritative mode dials addresses a zone names.
+		return f.fail(e, "--allow-private does not apply to %s without --authoritative", kind)
 	}
 	if msg := mpicUsage(f, mp); msg != "" {
 		return f.fail(e, "%s", msg)
@@ -181,6 +185,9 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		c, err := mp.corroborator(e, "verify", &perspective.Local{Label: primaryLabel, Verifier: v})
 		if err != nil {
 			return fail(e, err)
+		}
+		for i := range pchecks {
+			pchecks[i].DNSSEC = &nf.dnssec // remotes validate as the primary does
 		}
 		reports, errs := corroborateAll(ctx, c, pchecks, *nf.timeout, *wait, *interval)
 		return verifyOutput(targets).report(e, reports, errs, *jsonOut)
@@ -433,6 +440,10 @@ func printResultAs(e *env, r *verify.Result, outcome string) {
 		what = fmt.Sprintf("file check of %d URL(s)", len(r.URLs))
 	}
 	fmt.Fprintf(w, "%s: %s\n", outcome, what)
+	if r.DNSSEC != verify.DNSSECUnvalidated {
+		// A bogus or indeterminate answer's broken link is in the hint.
+		fmt.Fprintf(w, "  DNSSEC: %s\n", r.DNSSEC)
+	}
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "  %s (%s): %s", s.NS, s.Addr, s.Outcome)
 		if s.Error != "" {

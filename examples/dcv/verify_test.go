@@ -414,7 +414,7 @@ func TestVerifyAuthoritative(t *testing.T) {
 	o := dcv(t, args...)
 	assert.Equal(t, exitOK, o.code, "the resolver has it: %s", o.stderr)
 
-	o = dcv(t, append(args, "--authoritative", "--auth-port", port)...)
+	o = dcv(t, append(args, "--authoritative", "--auth-port", port, "--allow-private")...)
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	assert.Contains(t, o.stderr, "not yet on every authoritative server")
 	assert.Contains(t, o.stdout, "ns1.example.net (127.0.0.2:"+port+"): verified")

@@ -22,7 +22,7 @@ func addViewFlags(f *cmdFlags, defTimeout time.Duration, timeoutUsage string) *v
 		netFlags:      addNetFlags(f, defTimeout, timeoutUsage),
 		authoritative: f.Bool("authoritative", false, "DNS: ask every authoritative server directly; all must agree"),
 		authPort:      f.port("auth-port", "`PORT` of the authoritative servers, with --authoritative (default 53; for tests)"),
-		allowPrivate:  f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets"),
+		allowPrivate:  f.Bool("allow-private", false, "permit loopback and private addresses as HTTP targets and name servers"),
 	}
 }
 
@@ -30,9 +30,13 @@ func addViewFlags(f *cmdFlags, defTimeout time.Duration, timeoutUsage string) *v
 // and for the HTTP client's address resolution.
 func (v *viewFlags) newVerifier() *verify.Verifier {
 	dnsc := v.dnsClient()
+	dnsc.AllowPrivate = *v.allowPrivate
 	return &verify.Verifier{
-		DNS:           dnsc,
-		HTTP:          &verify.HTTPClient{DNS: dnsc, AllowPrivate: *v.allowPrivate},
+		DNS: dnsc,
+		HTTP: &verify.HTTPClient{DNS: dnsc, AllowPrivate: *v.allowPrivate,
+			DNSSEC: v.dnssec, TrustAnchors: v.anchors},
 		Authoritative: authOptions(*v.authoritative, *v.authPort),
+		DNSSEC:        v.dnssec,
+		TrustAnchors:  v.anchors,
 	}
 }

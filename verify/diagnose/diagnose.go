@@ -41,18 +41,23 @@ type Diagnoser struct {
 	// MaxBody is the file body limit; 0 means verify.DefaultMaxBody, as
 	// for verification.
 	MaxBody int64
-	// CAA decides CAA; nil means &caa.Checker{DNS: DNS, AllowPrivate: AllowPrivate}.
+	// CAA decides CAA; nil means a caa.Checker on DNS with AllowPrivate,
+	// DNSSEC and TrustAnchors.
 	CAA *caa.Checker
-	// TrustAnchors are the DNSSEC trust anchors (DS or DNSKEY records, of
-	// any owner); nil means the IANA root anchors. ParseTrustAnchors reads
-	// a file of them.
+	// DNSSEC: the zero value (verify.DNSSECValidate) validates the
+	// domain's DNS answers, and the CAA lookups of the default CAA
+	// checker, back to TrustAnchors. verify.DNSSECOff skips that, for labs
+	// without a signed root; the report says so (DNSSECSkipped). The
+	// Baseline Requirements do not let a CA skip it.
+	DNSSEC verify.DNSSECMode
+	// TrustAnchors are DS or DNSKEY records of any owner (a lab root, an
+	// island of trust); nil means the IANA root anchors.
+	// verify.ParseTrustAnchors reads a file of them.
 	TrustAnchors []dns.RR
-	// NoDNSSEC skips the DNSSEC check, for labs without a signed root; the
-	// report says so (DNSSECSkipped). The BR do not let a CA skip it.
-	NoDNSSEC bool
 	// AllowPrivate (labs, tests) accepts special-use names and private or
 	// loopback addresses without findings about them. It does not open
-	// the HTTP client's address guard: set HTTP.AllowPrivate for that.
+	// the HTTP client's address guard nor the DNS client's for name
+	// servers: set HTTP.AllowPrivate and the DNSClient's AllowPrivate.
 	AllowPrivate bool
 	// Timeout bounds a diagnosis when ctx has no deadline (default 30 s).
 	Timeout time.Duration

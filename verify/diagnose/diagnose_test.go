@@ -457,7 +457,7 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 	for _, tc := range dnssecCases {
 		have[tc.code] = true
 	}
-	have[diagnose.DNSSECSkipped] = true // every lab report (NoDNSSEC)
+	have[diagnose.DNSSECSkipped] = true // every lab report (DNSSECOff)
 	for _, c := range diagnose.Codes() {
 		if !have[c] && !notProducedYet[c] {
 			t.Errorf("no loopback test produces %s", c)
@@ -617,4 +617,19 @@ func TestDNSAccountOwnerFromAccountURL(t *testing.T) {
 	f := find(t, rep, diagnose.RecordOwner)
 	assert.Equal(t, challenge.DNSAccountOwner("example.test", accountURL), f.Subject)
 	assert.Contains(t, f.Message, `host record "`+strings.TrimSuffix(challenge.DNSAccountOwner("example.test", accountURL), ".example.test")+`"`)
+}
+
+// TestNameServerAtPrivateAddress: without AllowPrivate on the DNS client,
+// name servers on loopback addresses are not asked (the address guard) and
+// are reported as such, not as silent.
+func TestNameServerAtPrivateAddress(t *testing.T) {
+	l := newLab(t, 1)
+	d := l.diagnoser()
+	dc := l.dnsClient()
+	dc.AllowPrivate = false
+	d.DNS = dc
+	rep := d.Diagnose(context.Background(), diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT})
+	f := find(t, rep, diagnose.NSLame)
+	assert.Contains(t, f.Message, "not public")
+	assert.False(t, rep.Has(diagnose.NSUnreachable), codes(rep))
 }

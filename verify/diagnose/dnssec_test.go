@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -25,7 +26,7 @@ func signedLab(t *testing.T, child verifytest.ZoneSigning) (*lab, *diagnose.Diag
 	anchors, err := l.resolver.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "test.": {}, "example.test.": child}})
 	require.NoError(t, err)
 	d := l.diagnoser()
-	d.NoDNSSEC, d.TrustAnchors = false, anchors
+	d.DNSSEC, d.TrustAnchors = verify.DNSSECValidate, anchors
 	return l, d, c
 }
 
@@ -90,4 +91,17 @@ func TestDNSSECAgainstTheWrongAnchor(t *testing.T) {
 	d.TrustAnchors = nil
 	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c})
 	assert.True(t, rep.Has(diagnose.DNSSECBogus) || rep.Has(diagnose.DNSSECIndeterminate), codes(rep))
+}
+
+// TestDNSSECBogusCAA: a CAA answer whose signature expired is a failed
+// CAA lookup (a CA refuses), named as a DNSSEC failure.
+func TestDNSSECBogusCAA(t *testing.T) {
+	l, d, c := signedLab(t, verifytest.ZoneSigning{})
+	l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`)
+	l.resolver.BreakSignature("example.test.", dns.TypeCAA, verifytest.ExpiredSignature)
+	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c, CA: []string{"letsencrypt"}})
+	f := find(t, rep, diagnose.CAALookupFailed)
+	assert.Equal(t, diagnose.Error, f.Severity)
+	assert.Contains(t, f.Message, "DNSSEC")
+	assert.Contains(t, f.Message, "expired")
 }

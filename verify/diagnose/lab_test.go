@@ -85,7 +85,7 @@ func (l *lab) add(lines ...string) {
 // dnsClient is the DNS client of the diagnoser: the lab's resolver,
 // authoritative servers on the lab's port, short timeouts.
 func (l *lab) dnsClient() *verify.DNSClient {
-	return &verify.DNSClient{Servers: []string{l.resAddr}, Timeout: 400 * time.Millisecond, Attempts: 1}
+	return &verify.DNSClient{Servers: []string{l.resAddr}, Timeout: 400 * time.Millisecond, Attempts: 1, AllowPrivate: true}
 }
 
 // diagnoser returns a Diagnoser for the lab, with AllowPrivate.
@@ -96,7 +96,7 @@ func (l *lab) diagnoser() *diagnose.Diagnoser {
 		AuthPort:     l.port,
 		HTTP:         &verify.HTTPClient{DNS: dc, AllowPrivate: true, Dial: l.dial, DialTimeout: 300 * time.Millisecond},
 		AllowPrivate: true,
-		NoDNSSEC:     true, // the lab has no signed root; dnssec_test.go signs one
+		DNSSEC:       verify.DNSSECOff, // the lab has no signed root; dnssec_test.go signs one
 	}
 }
 

@@ -58,6 +58,13 @@ type Check struct {
 	// so every perspective applies the same rules. SchemeDefault keeps the
 	// method's rule.
 	FilePolicy *verify.FilePolicy `json:"file_policy,omitempty"`
+
+	// DNSSEC, if set, replaces each perspective's own DNSSEC setting for
+	// the DNS lookups of this check ("validate" or "off"), so remotes
+	// validate as the primary does; their verdicts appear in the results.
+	// A compatible extension of version 2: nil means each perspective's
+	// own setting, as before.
+	DNSSEC *verify.DNSSECMode `json:"dnssec,omitempty"`
 }
 
 // TXTCheck asks for a TXT record at Name with Value (verify.VerifyTXT).
@@ -104,6 +111,9 @@ func badCheck(format string, a ...any) error {
 func (c *Check) Validate() error {
 	if c == nil {
 		return badCheck("nil check")
+	}
+	if c.DNSSEC != nil && *c.DNSSEC != verify.DNSSECValidate && *c.DNSSEC != verify.DNSSECOff {
+		return badCheck("unknown dnssec mode %d", int(*c.DNSSEC))
 	}
 	forms := c.dcvForms()
 	switch c.Determination {

@@ -152,6 +152,11 @@
 // that predates them answers 400 bad_request, which never counts as
 // corroboration.
 //
+// Check.DNSSEC ("validate" or "off") is such an extension: it carries the
+// primary's DNSSEC setting, and a remote applies it to its verifier's and
+// CAA checker's lookups (its HTTP client's address lookups keep the
+// remote's own setting).
+//
 // A handler runs exactly the check it was sent, with its own resolver,
 // HTTP client and address guard; the request cannot change them.
 //

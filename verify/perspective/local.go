@@ -49,7 +49,13 @@ func (l *Local) Run(ctx context.Context, c Check) (*Result, error) {
 		if l.CAA == nil {
 			return nil, fmt.Errorf("%w: %s has no CAA checker", ErrUnsupported, info.Label)
 		}
-		d, err := l.CAA.Check(ctx, *c.CAA)
+		checker := l.CAA
+		if c.DNSSEC != nil {
+			cc := *checker // a copy, so the shared checker is not changed
+			cc.DNSSEC = *c.DNSSEC
+			checker = &cc
+		}
+		d, err := checker.Check(ctx, *c.CAA)
 		caaResult(res, d, err)
 	}
 	res.Duration = time.Since(start)
@@ -58,9 +64,14 @@ func (l *Local) Run(ctx context.Context, c Check) (*Result, error) {
 
 func (l *Local) runDCV(ctx context.Context, c Check) (*verify.Result, error) {
 	v := l.Verifier
-	if p := c.FilePolicy; p != nil {
+	if c.FilePolicy != nil || c.DNSSEC != nil {
 		vv := *v // a copy, so the shared verifier is not changed
-		vv.Files = *p
+		if c.FilePolicy != nil {
+			vv.Files = *c.FilePolicy
+		}
+		if c.DNSSEC != nil {
+			vv.DNSSEC = *c.DNSSEC
+		}
 		v = &vv
 	}
 	switch {
