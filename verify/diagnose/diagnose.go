@@ -122,6 +122,9 @@ type Report struct {
 	// Zone and Servers are the zone and its authoritative servers, when
 	// they were found.
 	Zone     string              `json:"zone,omitempty"`
+	// DNSSEC is the weakest verdict of the answers the DNSSEC check
+	// validated ("" when it was off or did not run).
+	DNSSEC verify.DNSSECVerdict `json:"dnssec,omitempty"`
 	Servers  []verify.AuthServer `json:"servers,omitempty"`
 	Findings []Finding           `json:"findings"`
 	// Incomplete lists the checks that could not be completed, and why
@@ -211,6 +214,7 @@ type run struct {
 	now     time.Time
 
 	zoneDone chan struct{}
+	dnssec   verify.DNSSECVerdict // set by checkDNSSEC
 	zone     string
 	servers  []verify.AuthServer
 	zoneErr  error
@@ -300,6 +304,7 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 	if r.zoneErr == nil {
 		rep.Zone, rep.Servers = r.zone, r.servers
 	}
+	rep.DNSSEC = r.dnssec
 	if err := ctx.Err(); err != nil {
 		r.out.undone("the diagnosis ran out of time (%v): later checks did not finish", err)
 	}

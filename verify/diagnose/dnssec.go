@@ -84,6 +84,7 @@ func (r *run) checkDNSSEC() {
 			worst = res
 		}
 	}
+	r.dnssec = worst.Verdict
 	ev := []string{}
 	for i, res := range results {
 		ev = append(ev, fmt.Sprintf("%s %s: %s%s", dns.Fqdn(qs[i].name), dns.TypeToString[qs[i].qtype], res.Verdict, reasonSuffix(res.Reason)))

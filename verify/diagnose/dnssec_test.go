@@ -64,6 +64,7 @@ func TestDNSSECFindings(t *testing.T) {
 			rep := d.Diagnose(ctx, diagnose.Request{Challenge: c})
 			f := find(t, rep, tc.code)
 			assert.Equal(t, tc.sev, f.Severity, codes(rep))
+			assert.Equal(t, strings.TrimPrefix(string(tc.code), "dnssec_"), rep.DNSSEC.String(), "the report's verdict")
 			assert.Contains(t, f.Message+" "+strings.Join(f.Evidence, " "), tc.reason)
 			if f.Severity == diagnose.Error {
 				assert.NotEmpty(t, f.Fix)
@@ -82,6 +83,7 @@ func TestDNSSECSecureZoneIsClean(t *testing.T) {
 		assert.False(t, strings.HasPrefix(string(f.Code), "dnssec_"), codes(rep))
 	}
 	assert.True(t, rep.Complete(), codes(rep))
+	assert.Equal(t, verify.DNSSECSecure, rep.DNSSEC)
 }
 
 // TestDNSSECAgainstTheWrongAnchor: the same zone judged against the IANA

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
 // WriteText writes the report for a person: a summary line, the findings
@@ -33,6 +35,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			ns[i] = s.NS + " " + s.Addr
 		}
 		fmt.Fprintf(b, "zone %s: %s\n", r.Zone, strings.Join(ns, ", "))
+	}
+	if r.DNSSEC != verify.DNSSECUnvalidated {
+		fmt.Fprintf(b, "DNSSEC: %s\n", r.DNSSEC)
 	}
 	for _, sev := range []Severity{Error, Warning, Info} {
 		first := true
