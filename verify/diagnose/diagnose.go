@@ -36,7 +36,8 @@ type Diagnoser struct {
 	// another.
 	AuthPort string
 	// HTTP fetches the well-known URLs, one address at a time; nil means
-	// &verify.HTTPClient{DNS: DNS, AllowPrivate: AllowPrivate}.
+	// a verify.HTTPClient on DNS with AllowPrivate, DNSSEC and
+	// TrustAnchors.
 	HTTP *verify.HTTPClient
 	// MaxBody is the file body limit; 0 means verify.DefaultMaxBody, as
 	// for verification.
@@ -324,7 +325,7 @@ func (r *run) setup() {
 	r.port = d.AuthPort
 	r.http = d.HTTP
 	if r.http == nil {
-		r.http = &verify.HTTPClient{DNS: r.dns, AllowPrivate: d.AllowPrivate}
+		r.http = &verify.HTTPClient{DNS: r.dns, AllowPrivate: d.AllowPrivate, DNSSEC: d.DNSSEC, TrustAnchors: d.TrustAnchors}
 	}
 }
 
