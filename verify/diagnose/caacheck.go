@@ -21,7 +21,7 @@ func caaLabel(m challenge.Method) string {
 		return "http-01"
 	case challenge.ACMEDNS01:
 		return "dns-01"
-	case challenge.TLSALPN01, challenge.DNSAccount01:
+	case challenge.TLSALPN01, challenge.DNSAccount01, challenge.DNSPersist01:
 		return string(m) // their ACME names are their labels
 	}
 	return ""

@@ -162,6 +162,14 @@ const (
 	// RecordCNAMETarget: the owner's CNAME leads to a name that does not
 	// answer (NXDOMAIN, SERVFAIL, a loop).
 	RecordCNAMETarget Code = "record_cname_target"
+	// PersistMalformed: a dns-persist-01 record naming the CA breaks the
+	// record grammar (no accounturi, a parameter twice, a bad persistUntil).
+	PersistMalformed Code = "persist_malformed"
+	// PersistDenied: dns-persist-01 records name the CA but none
+	// authorizes this account and domain (another accounturi, no
+	// policy=wildcard for a subdomain, persistUntil past); the reasons per
+	// record are the evidence.
+	PersistDenied Code = "persist_denied"
 	// RecordTooLong: the value is over 255 octets and was published as a
 	// single character-string cut at 255; it must be split into strings.
 	RecordTooLong Code = "record_too_long"
@@ -247,7 +255,7 @@ func Codes() []Code {
 		DNSSECBogus, DNSSECIndeterminate, DNSSECInsecure, DNSSECSkipped,
 		CAAForbidden, CAACriticalUnknown, CAAAccountURI, CAAValidationMethods, CAACNAME, CAALookupFailed,
 		RecordOwner, RecordMissing, RecordMismatch, RecordNotPropagated, RecordResolverStale,
-		RecordDoubledLabel, RecordCNAME, RecordCNAMETarget, RecordTooLong,
+		RecordDoubledLabel, RecordCNAME, RecordCNAMETarget, PersistMalformed, PersistDenied, RecordTooLong,
 		NoAddress, AddressReserved, PortClosed, PortTimeout, TLSHandshakeFailed, HTTPOnHTTPSPort,
 		TLSCertName, TLSCertExpired, FileNotFound, HTTPStatus, RedirectRefused, RedirectFollowed,
 		ContentMismatch, ContentBOM, ContentCRLF, ContentWhitespace, BodyTooLarge,

@@ -122,12 +122,12 @@ type Report struct {
 	Usable []challenge.Method `json:"usable"`
 	// Zone and Servers are the zone and its authoritative servers, when
 	// they were found.
-	Zone     string              `json:"zone,omitempty"`
+	Zone string `json:"zone,omitempty"`
 	// DNSSEC is the weakest verdict of the answers the DNSSEC check
 	// validated ("" when it was off or did not run).
-	DNSSEC verify.DNSSECVerdict `json:"dnssec,omitempty"`
-	Servers  []verify.AuthServer `json:"servers,omitempty"`
-	Findings []Finding           `json:"findings"`
+	DNSSEC   verify.DNSSECVerdict `json:"dnssec,omitempty"`
+	Servers  []verify.AuthServer  `json:"servers,omitempty"`
+	Findings []Finding            `json:"findings"`
 	// Incomplete lists the checks that could not be completed, and why
 	// (the resolver did not answer, the context ended, no way to ask an
 	// authoritative server). A report with entries here is not a clean
@@ -300,6 +300,9 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 	if slices.Contains(r.methods, challenge.TLSALPN01) {
 		wg.Go(r.checkALPN)
 	}
+	if slices.Contains(r.methods, challenge.DNSPersist01) {
+		wg.Go(r.checkPersist)
+	}
 	wg.Wait()
 	r.dropConsequences()
 	if r.zoneErr == nil {
@@ -330,11 +333,9 @@ func (r *run) setup() {
 }
 
 // Methods returns the methods Diagnose can check, in the order of
-// challenge.Methods. Email has nothing on the network to check; the
-// records of dns-persist-01 are judged by their grammar, not their
-// value, which a diagnosis does not do yet.
+// challenge.Methods. Email has nothing on the network to check.
 func Methods() []challenge.Method {
-	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01, challenge.TLSALPN01, challenge.DNSAccount01}
+	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01, challenge.TLSALPN01, challenge.DNSAccount01, challenge.DNSPersist01}
 }
 
 // published takes what the user was asked to publish from the challenge,

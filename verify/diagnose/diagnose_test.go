@@ -61,6 +61,12 @@ func tlsALPN(t *testing.T) *challenge.Challenge { return acme(t, challenge.Build
 
 const accountURL = "https://acme.test/acct/1"
 
+func dnsPersist(t *testing.T) *challenge.Challenge {
+	c, err := challenge.Builder{AllowPrivate: true}.DNSPersist01("example.test", challenge.PersistParams{Issuer: "letsencrypt.org", AccountURL: accountURL, Plain: true})
+	require.NoError(t, err)
+	return c
+}
+
 func dnsAccount(t *testing.T) *challenge.Challenge {
 	return acme(t, func(b challenge.Builder, domain, token string, key crypto.PublicKey) (*challenge.Challenge, error) {
 		return b.DNSAccount01(domain, token, key, accountURL)
@@ -205,6 +211,19 @@ var codeCases = []codeCase{
 	}},
 	{"dns-account-01 owner from the account URL", diagnose.RecordOwner, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		return diagnose.Request{Domain: "example.test", Method: challenge.DNSAccount01, AccountURI: accountURL}
+	}},
+	{"dns-persist-01 record for another account", diagnose.PersistDenied, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := dnsPersist(t)
+		l.add(txt(c.Record.Name, "letsencrypt.org; accounturi=https://acme.test/acct/2"))
+		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-persist-01 record with accounturi twice", diagnose.PersistMalformed, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := dnsPersist(t)
+		l.add(txt(c.Record.Name, "letsencrypt.org; accounturi="+accountURL+"; accounturi=https://acme.test/acct/2"))
+		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-persist-01 record not published", diagnose.RecordMissing, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		return diagnose.Request{Challenge: dnsPersist(t)}
 	}},
 	{"record on one server only", diagnose.RecordNotPropagated, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := dnsTXT(t)
@@ -468,8 +487,8 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 // TestCleanDomainHasNoErrorOrWarning: a domain set up right, for every
 // method with its challenge published, gets only information.
 func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
-	file, acme, txtc, dns01, hc, alpn, acct := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t), tlsALPN(t), dnsAccount(t)
-	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc, alpn, acct} {
+	file, acme, txtc, dns01, hc, alpn, acct, persist := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t), tlsALPN(t), dnsAccount(t), dnsPersist(t)
+	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc, alpn, acct, persist} {
 		name := "any method, no challenge"
 		if c != nil {
 			name = string(c.Method)
@@ -484,7 +503,8 @@ func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
 			l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `example.test. 300 IN CAA 0 issue "digicert.com"`,
 				"example.test. 300 IN AAAA ::1",
 				txt(txtc.Record.Name, txtc.Record.Value), txt(dns01.Record.Name, dns01.Record.Value),
-				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value, txt(acct.Record.Name, acct.Record.Value))
+				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value, txt(acct.Record.Name, acct.Record.Value),
+				txt(persist.Record.Name, persist.Record.Value))
 			web(l, r)
 			l.site(r, "::1")
 			if c == alpn {
