@@ -55,7 +55,7 @@ func TestDiagnoseAnyMethodNamesTheUsableOnes(t *testing.T) {
 	flags := diagnoseLab(t)
 	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "example.test"}, flags...)...)
 	require.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
-	assert.Contains(t, o.stdout, "methods without errors: dns-txt, file, hash-file, hash-cname, acme-http-01, acme-dns-01, dns-account-01\n")
+	assert.Contains(t, o.stdout, "methods without errors: dns-txt, file, hash-file, hash-cname, acme-http-01, acme-dns-01, dns-account-01, dns-persist-01\n")
 	assert.Contains(t, o.stdout, "[port_closed] example.test:443 at ")
 	assert.Contains(t, o.stdout, "(tls-alpn-01)")
 }

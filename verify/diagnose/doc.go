@@ -44,6 +44,9 @@
 //     CA follows it, the same answer from every address, apex and www, http
 //     and https, and a body that matches only after dcv's lenient
 //     comparison (BOM, CRLF, whitespace) that a stricter CA may refuse.
+//   - dns-persist-01: the verifier's own check of the records at
+//     _validation-persist.<domain> for the CA and account (grammar, issuer,
+//     accounturi, policy=wildcard, persistUntil).
 //   - tls-alpn-01: on every address, port 443, a handshake offering only
 //     acme-tls/1 must negotiate it, and with a challenge the certificate must
 //     follow RFC 8737 (verify.CheckTLSALPN01Certificate).
