@@ -657,3 +657,19 @@ func TestNameServerAtPrivateAddress(t *testing.T) {
 	assert.Contains(t, f.Message, "not public")
 	assert.False(t, rep.Has(diagnose.NSUnreachable), codes(rep))
 }
+
+// TestContextBoundsTheDiagnosis: when the context ends first, the report
+// comes back at once, marked incomplete, with no finding made of the
+// diagnosis' own impatience.
+func TestContextBoundsTheDiagnosis(t *testing.T) {
+	l := newLab(t, 2)
+	web(l, verifytest.NewResponder())
+	l.resolver.SetDelay(5 * time.Second) // far beyond the context
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	rep := l.diagnoser().Diagnose(ctx, diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
+	assert.Less(t, time.Since(start), 4*time.Second, "the context bounds the diagnosis")
+	assert.False(t, rep.Complete(), codes(rep))
+	assert.False(t, rep.HasErrors(), codes(rep))
+}
