@@ -106,6 +106,12 @@ func TestCNAME(t *testing.T) {
 		{"bücher.example.com", CASSL, "",
 			"_8593532A8FA01E6CEBB0B7E85E510D0F.xn--bcher-kva.example.com.",
 			"c9c863405fe7675a3988b97664ea6baf.442019e4e52fa335f406f7c5f26cf14f.ssl.com."},
+		{"WWW.Example.COM.", CASSL, "",
+			"_8593532A8FA01E6CEBB0B7E85E510D0F.www.example.com.",
+			"c9c863405fe7675a3988b97664ea6baf.442019e4e52fa335f406f7c5f26cf14f.ssl.com."},
+		{"*.example.com", CASSL, "", // a wildcard is validated at its base
+			"_8593532A8FA01E6CEBB0B7E85E510D0F.example.com.",
+			"c9c863405fe7675a3988b97664ea6baf.442019e4e52fa335f406f7c5f26cf14f.ssl.com."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
@@ -161,6 +167,12 @@ func TestRefusals(t *testing.T) {
 		{"cname: bad CA", cname(seed, "example.com", "ssl..com", ""), ErrBadCADomain, "ssl..com"},
 		{"cname: target too long", cname(seed, "example.com", long, ""), ErrBadCADomain, long},
 		{"cname: bad token", cname(seed, "example.com", CASSL, "x.y"), ErrBadToken, "x.y"},
+		{"cname: invalid A-label", cname(seed, "xn--zz.example.com", CASSL, ""), ErrBadDomain, "xn--zz.example.com"},
+		{"cname: label over 63", cname(seed, strings.Repeat("a", 64)+".example.com", CASSL, ""), ErrBadDomain, strings.Repeat("a", 64) + ".example.com"},
+		{"cname: space", cname(seed, "exa mple.com", CASSL, ""), ErrBadDomain, "exa mple.com"},
+		{"cname: TLD only", cname(seed, "com", CASSL, ""), ErrBadDomain, "com"},
+		{"cname: two wildcards", cname(seed, "*.*.example.com", CASSL, ""), ErrBadDomain, "*.*.example.com"},
+		{"cname: empty label", cname(seed, "example..com", CASSL, ""), ErrBadDomain, "example..com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -124,9 +124,18 @@ func TestParseVariantsSameHashes(t *testing.T) {
 
 // tampered returns the rsa-san DER with one byte of its signature flipped.
 func tampered(t testing.TB) []byte {
-	der := bytes.Clone(readFile(t, "rsa-san.der"))
-	der[len(der)-10] ^= 0x01 // the signature is the last element
-	return der
+	return flipped(readFile(t, "rsa-san.der"), -10) // the signature is the last element
+}
+
+// flipped returns a copy of der with the low bit of byte i flipped; a
+// negative i counts from the end.
+func flipped(der []byte, i int) []byte {
+	out := bytes.Clone(der)
+	if i < 0 {
+		i += len(out)
+	}
+	out[i] ^= 0x01
+	return out
 }
 
 func TestParseRefusals(t *testing.T) {
@@ -137,6 +146,7 @@ func TestParseRefusals(t *testing.T) {
 	noEnd := csrPEM[:bytes.Index(csrPEM, []byte("-----END"))]
 	// A CSR block holding a certificate's DER.
 	certDER := readFile(t, "refuse-cert.der")
+	der := readFile(t, "rsa-san.der")
 
 	tests := []struct {
 		name   string
@@ -165,6 +175,16 @@ func TestParseRefusals(t *testing.T) {
 		{"DER with trailing data", append(readFile(t, "rsa-san.der"), 0), ErrMalformed, "the data", ""},
 		{"bad signature DER", tampered(t), ErrSignature, "", "signature does not verify"},
 		{"bad signature PEM", pemOf("CERTIFICATE REQUEST", tampered(t)), ErrSignature, "", "give the CSR exactly as generated"},
+		{"bad signature, another byte", flipped(der, -5), ErrSignature, "", ""},
+		{"bad signature, another byte, PEM", pemOf("CERTIFICATE REQUEST", flipped(der, -5)), ErrSignature, "", ""},
+		{"DER with trailing garbage", append(bytes.Clone(der), 0, 1, 2), ErrMalformed, "", ""},
+		{"PEM whose DER has trailing data", pemOf("CERTIFICATE REQUEST", append(bytes.Clone(der), 0)), ErrMalformed, "", ""},
+		{"a CSR block and a NEW CSR block", append(pemOf("CERTIFICATE REQUEST", der), pemOf("NEW CERTIFICATE REQUEST", der)...), ErrMalformed, "", ""},
+		{"PEM certificate's DER in a CSR block", pemOf("CERTIFICATE REQUEST", mustPEM(t, readFile(t, "refuse-cert.pem"))), ErrNotCSR, "", ""},
+		{"one byte over the limit", append(pemOf("CERTIFICATE REQUEST", der), bytes.Repeat([]byte(" "), MaxSize)...), ErrTooLarge, "", ""},
+		{"deeply nested BEGIN lines", []byte(strings.Repeat("-----BEGIN X-----\n", 3000)), ErrMalformed, "", ""},
+		{"truncated DER", der[:len(der)/2], ErrMalformed, "", ""},
+		{"lower-case type", pemOf("certificate request", der), ErrNotCSR, "", ""},
 	}
 	kinds := []error{ErrEmpty, ErrTooLarge, ErrNotCSR, ErrMalformed, ErrSignature}
 	for _, tt := range tests {
@@ -198,6 +218,16 @@ func mustPEM(t testing.TB, b []byte) []byte {
 	blk, _ := pem.Decode(b)
 	require.NotNil(t, blk)
 	return blk.Bytes
+}
+
+// A certificate block before the CSR does not hide it; the hashes are over
+// the CSR's DER whatever surrounds it.
+func TestParseFindsTheCSRAfterACertificate(t *testing.T) {
+	der := readFile(t, "rsa-san.der")
+	data := append(readFile(t, "refuse-cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})...)
+	c, err := Parse(data)
+	require.NoError(t, err)
+	assert.Equal(t, Sum(der), c.Hashes)
 }
 
 func TestParseSignatureCause(t *testing.T) {
