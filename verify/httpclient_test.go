@@ -557,3 +557,40 @@ func ExampleHTTPClient() {
 	fmt.Println(errors.Is(err, verify.ErrPortNotAllowed))
 	// Output: true
 }
+
+// One non-public address in a name's address set refuses the whole set,
+// before any connection.
+func TestHTTPClientRefusesASetWithAnyNonPublicAddress(t *testing.T) {
+	ok := files(map[string]string{"/f.txt": "value"})
+	cases := map[string][]string{
+		"public v4, ULA v6":          {"example.com. 300 IN A 203.0.114.7", "example.com. 300 IN AAAA fd00::1"},
+		"public v6, private v4":      {"example.com. 300 IN AAAA 2a00:1450::1", "example.com. 300 IN A 10.1.2.3"},
+		"IPv4-mapped loopback":       {"example.com. 300 IN AAAA ::ffff:127.0.0.1"},
+		"0.0.0.0":                    {"example.com. 300 IN A 0.0.0.0"},
+		"::":                         {"example.com. 300 IN AAAA ::"},
+		"CNAME to a private name":    {"example.com. 300 IN CNAME intranet.corp.test.", "intranet.corp.test. 300 IN A 192.168.1.1"},
+		"NAT64 of metadata service":  {"example.com. 300 IN AAAA 64:ff9b::a9fe:a9fe"},
+		"public and metadata v4 mix": {"example.com. 300 IN A 203.0.114.7", "example.com. 300 IN A 169.254.169.254"},
+	}
+	for name, recs := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			e.zone.MustAdd(recs...)
+			e.web.serve(t, "203.0.114.7:80", ok, false)
+			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial} // guard on
+			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
+			assert.ErrorIs(t, err, verify.ErrAddressRefused)
+			assert.Equal(t, verify.Undecided, r.Outcome)
+			assert.Empty(t, e.web.dials, "nothing may be dialled")
+		})
+	}
+	t.Run("the vetted address is the one dialled", func(t *testing.T) {
+		e := newEnv(t)
+		e.zone.MustAdd("example.com. 300 IN A 203.0.114.7")
+		e.web.serve(t, "203.0.114.7:80", ok, false)
+		e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+		_, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int{"203.0.114.7:80": 1}, e.web.dials)
+	})
+}

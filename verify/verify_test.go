@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -668,4 +669,157 @@ func TestFileEvidenceHasTheDoersLookups(t *testing.T) {
 	r, err = e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"http"}, protocols(r))
+}
+
+// An empty expected CNAME target is bad input, even when the record
+// points at the root (which is what "" with a dot added names).
+func TestVerifyCNAMERefusesAnEmptyTarget(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`_x.example.com. 60 IN CNAME .`)
+	v := &verify.Verifier{DNS: z}
+	for _, want := range []string{"", " ", ".", " . "} {
+		r, err := v.VerifyCNAME(context.Background(), "_x.example.com", want)
+		require.Error(t, err, "%q", want)
+		assert.ErrorIs(t, err, verify.ErrBadInput)
+		assert.NotEqual(t, verify.Verified, r.Outcome)
+	}
+}
+
+// An order with nothing in it verifies nothing.
+func TestVerifyOrderWithoutItemsIsBadInput(t *testing.T) {
+	v := &verify.Verifier{}
+	for _, items := range [][]verify.OrderItem{nil, {}} {
+		r, err := v.VerifyOrder(context.Background(), items)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, verify.ErrBadInput)
+		assert.NotEqual(t, verify.Verified, r.Outcome)
+	}
+}
+
+type doerFunc func(*http.Request) (*http.Response, error)
+
+func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A broken HTTPDoer or ServerExchanger (nil response, no error; nil body)
+// is a failed check, not a panic.
+func TestBrokenDoublesFailClosed(t *testing.T) {
+	urls := []string{"http://example.com/f.txt"}
+	for name, d := range map[string]verify.HTTPDoer{
+		"nil response": doerFunc(func(*http.Request) (*http.Response, error) { return nil, nil }),
+		"nil body":     doerFunc(func(*http.Request) (*http.Response, error) { return &http.Response{StatusCode: 200}, nil }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			v := &verify.Verifier{HTTP: d}
+			var r *verify.Result
+			var err error
+			require.NotPanics(t, func() { r, err = v.VerifyFiles(context.Background(), urls, "value") })
+			require.Error(t, err)
+			assert.NotEqual(t, verify.Verified, r.Outcome)
+		})
+	}
+	t.Run("nil DNS answer from an authoritative server", func(t *testing.T) {
+		nilSX := sxFunc(func(context.Context, *dns.Msg, string) (*dns.Msg, error) { return nil, nil })
+		v := &verify.Verifier{DNS: delegatingResolver(), Authoritative: &verify.AuthOptions{Servers: nilSX}}
+		var r *verify.Result
+		var err error
+		require.NotPanics(t, func() { r, err = v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v") })
+		require.Error(t, err)
+		assert.Equal(t, verify.Undecided, r.Outcome)
+	})
+}
+
+type sxFunc func(context.Context, *dns.Msg, string) (*dns.Msg, error)
+
+func (f sxFunc) ExchangeServer(ctx context.Context, m *dns.Msg, s string) (*dns.Msg, error) {
+	return f(ctx, m, s)
+}
+
+// hangUp completes the request's TLS handshake and closes the connection
+// without an answer.
+func hangUp() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			c.Close()
+		}
+	})
+}
+
+// garbage answers with bytes that are not HTTP.
+func garbage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		c, buf, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			buf.WriteString("SSH-2.0-OpenSSH_9.6\r\n\r\n")
+			buf.Flush()
+			c.Close()
+		}
+	})
+}
+
+// Alibaba rule: only "nothing listens on 443" lets https be skipped. An
+// HTTPS site that answers and then breaks is an HTTPS site that does not
+// serve the file.
+func TestHTTPSIfServedSkipsOnlyARefusedPort443(t *testing.T) {
+	c, err := builder().File("shop.example.com")
+	require.NoError(t, err)
+	ok := files(map[string]string{c.File.Path: c.File.Content})
+	for name, h := range map[string]http.Handler{"hang up after TLS": hangUp(), "not HTTP": garbage()} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			e.site(t, "shop.example.com", "127.0.0.1", ok, h)
+			r, err := e.v.Verify(context.Background(), c)
+			require.Error(t, err)
+			assert.NotEqual(t, verify.Verified, r.Outcome)
+		})
+	}
+	t.Run("TLS handshake failure", func(t *testing.T) {
+		e := newEnv(t)
+		e.site(t, "shop.example.com", "127.0.0.1", ok, nil)
+		e.web.serve(t, "127.0.0.1:443", ok, false) // plain HTTP on 443
+		r, err := e.v.Verify(context.Background(), c)
+		assert.ErrorIs(t, err, verify.ErrTLS)
+		assert.Equal(t, verify.Undecided, r.Outcome)
+	})
+	t.Run("refused is skipped", func(t *testing.T) {
+		e := newEnv(t)
+		e.site(t, "shop.example.com", "127.0.0.1", ok, nil)
+		_, err := e.v.Verify(context.Background(), c)
+		assert.NoError(t, err)
+	})
+}
+
+// A host listed only with https URLs has no http URL to stand for it:
+// refused connections cannot make it pass.
+func TestHTTPSIfServedWithoutAnHTTPURLNeedsHTTPS(t *testing.T) {
+	e := newEnv(t)
+	e.zone.MustAdd("example.com. 300 IN A 127.0.0.1")
+	urls := []string{"https://example.com/.well-known/pki-validation/a.txt", "https://example.com/.well-known/pki-validation/b.txt"}
+	e.v.Files.Schemes = verify.HTTPSIfServed
+	r, err := e.v.VerifyFiles(context.Background(), urls, "value")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, verify.ErrConnection)
+	assert.NotEqual(t, verify.Verified, r.Outcome)
+}
+
+// The email code must match exactly, case included; only whitespace
+// around a pasted code is ignored.
+func TestVerifyEmailNeedsTheExactCode(t *testing.T) {
+	c, err := builder().Email("example.com")
+	require.NoError(t, err)
+	v := &verify.Verifier{Now: func() time.Time { return now }}
+	for _, code := range []string{"", " ", strings.ToUpper(c.Email.Code), strings.ToLower(c.Email.Code), c.Email.Code[:len(c.Email.Code)-1], c.Email.Code + "x"} {
+		if code == c.Email.Code {
+			continue
+		}
+		_, err := v.VerifyEmail(c, code)
+		assert.ErrorIs(t, err, verify.ErrCodeMismatch, "code %q", code)
+	}
+	_, err = v.VerifyEmail(c, " "+c.Email.Code+"\n")
+	assert.NoError(t, err, "surrounding whitespace from a paste is ignored")
+
+	// A challenge emptied of its code is refused, not matched by "".
+	c2 := *c
+	c2.Email = &challenge.EmailSpec{Addresses: c.Email.Addresses}
+	_, err = v.VerifyEmail(&c2, "")
+	assert.ErrorIs(t, err, verify.ErrBadInput)
 }
