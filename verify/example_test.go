@@ -20,7 +20,7 @@ func ExampleVerifier_Verify() {
 	}
 	// An in-memory zone stands in for the Internet's DNS.
 	zone := verifytest.NewZone()
-	v := &verify.Verifier{DNS: zone}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
 	ctx := context.Background()
 
 	_, err = v.Verify(ctx, c)
@@ -56,7 +56,7 @@ func ExampleVerifier_VerifyOrder() {
 		}
 		order = append(order, verify.OrderItem{Challenge: c})
 	}
-	v := &verify.Verifier{DNS: zone}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
 	res, _ := v.VerifyOrder(context.Background(), order)
 	for _, r := range res.Results {
 		fmt.Println(r.Domain, r.Outcome)
@@ -76,9 +76,9 @@ func ExampleVerifier_VerifyFiles() {
 	web := verifytest.NewWeb(site)
 	defer web.Close()
 
-	v := &verify.Verifier{
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff,
 		DNS:  zone,
-		HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: web.Dial},
+		HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: web.Dial},
 	}
 	urls := []string{
 		"http://example.com/.well-known/pki-validation/fileauth.txt",
@@ -105,7 +105,7 @@ func ExampleVerifier_Poll() {
 		return
 	}
 	zone := verifytest.NewZone()
-	v := &verify.Verifier{DNS: zone}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
 	r, err := v.Poll(context.Background(), c, verify.PollOptions{
 		Interval: verify.MinPollInterval, // real use: the default 10 s, growing to 2 min
 		OnAttempt: func(n int, r *verify.Result, err error) {

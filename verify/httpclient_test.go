@@ -111,7 +111,7 @@ func newSite(t testing.TB, ip string) *site {
 	)
 	s.net.route(net.JoinHostPort(ip, "80"), s.plain.Listener.Addr().String())
 	s.net.route(net.JoinHostPort(ip, "443"), s.tls.Listener.Addr().String())
-	s.client = &verify.HTTPClient{DNS: s.zone, Dial: s.net.dial, AllowPrivate: ip == "127.0.0.1" || ip == "::1"}
+	s.client = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: s.zone, Dial: s.net.dial, AllowPrivate: ip == "127.0.0.1" || ip == "::1"}
 	return s
 }
 
@@ -547,7 +547,7 @@ func TestHTTPClientZeroValue(t *testing.T) {
 }
 
 func ExampleHTTPClient() {
-	c := &verify.HTTPClient{
+	c := &verify.HTTPClient{DNSSEC: verify.DNSSECOff,
 		// DNS: a verify.DNSClient or any Exchanger; nil reads resolv.conf.
 		RequireTrustedCert: false, // the file's random value proves control
 	}

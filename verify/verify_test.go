@@ -112,9 +112,9 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	z := verifytest.NewZone()
 	w := newWeb()
-	return &env{zone: z, web: w, v: &verify.Verifier{
+	return &env{zone: z, web: w, v: &verify.Verifier{DNSSEC: verify.DNSSECOff,
 		DNS:  z,
-		HTTP: &verify.HTTPClient{DNS: z, AllowPrivate: true, Dial: w.dial},
+		HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: z, AllowPrivate: true, Dial: w.dial},
 		Now:  func() time.Time { return now },
 	}}
 }
@@ -277,7 +277,7 @@ func TestVerifyFileAlibaba(t *testing.T) {
 		e := newEnv(t)
 		e.site(t, "example.com", "127.0.0.1", ok, ok)
 		e.site(t, "www.example.com", "127.0.0.2", ok, ok)
-		e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+		e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial}
 		r, err := e.v.Verify(ctx, c)
 		assert.ErrorIs(t, err, verify.ErrAddressRefused)
 		assert.Equal(t, verify.Undecided, r.Outcome)
@@ -335,7 +335,7 @@ func mustKey(t *testing.T) []byte {
 }
 
 func TestVerifyEmail(t *testing.T) {
-	v := &verify.Verifier{Now: func() time.Time { return now }}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, Now: func() time.Time { return now }}
 	c, err := builder().Email("example.com")
 	require.NoError(t, err)
 	r, err := v.VerifyEmail(c, "wrong")
@@ -420,7 +420,7 @@ func (g *gauge) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 func TestVerifyOrderFixedPool(t *testing.T) {
 	zone := verifytest.NewZone()
 	g := &gauge{zone: zone}
-	v := &verify.Verifier{DNS: g, Concurrency: 4, Now: func() time.Time { return now }}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: g, Concurrency: 4, Now: func() time.Time { return now }}
 	const n = 2000
 	items := make([]verify.OrderItem, n)
 	for i := range items {

@@ -30,7 +30,10 @@ func caaLabel(m challenge.Method) string {
 func (r *run) checkCAA() {
 	checker := r.d.CAA
 	if checker == nil {
-		checker = &caa.Checker{DNS: r.dns, Now: r.d.Now, AllowPrivate: r.d.AllowPrivate}
+		checker = &caa.Checker{DNS: r.dns, Now: r.d.Now, AllowPrivate: r.d.AllowPrivate, TrustAnchors: r.d.TrustAnchors}
+		if r.d.NoDNSSEC {
+			checker.DNSSEC = caa.DNSSECOff
+		}
 	}
 	var labels []string
 	for _, m := range r.methods {

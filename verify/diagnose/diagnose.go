@@ -41,7 +41,8 @@ type Diagnoser struct {
 	// MaxBody is the file body limit; 0 means verify.DefaultMaxBody, as
 	// for verification.
 	MaxBody int64
-	// CAA decides CAA; nil means &caa.Checker{DNS: DNS, AllowPrivate: AllowPrivate}.
+	// CAA decides CAA; nil means &caa.Checker{DNS: DNS, AllowPrivate:
+	// AllowPrivate, TrustAnchors: TrustAnchors}, DNSSECOff with NoDNSSEC.
 	CAA *caa.Checker
 	// TrustAnchors are the DNSSEC trust anchors (DS or DNSKEY records, of
 	// any owner); nil means the IANA root anchors. ParseTrustAnchors reads
@@ -290,7 +291,10 @@ func (r *run) setup() {
 	r.port = d.AuthPort
 	r.http = d.HTTP
 	if r.http == nil {
-		r.http = &verify.HTTPClient{DNS: r.dns, AllowPrivate: d.AllowPrivate}
+		r.http = &verify.HTTPClient{DNS: r.dns, AllowPrivate: d.AllowPrivate, TrustAnchors: d.TrustAnchors}
+		if d.NoDNSSEC {
+			r.http.DNSSEC = verify.DNSSECOff
+		}
 	}
 }
 
