@@ -20,7 +20,12 @@ func ExampleVerifier_Verify() {
 	}
 	// An in-memory zone stands in for the Internet's DNS.
 	zone := verifytest.NewZone()
-	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors, DNS: zone}
 	ctx := context.Background()
 
 	_, err = v.Verify(ctx, c)
@@ -56,7 +61,12 @@ func ExampleVerifier_VerifyOrder() {
 		}
 		order = append(order, verify.OrderItem{Challenge: c})
 	}
-	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors, DNS: zone}
 	res, _ := v.VerifyOrder(context.Background(), order)
 	for _, r := range res.Results {
 		fmt.Println(r.Domain, r.Outcome)
@@ -76,9 +86,14 @@ func ExampleVerifier_VerifyFiles() {
 	web := verifytest.NewWeb(site)
 	defer web.Close()
 
-	v := &verify.Verifier{DNSSEC: verify.DNSSECOff,
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors,
 		DNS:  zone,
-		HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: web.Dial},
+		HTTP: &verify.HTTPClient{TrustAnchors: anchors, DNS: zone, AllowPrivate: true, Dial: web.Dial},
 	}
 	urls := []string{
 		"http://example.com/.well-known/pki-validation/fileauth.txt",
@@ -105,7 +120,12 @@ func ExampleVerifier_Poll() {
 		return
 	}
 	zone := verifytest.NewZone()
-	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors, DNS: zone}
 	r, err := v.Poll(context.Background(), c, verify.PollOptions{
 		Interval: verify.MinPollInterval, // real use: the default 10 s, growing to 2 min
 		OnAttempt: func(n int, r *verify.Result, err error) {
