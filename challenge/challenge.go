@@ -490,6 +490,9 @@ func (c *Challenge) validTargets(d string) error {
 		if !slices.Equal(c.Email.Addresses, want) {
 			return badChallenge("email addresses %q are not the constructed addresses of %s", c.Email.Addresses, c.ADN)
 		}
+	default:
+		// A method without a rule here has targets nobody checked.
+		return badChallenge("%s has no target check", c.Method)
 	}
 	return nil
 }

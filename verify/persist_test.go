@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -322,7 +321,7 @@ func TestVerifyDispatchesPersistAndAccount(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, challenge.DNSPersist01, res.Results[0].Method)
 	assert.NotNil(t, res.Results[0].Persist)
-	assert.Equal(t, "_"+strings.TrimPrefix(challenge.DNSAccountLabel(persistAcct), "_")+"._acme-challenge.example.com.", res.Results[1].Target)
+	assert.Equal(t, challenge.DNSAccountLabel(persistAcct)+"._acme-challenge.example.com.", res.Results[1].Target)
 }
 
 func TestDNSAccount01Cases(t *testing.T) {

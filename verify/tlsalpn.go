@@ -136,7 +136,7 @@ func sanNames(leaf *x509.Certificate) []string {
 // VerifyTLSALPN01 checks a tls-alpn-01 challenge (RFC 8737, BR 3.2.2.4.20)
 // for domain: a TLS connection to port 443 of the domain's vetted addresses
 // (the same resolution, address guard and IPv6/IPv4 order as file checks,
-// through the Verifier's HTTPClient), TLS 1.2 or newer, SNI = domain,
+// through Verifier.HTTP, which must be nil or an *HTTPClient), TLS 1.2 or newer, SNI = domain,
 // offering only ALPN acme-tls/1, which must be negotiated; then the leaf
 // certificate's rules (CheckTLSALPN01Certificate).
 //
@@ -154,13 +154,15 @@ func (v *Verifier) VerifyTLSALPN01(ctx context.Context, domain, keyAuthorization
 }
 
 // tlsClient is the HTTPClient whose resolution, guard and dialer TLS-ALPN
-// checks share with file checks; another HTTPDoer has none, so a client
-// over the Verifier's DNS stands in.
-func (v *Verifier) tlsClient() *HTTPClient {
+// checks share with file checks: Verifier.HTTP, or the default one when it
+// is nil. Another HTTPDoer has no dialer to share, and quietly replacing
+// it (a proxy, a test double) would bypass what the caller set up, so it
+// is refused.
+func (v *Verifier) tlsClient() (*HTTPClient, error) {
 	if c, ok := v.http().(*HTTPClient); ok {
-		return c
+		return c, nil
 	}
-	return &HTTPClient{DNS: v.dns()}
+	return nil, fmt.Errorf("tls-alpn-01 connects through Verifier.HTTP's resolution, address guard and dialer: it must be nil or an *HTTPClient, not %T", v.HTTP)
 }
 
 func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAuthorization string) error {
@@ -170,14 +172,19 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	}
 	r.Domain = d
 	if dnsname.IsWildcard(d) {
-		return newError(ErrBadInput, d, fmt.Errorf("%w: tls-alpn-01 validates exact names only (BR 3.2.2.4.20)", challenge.ErrWildcard))
+		e := newError(ErrBadInput, d, fmt.Errorf("%w: tls-alpn-01 validates exact names only (BR 3.2.2.4.20)", challenge.ErrWildcard))
+		e.Hint = "validate a wildcard with dns-01, dns-account-01 or dns-persist-01"
+		return e
 	}
 	if keyAuthorization == "" {
 		return newError(ErrBadInput, d, errors.New("empty key authorization"))
 	}
 	target := net.JoinHostPort(d, strconv.Itoa(challenge.TLSALPNPort))
 	r.Target = target
-	c := v.tlsClient()
+	c, err := v.tlsClient()
+	if err != nil {
+		return newError(ErrBadInput, target, err)
+	}
 	addrs, dnsEv, err := c.vetted(ctx, target, d)
 	r.Evidence = append(r.Evidence, dnsEv...)
 	if err != nil {

@@ -180,6 +180,14 @@ func TestTLSALPN01Undecided(t *testing.T) {
 		assert.Equal(t, verify.Undecided, r.Outcome)
 		assert.Empty(t, s.dialed, "refused before any connection")
 	})
+	t.Run("another HTTPDoer", func(t *testing.T) {
+		s := newALPNSite(t)
+		s.v.HTTP = http.DefaultClient
+		r, err := s.v.VerifyTLSALPN01(ctx5(t), "example.com", alpnKA)
+		assert.ErrorIs(t, err, verify.ErrBadInput, "refused, never a dial around the caller's client")
+		assert.Equal(t, verify.Undecided, r.Outcome)
+		assert.Zero(t, s.resp.Handshakes())
+	})
 	t.Run("no public suffix", func(t *testing.T) {
 		s := newALPNSite(t)
 		s.client.AllowPrivate = false
@@ -318,4 +326,43 @@ func ExampleVerifier_VerifyTLSALPN01() {
 	r, err := v.VerifyTLSALPN01(context.Background(), "example.com", alpnKA)
 	fmt.Println(r.Outcome, r.Target, err)
 	// Output: verified example.com:443 <nil>
+}
+
+// VerifyOrder mixes the new methods with the older ones: each item is
+// checked by its own method, and the order passes only when all do.
+func TestVerifyOrderMixesNewMethods(t *testing.T) {
+	s := newALPNSite(t)
+	key, err := challenge.ParseAccountKey(mustReadFile(t, "../challenge/testdata/ec384.pem"))
+	require.NoError(t, err)
+	var b challenge.Builder
+	const token = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
+	txt, err := b.DNSTXT("example.com")
+	require.NoError(t, err)
+	alpn, err := b.TLSALPN01("example.com", token, key)
+	require.NoError(t, err)
+	acc, err := b.DNSAccount01("*.example.com", token, key, "https://ca.example/acct/1")
+	require.NoError(t, err)
+	per, err := b.DNSPersist01("www.example.com", challenge.PersistParams{Issuer: "authority.example",
+		AccountURL: "https://ca.example/acct/1", AccountKey: key, Wildcard: true})
+	require.NoError(t, err)
+	items := []verify.OrderItem{{Challenge: txt}, {Challenge: alpn}, {Challenge: acc}, {Challenge: per}}
+	for _, c := range []*challenge.Challenge{txt, acc, per} {
+		require.NoError(t, verifytest.Publish(s.zone, nil, c))
+	}
+
+	res, err := s.v.VerifyOrder(ctx5(t), items)
+	assert.ErrorIs(t, err, verify.ErrALPNProtocol, "the certificate is not served yet")
+	assert.Equal(t, verify.NotVerified, res.Outcome)
+	for i, r := range res.Results {
+		if i != 1 {
+			assert.Equal(t, verify.Verified, r.Outcome, r.Method)
+		}
+	}
+
+	require.NoError(t, s.resp.Set("example.com", alpn.KeyAuthorization, verifytest.ALPNRight))
+	res, err = s.v.VerifyOrder(ctx5(t), items)
+	require.NoError(t, err)
+	assert.Equal(t, verify.Verified, res.Outcome)
+	assert.Equal(t, []challenge.Method{challenge.DNSTXT, challenge.TLSALPN01, challenge.DNSAccount01, challenge.DNSPersist01},
+		[]challenge.Method{res.Results[0].Method, res.Results[1].Method, res.Results[2].Method, res.Results[3].Method})
 }

@@ -17,37 +17,43 @@ import (
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
 
-// readmeCommands returns the ./dcv command lines of the README's section
-// on the tool, continuation lines joined, comments and "> FILE" kept apart.
+// readmeCommands returns the ./dcv command lines of the README's sh
+// blocks, continuation lines joined, quotes and comments dropped, "> FILE"
+// kept apart; and the line that builds the binary.
 func readmeCommands(t *testing.T) (build string, cmds []readmeCmd) {
 	t.Helper()
 	data, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
-	section := string(data)
-	i := strings.Index(section, "## The `dcv` tool")
-	require.GreaterOrEqual(t, i, 0, "the README has a section on the tool")
-	section = section[i:]
-	start := strings.Index(section, "```sh\n")
-	end := strings.Index(section[start+6:], "```")
-	require.True(t, start >= 0 && end >= 0)
-	block := strings.ReplaceAll(section[start+6:start+6+end], "\\\n", " ")
-	for _, line := range strings.Split(block, "\n") {
-		line, _, _ = strings.Cut(line, " #")
-		line = strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(line, "go build"):
-			build = line
-		case strings.HasPrefix(line, "dcv "):
-			t.Errorf("README: %q: call the built binary as ./dcv", line)
-		case strings.HasPrefix(line, "./dcv "):
-			var c readmeCmd
-			line, c.stdoutTo, _ = strings.Cut(line, " > ")
-			c.args = strings.Fields(strings.TrimPrefix(line, "./dcv "))
-			c.stdoutTo = strings.TrimSpace(c.stdoutTo)
-			cmds = append(cmds, c)
+	rest := string(data)
+	for {
+		start := strings.Index(rest, "```sh\n")
+		if start < 0 {
+			return build, cmds
+		}
+		rest = rest[start+6:]
+		end := strings.Index(rest, "```")
+		require.GreaterOrEqual(t, end, 0, "an sh block ends")
+		block := strings.ReplaceAll(rest[:end], "\\\n", " ")
+		rest = rest[end+3:]
+		for _, line := range strings.Split(block, "\n") {
+			line, _, _ = strings.Cut(line, " #")
+			line = strings.TrimSpace(line)
+			switch {
+			case strings.HasPrefix(line, "go build"):
+				build = line
+			case strings.HasPrefix(line, "dcv "):
+				t.Errorf("README: %q: call the built binary as ./dcv", line)
+			case strings.HasPrefix(line, "./dcv "):
+				var c readmeCmd
+				line, c.stdoutTo, _ = strings.Cut(line, " > ")
+				for _, a := range strings.Fields(strings.TrimPrefix(line, "./dcv ")) {
+					c.args = append(c.args, strings.Trim(a, "'"))
+				}
+				c.stdoutTo = strings.TrimSpace(c.stdoutTo)
+				cmds = append(cmds, c)
+			}
 		}
 	}
-	return build, cmds
 }
 
 type readmeCmd struct {
@@ -80,6 +86,9 @@ func TestREADMEExamplesRun(t *testing.T) {
 		p := filepath.Join(dir, name)
 		if k, ok := keys[name]; ok {
 			require.NoError(t, os.WriteFile(p, []byte(k+"\n"), 0o600))
+		}
+		if strings.HasSuffix(name, ".ds") { // a trust-anchor file (the IANA root's KSK-2017 stands in)
+			require.NoError(t, os.WriteFile(p, []byte(". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"), 0o600))
 		}
 		return p
 	}
@@ -123,7 +132,7 @@ func TestREADMEExamplesRun(t *testing.T) {
 				a = filepath.Join("../..", a)
 				_, err := os.Stat(a)
 				require.NoError(t, err, "%s: the README's path exists", name)
-			case regexp.MustCompile(`^[a-z-]+\.(key|pem|jsonl)$`).MatchString(a):
+			case regexp.MustCompile(`^[a-z-]+\.(key|pem|jsonl|ds)$`).MatchString(a):
 				a = file(a)
 			}
 			args = append(args, a)
@@ -158,6 +167,9 @@ func TestREADMEExamplesRun(t *testing.T) {
 			assert.Equal(t, vectorMD5, h.MD5)
 		case "challenge":
 			require.Equal(t, exitOK, o.code, "%s: %s", name, o.stderr)
+			if c.stdoutTo == "" {
+				break
+			}
 			require.Equal(t, "ch.jsonl", c.stdoutTo)
 			ch, err := challenge.Decode([]byte(o.stdout))
 			require.NoError(t, err, name)

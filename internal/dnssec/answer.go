@@ -109,10 +109,28 @@ func (s *session) validate(resp *dns.Msg, qname string, qtype uint16) Result {
 		}
 		results = append(results, s.positive(resp, set))
 	}
-	if !final {
+	if !final && !partial(resp, name, qname) {
 		results = append(results, s.negative(resp, name, qtype))
 	}
 	return weakestResult(results)
+}
+
+// partial reports whether resp stops at a CNAME or DNAME target without
+// saying anything about it: NOERROR, no SOA and no NSEC/NSEC3 in the
+// authority section. An authoritative server answers so when the target
+// lies outside its zones; the caller asks for the target itself (and that
+// answer is validated then), so there is no denial to check here.
+func partial(resp *dns.Msg, name, qname string) bool {
+	if name == qname || resp.Rcode != dns.RcodeSuccess {
+		return false
+	}
+	for _, rr := range resp.Ns {
+		switch rr.Header().Rrtype {
+		case dns.TypeSOA, dns.TypeNSEC, dns.TypeNSEC3:
+			return false
+		}
+	}
+	return true
 }
 
 // weakestResult picks the weakest verdict; among equals the last (the

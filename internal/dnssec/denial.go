@@ -62,42 +62,27 @@ func (s *session) collectProof(auth []dns.RR, z *zoneKeys) (*proof, *Result) {
 	p := &proof{zone: z.name}
 	var used []*dns.RRSIG
 	var recs []dns.RR
-	seen := map[qkey]bool{}
-	for _, rr := range auth {
-		t := rr.Header().Rrtype
-		if t != dns.TypeNSEC && t != dns.TypeNSEC3 {
+	mine := 0
+	for _, set := range groupRRsets(auth) {
+		if (set.t != dns.TypeNSEC && set.t != dns.TypeNSEC3) || !isSub(z.name, set.name) || !signedBy(set.sigs, z.name) {
 			continue
 		}
-		owner := canon(rr.Header().Name)
-		k := qkey{owner, t}
-		if seen[k] || !isSub(z.name, owner) {
-			continue
-		}
-		seen[k] = true
-		set, sigs := rrsetOf(auth, owner, t)
-		mine := false
-		for _, sig := range sigs {
-			mine = mine || canon(sig.SignerName) == z.name
-		}
-		if !mine {
-			continue
-		}
-		if len(seen) > maxProofRecords {
+		if mine++; mine > maxProofRecords {
 			return nil, &Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("more than %d NSEC/NSEC3 records in one answer", maxProofRecords)}
 		}
-		sig, res := s.verify(set, sigs, owner, t, z.name, z.keys, z.keys)
+		sig, res := s.verify(set.rrs, set.sigs, set.name, set.t, z.name, z.keys, z.keys)
 		if res != nil {
 			return nil, res
 		}
 		used = append(used, sig)
-		recs = append(recs, set...)
-		p.sets = append(p.sets, provenSet{set, sigs, sig})
-		for _, rr := range set {
+		recs = append(recs, set.rrs...)
+		p.sets = append(p.sets, provenSet{set.rrs, set.sigs, sig})
+		for _, rr := range set.rrs {
 			switch r := rr.(type) {
 			case *dns.NSEC:
 				p.nsec = append(p.nsec, r)
 			case *dns.NSEC3:
-				if r.Hash != dns.SHA1 || r.Flags&^1 != 0 || canon(parentOf(owner)) != z.name {
+				if r.Hash != dns.SHA1 || r.Flags&^1 != 0 || canon(parentOf(set.name)) != z.name {
 					p.unsupp++
 					continue
 				}
@@ -112,6 +97,15 @@ func (s *session) collectProof(auth []dns.RR, z *zoneKeys) (*proof, *Result) {
 	}
 	p.exp = expiry(s.now, recs, used)
 	return p, nil
+}
+
+func signedBy(sigs []*dns.RRSIG, zone string) bool {
+	for _, sig := range sigs {
+		if canon(sig.SignerName) == zone {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *proof) empty() bool { return len(p.nsec) == 0 && len(p.nsec3) == 0 && p.unsupp == 0 }

@@ -3,6 +3,7 @@ package dnssec_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -512,4 +513,62 @@ func TestValidateSharesConcurrentFetches(t *testing.T) {
 	}
 	wg.Wait()
 	assert.LessOrEqual(t, slow.n.Load(), int64(10), "5 chain queries, shared by 20 validations")
+}
+
+// TestValidatePartialChain: an authoritative server answers a CNAME whose
+// target lies in another zone with the CNAME alone: that CNAME is judged,
+// and the target is left to the next query. With an SOA in the authority
+// section the same answer claims a denial, which must be proven.
+func TestValidatePartialChain(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	m := resolve(t, "to-secure.example.com.", dns.TypeA)
+	m.Answer = withoutTypes(m.Answer, dns.TypeA)
+	m.Ns = nil
+	r := v.Validate(context.Background(), h, m)
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+	assert.Equal(t, "example.com.", r.Zone)
+
+	m.Answer = withoutSigs(m.Answer)
+	assert.Equal(t, dnssec.Bogus, v.Validate(context.Background(), h, m).Verdict, "the CNAME itself is still checked")
+
+	m = resolve(t, "to-secure.example.com.", dns.TypeA)
+	m.Answer = withoutTypes(m.Answer, dns.TypeA)
+	soa, err := dns.NewRR("rsa256.com. 300 IN SOA ns.rsa256.com. hostmaster.rsa256.com. 1 3600 600 86400 300")
+	require.NoError(t, err)
+	m.Ns = []dns.RR{soa}
+	assert.Equal(t, dnssec.Bogus, v.Validate(context.Background(), h, m).Verdict, "an unproven NODATA")
+}
+
+// TestValidateJunkAuthority: thousands of unsigned NSEC records next to a
+// real proof are skipped in one pass; too many signed ones are refused.
+func TestValidateJunkAuthority(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	m := resolve(t, "nosuch.example.com.", dns.TypeTXT)
+	for i := range 3000 {
+		rr, err := dns.NewRR(fmt.Sprintf("j%d.example.com. 300 IN NSEC k%d.example.com. A", i, i))
+		require.NoError(t, err)
+		m.Ns = append(m.Ns, rr)
+	}
+	r := v.Validate(context.Background(), h, m)
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+
+	m = resolve(t, "nosuch.example.com.", dns.TypeTXT)
+	var sig *dns.RRSIG
+	for _, rr := range m.Ns {
+		if s, ok := rr.(*dns.RRSIG); ok && s.TypeCovered == dns.TypeNSEC {
+			sig = s
+		}
+	}
+	require.NotNil(t, sig)
+	for i := range 40 {
+		rr, err := dns.NewRR(fmt.Sprintf("j%d.example.com. 300 IN NSEC k%d.example.com. A", i, i))
+		require.NoError(t, err)
+		s := dns.Copy(sig).(*dns.RRSIG)
+		s.Hdr.Name = rr.Header().Name
+		m.Ns = append(m.Ns, rr, s)
+	}
+	r = v.Validate(context.Background(), h, m)
+	assert.Equal(t, dnssec.Bogus, r.Verdict, r.Reason)
 }

@@ -94,9 +94,17 @@ func TestValidateVerdicts(t *testing.T) {
 // serveLab serves h on a real UDP and TCP server on 127.0.0.1.
 func serveLab(t *testing.T, h *dnssectest.Hierarchy) clientQuerier {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
+	var pc net.PacketConn
+	var l net.Listener
+	var err error
+	for range 5 { // the UDP port may be taken on TCP by someone else
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		require.NoError(t, err)
+		if l, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		pc.Close()
+	}
 	require.NoError(t, err)
 	udp := &dns.Server{PacketConn: pc, Handler: h}
 	tcp := &dns.Server{Listener: l, Handler: h}

@@ -324,8 +324,9 @@ func (j hostJudge) body(t webTarget, p, o *probe, sev Severity) bool {
 	return false
 }
 
-// redirect judges a 3xx: never allowed for the seeds' file methods; for
-// ACME http-01 allowed within the BR rules, and then followed.
+// redirect judges a 3xx: never allowed for the file methods of the Alibaba
+// Cloud and SSL.com DCV pages; for ACME http-01 allowed within the BR
+// rules, and then followed.
 func (j hostJudge) redirect(t webTarget, m challenge.Method, p *probe, sev Severity) bool {
 	ev := []string{fmt.Sprintf("HTTP %d Location: %s", p.status, p.location)}
 	if m != challenge.ACMEHTTP01 {

@@ -43,6 +43,15 @@ func FuzzHandler(f *testing.F) {
 	caaBody, err := json.Marshal(perspective.Request{Version: perspective.Version, TimeoutMS: 1, Check: caaCheck()})
 	require.NoError(f, err)
 	f.Add(caaBody, true, "", "99999999999999", "")
+	for _, c := range []perspective.Check{
+		{Determination: perspective.DCV, TLSALPN: &perspective.TLSALPNCheck{Domain: "example.com", KeyAuthorization: "t.k"}},
+		{Determination: perspective.DCV, Persist: &perspective.PersistCheck{Domain: "www.example.com",
+			Issuers: []string{"ssl.com"}, AccountURIs: []string{"https://ca.example/acct/1"}}},
+	} {
+		body, err := json.Marshal(perspective.Request{Version: perspective.Version, TimeoutMS: 1000, Check: c})
+		require.NoError(f, err)
+		f.Add(body, true, "", "", "")
+	}
 
 	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`, `example.com. 300 IN CAA 0 issue "ssl.com"`)
 	now := time.Unix(1_750_000_000, 0)

@@ -180,3 +180,17 @@ func ExampleZone_Sign() {
 	// RRSIG by example.com. expired: true
 	// anchor: . DS
 }
+
+// TestZoneSignChainFaults: the zone's fault injection reaches the chain
+// queries too, so a test can make the DNSSEC chain unreachable.
+func TestZoneSignChainFaults(t *testing.T) {
+	zone, anchors := signedZone(t)
+	zone.SetRcode("example.com.", dns.TypeDNSKEY, dns.RcodeServerFailure)
+	ctx := context.Background()
+	q := exchangeQuerier{zone}
+	resp, err := q.Query(ctx, "_dnsauth.example.com.", dns.TypeTXT)
+	require.NoError(t, err)
+	r := (&dnssec.Validator{Anchors: anchors}).Validate(ctx, q, resp)
+	assert.Equal(t, dnssec.Indeterminate, r.Verdict, r.Reason)
+	assert.Contains(t, r.Reason, "SERVFAIL")
+}
