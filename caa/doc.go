@@ -29,7 +29,14 @@
 //
 // A Decision records when it was made and the TTL of the relevant RRset:
 // the BR let a CA rely on it for max(TTL, 8 hours), given as ValidUntil,
-// and whether the answers were DNSSEC-authenticated (the AD bit). A TTL
+// and the DNSSEC verdict of the answers that decided: each level the
+// climb used, and each CNAME or DNAME link, is validated back to the IANA
+// root trust anchors (Checker.TrustAnchors for a lab), and a bogus or
+// indeterminate answer at such a level is a *LookupError wrapping
+// ErrDNSSECBogus or ErrDNSSECIndeterminate that names the broken link;
+// Checker.DNSSEC = DNSSECOff (not allowed for a CA) records only whether
+// the resolver set the AD bit. A top-level domain that does not exist is
+// a lookup error, never "no records". A TTL
 // with the top bit set counts as 0 (RFC 2181 section 8) and no TTL counts
 // for more than MaxTTL (one day).
 //

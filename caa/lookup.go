@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/internal/dnssec"
@@ -45,43 +44,48 @@ func levels(name string) []string {
 // error; answers above it are not waited for.
 func relevant(ctx context.Context, r *resolve.Resolver, name string) (relevantSet, error) {
 	names := levels(name)
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	results := make([]chan levelResult, len(names))
-	for i, n := range names {
-		results[i] = make(chan levelResult, 1)
-		wg.Go(func() { results[i] <- query(ctx, r, n) })
-	}
-
 	ad := true
-	var vs []DNSSECVerdict
-	for i, n := range names {
-		res := <-results[i]
+	var (
+		vs  []DNSSECVerdict
+		out relevantSet
+		err error
+	)
+	found := false
+	resolve.Levels(ctx, names, func(ctx context.Context, n string) levelResult {
+		return query(ctx, r, n)
+	}, func(i int, res levelResult) bool {
+		n := names[i]
 		if res.err != nil {
-			return relevantSet{}, res.err
+			err = res.err
+			return true
 		}
 		ad = ad && res.ad
 		vs = append(vs, res.dnssec)
 		if res.nx && i == len(names)-1 {
 			// A removed or made-up top-level domain is never "no CAA
 			// records, unrestricted".
-			return relevantSet{}, &LookupError{Name: n, Rcode: dns.RcodeNameError,
+			err = &LookupError{Name: n, Rcode: dns.RcodeNameError,
 				Err: fmt.Errorf("the top-level domain %s does not exist", n)}
+			return true
 		}
 		if len(res.rrs) == 0 {
-			continue
+			return false
 		}
 		ttl := res.rrs[0].Hdr.Ttl
 		for _, rr := range res.rrs[1:] {
 			ttl = min(ttl, rr.Hdr.Ttl)
 		}
-		return relevantSet{name: n, target: res.target, rrs: res.rrs, ttl: ttl, ad: ad, dnssec: dnssec.Weakest(vs...)}, nil
+		out = relevantSet{name: n, target: res.target, rrs: res.rrs, ttl: ttl, ad: ad, dnssec: dnssec.Weakest(vs...)}
+		found = true
+		return true
+	})
+	if err != nil {
+		return relevantSet{}, err
 	}
-	return relevantSet{ad: ad, dnssec: dnssec.Weakest(vs...)}, nil
+	if !found {
+		out = relevantSet{ad: ad, dnssec: dnssec.Weakest(vs...)}
+	}
+	return out, nil
 }
 
 // query asks for the CAA RRset at name through the resolution layer (CNAME

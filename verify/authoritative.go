@@ -118,29 +118,52 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 	return zone, servers, ev, nil
 }
 
-// findZone walks from name up towards the root asking for SOA records.
-// A failed query (transport, error rcode, truncation, DNSSEC) is an error,
-// never a reason to skip a level.
+// findZone finds the zone apex of name: the deepest of name and its
+// ancestors (the root excluded) whose SOA query answers with an SOA owned
+// by that very name. Every level is asked at once, so the walk costs one
+// round trip, as caa's climb does (within an order the upper levels'
+// answers are shared). A failed query (transport, error rcode, truncation,
+// DNSSEC) at or below the apex is an error, never a reason to skip a
+// level; answers above the apex are not waited for.
 func findZone(ctx context.Context, ex Exchanger, name string) (string, []Evidence, error) {
 	target := trimDot(dns.CanonicalName(dns.Fqdn(name)))
-	var ev []Evidence
-	for cand := target; cand != ""; {
-		fq := cand + "."
-		r, e, err := query(ctx, ex, fq, dns.TypeSOA)
-		ev = append(ev, e)
-		if err != nil {
+	var cands []string
+	for cand := target; cand != ""; _, cand, _ = strings.Cut(cand, ".") {
+		cands = append(cands, cand)
+	}
+	type soa struct {
+		r   *dns.Msg
+		ev  Evidence
+		err error
+	}
+	var (
+		ev   []Evidence
+		apex string
+		err  error
+	)
+	resolve.Levels(ctx, cands, func(ctx context.Context, cand string) soa {
+		r, e, err := query(ctx, ex, cand+".", dns.TypeSOA)
+		return soa{r, e, err}
+	}, func(i int, res soa) bool {
+		ev = append(ev, res.ev)
+		if res.err != nil {
 			var de *Error
-			if errors.As(err, &de) {
+			if errors.As(res.err, &de) {
 				de.Target = target
 			}
-			return "", ev, err
+			err = res.err
+			return true
 		}
-		for _, rr := range r.Answer {
-			if _, ok := rr.(*dns.SOA); ok && r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, fq) {
-				return cand, ev, nil
+		for _, rr := range res.r.Answer {
+			if _, ok := rr.(*dns.SOA); ok && res.r.Rcode == dns.RcodeSuccess && strings.EqualFold(rr.Header().Name, cands[i]+".") {
+				apex = cands[i]
+				return true
 			}
 		}
-		_, cand, _ = strings.Cut(cand, ".")
+		return false
+	})
+	if err != nil || apex != "" {
+		return apex, ev, err
 	}
 	return "", ev, lookupErr(ex, target, fmt.Errorf("no zone apex (SOA) found for %s", target))
 }

@@ -123,3 +123,37 @@ func TestAuthoritativeNeverDialsPrivateNameServers(t *testing.T) {
 	require.NoError(t, err, "AllowPrivate lets a lab use loopback name servers")
 	assert.Positive(t, servers[0].UDPQueries())
 }
+
+// barrierEx holds every SOA query until n are in flight (or a second has
+// passed), and records the most in flight at once.
+type barrierEx struct {
+	zone *verifytest.Zone
+	n    int64
+	in   atomic.Int64
+	peak atomic.Int64
+}
+
+func (b *barrierEx) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
+	if m.Question[0].Qtype == dns.TypeSOA {
+		now := b.in.Add(1)
+		for p := b.peak.Load(); now > p && !b.peak.CompareAndSwap(p, now); p = b.peak.Load() {
+		}
+		deadline := time.Now().Add(time.Second)
+		for b.in.Load() < b.n && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return b.zone.Exchange(ctx, m)
+}
+
+func TestAuthoritativeZoneWalkAsksEveryLevelAtOnce(t *testing.T) {
+	rec := nsZone(1, 1)
+	b := &barrierEx{zone: rec, n: 5} // _dnsauth.a.b.example.com up to com
+	auth := authZone().MustAdd(`_dnsauth.a.b.example.com. 300 IN TXT "v"`)
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: b, Authoritative: &verify.AuthOptions{Servers: &countingAuth{zone: auth}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := v.VerifyTXT(ctx, "_dnsauth.a.b.example.com", "v")
+	require.NoError(t, err)
+	assert.EqualValues(t, 5, b.peak.Load(), "the SOA walk is one round trip, not five")
+}

@@ -57,6 +57,30 @@
 // ports 80 and 443, uses no proxy, and bounds body size and time: each
 // request as a whole, body included (HTTPClient.Timeout, default 20 s).
 //
+// # DNSSEC
+//
+// Every DNS answer a check relies on (the TXT or CNAME record, each CNAME
+// and DNAME link, the A/AAAA records behind a file fetch, each
+// authoritative server's answers) is validated back to the IANA root
+// trust anchors, as the Baseline Requirements oblige a CA (ballot
+// SC-085v2): queries carry DO=1 (and CD=1 to a recursive resolver, so
+// broken signatures reach the validator rather than hide behind a
+// SERVFAIL), and a bogus or indeterminate answer makes the check
+// Undecided (ErrDNSSECBogus, ErrDNSSECIndeterminate) with a Hint that names
+// the broken link. A securely proven NXDOMAIN or NODATA is ErrNotFound.
+// Result.DNSSEC and each Evidence entry carry the verdict. A lab replaces
+// the anchors (TrustAnchors, ParseTrustAnchors); DNSSECOff records only
+// the resolver's AD bit and is not allowed for a CA. DS and DNSKEY sets
+// are cached per DNSClient: share one between checks.
+//
+// One resolution layer (internal/resolve) serves this package and caa:
+// one CNAME/DNAME policy (8 links), one check that a reply answers the
+// question, one classification of failures. Authoritative mode dials
+// only name-server addresses the address guard allows (DNSClient's
+// AllowPrivate for labs), refuses zones naming too many, and bounds the
+// queries in flight; within an order it asks each zone's SOA, NS and
+// addresses once (Evidence.Shared marks a shared answer).
+//
 // No check hangs: when the caller's context has no deadline, each check
 // gets one (Verifier.Timeout, default 30 s; an order's items one each),
 // and body reads stop when the context ends, whatever the HTTPDoer.

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,7 +46,7 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 	}
 	res := &OrderResult{Results: make([]*Result, len(items))}
 	errs := make([]error, len(items))
-	ov := v.forOrder(ctx)
+	ov := v.forOrder(ctx, items)
 	pool.Each(n, len(items), func(i int) {
 		res.Results[i], errs[i] = ov.verifyItem(ctx, items[i])
 	})
@@ -60,7 +61,7 @@ func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderRe
 // resolver once per order while its TTL lasts (resolve.Shared), and the
 // evidence of a shared answer says so (Evidence.Shared). The per-server
 // questions, the ones being checked, are never shared.
-func (v *Verifier) forOrder(ctx context.Context) *Verifier {
+func (v *Verifier) forOrder(ctx context.Context, items []OrderItem) *Verifier {
 	if v.Authoritative == nil {
 		return v
 	}
@@ -74,9 +75,30 @@ func (v *Verifier) forOrder(ctx context.Context) *Verifier {
 		opt.Servers = sx
 	}
 	ov := *v // a copy: the caller's verifier is not changed
-	ov.DNS = &orderDNS{Shared: &resolve.Shared{Exchanger: base, Ctx: ctx}, base: base}
+	ov.DNS = &orderDNS{Shared: &resolve.Shared{Exchanger: base, Ctx: ctx, Share: sharedZoneWalk(items)}, base: base}
 	ov.Authoritative = &opt
 	return &ov
+}
+
+// sharedZoneWalk says which questions of an order's zone walks are worth
+// sharing: an SOA query for a name that two items' walks ask (the zone
+// apex and above, typically), and every other question (the NS set and
+// the name servers' addresses). A name only one item asks goes straight
+// to the resolver: no flight, nothing kept.
+func sharedZoneWalk(items []OrderItem) func(dns.Question) bool {
+	seen := make(map[string]int)
+	for _, it := range items {
+		c := it.Challenge
+		if c == nil || c.Record == nil {
+			continue
+		}
+		for n := strings.ToLower(trimDot(c.Record.Name)); n != ""; _, n, _ = strings.Cut(n, ".") {
+			seen[n+"."]++
+		}
+	}
+	return func(q dns.Question) bool {
+		return q.Qtype != dns.TypeSOA || seen[strings.ToLower(q.Name)] != 1
+	}
 }
 
 // orderDNS is the recursive resolver of one order: questions shared, and
@@ -88,6 +110,32 @@ type orderDNS struct {
 
 	once sync.Once
 	val  *dnssec.Validator
+
+	mu    sync.Mutex
+	zones map[string][]AuthServer // "zone port" -> its servers, as found in this order
+}
+
+// rememberZone records the servers found for zone.
+func (o *orderDNS) rememberZone(zone, port string, servers []AuthServer) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.zones == nil {
+		o.zones = make(map[string][]AuthServer)
+	}
+	o.zones[zone+" "+port] = servers
+}
+
+// serversFor returns the servers of the deepest zone found in this order
+// that encloses name, or nil.
+func (o *orderDNS) serversFor(name, port string) []AuthServer {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for n := strings.ToLower(trimDot(name)); n != ""; _, n, _ = strings.Cut(n, ".") {
+		if s, ok := o.zones[n+" "+port]; ok {
+			return s
+		}
+	}
+	return nil
 }
 
 func (o *orderDNS) String() string { return serverName(o.base) }

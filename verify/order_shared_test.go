@@ -8,6 +8,7 @@ import (
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,4 +65,51 @@ func TestAuthoritativeOrderSharesZoneLookups(t *testing.T) {
 	_, err = v.Verify(ctx, items[0].Challenge)
 	require.NoError(t, err)
 	assert.Equal(t, before+1, rec.Queries("example.com.", dns.TypeNS))
+}
+
+// addrAuth answers each server address from its own zone.
+type addrAuth map[string]*verifytest.Zone
+
+func (a addrAuth) ExchangeServer(ctx context.Context, m *dns.Msg, addr string) (*dns.Msg, error) {
+	z, ok := a[addr]
+	if !ok {
+		return nil, &verify.Error{Kind: verify.ErrConnection, Target: addr}
+	}
+	return z.Exchange(ctx, m)
+}
+
+func TestAuthoritativeOrderCountsOnlyTheZoneItsWalkFinds(t *testing.T) {
+	// One order, two zones: a.example.com is in example.com, whose server
+	// is known after the first item; b.sub.example.com is in the delegated
+	// zone sub.example.com with a server of its own. The answers asked of
+	// example.com's server for b while its walk runs must not count.
+	const soa = ` 300 IN SOA ns.example.net. h.example.net. 1 7200 3600 1209600 300`
+	mk := func(d string) *challenge.Challenge {
+		c, err := challenge.Builder{}.DNSTXT(d)
+		require.NoError(t, err)
+		return c
+	}
+	a, b := mk("a.example.com"), mk("b.sub.example.com")
+	rec := verifytest.NewZone().MustAdd(
+		`example.com.`+soa, `example.com. 300 IN NS ns1.example.net.`, `ns1.example.net. 300 IN A 192.0.2.1`,
+		`sub.example.com.`+soa, `sub.example.com. 300 IN NS ns2.example.net.`, `ns2.example.net. 300 IN A 192.0.2.2`,
+		`example.net.`+soa)
+	parent := verifytest.NewZone().MustAdd(`example.com.`+soa,
+		fmt.Sprintf(`%s 300 IN TXT "%s"`, dns.Fqdn(a.Record.Name), a.Record.Value),
+		fmt.Sprintf(`%s 300 IN TXT "%s"`, dns.Fqdn(b.Record.Name), b.Record.Value)) // stale: not the zone's
+	child := verifytest.NewZone().MustAdd(`sub.example.com.` + soa) // b's record is missing here
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: rec, Concurrency: 1,
+		Authoritative: &verify.AuthOptions{Servers: addrAuth{"192.0.2.1:53": parent, "192.0.2.2:53": child}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := v.VerifyOrder(ctx, []verify.OrderItem{{Challenge: a}, {Challenge: b}})
+	require.Error(t, err)
+	assert.Equal(t, verify.Verified, res.Results[0].Outcome)
+	rb := res.Results[1]
+	assert.Equal(t, verify.NotVerified, rb.Outcome, "b's zone server lacks the record")
+	require.Len(t, rb.Servers, 1)
+	assert.Equal(t, "192.0.2.2:53", rb.Servers[0].Addr)
+	for _, ev := range rb.Evidence {
+		assert.NotEqual(t, "192.0.2.1:53", ev.Server, "the other zone's server is not evidence for b")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
@@ -64,7 +65,12 @@ func TestScaleDNSServer(t *testing.T) {
 	if os.Getenv(scaleEnv) == "" {
 		t.Skip("the DNS server process of BenchmarkScale10k")
 	}
-	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`,
+		// The zone's apex and its one name server, this very server, for
+		// the authoritative-mode order.
+		`example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300`,
+		`example.com. 300 IN NS ns1.example.com.`,
+		`ns1.example.com. 300 IN A 127.0.0.1`)
 	for _, c := range scaleChallenges(t) {
 		// The A record makes each name exist on its own: the zone double
 		// would otherwise scan every name to find it an empty non-terminal.
@@ -205,11 +211,12 @@ func floorPass(b *testing.B, addr string, names []string) {
 	}
 }
 
-// BenchmarkScale10k runs the floor, a 10,000-item VerifyOrder (dns-01 TXT)
-// and a 10,000-name CAA CheckAll side by side; each op is one pass over
+// BenchmarkScale10k runs the floor, a 10,000-item VerifyOrder (dns-01 TXT),
+// the same order in authoritative mode and a 10,000-name CAA CheckAll side
+// by side; each op is one pass over
 // the 10,000 names. Metrics: x-floor (wall / the floor's wall), x-floor-cpu
-// (client CPU per check / the floor's), x-txt-order (CAA wall / the TXT
-// order's), peak-heap-MB (live heap, sampled) and peak-rss-MB (the
+// (client CPU per check / the floor's), x-txt-order (the CAA batch's and
+// the authoritative-mode order's wall / the TXT order's), peak-heap-MB (live heap, sampled) and peak-rss-MB (the
 // process's peak resident set during the pass, the 10,000 prepared items
 // and the test binary included). Run it alone, for a few seconds:
 //
@@ -228,6 +235,9 @@ func BenchmarkScale10k(b *testing.B) {
 	client := &verify.DNSClient{Servers: []string{addr}}
 	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: client, Concurrency: scaleConc, Now: func() time.Time { return scaleNow }}
 	checker := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: client, Concurrency: scaleConc, Now: func() time.Time { return scaleNow }}
+	_, port, _ := net.SplitHostPort(addr)
+	va := *v
+	va.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{AllowPrivate: true}, Port: port}
 
 	passes := map[string]func(b *testing.B){
 		"floor": func(b *testing.B) { floorPass(b, addr, names) },
@@ -235,6 +245,12 @@ func BenchmarkScale10k(b *testing.B) {
 			res, err := v.VerifyOrder(context.Background(), items)
 			if err != nil {
 				b.Fatalf("order: %v (%s)", err, res.Outcome)
+			}
+		},
+		"auth-order": func(b *testing.B) {
+			res, err := va.VerifyOrder(context.Background(), items)
+			if err != nil {
+				b.Fatalf("authoritative order: %v (%s)", err, res.Outcome)
 			}
 		},
 		"caa-batch": func(b *testing.B) {
@@ -255,7 +271,7 @@ func BenchmarkScale10k(b *testing.B) {
 		ref[name] = measure(func() { passes[name](b) })
 		return ref[name]
 	}
-	for _, name := range []string{"floor", "txt-order", "caa-batch"} {
+	for _, name := range []string{"floor", "txt-order", "auth-order", "caa-batch"} {
 		b.Run(name, func(b *testing.B) {
 			var sum scaleRun
 			for b.Loop() {
@@ -272,7 +288,7 @@ func BenchmarkScale10k(b *testing.B) {
 			b.ReportMetric(float64(mean.wall)/float64(floor.wall), "x-floor")
 			b.ReportMetric(float64(mean.cpu)/float64(floor.cpu), "x-floor-cpu")
 			b.ReportMetric(float64(mean.cpu.Microseconds())/scaleN, "cpu-µs/check")
-			if name == "caa-batch" {
+			if name == "caa-batch" || name == "auth-order" {
 				b.ReportMetric(float64(mean.wall)/float64(refOf(b, "txt-order").wall), "x-txt-order")
 			}
 			b.ReportMetric(float64(mean.peakHeap)/(1<<20), "peak-heap-MB")

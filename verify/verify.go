@@ -425,24 +425,70 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 		}
 	}
 	rec := v.resolver()
-	_, servers, ev, err := authoritativeServers(ctx, rec, owner, opt.Port)
+	ask := func(ctx context.Context, servers []AuthServer) ([]error, [][]Evidence) {
+		errs := make([]error, len(servers))
+		evs := make([][]Evidence, len(servers))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, authFanOut)
+		for i, s := range servers {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				at := &dnsPath{Exchanger: atServer(sx, s.Addr), val: rec.val, chain: rec.Exchanger, noRec: true}
+				evs[i], errs[i] = matchValue(ctx, at, lookup, owner, want)
+			})
+		}
+		wg.Wait()
+		return errs, evs
+	}
+	// Within an order, the servers of a zone found for another name are
+	// asked while this name's zone walk runs; their answers count only if
+	// the walk finds that very zone with those very servers.
+	od, _ := rec.Exchanger.(*orderDNS)
+	type early struct {
+		servers []AuthServer
+		errs    []error
+		evs     [][]Evidence
+		done    chan struct{}
+	}
+	var spec *early
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	if od != nil {
+		if known := od.serversFor(owner, opt.Port); known != nil {
+			spec = &early{servers: known, done: make(chan struct{})}
+			go func() {
+				defer close(spec.done)
+				spec.errs, spec.evs = ask(sctx, known)
+			}()
+		}
+	}
+	zone, servers, ev, err := authoritativeServers(ctx, rec, owner, opt.Port)
 	r.Evidence = append(r.Evidence, ev...)
 	if err != nil {
+		stop()
+		if spec != nil {
+			<-spec.done
+		}
 		return err
 	}
-	errs := make([]error, len(servers))
-	evs := make([][]Evidence, len(servers))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, authFanOut)
-	for i, s := range servers {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			at := &dnsPath{Exchanger: atServer(sx, s.Addr), val: rec.val, chain: rec.Exchanger, noRec: true}
-			evs[i], errs[i] = matchValue(ctx, at, lookup, owner, want)
-		})
+	if od != nil {
+		od.rememberZone(zone, opt.Port, servers)
 	}
-	wg.Wait()
+	var errs []error
+	var evs [][]Evidence
+	if spec != nil {
+		if !slices.Equal(spec.servers, servers) {
+			stop()
+		}
+		<-spec.done
+		if slices.Equal(spec.servers, servers) {
+			errs, evs = spec.errs, spec.evs
+		}
+	}
+	if errs == nil {
+		errs, evs = ask(ctx, servers)
+	}
 	var passed, failed, undecided []string
 	for i, s := range servers {
 		r.Evidence = append(r.Evidence, evs[i]...)

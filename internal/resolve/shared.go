@@ -35,6 +35,10 @@ type Shared struct {
 	Exchanger Exchanger
 	Ctx       context.Context // bounds every flight; nil means context.Background()
 	Timeout   time.Duration   // bound on one flight; 0 means 10 s
+	// Share, if set, says which questions are worth sharing (asked by
+	// more than one check); the others go straight to Exchanger, with no
+	// flight and nothing kept. Nil shares every question.
+	Share func(q dns.Question) bool
 
 	mu      sync.Mutex
 	entries map[sharedKey]*sharedEntry
@@ -80,7 +84,7 @@ func (s *Shared) ExchangeWithServer(ctx context.Context, m *dns.Msg) (*dns.Msg, 
 // ExchangeShared answers m and says whether the answer came from a flight
 // another asker started (shared).
 func (s *Shared) ExchangeShared(ctx context.Context, m *dns.Msg) (*dns.Msg, string, bool, error) {
-	if m == nil || len(m.Question) != 1 {
+	if m == nil || len(m.Question) != 1 || s.Share != nil && !s.Share(m.Question[0]) {
 		r, server, err := exchange(ctx, s.Exchanger, m)
 		return r, server, false, err
 	}
