@@ -90,7 +90,7 @@ func TestRedteamTXTAnswerShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := &verify.Verifier{DNS: tc.ex}
+			v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: tc.ex}
 			r, err := v.VerifyTXT(ctx, owner, "v")
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.kind)
@@ -114,7 +114,7 @@ func TestRedteamTXTAcceptedShapes(t *testing.T) {
 		`x.dcv-delegate.test. 60 IN TXT "v"`,
 		`*.wild.example.org. 60 IN TXT "w"`,
 	)
-	v := &verify.Verifier{DNS: z}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: z}
 	_, err := v.VerifyTXT(ctx, "_dnsauth.example.com", "v")
 	assert.NoError(t, err)
 	_, err = v.VerifyTXT(ctx, "_dnsauth.wild.example.org", "w")
@@ -153,7 +153,7 @@ func TestRedteamCNAMEAnswerShapes(t *testing.T) {
 	}
 	for name, ex := range cases {
 		t.Run(name, func(t *testing.T) {
-			r, err := (&verify.Verifier{DNS: ex}).VerifyCNAME(ctx, "_x.example.com", want)
+			r, err := (&verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: ex}).VerifyCNAME(ctx, "_x.example.com", want)
 			require.Error(t, err)
 			assert.NotEqual(t, verify.Verified, r.Outcome)
 		})
@@ -163,7 +163,7 @@ func TestRedteamCNAMEAnswerShapes(t *testing.T) {
 func TestRedteamEmailCodes(t *testing.T) {
 	c, err := builder().Email("example.com")
 	require.NoError(t, err)
-	v := &verify.Verifier{Now: func() time.Time { return now }}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, Now: func() time.Time { return now }}
 	for _, code := range []string{"", " ", strings.ToUpper(c.Email.Code), strings.ToLower(c.Email.Code), c.Email.Code[:len(c.Email.Code)-1], c.Email.Code + "x"} {
 		if code == c.Email.Code {
 			continue

@@ -2,6 +2,8 @@ package verify_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -214,4 +216,53 @@ func TestAuthoritativeModeValidatesEachServer(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, fromServers, "each server's answer is validated")
+}
+
+func TestAuthoritativeModeProvenDenialAndInsecureZone(t *testing.T) {
+	const soa = ` 300 IN SOA ns1.%s hostmaster.%s 1 7200 3600 1209600 300`
+	lab := newSignedLab(t)
+	lab.zone.MustAdd(
+		`example.com.`+fmt.Sprintf(soa, "example.com.", "example.com."),
+		`example.com. 300 IN NS ns1.example.com.`, `ns1.example.com. 300 IN A 127.0.0.2`,
+		`plain.com.`+fmt.Sprintf(soa, "plain.com.", "plain.com."),
+		`ns1.plain.com. 300 IN A 127.0.0.3`,
+	)
+	// example.com's server lacks the record (a signed, proven NXDOMAIN);
+	// plain.com's server is unsigned, under an insecure delegation.
+	signed := verifytest.NewZone().MustAdd(`example.com.` + fmt.Sprintf(soa, "example.com.", "example.com."))
+	require.NoError(t, signed.SignAs(lab.zone))
+	plain := verifytest.NewZone().MustAdd(`plain.com.`+fmt.Sprintf(soa, "plain.com.", "plain.com."), `_dnsauth.plain.com. 300 IN TXT "token"`)
+	servers, port, err := verifytest.NewDNSServers(signed, plain)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		for _, s := range servers {
+			s.Close()
+		}
+	})
+	v := lab.verifier()
+	v.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{Timeout: time.Second, AllowPrivate: true}, Port: port}
+
+	r, err := v.VerifyTXT(dnssecCtx(t), "_dnsauth.example.com", "token")
+	require.Error(t, err)
+	assert.Equal(t, verify.NotVerified, r.Outcome, "a proven NXDOMAIN at the server is not found: %v", err)
+	assert.Equal(t, verify.DNSSECSecure, r.DNSSEC)
+
+	r, err = v.VerifyTXT(dnssecCtx(t), "_dnsauth.plain.com", "token")
+	require.NoError(t, err)
+	assert.Equal(t, verify.DNSSECInsecure, r.DNSSEC)
+}
+
+func TestValidationIsOnByDefault(t *testing.T) {
+	// The zero value validates against the IANA root: an unsigned double
+	// cannot chain to it, so nothing it says is decided.
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
+	r, err := (&verify.Verifier{DNS: z}).VerifyTXT(dnssecCtx(t), "_dnsauth.example.com", "v")
+	require.Error(t, err)
+	assert.Equal(t, verify.Undecided, r.Outcome)
+	assert.True(t, errors.Is(err, verify.ErrDNSSECBogus) || errors.Is(err, verify.ErrDNSSECIndeterminate), "%v", err)
+	assert.NotEqual(t, verify.DNSSECUnvalidated, r.DNSSEC)
+
+	r, err = (&verify.Verifier{DNS: z, DNSSEC: verify.DNSSECOff}).VerifyTXT(dnssecCtx(t), "_dnsauth.example.com", "v")
+	require.NoError(t, err, "switched off, the AD bit alone is recorded")
+	assert.Equal(t, verify.DNSSECUnvalidated, r.DNSSEC)
 }

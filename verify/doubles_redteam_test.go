@@ -25,7 +25,7 @@ func TestRedteamBrokenDoubles(t *testing.T) {
 		"nil body":     doerFunc(func(*http.Request) (*http.Response, error) { return &http.Response{StatusCode: 200}, nil }),
 	} {
 		t.Run(name, func(t *testing.T) {
-			v := &verify.Verifier{HTTP: d}
+			v := &verify.Verifier{DNSSEC: verify.DNSSECOff, HTTP: d}
 			var r *verify.Result
 			var err error
 			require.NotPanics(t, func() { r, err = v.VerifyFiles(context.Background(), urls, "value") })
@@ -35,7 +35,7 @@ func TestRedteamBrokenDoubles(t *testing.T) {
 	}
 	t.Run("nil DNS answer from an authoritative server", func(t *testing.T) {
 		nilSX := sxFunc(func(context.Context, *dns.Msg, string) (*dns.Msg, error) { return nil, nil })
-		v := &verify.Verifier{DNS: rtRecursive(), Authoritative: &verify.AuthOptions{Servers: nilSX}}
+		v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: rtRecursive(), Authoritative: &verify.AuthOptions{Servers: nilSX}}
 		var r *verify.Result
 		var err error
 		require.NotPanics(t, func() { r, err = v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v") })

@@ -99,7 +99,7 @@ func TestRedteamAddressMixes(t *testing.T) {
 			e := newEnv(t)
 			e.zone.MustAdd(recs...)
 			e.web.serve(t, "203.0.114.7:80", ok, false)
-			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial} // guard on
+			e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial} // guard on
 			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 			assert.ErrorIs(t, err, verify.ErrAddressRefused)
 			assert.Equal(t, verify.Undecided, r.Outcome)
@@ -110,7 +110,7 @@ func TestRedteamAddressMixes(t *testing.T) {
 		e := newEnv(t)
 		e.zone.MustAdd("example.com. 300 IN A 203.0.114.7")
 		e.web.serve(t, "203.0.114.7:80", ok, false)
-		e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+		e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial}
 		_, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 		require.NoError(t, err)
 		assert.Equal(t, map[string]int{"203.0.114.7:80": 1}, e.web.dials)
@@ -144,7 +144,7 @@ func TestRedteamRedirectTricks(t *testing.T) {
 			}), false)
 			e.web.serve(t, "203.0.114.8:80", http.RedirectHandler("http://intranet.corp.test/f.txt", http.StatusFound), false)
 			e.web.serve(t, "10.0.0.1:80", ok, false)
-			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+			e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial}
 			e.v.Files.FollowRedirects = true
 			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 			require.Error(t, err)

@@ -53,11 +53,11 @@ type dnsAnswer struct {
 	// Values: TXT, one string per record with its character-strings
 	// joined; CNAME, the lower-case target with a trailing dot; A/AAAA,
 	// the addresses.
-	Values   []string
-	TTL      uint32        // the lowest TTL of the final RRset
-	AD       bool          // every response on the way had the AD bit
-	DNSSEC   DNSSECVerdict // the weakest verdict of the responses on the way
-	Evidence []Evidence    // one per query sent, failed ones included
+	Values        []string
+	TTL           uint32        // the lowest TTL of the final RRset
+	Authenticated bool          // every response on the way had the AD bit
+	DNSSEC        DNSSECVerdict // the weakest verdict of the responses on the way
+	Evidence      []Evidence    // one per query sent, failed ones included
 }
 
 // lookupIP returns the addresses of host, AAAA first then A; the two are
@@ -121,7 +121,7 @@ func lookupIP(ctx context.Context, ex Exchanger, host string) ([]netip.Addr, []E
 // lookupTXT returns the TXT records at owner, following CNAMEs.
 func lookupTXT(ctx context.Context, ex Exchanger, owner string) (dnsAnswer, error) {
 	res, err := lookupRRs(ctx, ex, owner, dns.TypeTXT)
-	a := dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}
+	a := dnsAnswer{TTL: res.ttl, Authenticated: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}
 	if err != nil {
 		return a, err
 	}
@@ -137,7 +137,7 @@ func lookupTXT(ctx context.Context, ex Exchanger, owner string) (dnsAnswer, erro
 // lookupCNAME returns the CNAME at owner itself (one hop, not chased).
 func lookupCNAME(ctx context.Context, ex Exchanger, owner string) (dnsAnswer, error) {
 	res, err := lookupRRs(ctx, ex, owner, dns.TypeCNAME)
-	a := dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}
+	a := dnsAnswer{TTL: res.ttl, Authenticated: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}
 	if err != nil {
 		return a, err
 	}

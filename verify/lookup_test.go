@@ -56,7 +56,7 @@ func TestLookupTXT(t *testing.T) {
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"abc", "part1part2part3", "quote\"back\\slash\ttab"}, a.Values)
 	assert.EqualValues(t, 60, a.TTL, "the lowest TTL of the RRset")
-	assert.False(t, a.AD)
+	assert.False(t, a.Authenticated)
 	require.Len(t, a.Evidence, 1)
 	ev := a.Evidence[0]
 	assert.Equal(t, "dns", ev.Protocol)
@@ -81,7 +81,7 @@ func TestLookupTXTOverLoopback(t *testing.T) {
 	a, err := verify.LookupTXT(dnsTCtx(), dnsTClient(s.Addr()), "_dnsauth.example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"v1v2"}, a.Values)
-	assert.True(t, a.AD)
+	assert.True(t, a.Authenticated)
 	require.Len(t, a.Evidence, 1)
 	assert.Equal(t, s.Addr(), a.Evidence[0].Server)
 	assert.True(t, a.Evidence[0].Authenticated)

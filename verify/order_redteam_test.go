@@ -12,7 +12,7 @@ import (
 
 // An order with nothing in it verifies nothing.
 func TestRedteamEmptyOrder(t *testing.T) {
-	v := &verify.Verifier{}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff}
 	for _, items := range [][]verify.OrderItem{nil, {}} {
 		r, err := v.VerifyOrder(context.Background(), items)
 		require.Error(t, err)

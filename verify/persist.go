@@ -27,7 +27,7 @@ var ErrPersistSyntax = errors.New("dns-persist-01 record syntax")
 // PersistRecord is a parsed dns-persist-01 TXT value.
 type PersistRecord struct {
 	Issuer       string    `json:"issuer"`                 // lower case, no trailing dot
-	AccountURI   string    `json:"accounturi"`             // exactly as published
+	AccountURI   string    `json:"account_uri"`            // exactly as published
 	Wildcard     bool      `json:"wildcard,omitempty"`     // policy=wildcard (any other policy value counts as none)
 	PersistUntil time.Time `json:"persist_until,omitzero"` // zero: no limit
 }
@@ -180,6 +180,7 @@ func (v *Verifier) checkPersist(ctx context.Context, r *Result, domain string, p
 	names := dnsname.Parents(adn, rd)
 	r.Target = challenge.PersistOwner(adn)
 
+	ex := v.resolver() // with the check's DNSSEC setting
 	answers := make([]dnsAnswer, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
@@ -187,7 +188,7 @@ func (v *Verifier) checkPersist(ctx context.Context, r *Result, domain string, p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i], errs[i] = lookupTXT(ctx, v.dns(), challenge.PersistOwner(name))
+			answers[i], errs[i] = lookupTXT(ctx, ex, challenge.PersistOwner(name))
 		}()
 	}
 	wg.Wait()
@@ -224,7 +225,7 @@ func (v *Verifier) checkPersist(ctx context.Context, r *Result, domain string, p
 		if errs[0] != nil {
 			e = newError(ErrNotFound, r.Target, errs[0])
 		}
-		e.Server = serverName(v.dns())
+		e.Server = serverName(ex)
 		return e
 	}
 	kind, allExpired := ErrPersistDenied, true
@@ -238,7 +239,7 @@ func (v *Verifier) checkPersist(ctx context.Context, r *Result, domain string, p
 	}
 	e := newError(kind, r.Target, nil)
 	e.Seen = seen
-	e.Server = serverName(v.dns())
+	e.Server = serverName(ex)
 	if kind == ErrPersistDenied && allExpired {
 		// Not ErrExpired: that one is terminal, and a record published
 		// again while Poll waits must still be found.

@@ -379,3 +379,31 @@ func ExampleVerifier_VerifyPersist() {
 	// verified by _validation-persist.example.com
 	// reusable until 2026-12-10T00:00:00Z
 }
+
+// The records are read under the Verifier's DNSSEC setting, as every DNS
+// check's are: a tampered record is never judged.
+func TestVerifyPersistUnderDNSSEC(t *testing.T) {
+	rec := `"authority.example; accounturi=` + persistAcct + `"`
+	z := verifytest.NewZone().MustAdd(
+		`_validation-persist.example.com. 300 IN TXT `+rec,
+		`_validation-persist.bad.example.com. 300 IN TXT `+rec,
+	)
+	anchors, err := z.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "com.": {}, "example.com.": {}}})
+	require.NoError(t, err)
+	z.BreakSignature("_validation-persist.bad.example.com.", dns.TypeTXT, verifytest.TamperedRecord)
+	srv, err := verifytest.NewDNSServer(z)
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	v := &verify.Verifier{DNS: &verify.DNSClient{Servers: []string{srv.Addr()}, Timeout: time.Second}, TrustAnchors: anchors}
+	p := verify.PersistPolicy{Issuers: []string{"authority.example"}, AccountURIs: []string{persistAcct}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	r, err := v.VerifyPersist(ctx, "example.com", p)
+	require.NoError(t, err)
+	assert.Equal(t, verify.DNSSECSecure, r.DNSSEC)
+
+	r, err = v.VerifyPersist(ctx, "bad.example.com", p)
+	assert.ErrorIs(t, err, verify.ErrDNSSECBogus)
+	assert.Equal(t, verify.Undecided, r.Outcome)
+}

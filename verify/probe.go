@@ -10,26 +10,31 @@ package verify
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/dcvkit/dcv/challenge"
 )
 
 // Answer is what one lookup found: the values (TXT: one string per record,
 // character-strings joined; CNAME: the lower-case target with a trailing
 // dot; A/AAAA: the addresses), the lowest TTL, whether every response was
-// DNSSEC-authenticated (AD), and one Evidence per query sent.
+// DNSSEC-authenticated (the AD bit), and one Evidence per query sent.
 type Answer struct {
-	Values   []string      `json:"values,omitempty"`
-	TTL      uint32        `json:"ttl"`
-	AD       bool          `json:"ad,omitempty"`
-	DNSSEC   DNSSECVerdict `json:"dnssec,omitempty"` // the weakest verdict of the responses; "" when not validated
-	Evidence []Evidence    `json:"evidence,omitempty"`
+	Values        []string      `json:"values,omitempty"`        // the records' values, as above
+	TTL           uint32        `json:"ttl"`                     // the lowest TTL of the final RRset
+	Authenticated bool          `json:"authenticated,omitempty"` // every response had the AD bit
+	DNSSEC        DNSSECVerdict `json:"dnssec,omitempty"`        // the weakest verdict of the responses; "" when not validated
+	Evidence      []Evidence    `json:"evidence,omitempty"`      // one per query sent
 }
 
 // Lookup asks ex for the qtype records at owner as the verifier does:
@@ -46,7 +51,7 @@ func Lookup(ctx context.Context, ex Exchanger, owner string, qtype uint16) (Answ
 		a, err = lookupCNAME(ctx, ex, owner)
 	case dns.TypeA, dns.TypeAAAA:
 		res, rerr := lookupRRs(ctx, ex, owner, qtype)
-		a, err = dnsAnswer{TTL: res.ttl, AD: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}, rerr
+		a, err = dnsAnswer{TTL: res.ttl, Authenticated: res.ad, DNSSEC: res.dnssec, Evidence: res.ev}, rerr
 		for _, rr := range res.rrs {
 			switch v := rr.(type) {
 			case *dns.A:
@@ -81,7 +86,8 @@ func AtServer(sx ServerExchanger, addr string) Exchanger { return atServer(sx, a
 
 // ExchangeOver sends m to server once over network alone ("udp" or "tcp"),
 // within Timeout and ctx: no retry, no fallback, so a server that answers
-// over UDP but not over TCP is seen. A truncated UDP answer is returned as
+// over UDP but not over TCP is seen. The address guard applies as for
+// ExchangeServer (unless AllowPrivate). A truncated UDP answer is returned as
 // it is. Errors are *Error (ErrTimeout, ErrConnection, ErrLookup).
 func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, network string) (*dns.Msg, error) {
 	if m == nil || len(m.Question) != 1 {
@@ -91,6 +97,11 @@ func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, networ
 		return nil, newError(ErrBadInput, "", fmt.Errorf("network %q: want udp or tcp", network))
 	}
 	server = withPort(server, "53")
+	if !c.AllowPrivate {
+		if err := vetServer(server); err != nil {
+			return nil, err
+		}
+	}
 	q := m.Copy()
 	if q.Id == 0 {
 		q.Id = dns.Id()
@@ -197,3 +208,39 @@ func RedirectTarget(from *url.URL, status int, location string) (*url.URL, error
 // trailing whitespace of lines and of the body ignored, hex lines compared
 // case-insensitively.
 func ContentMatches(body []byte, want string) bool { return contentMatches(body, want) }
+
+// TLSALPNAt runs the tls-alpn-01 handshake (RFC 8737) with one address of
+// domain, as VerifyTLSALPN01 does with the domain's addresses: port 443,
+// SNI domain, only ALPN acme-tls/1 offered, TLS 1.2 or newer, through the
+// same name check, address guard and dialer. It returns the connection
+// state (NegotiatedProtocol, PeerCertificates), or an *Error:
+// ErrALPNProtocol when the server refuses acme-tls/1, ErrALPNCertificate
+// when its certificate cannot even be parsed, else the connection's kind
+// (ErrConnection, ErrTimeout, ErrTLS, ErrAddressRefused).
+func (c *HTTPClient) TLSALPNAt(ctx context.Context, domain string, addr netip.Addr) (tls.ConnectionState, error) {
+	target := net.JoinHostPort(domain, strconv.Itoa(challenge.TLSALPNPort))
+	if err := c.publicName(target, domain); err != nil {
+		return tls.ConnectionState{}, err
+	}
+	addrs := []netip.Addr{addr}
+	if err := c.guard(target, addrs); err != nil {
+		return tls.ConnectionState{}, err
+	}
+	st := &dialState{}
+	tc, err := alpnHandshake(ctx, c, addrs, domain, st)
+	if err != nil {
+		if rule := certParseRule(err); rule != nil {
+			e := newError(ErrALPNCertificate, target, fmt.Errorf("%w: %w", rule, err))
+			e.Hint = certHint(rule)
+			return tls.ConnectionState{}, e
+		}
+		if isNoALPNAlert(err) {
+			e := newError(ErrALPNProtocol, target, err)
+			e.Seen = []string{"no_application_protocol alert"}
+			return tls.ConnectionState{}, e
+		}
+		return tls.ConnectionState{}, st.classify(ctx, target, err)
+	}
+	defer tc.Close()
+	return tc.ConnectionState(), nil
+}

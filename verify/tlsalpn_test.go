@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -365,4 +366,32 @@ func TestVerifyOrderMixesNewMethods(t *testing.T) {
 	assert.Equal(t, verify.Verified, res.Outcome)
 	assert.Equal(t, []challenge.Method{challenge.DNSTXT, challenge.TLSALPN01, challenge.DNSAccount01, challenge.DNSPersist01},
 		[]challenge.Method{res.Results[0].Method, res.Results[1].Method, res.Results[2].Method, res.Results[3].Method})
+}
+
+// The addresses dialled are resolved under the DNSSEC setting of the
+// HTTPClient, as for files: a tampered A record is never dialled.
+func TestTLSALPN01UnderDNSSEC(t *testing.T) {
+	s := newALPNSite(t)
+	s.zone.MustAdd("bad.example.com. 300 IN A 127.0.0.1")
+	anchors, err := s.zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "com.": {}, "example.com.": {}}})
+	require.NoError(t, err)
+	s.zone.BreakSignature("bad.example.com.", dns.TypeA, verifytest.TamperedRecord)
+	srv, err := verifytest.NewDNSServer(s.zone)
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	dc := &verify.DNSClient{Servers: []string{srv.Addr()}, Timeout: time.Second}
+	s.client.DNS, s.client.TrustAnchors = dc, anchors
+	s.v.DNS, s.v.TrustAnchors = dc, anchors
+	s.client.DNSSEC, s.v.DNSSEC = verify.DNSSECValidate, verify.DNSSECValidate // the setup switched it off
+	require.NoError(t, s.resp.Set("example.com", alpnKA, verifytest.ALPNRight))
+	require.NoError(t, s.resp.Set("bad.example.com", alpnKA, verifytest.ALPNRight))
+
+	r, err := s.v.VerifyTLSALPN01(ctx5(t), "example.com", alpnKA)
+	require.NoError(t, err)
+	assert.Equal(t, verify.DNSSECSecure, r.DNSSEC)
+
+	r, err = s.v.VerifyTLSALPN01(ctx5(t), "bad.example.com", alpnKA)
+	assert.ErrorIs(t, err, verify.ErrDNSSECBogus)
+	assert.Equal(t, verify.Undecided, r.Outcome)
+	assert.Equal(t, 1, s.resp.Handshakes(), "only the validated name was dialled")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -16,13 +17,16 @@ import (
 
 func runDiagnose(ctx context.Context, e *env, args []string) int {
 	f := newFlags("diagnose",
-		"dcv diagnose --ca NAME[,NAME] [--method M] [--challenge FILE] [--resolver ADDR[,ADDR]] [--trust-anchor F] [--dnssec validate|off] [--allow-private] [--json] DOMAIN...")
+		"dcv diagnose --ca NAME[,NAME] [--method M] [--challenge FILE] [--resolver ADDR[,ADDR]] [--trust-anchor F] [--dnssec validate|off] [--allow-private] [--json] DOMAIN...",
+		"dcv diagnose --ca NAME --method M (--name FQDN (--value V | --target T) | --url URL... --content S) DOMAIN")
 	f.notes = "Finds every reason the CA would refuse each DOMAIN (name, DNS servers, CAA, the\n" +
 		"DNS record, the web server at each address on ports 80 and 443) and says how to\n" +
 		"fix it. --ca takes issuer domain names or a brand:\n  " + strings.Join(caa.BrandNames(), ", ") + ".\n" +
 		"--method is any (default: every method that applies) or one of:\n  " + diagnoseMethodNames() + ".\n" +
 		"--challenge reads what 'dcv challenge --json' prints; the published record or\n" +
-		"file is then checked too, and its domain is diagnosed.\n" +
+		"file is then checked too, and its domain is diagnosed. --name with --value (a TXT\n" +
+		"record) or --target (a CNAME), or --url with --content, give a value another\n" +
+		"CA's console showed, for one DOMAIN and the --method it belongs to.\n" +
 		"Exit status: 0 no errors; 1 errors found (the CA will refuse); 2 a check could\n" +
 		"not complete (resolver down, time out) or bad input; 64 usage. The worst wins.\n"
 	ca := &listFlag{split: true}
@@ -34,6 +38,12 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	authPort := f.String("auth-port", "", "port of the authoritative servers (default 53; for tests)")
 	allowPrivate := f.Bool("allow-private", false, "labs and tests: accept special-use names (.test) and private or loopback addresses")
 	jsonOut := f.Bool("json", false, "print each domain's report as one JSON line")
+	name := f.String("name", "", "owner name of the record the CA asked for (with --value or --target)")
+	value := f.String("value", "", "TXT value the CA asked for")
+	target := f.String("target", "", "CNAME target the CA asked for (hash-cname)")
+	var urls listFlag
+	f.Var(&urls, "url", "`URL` the CA fetches the file from (repeat)")
+	content := f.String("content", "", "file content the CA asked for")
 	domains, code, ok := f.parse(e, args)
 	if !ok {
 		return code
@@ -53,12 +63,18 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 	case nf.dnssec == verify.DNSSECOff && nf.anchors != nil:
 		return f.fail(e, "--trust-anchor does not apply with --dnssec off")
 	}
+	given, msg := givenValue(m, domains, *chFile, *name, *value, *target, urls.vals, *content)
+	if msg != "" {
+		return f.fail(e, "%s", msg)
+	}
 	if m == "any" {
 		m = ""
 	}
 	var reqs []diagnose.Request
 	for _, d := range domains {
-		reqs = append(reqs, diagnose.Request{Domain: d, CA: ca.vals, Method: m, AccountURI: *accountURI})
+		r := diagnose.Request{Domain: d, CA: ca.vals, Method: m, AccountURI: *accountURI}
+		r.Record, r.File = given.Record, given.File
+		reqs = append(reqs, r)
 	}
 	if *chFile != "" {
 		items, err := readChallenges(e, *chFile, nil)
@@ -78,8 +94,8 @@ func runDiagnose(ctx context.Context, e *env, args []string) int {
 		HTTP: &verify.HTTPClient{DNS: dnsc, AllowPrivate: *allowPrivate,
 			DNSSEC: nf.dnssec, TrustAnchors: nf.anchors},
 		AllowPrivate: *allowPrivate,
+		DNSSEC:       nf.dnssec,
 		TrustAnchors: nf.anchors,
-		NoDNSSEC:     nf.dnssec == verify.DNSSECOff,
 	}
 	reports := make([]*diagnose.Report, len(reqs))
 	var wg sync.WaitGroup
@@ -125,4 +141,42 @@ func diagnoseMethodNames() string {
 		s = append(s, string(m))
 	}
 	return strings.Join(s, ", ")
+}
+
+// givenValue builds the record or file of --name/--value/--target or
+// --url/--content, or says why the flags do not fit together.
+func givenValue(m challenge.Method, domains []string, chFile, name, value, target string, urls []string, content string) (diagnose.Request, string) {
+	var r diagnose.Request
+	dnsGiven, fileGiven := name != "" || value != "" || target != "", len(urls) > 0 || content != ""
+	switch {
+	case !dnsGiven && !fileGiven:
+		return r, ""
+	case chFile != "":
+		return r, "--name, --value, --target, --url and --content do not apply with --challenge"
+	case dnsGiven && fileGiven:
+		return r, "give a record (--name ...) or a file (--url ...), not both"
+	case len(domains) != 1:
+		return r, "a record or file the CA asked for belongs to one DOMAIN"
+	case m == "any":
+		return r, "--method says which method the record or file is for"
+	case dnsGiven && (name == "" || (value == "") == (target == "")):
+		return r, "a record needs --name and either --value (TXT) or --target (CNAME)"
+	case dnsGiven && (target != "") != (m == challenge.HashCNAME):
+		return r, "--target goes with --method hash-cname, --value with the TXT methods"
+	case fileGiven && (len(urls) == 0 || content == ""):
+		return r, "a file needs --url and --content"
+	}
+	if dnsGiven {
+		r.Record = &challenge.Record{Type: "TXT", Name: name, Value: value}
+		if target != "" {
+			r.Record.Type, r.Record.Value = "CNAME", target
+		}
+		return r, ""
+	}
+	path := ""
+	if u, err := url.Parse(urls[0]); err == nil {
+		path = u.Path
+	}
+	r.File = &challenge.FileSpec{Path: path, Content: content, URLs: urls}
+	return r, ""
 }

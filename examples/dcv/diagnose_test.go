@@ -42,10 +42,22 @@ func diagnoseLab(t *testing.T) []string {
 
 func TestDiagnoseCleanDomainExitsZero(t *testing.T) {
 	flags := diagnoseLab(t)
-	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "example.test"}, flags...)...)
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--method", "acme-http-01", "example.test"}, flags...)...)
 	require.Equal(t, exitOK, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
 	assert.Contains(t, o.stdout, "example.test: 0 errors, 0 warnings")
 	assert.Contains(t, o.stdout, "[https_not_served]", "nothing listens on 443: information")
+}
+
+// With every method, an error that rules out one method (tls-alpn-01
+// needs port 443) is an error (exit 1), and the report names the methods
+// still open.
+func TestDiagnoseAnyMethodNamesTheUsableOnes(t *testing.T) {
+	flags := diagnoseLab(t)
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "example.test"}, flags...)...)
+	require.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "methods without errors: dns-txt, file, hash-file, hash-cname, acme-http-01, acme-dns-01, dns-account-01, dns-persist-01\n")
+	assert.Contains(t, o.stdout, "[port_closed] example.test:443 at ")
+	assert.Contains(t, o.stdout, "(tls-alpn-01)")
 }
 
 func TestDiagnoseMissingRecordExitsOne(t *testing.T) {
@@ -117,4 +129,29 @@ func TestDiagnoseTrustAnchor(t *testing.T) {
 	o = dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--trust-anchor", bad, "example.test"}, flags...)...)
 	assert.Equal(t, exitUsage, o.code, "a malformed flag value is a usage error, as for verify and caa: %s", o.stderr)
 	assert.Contains(t, o.stderr, "bad")
+}
+
+// A value from another CA's console, given as flags: a record or a file
+// the lab does not have is a finding (exit 1); flags that do not fit
+// together are usage errors.
+func TestDiagnoseGivenValue(t *testing.T) {
+	flags := diagnoseLab(t)
+	long := strings.Repeat("v", 300)
+	o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--method", "dns-txt", "--name", "_dnsauth.example.test", "--value", long, "example.test"}, flags...)...)
+	assert.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "[record_missing] _dnsauth.example.test")
+
+	o = dcv(t, append([]string{"diagnose", "--ca", "letsencrypt", "--method", "file", "--url", "http://example.test/.well-known/pki-validation/ca.txt", "--content", "v", "example.test"}, flags...)...)
+	assert.Equal(t, exitNo, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	assert.Contains(t, o.stdout, "[file_not_found] http://example.test at ")
+
+	for _, args := range [][]string{
+		{"--name", "_dnsauth.example.test", "example.test"},                                                   // no value
+		{"--method", "dns-txt", "--name", "_dnsauth.example.test", "--target", "x.ssl.com", "example.test"},   // target for TXT
+		{"--method", "file", "--url", "http://example.test/.well-known/pki-validation/f.txt", "example.test"}, // no content
+		{"--method", "dns-txt", "--name", "_dnsauth.example.test", "--value", "v", "a.test", "b.test"},        // two domains
+	} {
+		o := dcv(t, append([]string{"diagnose", "--ca", "letsencrypt"}, args...)...)
+		assert.Equal(t, exitUsage, o.code, "%v: %s", args, o.stderr)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -42,7 +43,7 @@ func benchDiagnose(b *testing.B, validate bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		d.NoDNSSEC, d.TrustAnchors = false, anchors
+		d.DNSSEC, d.TrustAnchors = verify.DNSSECValidate, anchors
 	}
 	for _, z := range append(l.auth, l.resolver) {
 		z.SetDelay(rtt)

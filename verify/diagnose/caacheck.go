@@ -21,6 +21,8 @@ func caaLabel(m challenge.Method) string {
 		return "http-01"
 	case challenge.ACMEDNS01:
 		return "dns-01"
+	case challenge.TLSALPN01, challenge.DNSAccount01, challenge.DNSPersist01:
+		return string(m) // their ACME names are their labels
 	}
 	return ""
 }
@@ -30,10 +32,7 @@ func caaLabel(m challenge.Method) string {
 func (r *run) checkCAA() {
 	checker := r.d.CAA
 	if checker == nil {
-		checker = &caa.Checker{DNS: r.dns, Now: r.d.Now, AllowPrivate: r.d.AllowPrivate, TrustAnchors: r.d.TrustAnchors}
-		if r.d.NoDNSSEC {
-			checker.DNSSEC = caa.DNSSECOff
-		}
+		checker = &caa.Checker{DNS: r.dns, Now: r.d.Now, AllowPrivate: r.d.AllowPrivate, DNSSEC: r.d.DNSSEC, TrustAnchors: r.d.TrustAnchors}
 	}
 	var labels []string
 	for _, m := range r.methods {
@@ -73,6 +72,11 @@ func (r *run) checkCAA() {
 func (r *run) caaFailed(err error, add func(Finding)) {
 	var le *caa.LookupError
 	switch {
+	case errors.As(err, &le) && (le.DNSSEC == caa.DNSSECBogus || le.DNSSEC == caa.DNSSECIndeterminate):
+		add(Finding{Code: CAALookupFailed, Severity: Error, Subject: le.Name,
+			Message:  fmt.Sprintf("the CAA answer at %s fails DNSSEC validation (%s): %s", le.Name, le.DNSSEC, le.Reason),
+			Fix:      "fix the zone's DNSSEC signatures (or the DS at the parent) so that CAA answers validate; a CA treats the failure as a refusal",
+			Evidence: []string{err.Error()}})
 	case r.ours(err) || errors.As(err, &le) && le.Rcode < 0:
 		r.out.undone("CAA of %s: %v", r.domain, err)
 	case errors.As(err, &le):

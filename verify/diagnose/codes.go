@@ -162,12 +162,20 @@ const (
 	// RecordCNAMETarget: the owner's CNAME leads to a name that does not
 	// answer (NXDOMAIN, SERVFAIL, a loop).
 	RecordCNAMETarget Code = "record_cname_target"
+	// PersistMalformed: a dns-persist-01 record naming the CA breaks the
+	// record grammar (no accounturi, a parameter twice, a bad persistUntil).
+	PersistMalformed Code = "persist_malformed"
+	// PersistDenied: dns-persist-01 records name the CA but none
+	// authorizes this account and domain (another accounturi, no
+	// policy=wildcard for a subdomain, persistUntil past); the reasons per
+	// record are the evidence.
+	PersistDenied Code = "persist_denied"
 	// RecordTooLong: the value is over 255 octets and was published as a
 	// single character-string cut at 255; it must be split into strings.
 	RecordTooLong Code = "record_too_long"
 )
 
-// File and ACME http-01 methods: the web server behind each address.
+// File, ACME http-01 and tls-alpn-01 methods: the server behind each address.
 const (
 	// NoAddress: the host has no A or AAAA record.
 	NoAddress Code = "no_address"
@@ -232,6 +240,10 @@ const (
 	// TLSALPNUnsupported: port 443 does not negotiate the acme-tls/1
 	// protocol (RFC 8737), so tls-alpn-01 cannot succeed.
 	TLSALPNUnsupported Code = "tls_alpn_unsupported"
+	// TLSALPNCertificate: port 443 negotiates acme-tls/1 but presents a
+	// certificate that breaks a rule of RFC 8737 (another digest, a second
+	// name, no critical acmeIdentifier extension, not self-signed).
+	TLSALPNCertificate Code = "tls_alpn_certificate"
 )
 
 // Codes lists every code, in the order the report sorts findings of one
@@ -243,11 +255,11 @@ func Codes() []Code {
 		DNSSECBogus, DNSSECIndeterminate, DNSSECInsecure, DNSSECSkipped,
 		CAAForbidden, CAACriticalUnknown, CAAAccountURI, CAAValidationMethods, CAACNAME, CAALookupFailed,
 		RecordOwner, RecordMissing, RecordMismatch, RecordNotPropagated, RecordResolverStale,
-		RecordDoubledLabel, RecordCNAME, RecordCNAMETarget, RecordTooLong,
+		RecordDoubledLabel, RecordCNAME, RecordCNAMETarget, PersistMalformed, PersistDenied, RecordTooLong,
 		NoAddress, AddressReserved, PortClosed, PortTimeout, TLSHandshakeFailed, HTTPOnHTTPSPort,
 		TLSCertName, TLSCertExpired, FileNotFound, HTTPStatus, RedirectRefused, RedirectFollowed,
 		ContentMismatch, ContentBOM, ContentCRLF, ContentWhitespace, BodyTooLarge,
-		AddressInconsistent, ApexWWW, HTTPSMismatch, HTTPSNotServed, TLSALPNUnsupported,
+		AddressInconsistent, ApexWWW, HTTPSMismatch, HTTPSNotServed, TLSALPNUnsupported, TLSALPNCertificate,
 	}
 }
 

@@ -36,21 +36,25 @@ type Diagnoser struct {
 	// another.
 	AuthPort string
 	// HTTP fetches the well-known URLs, one address at a time; nil means
-	// &verify.HTTPClient{DNS: DNS, AllowPrivate: AllowPrivate}.
+	// a verify.HTTPClient on DNS with AllowPrivate, DNSSEC and
+	// TrustAnchors.
 	HTTP *verify.HTTPClient
 	// MaxBody is the file body limit; 0 means verify.DefaultMaxBody, as
 	// for verification.
 	MaxBody int64
-	// CAA decides CAA; nil means &caa.Checker{DNS: DNS, AllowPrivate:
-	// AllowPrivate, TrustAnchors: TrustAnchors}, DNSSECOff with NoDNSSEC.
+	// CAA decides CAA; nil means a caa.Checker on DNS with AllowPrivate,
+	// DNSSEC and TrustAnchors.
 	CAA *caa.Checker
-	// TrustAnchors are the DNSSEC trust anchors (DS or DNSKEY records, of
-	// any owner); nil means the IANA root anchors. ParseTrustAnchors reads
-	// a file of them.
+	// DNSSEC: the zero value (verify.DNSSECValidate) validates the
+	// domain's DNS answers, and the CAA lookups of the default CAA
+	// checker, back to TrustAnchors. verify.DNSSECOff skips that, for labs
+	// without a signed root; the report says so (DNSSECSkipped). The
+	// Baseline Requirements do not let a CA skip it.
+	DNSSEC verify.DNSSECMode
+	// TrustAnchors are DS or DNSKEY records of any owner (a lab root, an
+	// island of trust); nil means the IANA root anchors.
+	// verify.ParseTrustAnchors reads a file of them.
 	TrustAnchors []dns.RR
-	// NoDNSSEC skips the DNSSEC check, for labs without a signed root; the
-	// report says so (DNSSECSkipped). The BR do not let a CA skip it.
-	NoDNSSEC bool
 	// AllowPrivate (labs, tests) accepts special-use names and private or
 	// loopback addresses without findings about them. It does not open
 	// the HTTP client's address guard nor the DNS client's for name
@@ -84,7 +88,8 @@ type Request struct {
 	// method they belong to.
 	Record *challenge.Record   `json:"record,omitempty"`
 	File   *challenge.FileSpec `json:"file,omitempty"`
-	// AccountURI is the ACME account URL, for CAA accounturi (RFC 8657).
+	// AccountURI is the ACME account URL: for CAA accounturi (RFC 8657)
+	// and the owner name of dns-account-01.
 	AccountURI string `json:"account_uri,omitempty"`
 }
 
@@ -112,11 +117,17 @@ type Report struct {
 	Domain  string             `json:"domain"`       // the domain diagnosed, normalized when valid
 	CA      []string           `json:"ca,omitempty"` // the CA as the request named it
 	Methods []challenge.Method `json:"methods"`      // the methods diagnosed
+	// Usable are the methods no Error finding rules out: with Method
+	// "any", the ways the CA could still validate the domain.
+	Usable []challenge.Method `json:"usable"`
 	// Zone and Servers are the zone and its authoritative servers, when
 	// they were found.
-	Zone     string              `json:"zone,omitempty"`
-	Servers  []verify.AuthServer `json:"servers,omitempty"`
-	Findings []Finding           `json:"findings"`
+	Zone string `json:"zone,omitempty"`
+	// DNSSEC is the weakest verdict of the answers the DNSSEC check
+	// validated ("" when it was off or did not run).
+	DNSSEC   verify.DNSSECVerdict `json:"dnssec,omitempty"`
+	Servers  []verify.AuthServer  `json:"servers,omitempty"`
+	Findings []Finding            `json:"findings"`
 	// Incomplete lists the checks that could not be completed, and why
 	// (the resolver did not answer, the context ended, no way to ask an
 	// authoritative server). A report with entries here is not a clean
@@ -142,6 +153,20 @@ func (r *Report) HasErrors() bool { return r.Count(Error) > 0 }
 
 // Complete reports whether every check ran to an answer.
 func (r *Report) Complete() bool { return len(r.Incomplete) == 0 }
+
+// usable returns the methods diagnosed that no Error finding rules out (a
+// finding without Methods rules out every method).
+func (r *Report) usable() []challenge.Method {
+	var out []challenge.Method
+	for _, m := range r.Methods {
+		if !slices.ContainsFunc(r.Findings, func(f Finding) bool {
+			return f.Severity == Error && (len(f.Methods) == 0 || slices.Contains(f.Methods, m))
+		}) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
 
 // Has reports whether the report holds a finding with code c.
 func (r *Report) Has(c Code) bool {
@@ -190,6 +215,7 @@ type run struct {
 	now     time.Time
 
 	zoneDone chan struct{}
+	dnssec   verify.DNSSECVerdict // set by checkDNSSEC
 	zone     string
 	servers  []verify.AuthServer
 	zoneErr  error
@@ -220,6 +246,10 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 		}
 		if rep.Methods == nil {
 			rep.Methods = []challenge.Method{}
+		}
+		rep.Usable = rep.usable()
+		if rep.Usable == nil {
+			rep.Usable = []challenge.Method{}
 		}
 		rep.Duration = now().Sub(start)
 	}()
@@ -267,11 +297,18 @@ func (d *Diagnoser) Diagnose(ctx context.Context, req Request) *Report {
 	if slices.ContainsFunc(r.methods, isFileMethod) {
 		wg.Go(r.checkWeb)
 	}
+	if slices.Contains(r.methods, challenge.TLSALPN01) {
+		wg.Go(r.checkALPN)
+	}
+	if slices.Contains(r.methods, challenge.DNSPersist01) {
+		wg.Go(r.checkPersist)
+	}
 	wg.Wait()
 	r.dropConsequences()
 	if r.zoneErr == nil {
 		rep.Zone, rep.Servers = r.zone, r.servers
 	}
+	rep.DNSSEC = r.dnssec
 	if err := ctx.Err(); err != nil {
 		r.out.undone("the diagnosis ran out of time (%v): later checks did not finish", err)
 	}
@@ -291,17 +328,14 @@ func (r *run) setup() {
 	r.port = d.AuthPort
 	r.http = d.HTTP
 	if r.http == nil {
-		r.http = &verify.HTTPClient{DNS: r.dns, AllowPrivate: d.AllowPrivate, TrustAnchors: d.TrustAnchors}
-		if d.NoDNSSEC {
-			r.http.DNSSEC = verify.DNSSECOff
-		}
+		r.http = &verify.HTTPClient{DNS: r.dns, AllowPrivate: d.AllowPrivate, DNSSEC: d.DNSSEC, TrustAnchors: d.TrustAnchors}
 	}
 }
 
 // Methods returns the methods Diagnose can check, in the order of
 // challenge.Methods. Email has nothing on the network to check.
 func Methods() []challenge.Method {
-	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01}
+	return []challenge.Method{challenge.DNSTXT, challenge.File, challenge.HashFile, challenge.HashCNAME, challenge.ACMEHTTP01, challenge.ACMEDNS01, challenge.TLSALPN01, challenge.DNSAccount01, challenge.DNSPersist01}
 }
 
 // published takes what the user was asked to publish from the challenge,
@@ -348,8 +382,12 @@ func (r *run) published(req Request) bool {
 }
 
 func isRecordMethod(m challenge.Method) bool {
-	return m == challenge.DNSTXT || m == challenge.HashCNAME || m == challenge.ACMEDNS01
+	return m == challenge.DNSTXT || m == challenge.HashCNAME || m == challenge.ACMEDNS01 || m == challenge.DNSAccount01
 }
+
+// exactOnly reports whether m cannot validate a wildcard name (BR
+// 3.2.2.4.18, .19 and .20).
+func exactOnly(m challenge.Method) bool { return isFileMethod(m) || m == challenge.TLSALPN01 }
 
 func isFileMethod(m challenge.Method) bool {
 	return m == challenge.File || m == challenge.HashFile || m == challenge.ACMEHTTP01
@@ -362,7 +400,7 @@ func (r *run) chooseMethods(m challenge.Method) []challenge.Method {
 	if m == "" {
 		var out []challenge.Method
 		for _, k := range Methods() {
-			if !wild || !isFileMethod(k) {
+			if !wild || !exactOnly(k) {
 				out = append(out, k)
 			}
 		}
@@ -372,7 +410,7 @@ func (r *run) chooseMethods(m challenge.Method) []challenge.Method {
 		r.out.undone("method %q: diagnose checks %s", m, methodList(Methods()))
 		return nil
 	}
-	if wild && isFileMethod(m) {
+	if wild && exactOnly(m) {
 		r.out.add(Finding{Code: WildcardMethod, Severity: Error, Subject: r.domain, Methods: []challenge.Method{m},
 			Message: fmt.Sprintf("%s cannot validate a wildcard name", m),
 			Fix:     fmt.Sprintf("use a DNS method (%s, %s or %s) for %s, or request %s without the wildcard", challenge.DNSTXT, challenge.ACMEDNS01, challenge.HashCNAME, r.domain, r.adn)})

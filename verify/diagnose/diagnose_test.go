@@ -21,6 +21,7 @@ import (
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/csrhash"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -56,6 +57,22 @@ func acme(t *testing.T, build func(b challenge.Builder, domain, token string, ke
 func acmeHTTP(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.ACMEHTTP01) }
 
 func acmeDNS(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.ACMEDNS01) }
+
+func tlsALPN(t *testing.T) *challenge.Challenge { return acme(t, challenge.Builder.TLSALPN01) }
+
+const accountURL = "https://acme.test/acct/1"
+
+func dnsPersist(t *testing.T) *challenge.Challenge {
+	c, err := challenge.Builder{AllowPrivate: true}.DNSPersist01("example.test", challenge.PersistParams{Issuer: "letsencrypt.org", AccountURL: accountURL, Plain: true})
+	require.NoError(t, err)
+	return c
+}
+
+func dnsAccount(t *testing.T) *challenge.Challenge {
+	return acme(t, func(b challenge.Builder, domain, token string, key crypto.PublicKey) (*challenge.Challenge, error) {
+		return b.DNSAccount01(domain, token, key, accountURL)
+	})
+}
 
 // hashCNAME is an SSL.com hash-cname challenge for a fresh CSR of
 // example.test.
@@ -138,6 +155,10 @@ var codeCases = []codeCase{
 		l.auth[1].MustAdd(fmt.Sprintf(soaLine, 2))
 		return diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT}
 	}},
+	{"DNSSEC switched off", diagnose.DNSSECSkipped, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		d.DNSSEC = verify.DNSSECOff // as every lab diagnoser has it
+		return diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT}
+	}},
 	{"CAA names another CA", diagnose.CAAForbidden, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		l.add(`example.test. 300 IN CAA 0 issue "sectigo.com"`)
 		return diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}, Method: challenge.ACMEDNS01}
@@ -187,6 +208,27 @@ var codeCases = []codeCase{
 		c := hashCNAME(t)
 		l.add(c.Record.Name + " 300 IN CNAME old.target.ssl.com.")
 		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-account-01 record under the plain _acme-challenge name", diagnose.RecordMissing, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := dnsAccount(t)
+		l.add(txt("_acme-challenge.example.test.", c.Record.Value))
+		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-account-01 owner from the account URL", diagnose.RecordOwner, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		return diagnose.Request{Domain: "example.test", Method: challenge.DNSAccount01, AccountURI: accountURL}
+	}},
+	{"dns-persist-01 record for another account", diagnose.PersistDenied, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := dnsPersist(t)
+		l.add(txt(c.Record.Name, "letsencrypt.org; accounturi=https://acme.test/acct/2"))
+		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-persist-01 record with accounturi twice", diagnose.PersistMalformed, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := dnsPersist(t)
+		l.add(txt(c.Record.Name, "letsencrypt.org; accounturi="+accountURL+"; accounturi=https://acme.test/acct/2"))
+		return diagnose.Request{Challenge: c}
+	}},
+	{"dns-persist-01 record not published", diagnose.RecordMissing, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		return diagnose.Request{Challenge: dnsPersist(t)}
 	}},
 	{"record on one server only", diagnose.RecordNotPropagated, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := dnsTXT(t)
@@ -368,6 +410,25 @@ var codeCases = []codeCase{
 		l.route("127.0.0.10:443", tlsSite(l, verifytest.NewResponder()))
 		return diagnose.Request{Challenge: c}
 	}},
+	{"tls-alpn-01 at a plain HTTPS server", diagnose.TLSALPNUnsupported, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		web(l, verifytest.NewResponder())
+		return diagnose.Request{Challenge: tlsALPN(t)}
+	}},
+	{"tls-alpn-01 certificate for another key authorization", diagnose.TLSALPNCertificate, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := tlsALPN(t)
+		l.add("example.test. 300 IN A 127.0.0.10")
+		l.alpn(c, verifytest.ALPNOtherDigest, "127.0.0.10")
+		return diagnose.Request{Challenge: c}
+	}},
+	{"tls-alpn-01 with a second name", diagnose.TLSALPNCertificate, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		c := tlsALPN(t)
+		l.add("example.test. 300 IN A 127.0.0.10")
+		l.alpn(c, verifytest.ALPNExtraSAN, "127.0.0.10")
+		return diagnose.Request{Challenge: c}
+	}},
+	{"wildcard with tls-alpn-01", diagnose.WildcardMethod, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		return diagnose.Request{Domain: "*.example.test", Method: challenge.TLSALPN01}
+	}},
 	{"no HTTPS site", diagnose.HTTPSNotServed, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := fileChallenge(t)
 		r := verifytest.NewResponder()
@@ -384,9 +445,8 @@ func tlsSite(l *lab, h http.Handler) string {
 	return s.Listener.Addr().String()
 }
 
-// notProducedYet are the codes no test can produce today: the check
-// behind them lands with tls-alpn-01.
-var notProducedYet = map[diagnose.Code]bool{diagnose.TLSALPNUnsupported: true}
+// notProducedYet are the codes no test can produce today.
+var notProducedYet = map[diagnose.Code]bool{}
 
 // TestEveryMisconfigurationHasItsFinding runs each misconfiguration on
 // loopback servers and expects its code at its severity.
@@ -421,7 +481,6 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 	for _, tc := range dnssecCases {
 		have[tc.code] = true
 	}
-	have[diagnose.DNSSECSkipped] = true // every lab report (NoDNSSEC)
 	for _, c := range diagnose.Codes() {
 		if !have[c] && !notProducedYet[c] {
 			t.Errorf("no loopback test produces %s", c)
@@ -432,8 +491,8 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 // TestCleanDomainHasNoErrorOrWarning: a domain set up right, for every
 // method with its challenge published, gets only information.
 func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
-	file, acme, txtc, dns01, hc := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t)
-	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc} {
+	file, acme, txtc, dns01, hc, alpn, acct, persist := fileChallenge(t), acmeHTTP(t), dnsTXT(t), acmeDNS(t), hashCNAME(t), tlsALPN(t), dnsAccount(t), dnsPersist(t)
+	for _, c := range []*challenge.Challenge{nil, file, acme, txtc, dns01, hc, alpn, acct, persist} {
 		name := "any method, no challenge"
 		if c != nil {
 			name = string(c.Method)
@@ -448,9 +507,14 @@ func TestCleanDomainHasNoErrorOrWarning(t *testing.T) {
 			l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `example.test. 300 IN CAA 0 issue "digicert.com"`,
 				"example.test. 300 IN AAAA ::1",
 				txt(txtc.Record.Name, txtc.Record.Value), txt(dns01.Record.Name, dns01.Record.Value),
-				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value)
+				hc.Record.Name+" 300 IN CNAME "+hc.Record.Value, txt(acct.Record.Name, acct.Record.Value),
+				txt(persist.Record.Name, persist.Record.Value))
 			web(l, r)
 			l.site(r, "::1")
+			if c == alpn {
+				l.alpn(c, verifytest.ALPNRight, "127.0.0.10")
+				l.alpn(c, verifytest.ALPNRight, "::1")
+			}
 			req := diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt", "digicert"}, Challenge: c}
 			rep := l.diagnoser().Diagnose(context.Background(), req)
 			assert.False(t, rep.HasErrors(), "report:\n%s", codes(rep))
@@ -547,5 +611,65 @@ func TestEachAddressFamilyOnItsOwn(t *testing.T) {
 			assert.NotContains(t, g.Subject, "127.0.0.10", "IPv4 works: %+v", g)
 		}
 	}
+	assert.False(t, rep.HasErrors(), codes(rep))
+}
+
+// TestUsableMethods: an error about one method rules out that method only;
+// one without methods (CAA) rules out all.
+func TestUsableMethods(t *testing.T) {
+	l := newLab(t, 1)
+	l.add("example.test. 300 IN A 127.0.0.10") // no www: the Alibaba file method fails
+	l.site(verifytest.NewResponder(), "127.0.0.10")
+	d := l.diagnoser()
+	rep := d.Diagnose(context.Background(), diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
+	require.True(t, rep.Has(diagnose.ApexWWW), codes(rep))
+	assert.NotContains(t, rep.Usable, challenge.File)
+	assert.Contains(t, rep.Usable, challenge.ACMEHTTP01)
+	assert.Contains(t, rep.Usable, challenge.DNSTXT)
+
+	l.add(`example.test. 300 IN CAA 0 issue "sectigo.com"`)
+	rep = d.Diagnose(context.Background(), diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
+	require.True(t, rep.Has(diagnose.CAAForbidden), codes(rep))
+	assert.Empty(t, rep.Usable)
+}
+
+// TestDNSAccountOwnerFromAccountURL: the owner name of dns-account-01
+// comes from the account URL (draft-ietf-acme-dns-account-label).
+func TestDNSAccountOwnerFromAccountURL(t *testing.T) {
+	l := newLab(t, 1)
+	rep := l.diagnoser().Diagnose(context.Background(), diagnose.Request{Domain: "example.test", Method: challenge.DNSAccount01, AccountURI: accountURL})
+	f := find(t, rep, diagnose.RecordOwner)
+	assert.Equal(t, challenge.DNSAccountOwner("example.test", accountURL), f.Subject)
+	assert.Contains(t, f.Message, `host record "`+strings.TrimSuffix(challenge.DNSAccountOwner("example.test", accountURL), ".example.test")+`"`)
+}
+
+// TestNameServerAtPrivateAddress: without AllowPrivate on the DNS client,
+// name servers on loopback addresses are not asked (the address guard) and
+// are reported as such, not as silent.
+func TestNameServerAtPrivateAddress(t *testing.T) {
+	l := newLab(t, 1)
+	d := l.diagnoser()
+	dc := l.dnsClient()
+	dc.AllowPrivate = false
+	d.DNS = dc
+	rep := d.Diagnose(context.Background(), diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT})
+	f := find(t, rep, diagnose.NSLame)
+	assert.Contains(t, f.Message, "not public")
+	assert.False(t, rep.Has(diagnose.NSUnreachable), codes(rep))
+}
+
+// TestContextBoundsTheDiagnosis: when the context ends first, the report
+// comes back at once, marked incomplete, with no finding made of the
+// diagnosis' own impatience.
+func TestContextBoundsTheDiagnosis(t *testing.T) {
+	l := newLab(t, 2)
+	web(l, verifytest.NewResponder())
+	l.resolver.SetDelay(5 * time.Second) // far beyond the context
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	rep := l.diagnoser().Diagnose(ctx, diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
+	assert.Less(t, time.Since(start), 4*time.Second, "the context bounds the diagnosis")
+	assert.False(t, rep.Complete(), codes(rep))
 	assert.False(t, rep.HasErrors(), codes(rep))
 }

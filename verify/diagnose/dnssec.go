@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 
@@ -13,12 +12,6 @@ import (
 	"github.com/dcvkit/dcv/internal/dnssec"
 	"github.com/dcvkit/dcv/verify"
 )
-
-// ParseTrustAnchors reads a trust-anchor file for Diagnoser.TrustAnchors:
-// zone-file lines of DS or DNSKEY records (any owner, so a lab can anchor
-// its own root or an island of trust), ';' comments and blank lines
-// ignored. A file without an anchor is an error.
-func ParseTrustAnchors(r io.Reader) ([]dns.RR, error) { return dnssec.ParseAnchors(r) }
 
 // querier asks the diagnosis' resolver for DNSSEC chain material, DO=1 and
 // CD=1, as the validator needs.
@@ -46,12 +39,15 @@ func (q querier) String() string {
 // broken link. It needs no zone discovery, so it runs beside it.
 func (r *run) checkDNSSEC() {
 	zone := r.adn
-	if r.d.NoDNSSEC {
+	if r.d.DNSSEC == verify.DNSSECOff {
 		r.out.add(Finding{Code: DNSSECSkipped, Severity: Info, Subject: zone,
 			Message: "DNSSEC validation is off for this diagnosis: the chain of trust was not checked (a CA must check it: BR ballot SC-085v2)"})
 		return
 	}
 	v := &dnssec.Validator{Anchors: r.d.TrustAnchors, Now: r.d.Now}
+	if dc, ok := r.dns.(*verify.DNSClient); ok && r.d.Now == nil {
+		v = dc.DNSSECValidator(r.d.TrustAnchors) // its DS/DNSKEY cache outlives one diagnosis
+	}
 	q := querier{r.dns}
 	type question struct {
 		name  string
@@ -88,6 +84,7 @@ func (r *run) checkDNSSEC() {
 			worst = res
 		}
 	}
+	r.dnssec = worst.Verdict
 	ev := []string{}
 	for i, res := range results {
 		ev = append(ev, fmt.Sprintf("%s %s: %s%s", dns.Fqdn(qs[i].name), dns.TypeToString[qs[i].qtype], res.Verdict, reasonSuffix(res.Reason)))

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -25,7 +26,7 @@ func signedLab(t *testing.T, child verifytest.ZoneSigning) (*lab, *diagnose.Diag
 	anchors, err := l.resolver.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "test.": {}, "example.test.": child}})
 	require.NoError(t, err)
 	d := l.diagnoser()
-	d.NoDNSSEC, d.TrustAnchors = false, anchors
+	d.DNSSEC, d.TrustAnchors = verify.DNSSECValidate, anchors
 	return l, d, c
 }
 
@@ -63,6 +64,7 @@ func TestDNSSECFindings(t *testing.T) {
 			rep := d.Diagnose(ctx, diagnose.Request{Challenge: c})
 			f := find(t, rep, tc.code)
 			assert.Equal(t, tc.sev, f.Severity, codes(rep))
+			assert.Equal(t, strings.TrimPrefix(string(tc.code), "dnssec_"), rep.DNSSEC.String(), "the report's verdict")
 			assert.Contains(t, f.Message+" "+strings.Join(f.Evidence, " "), tc.reason)
 			if f.Severity == diagnose.Error {
 				assert.NotEmpty(t, f.Fix)
@@ -81,6 +83,7 @@ func TestDNSSECSecureZoneIsClean(t *testing.T) {
 		assert.False(t, strings.HasPrefix(string(f.Code), "dnssec_"), codes(rep))
 	}
 	assert.True(t, rep.Complete(), codes(rep))
+	assert.Equal(t, verify.DNSSECSecure, rep.DNSSEC)
 }
 
 // TestDNSSECAgainstTheWrongAnchor: the same zone judged against the IANA
@@ -90,4 +93,17 @@ func TestDNSSECAgainstTheWrongAnchor(t *testing.T) {
 	d.TrustAnchors = nil
 	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c})
 	assert.True(t, rep.Has(diagnose.DNSSECBogus) || rep.Has(diagnose.DNSSECIndeterminate), codes(rep))
+}
+
+// TestDNSSECBogusCAA: a CAA answer whose signature expired is a failed
+// CAA lookup (a CA refuses), named as a DNSSEC failure.
+func TestDNSSECBogusCAA(t *testing.T) {
+	l, d, c := signedLab(t, verifytest.ZoneSigning{})
+	l.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`)
+	l.resolver.BreakSignature("example.test.", dns.TypeCAA, verifytest.ExpiredSignature)
+	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c, CA: []string{"letsencrypt"}})
+	f := find(t, rep, diagnose.CAALookupFailed)
+	assert.Equal(t, diagnose.Error, f.Severity)
+	assert.Contains(t, f.Message, "DNSSEC")
+	assert.Contains(t, f.Message, "expired")
 }

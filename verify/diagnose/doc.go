@@ -30,7 +30,8 @@
 //     refusal happened (the exact record to add, a CNAME that brings in
 //     someone else's policy, an unknown critical tag, RFC 8657 accounturi
 //     or validationmethods that rule the method out).
-//   - DNS methods: where the record goes (zone, host record), whether each
+//   - DNS methods (dns-txt, hash-cname, ACME dns-01 and dns-account-01):
+//     where the record goes (zone, host record), whether each
 //     authoritative server and the resolver serve it with the expected
 //     value, a doubled owner name (the full name typed into a host-record
 //     field), a CNAME at the owner and whether its target answers, a value
@@ -43,6 +44,15 @@
 //     CA follows it, the same answer from every address, apex and www, http
 //     and https, and a body that matches only after dcv's lenient
 //     comparison (BOM, CRLF, whitespace) that a stricter CA may refuse.
+//   - dns-persist-01: the verifier's own check of the records at
+//     _validation-persist.<domain> for the CA and account (grammar, issuer,
+//     accounturi, policy=wildcard, persistUntil).
+//   - tls-alpn-01: on every address, port 443, a handshake offering only
+//     acme-tls/1 must negotiate it, and with a challenge the certificate must
+//     follow RFC 8737 (verify.CheckTLSALPN01Certificate).
+//
+// A finding names the methods it rules out (none: all of them); Report.Usable
+// lists the methods left, which matters when every method is diagnosed.
 //
 // With a challenge (Request.Challenge) the published record or file is
 // compared with its value; without one, the checks that need no value

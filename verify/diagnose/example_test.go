@@ -48,8 +48,8 @@ func ExampleDiagnoser_Diagnose() {
 	d := &diagnose.Diagnoser{
 		DNS:          &verify.DNSClient{Servers: []string{res.Addr()}, AllowPrivate: true}, // loopback name servers
 		AuthPort:     port,
-		AllowPrivate: true, // .test and loopback: a lab
-		NoDNSSEC:     true, // with no signed root
+		AllowPrivate: true,             // .test and loopback: a lab
+		DNSSEC:       verify.DNSSECOff, // with no signed root
 	}
 	rep := d.Diagnose(context.Background(), diagnose.Request{Challenge: c})
 	for _, f := range rep.Findings {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -46,7 +47,7 @@ func TestMisconfiguredReportGolden(t *testing.T) {
 	anchors, err := l.resolver.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}, "test.": {}, "example.test.": {}}})
 	require.NoError(t, err)
 	d := l.diagnoser()
-	d.NoDNSSEC, d.TrustAnchors = false, anchors
+	d.DNSSEC, d.TrustAnchors = verify.DNSSECValidate, anchors
 	rep := d.Diagnose(context.Background(), diagnose.Request{CA: []string{"alibaba"}, Challenge: c})
 	var out bytes.Buffer
 	require.NoError(t, rep.WriteText(&out))

@@ -56,7 +56,12 @@ func (j *judge) flush() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.apexWWW()
+	order := Methods()
 	for _, f := range j.findings {
+		// Probes of several targets merge in the order they end.
+		slices.SortFunc(f.Methods, func(a, b challenge.Method) int {
+			return slices.Index(order, a) - slices.Index(order, b)
+		})
 		j.r.out.add(f)
 	}
 }

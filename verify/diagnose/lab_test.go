@@ -18,6 +18,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
@@ -95,7 +96,7 @@ func (l *lab) diagnoser() *diagnose.Diagnoser {
 		AuthPort:     l.port,
 		HTTP:         &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: dc, AllowPrivate: true, Dial: l.dial, DialTimeout: 300 * time.Millisecond},
 		AllowPrivate: true,
-		NoDNSSEC:     true, // the lab has no signed root; dnssec_test.go signs one
+		DNSSEC:       verify.DNSSECOff, // the lab has no signed root; dnssec_test.go signs one
 	}
 }
 
@@ -139,6 +140,7 @@ func (l *lab) site(h http.Handler, addrs ...string) (httpSrv, httpsSrv *httptest
 			s.Listener = ln
 		}
 	}
+	httpsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused acme-tls/1 handshakes are expected
 	httpSrv.Start()
 	httpsSrv.StartTLS()
 	l.t.Cleanup(httpSrv.Close)
@@ -207,4 +209,15 @@ func find(t *testing.T, r *diagnose.Report, c diagnose.Code) diagnose.Finding {
 	}
 	t.Fatalf("no %s finding; report:\n%s", c, codes(r))
 	return diagnose.Finding{}
+}
+
+// alpn starts a tls-alpn-01 responder presenting, for example.test, the
+// certificate of c (or a faulty one) and routes addr's port 443 to it.
+func (l *lab) alpn(c *challenge.Challenge, fault verifytest.ALPNFault, addr string) {
+	l.t.Helper()
+	r, err := verifytest.NewALPNResponder()
+	require.NoError(l.t, err)
+	l.t.Cleanup(r.Close)
+	require.NoError(l.t, r.Set(c.Domain, c.KeyAuthorization, fault))
+	l.route(net.JoinHostPort(addr, "443"), r.Addr())
 }

@@ -52,6 +52,10 @@ func (r *run) recordSpecFor(m challenge.Method) (recordSpec, bool) {
 		return recordSpec{owner: challenge.DefaultTXTLabel + "." + r.adn, rtype: "TXT", qtype: dns.TypeTXT}, true
 	case challenge.ACMEDNS01:
 		return recordSpec{owner: challenge.ACMEDNSLabel + "." + r.adn, rtype: "TXT", qtype: dns.TypeTXT}, true
+	case challenge.DNSAccount01:
+		if r.req.AccountURI != "" && challenge.ValidAccountURL(r.req.AccountURI) == nil {
+			return recordSpec{owner: strings.TrimSuffix(challenge.DNSAccountOwner(r.adn, r.req.AccountURI), "."), rtype: "TXT", qtype: dns.TypeTXT}, true
+		}
 	}
 	return recordSpec{}, false // hash-cname: the owner comes from the CSR
 }
@@ -80,10 +84,15 @@ func (r *run) checkRecord(m challenge.Method) {
 	}
 	spec, ok := r.recordSpecFor(m)
 	if !ok {
-		if m == challenge.HashCNAME && r.record == nil {
+		switch {
+		case m == challenge.HashCNAME && r.record == nil:
 			add(Finding{Code: RecordOwner, Severity: Info, Subject: "_<MD5 of the CSR>." + r.adn,
 				Message: fmt.Sprintf("%s: a CNAME at _<MD5 of the CSR>.%s; give the challenge to check it", m, r.adn),
 				Fix:     "run 'dcv challenge --method hash-cname --csr FILE' to get the exact record"})
+		case m == challenge.DNSAccount01 && r.record == nil:
+			add(Finding{Code: RecordOwner, Severity: Info, Subject: "_<account label>._acme-challenge." + r.adn,
+				Message: fmt.Sprintf("%s: a TXT record at _<account label>._acme-challenge.%s; give the account URL or the challenge to check it", m, r.adn),
+				Fix:     "give the ACME account URL (--account-uri) to get the exact owner name"})
 		}
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/dcvkit/dcv/verify"
 )
 
 // WriteText writes the report for a person: a summary line, the findings
@@ -20,12 +22,22 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprint(b, " (CAA not checked")
 	}
 	fmt.Fprintf(b, "; methods %s)\n", methodList(r.Methods))
+	if len(r.Methods) > 1 {
+		usable := "none"
+		if u := r.Usable; len(u) > 0 {
+			usable = methodList(u)
+		}
+		fmt.Fprintf(b, "methods without errors: %s\n", usable)
+	}
 	if r.Zone != "" {
 		ns := make([]string, len(r.Servers))
 		for i, s := range r.Servers {
 			ns[i] = s.NS + " " + s.Addr
 		}
 		fmt.Fprintf(b, "zone %s: %s\n", r.Zone, strings.Join(ns, ", "))
+	}
+	if r.DNSSEC != verify.DNSSECUnvalidated {
+		fmt.Fprintf(b, "DNSSEC: %s\n", r.DNSSEC)
 	}
 	for _, sev := range []Severity{Error, Warning, Info} {
 		first := true

@@ -104,6 +104,9 @@ func (r *run) askServer(zone string, s verify.AuthServer) serverState {
 	m.RecursionDesired = false
 	judge := func(network string, resp *dns.Msg, err error) {
 		switch {
+		case errors.Is(err, verify.ErrAddressRefused):
+			st.lame = "has an address that is not public, which a CA does not query"
+			st.down = append(st.down, network+": "+err.Error())
 		case err != nil:
 			st.down = append(st.down, network+": "+err.Error())
 		case resp.Rcode != dns.RcodeSuccess:
