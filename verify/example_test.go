@@ -9,6 +9,7 @@ import (
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/verifytest"
+	"github.com/miekg/dns"
 )
 
 func ExampleVerifier_Verify() {
@@ -159,4 +160,34 @@ func ExampleVerifier_VerifyEmail() {
 	// Output:
 	// true
 	// verified <nil>
+}
+
+// DNSSEC is validated by default. A lab (or a test) signs its own root
+// and gives its trust anchors; a CA keeps the IANA root's.
+func ExampleVerifier_VerifyTXT_dnssec() {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	zone := verifytest.NewZone().MustAdd(
+		`_dnsauth.example.com. 300 IN TXT "s3cr3t"`,
+		`_dnsauth.shop.example.com. 300 IN TXT "s3cr3t"`,
+	)
+	anchors, err := zone.Sign(verifytest.Signing{Now: now, Zones: map[string]verifytest.ZoneSigning{
+		".": {}, "com.": {}, "example.com.": {},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	zone.BreakSignature("_dnsauth.shop.example.com.", dns.TypeTXT, verifytest.ExpiredSignature)
+	v := &verify.Verifier{DNS: zone, TrustAnchors: anchors, Now: func() time.Time { return now }}
+	ctx := context.Background()
+
+	r, _ := v.VerifyTXT(ctx, "_dnsauth.example.com", "s3cr3t")
+	fmt.Println(r.Outcome, r.DNSSEC)
+	r, _ = v.VerifyTXT(ctx, "_dnsauth.shop.example.com", "s3cr3t")
+	fmt.Println(r.Outcome, r.DNSSEC, r.Code)
+	fmt.Println(r.Hint)
+	// Output:
+	// verified secure
+	// could not decide bogus dnssec_bogus
+	// the RRSIG over _dnsauth.shop.example.com TXT expired at 2026-05-31T11:00:00Z; the zone's DNSSEC is broken; every CA will refuse it: fix the signatures or the DS at the parent
 }
