@@ -21,6 +21,7 @@ import (
 
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/csrhash"
+	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/diagnose"
 	"github.com/dcvkit/dcv/verify/verifytest"
 )
@@ -152,6 +153,10 @@ var codeCases = []codeCase{
 	{"name servers out of sync", diagnose.SOASerialMismatch, diagnose.Warning, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		l.auth[1].Remove("example.test.", dns.TypeSOA)
 		l.auth[1].MustAdd(fmt.Sprintf(soaLine, 2))
+		return diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT}
+	}},
+	{"DNSSEC switched off", diagnose.DNSSECSkipped, diagnose.Info, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		d.DNSSEC = verify.DNSSECOff // as every lab diagnoser has it
 		return diagnose.Request{Domain: "example.test", Method: challenge.DNSTXT}
 	}},
 	{"CAA names another CA", diagnose.CAAForbidden, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
@@ -476,7 +481,6 @@ func TestEveryCodeHasAMisconfiguration(t *testing.T) {
 	for _, tc := range dnssecCases {
 		have[tc.code] = true
 	}
-	have[diagnose.DNSSECSkipped] = true // every lab report (DNSSECOff)
 	for _, c := range diagnose.Codes() {
 		if !have[c] && !notProducedYet[c] {
 			t.Errorf("no loopback test produces %s", c)
@@ -652,4 +656,20 @@ func TestNameServerAtPrivateAddress(t *testing.T) {
 	f := find(t, rep, diagnose.NSLame)
 	assert.Contains(t, f.Message, "not public")
 	assert.False(t, rep.Has(diagnose.NSUnreachable), codes(rep))
+}
+
+// TestContextBoundsTheDiagnosis: when the context ends first, the report
+// comes back at once, marked incomplete, with no finding made of the
+// diagnosis' own impatience.
+func TestContextBoundsTheDiagnosis(t *testing.T) {
+	l := newLab(t, 2)
+	web(l, verifytest.NewResponder())
+	l.resolver.SetDelay(5 * time.Second) // far beyond the context
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	rep := l.diagnoser().Diagnose(ctx, diagnose.Request{Domain: "example.test", CA: []string{"letsencrypt"}})
+	assert.Less(t, time.Since(start), 4*time.Second, "the context bounds the diagnosis")
+	assert.False(t, rep.Complete(), codes(rep))
+	assert.False(t, rep.HasErrors(), codes(rep))
 }

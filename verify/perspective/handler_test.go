@@ -821,7 +821,7 @@ func TestHandlerReadsNoBodyOfAnUnauthenticatedRequest(t *testing.T) {
 			}
 			defer c.Close()
 			_ = c.SetDeadline(time.Now().Add(10 * time.Second)) // a hang guard
-			go func() { // the whole body, as fast as the server takes it
+			go func() {                                         // the whole body, as fast as the server takes it
 				_, _ = io.WriteString(c, rawReq{noSig: true}.wire(h.URL, fmt.Sprintf("Content-Length: %d\r\n", size)))
 				_, _ = c.Write(body)
 			}()
