@@ -36,7 +36,7 @@ func TestCheckAllOneResultPerRequestInOrder(t *testing.T) {
 		caa.Request{Domain: "co.uk", Issuers: []string{"ssl.com"}},
 		caa.Request{Domain: "www.example.net", Issuers: []string{"ssl.com"}},
 	)
-	c := &caa.Checker{DNS: z, Concurrency: 3}
+	c := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, Concurrency: 3}
 	got := c.CheckAll(context.Background(), reqs)
 	require.Len(t, got, len(reqs))
 	for i, r := range got {
@@ -64,7 +64,7 @@ func TestCheckAllAsksSharedQuestionsOnce(t *testing.T) {
 	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
 	z.SetDelay(5 * time.Millisecond) // askers pile up behind the first
 	reqs := names("n", 200)
-	got := (&caa.Checker{DNS: z, Concurrency: 32}).CheckAll(context.Background(), reqs)
+	got := (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, Concurrency: 32}).CheckAll(context.Background(), reqs)
 	for _, r := range got {
 		require.NoError(t, r.Err)
 		assert.True(t, r.Decision.Permitted)
@@ -80,7 +80,7 @@ func TestCheckAllAsksSharedQuestionsOnce(t *testing.T) {
 func TestCheckAllFailureServesOnlyTheBatch(t *testing.T) {
 	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
 	z.SetRcode("example.com.", dns.TypeCAA, dns.RcodeServerFailure)
-	c := &caa.Checker{DNS: z, Concurrency: 8}
+	c := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, Concurrency: 8}
 	for _, r := range c.CheckAll(context.Background(), names("f", 50)) {
 		assert.ErrorIs(t, r.Err, caa.ErrLookup, "a failure is never permission")
 		assert.Nil(t, r.Decision)
@@ -121,7 +121,7 @@ func TestCheckAllEarlyFinisherDoesNotFailOthers(t *testing.T) {
 		reqs = append(reqs, caa.Request{Domain: leaf, Issuers: []string{"ssl.com"}},
 			caa.Request{Domain: fmt.Sprintf("inherit%d.example.com", i), Issuers: []string{"ssl.com"}})
 	}
-	got := (&caa.Checker{DNS: slowAncestors{z}, Concurrency: 8}).CheckAll(context.Background(), reqs)
+	got := (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: slowAncestors{z}, Concurrency: 8}).CheckAll(context.Background(), reqs)
 	for _, r := range got {
 		require.NoError(t, r.Err, r.Request.Domain)
 		want := "example.com"
@@ -133,7 +133,7 @@ func TestCheckAllEarlyFinisherDoesNotFailOthers(t *testing.T) {
 }
 
 func TestCheckAllWithoutResolver(t *testing.T) {
-	got := (&caa.Checker{}).CheckAll(context.Background(), names("x", 2))
+	got := (&caa.Checker{DNSSEC: caa.DNSSECOff}).CheckAll(context.Background(), names("x", 2))
 	require.Len(t, got, 2)
 	assert.ErrorIs(t, got[1].Err, caa.ErrNoResolver)
 }

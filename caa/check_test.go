@@ -21,7 +21,7 @@ func check(t *testing.T, z Exchanger, req Request) (*Decision, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c := &Checker{DNS: z, Now: func() time.Time { return fixedNow }}
+	c := &Checker{DNSSEC: DNSSECOff, DNS: z, Now: func() time.Time { return fixedNow }}
 	return c.Check(ctx, req)
 }
 
@@ -310,7 +310,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		z.Drop("www.example.com", dns.TypeCAA)
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		_, err := (&Checker{DNS: z}).Check(ctx, sslReq("www.example.com"))
+		_, err := (&Checker{DNSSEC: DNSSECOff, DNS: z}).Check(ctx, sslReq("www.example.com"))
 		require.ErrorIs(t, err, ErrLookup)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		var le *LookupError
@@ -321,7 +321,7 @@ func TestCheckLookupFailures(t *testing.T) {
 	t.Run("Checker.Timeout bounds a check without deadline", func(t *testing.T) {
 		z := verifytest.NewZone().MustAdd(base...)
 		z.Drop("www.example.com", dns.TypeCAA)
-		_, err := (&Checker{DNS: z, Timeout: 50 * time.Millisecond}).Check(context.Background(), sslReq("www.example.com"))
+		_, err := (&Checker{DNSSEC: DNSSECOff, DNS: z, Timeout: 50 * time.Millisecond}).Check(context.Background(), sslReq("www.example.com"))
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	t.Run("timeout above the relevant set is not waited for", func(t *testing.T) {
@@ -334,7 +334,7 @@ func TestCheckLookupFailures(t *testing.T) {
 		var err error
 		go func() {
 			defer close(done)
-			d, err = (&Checker{DNS: z}).Check(context.Background(), sslReq("www.example.com"))
+			d, err = (&Checker{DNSSEC: DNSSECOff, DNS: z}).Check(context.Background(), sslReq("www.example.com"))
 		}()
 		select {
 		case <-done:
@@ -582,7 +582,7 @@ func TestCheckConcurrent(t *testing.T) {
 
 func TestCheckBadInput(t *testing.T) {
 	z := verifytest.NewZone()
-	_, err := (&Checker{}).Check(context.Background(), sslReq("example.com"))
+	_, err := (&Checker{DNSSEC: DNSSECOff}).Check(context.Background(), sslReq("example.com"))
 	require.ErrorIs(t, err, ErrNoResolver)
 	var nilChecker *Checker
 	_, err = nilChecker.Check(context.Background(), sslReq("example.com"))
@@ -622,12 +622,12 @@ func TestDecisionJSON(t *testing.T) {
 func TestCheckRefusesNonPublicNamesUnlessAllowPrivate(t *testing.T) {
 	z := verifytest.NewZone().MustAdd(`corp.internal. CAA 0 issue "ssl.com"`, `shop.test. CAA 0 issue "ssl.com"`)
 	for _, name := range []string{"www.corp.internal", "shop.test", "x.onion", "printer.local", "intranet.corp"} {
-		c := &Checker{DNS: z}
+		c := &Checker{DNSSEC: DNSSECOff, DNS: z}
 		_, err := c.Check(context.Background(), sslReq(name))
 		assert.ErrorIs(t, err, ErrBadRequest, name)
 		assert.ErrorIs(t, err, ErrNotPublic, name)
 	}
-	c := &Checker{DNS: z, AllowPrivate: true}
+	c := &Checker{DNSSEC: DNSSECOff, DNS: z, AllowPrivate: true}
 	d, err := c.Check(context.Background(), sslReq("www.corp.internal"))
 	require.NoError(t, err)
 	assert.True(t, d.Permitted)

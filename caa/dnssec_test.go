@@ -87,3 +87,13 @@ func TestCheckDNSSECOff(t *testing.T) {
 	require.NoError(t, err, "not validated: the tampered record goes unseen")
 	assert.Equal(t, caa.DNSSECUnvalidated, d.DNSSEC)
 }
+
+func TestCheckValidatesByDefault(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := (&caa.Checker{DNS: z}).Check(ctx, caa.Request{Domain: "example.com", Issuers: []string{"ssl.com"}})
+	require.Error(t, err, "an unsigned double cannot chain to the IANA root")
+	assert.Nil(t, d)
+	assert.ErrorIs(t, err, caa.ErrLookup)
+}

@@ -20,7 +20,14 @@ func ExampleChecker_Check() {
 		`www.example.com. 300 IN CNAME site.github.io.`,
 		`site.github.io. 300 IN CAA 0 issue "letsencrypt.org"`,
 	)
-	c := &caa.Checker{DNS: zone, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	// A lab root signed for that day; a CA keeps the IANA root's anchors.
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}, Now: now})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := &caa.Checker{TrustAnchors: anchors, DNS: zone, Now: func() time.Time { return now }}
 	for _, name := range []string{"shop.example.com", "www.example.com"} {
 		d, err := c.Check(context.Background(), caa.Request{Domain: name, Issuers: []string{"sectigo"}})
 		if err != nil {
@@ -48,7 +55,12 @@ func ExampleChecker_CheckAll() {
 		`example.com. 3600 IN CAA 0 issue "ssl.com"`,
 		`shop.example.com. 3600 IN CAA 0 issue "letsencrypt.org"`,
 	)
-	c := &caa.Checker{DNS: zone, Concurrency: 8}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := &caa.Checker{TrustAnchors: anchors, DNS: zone, Concurrency: 8}
 	var reqs []caa.Request
 	for _, name := range []string{"example.com", "www.example.com", "shop.example.com", "*.blog.example.com"} {
 		reqs = append(reqs, caa.Request{Domain: name, Issuers: []string{"ssl.com"}})

@@ -26,7 +26,7 @@ func serve(t testing.TB, z *verifytest.Zone) (*caa.Checker, *verifytest.DNSServe
 	t.Cleanup(func() { _ = srv.Close() })
 	// 1 s per attempt: generous for loopback under -race, short for the drop test.
 	client := &verify.DNSClient{Servers: []string{srv.Addr()}, Timeout: time.Second, Attempts: 1}
-	return &caa.Checker{DNS: client}, srv
+	return &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: client}, srv
 }
 
 func TestLoopbackLargeRRsetNeedsTCP(t *testing.T) {

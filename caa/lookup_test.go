@@ -25,8 +25,8 @@ func TestCheckNonexistentTLDIsLookupError(t *testing.T) {
 		domain, tld string
 		c           *caa.Checker
 	}{
-		{"www.example.museum", "museum", &caa.Checker{DNS: z}},
-		{"www.example.nosuchtld", "nosuchtld", &caa.Checker{DNS: z, AllowPrivate: true}},
+		{"www.example.museum", "museum", &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z}},
+		{"www.example.nosuchtld", "nosuchtld", &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, AllowPrivate: true}},
 	} {
 		d, err := tc.c.Check(ctx, caa.Request{Domain: tc.domain, Issuers: []string{"ssl.com"}})
 		require.Error(t, err, tc.domain)
@@ -40,7 +40,7 @@ func TestCheckNonexistentTLDIsLookupError(t *testing.T) {
 
 	// A TLD that exists without CAA records, below which the names are
 	// NXDOMAIN, is still unrestricted.
-	d, err := (&caa.Checker{DNS: z}).Check(ctx, caa.Request{Domain: "www.nosuch.com", Issuers: []string{"ssl.com"}})
+	d, err := (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z}).Check(ctx, caa.Request{Domain: "www.nosuch.com", Issuers: []string{"ssl.com"}})
 	require.NoError(t, err)
 	assert.True(t, d.Permitted)
 }
@@ -58,11 +58,11 @@ func TestCheckFollowsChainsUnderTheOneLimit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	req := caa.Request{Domain: "h0.example.com", Issuers: []string{"letsencrypt.org"}}
-	d, err := (&caa.Checker{DNS: chain(8)}).Check(ctx, req)
+	d, err := (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: chain(8)}).Check(ctx, req)
 	require.NoError(t, err)
 	assert.True(t, d.Permitted)
 	assert.Equal(t, "h8.example.com", d.CNAMETarget)
 
-	_, err = (&caa.Checker{DNS: chain(9)}).Check(ctx, req)
+	_, err = (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: chain(9)}).Check(ctx, req)
 	assert.ErrorIs(t, err, caa.ErrLookup)
 }

@@ -76,7 +76,7 @@ func TestAuthoritativeCapsNameServerAddresses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			auth := &countingAuth{zone: authZone()}
-			v := &verify.Verifier{DNS: nsZone(tc.names, tc.perName), Authoritative: &verify.AuthOptions{Servers: auth}}
+			v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: nsZone(tc.names, tc.perName), Authoritative: &verify.AuthOptions{Servers: auth}}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			res, err := v.VerifyTXT(ctx, "_dnsauth.example.com", "v")
@@ -90,7 +90,7 @@ func TestAuthoritativeCapsNameServerAddresses(t *testing.T) {
 
 func TestAuthoritativeBoundsConcurrentQueries(t *testing.T) {
 	auth := &countingAuth{zone: authZone(), delay: 20 * time.Millisecond}
-	v := &verify.Verifier{DNS: nsZone(32, 2), Authoritative: &verify.AuthOptions{Servers: auth}}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: nsZone(32, 2), Authoritative: &verify.AuthOptions{Servers: auth}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := v.VerifyTXT(ctx, "_dnsauth.example.com", "v")
@@ -111,7 +111,7 @@ func TestAuthoritativeNeverDialsPrivateNameServers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 
-	v := &verify.Verifier{DNS: rec, Authoritative: &verify.AuthOptions{Servers: &verify.DNSClient{Timeout: time.Second}, Port: port}}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: rec, Authoritative: &verify.AuthOptions{Servers: &verify.DNSClient{Timeout: time.Second}, Port: port}}
 	res, err := v.VerifyTXT(ctx, "_dnsauth.example.com", "v")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, verify.ErrAddressRefused)

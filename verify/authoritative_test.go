@@ -314,7 +314,7 @@ func TestAuthoritativePolicyOverFailingServers(t *testing.T) {
 			if tc.second != nil {
 				an["192.0.2.2:53"] = tc.second
 			}
-			v := &verify.Verifier{DNS: delegatingResolver(), Authoritative: &verify.AuthOptions{Servers: an, Policy: tc.policy}}
+			v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: delegatingResolver(), Authoritative: &verify.AuthOptions{Servers: an, Policy: tc.policy}}
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			r, err := v.VerifyTXT(ctx, owner, "v")
@@ -323,14 +323,14 @@ func TestAuthoritativePolicyOverFailingServers(t *testing.T) {
 	}
 
 	t.Run("AuthAny, every server lame", func(t *testing.T) {
-		v := &verify.Verifier{DNS: delegatingResolver(), Authoritative: &verify.AuthOptions{Servers: authNet{"192.0.2.1:53": lame, "192.0.2.2:53": lame}, Policy: verify.AuthAny}}
+		v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: delegatingResolver(), Authoritative: &verify.AuthOptions{Servers: authNet{"192.0.2.1:53": lame, "192.0.2.2:53": lame}, Policy: verify.AuthAny}}
 		r, err := v.VerifyTXT(context.Background(), owner, "v")
 		require.Error(t, err)
 		assert.Equal(t, verify.Undecided, r.Outcome)
 	})
 	t.Run("NS without addresses", func(t *testing.T) {
 		rec := verifytest.NewZone().MustAdd(`example.com.`+dnsTSOA, `example.com. 300 IN NS ns1.example.net.`, `example.net.`+dnsTSOA)
-		v := &verify.Verifier{DNS: rec, Authoritative: &verify.AuthOptions{Servers: authNet{}, Policy: verify.AuthAny}}
+		v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: rec, Authoritative: &verify.AuthOptions{Servers: authNet{}, Policy: verify.AuthAny}}
 		r, err := v.VerifyTXT(context.Background(), owner, "v")
 		require.ErrorIs(t, err, verify.ErrLookup)
 		assert.Equal(t, verify.Undecided, r.Outcome)

@@ -47,9 +47,19 @@ func dnsTClosedAddr(t *testing.T) string {
 // behaviour verifytest.Zone does not produce (TC over TCP, wrong question).
 func dnsTRawServer(t *testing.T, h dns.HandlerFunc) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
+	var (
+		pc  net.PacketConn
+		l   net.Listener
+		err error
+	)
+	for range 5 { // the UDP port may be taken on TCP by someone else
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		require.NoError(t, err)
+		if l, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		pc.Close()
+	}
 	require.NoError(t, err)
 	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: l, Handler: h}} {
 		started := make(chan struct{})

@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -249,4 +250,19 @@ func TestAuthoritativeModeProvenDenialAndInsecureZone(t *testing.T) {
 	r, err = v.VerifyTXT(dnssecCtx(t), "_dnsauth.plain.com", "token")
 	require.NoError(t, err)
 	assert.Equal(t, verify.DNSSECInsecure, r.DNSSEC)
+}
+
+func TestValidationIsOnByDefault(t *testing.T) {
+	// The zero value validates against the IANA root: an unsigned double
+	// cannot chain to it, so nothing it says is decided.
+	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
+	r, err := (&verify.Verifier{DNS: z}).VerifyTXT(dnssecCtx(t), "_dnsauth.example.com", "v")
+	require.Error(t, err)
+	assert.Equal(t, verify.Undecided, r.Outcome)
+	assert.True(t, errors.Is(err, verify.ErrDNSSECBogus) || errors.Is(err, verify.ErrDNSSECIndeterminate), "%v", err)
+	assert.NotEqual(t, verify.DNSSECUnvalidated, r.DNSSEC)
+
+	r, err = (&verify.Verifier{DNS: z, DNSSEC: verify.DNSSECOff}).VerifyTXT(dnssecCtx(t), "_dnsauth.example.com", "v")
+	require.NoError(t, err, "switched off, the AD bit alone is recorded")
+	assert.Equal(t, verify.DNSSECUnvalidated, r.DNSSEC)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
 	"github.com/dcvkit/dcv/verify/verifytest"
+	"github.com/miekg/dns"
 )
 
 func ExampleVerifier_Verify() {
@@ -20,7 +21,12 @@ func ExampleVerifier_Verify() {
 	}
 	// An in-memory zone stands in for the Internet's DNS.
 	zone := verifytest.NewZone()
-	v := &verify.Verifier{DNS: zone}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors, DNS: zone}
 	ctx := context.Background()
 
 	_, err = v.Verify(ctx, c)
@@ -56,7 +62,12 @@ func ExampleVerifier_VerifyOrder() {
 		}
 		order = append(order, verify.OrderItem{Challenge: c})
 	}
-	v := &verify.Verifier{DNS: zone}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors, DNS: zone}
 	res, _ := v.VerifyOrder(context.Background(), order)
 	for _, r := range res.Results {
 		fmt.Println(r.Domain, r.Outcome)
@@ -76,9 +87,14 @@ func ExampleVerifier_VerifyFiles() {
 	web := verifytest.NewWeb(site)
 	defer web.Close()
 
-	v := &verify.Verifier{
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors,
 		DNS:  zone,
-		HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: web.Dial},
+		HTTP: &verify.HTTPClient{TrustAnchors: anchors, DNS: zone, AllowPrivate: true, Dial: web.Dial},
 	}
 	urls := []string{
 		"http://example.com/.well-known/pki-validation/fileauth.txt",
@@ -105,7 +121,12 @@ func ExampleVerifier_Poll() {
 		return
 	}
 	zone := verifytest.NewZone()
-	v := &verify.Verifier{DNS: zone}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors, DNS: zone}
 	r, err := v.Poll(context.Background(), c, verify.PollOptions{
 		Interval: verify.MinPollInterval, // real use: the default 10 s, growing to 2 min
 		OnAttempt: func(n int, r *verify.Result, err error) {
@@ -139,4 +160,34 @@ func ExampleVerifier_VerifyEmail() {
 	// Output:
 	// true
 	// verified <nil>
+}
+
+// DNSSEC is validated by default. A lab (or a test) signs its own root
+// and gives its trust anchors; a CA keeps the IANA root's.
+func ExampleVerifier_VerifyTXT_dnssec() {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	zone := verifytest.NewZone().MustAdd(
+		`_dnsauth.example.com. 300 IN TXT "s3cr3t"`,
+		`_dnsauth.shop.example.com. 300 IN TXT "s3cr3t"`,
+	)
+	anchors, err := zone.Sign(verifytest.Signing{Now: now, Zones: map[string]verifytest.ZoneSigning{
+		".": {}, "com.": {}, "example.com.": {},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	zone.BreakSignature("_dnsauth.shop.example.com.", dns.TypeTXT, verifytest.ExpiredSignature)
+	v := &verify.Verifier{DNS: zone, TrustAnchors: anchors, Now: func() time.Time { return now }}
+	ctx := context.Background()
+
+	r, _ := v.VerifyTXT(ctx, "_dnsauth.example.com", "s3cr3t")
+	fmt.Println(r.Outcome, r.DNSSEC)
+	r, _ = v.VerifyTXT(ctx, "_dnsauth.shop.example.com", "s3cr3t")
+	fmt.Println(r.Outcome, r.DNSSEC, r.Code)
+	fmt.Println(r.Hint)
+	// Output:
+	// verified secure
+	// could not decide bogus dnssec_bogus
+	// the RRSIG over _dnsauth.shop.example.com TXT expired at 2026-05-31T11:00:00Z; the zone's DNSSEC is broken; every CA will refuse it: fix the signatures or the DS at the parent
 }

@@ -424,7 +424,7 @@ func TestFetchRedirectsNeverReachARefusedTarget(t *testing.T) {
 			}), false)
 			e.web.serve(t, "203.0.114.8:80", http.RedirectHandler("http://intranet.corp.test/f.txt", http.StatusFound), false)
 			e.web.serve(t, "10.0.0.1:80", ok, false)
-			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+			e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial}
 			e.v.Files.FollowRedirects = true
 			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 			require.Error(t, err)

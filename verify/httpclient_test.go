@@ -111,7 +111,7 @@ func newSite(t testing.TB, ip string) *site {
 	)
 	s.net.route(net.JoinHostPort(ip, "80"), s.plain.Listener.Addr().String())
 	s.net.route(net.JoinHostPort(ip, "443"), s.tls.Listener.Addr().String())
-	s.client = &verify.HTTPClient{DNS: s.zone, Dial: s.net.dial, AllowPrivate: ip == "127.0.0.1" || ip == "::1"}
+	s.client = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: s.zone, Dial: s.net.dial, AllowPrivate: ip == "127.0.0.1" || ip == "::1"}
 	return s
 }
 
@@ -547,7 +547,7 @@ func TestHTTPClientZeroValue(t *testing.T) {
 }
 
 func ExampleHTTPClient() {
-	c := &verify.HTTPClient{
+	c := &verify.HTTPClient{DNSSEC: verify.DNSSECOff,
 		// DNS: a verify.DNSClient or any Exchanger; nil reads resolv.conf.
 		RequireTrustedCert: false, // the file's random value proves control
 	}
@@ -577,7 +577,7 @@ func TestHTTPClientRefusesASetWithAnyNonPublicAddress(t *testing.T) {
 			e := newEnv(t)
 			e.zone.MustAdd(recs...)
 			e.web.serve(t, "203.0.114.7:80", ok, false)
-			e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial} // guard on
+			e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial} // guard on
 			r, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 			assert.ErrorIs(t, err, verify.ErrAddressRefused)
 			assert.Equal(t, verify.Undecided, r.Outcome)
@@ -588,7 +588,7 @@ func TestHTTPClientRefusesASetWithAnyNonPublicAddress(t *testing.T) {
 		e := newEnv(t)
 		e.zone.MustAdd("example.com. 300 IN A 203.0.114.7")
 		e.web.serve(t, "203.0.114.7:80", ok, false)
-		e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+		e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial}
 		_, err := e.v.VerifyFiles(context.Background(), []string{"http://example.com/f.txt"}, "value")
 		require.NoError(t, err)
 		assert.Equal(t, map[string]int{"203.0.114.7:80": 1}, e.web.dials)

@@ -520,7 +520,7 @@ func TestVerifyTXTRefusesAnswersThatDoNotProveTheRecord(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := &verify.Verifier{DNS: tc.ex}
+			v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: tc.ex}
 			r, err := v.VerifyTXT(ctx, owner, "v")
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.kind)
@@ -540,7 +540,7 @@ func TestVerifyTXTAcceptsDelegationWildcardsAndEscapes(t *testing.T) {
 		`x.dcv-delegate.test. 60 IN TXT "v"`,
 		`*.wild.example.org. 60 IN TXT "w"`,
 	)
-	v := &verify.Verifier{DNS: z}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: z}
 	_, err := v.VerifyTXT(ctx, "_dnsauth.example.com", "v")
 	assert.NoError(t, err)
 	_, err = v.VerifyTXT(ctx, "_dnsauth.wild.example.org", "w")
@@ -581,7 +581,7 @@ func TestVerifyCNAMERefusesAnswersThatDoNotProveTheTarget(t *testing.T) {
 	}
 	for name, ex := range cases {
 		t.Run(name, func(t *testing.T) {
-			r, err := (&verify.Verifier{DNS: ex}).VerifyCNAME(ctx, "_x.example.com", want)
+			r, err := (&verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: ex}).VerifyCNAME(ctx, "_x.example.com", want)
 			require.Error(t, err)
 			assert.NotEqual(t, verify.Verified, r.Outcome)
 		})

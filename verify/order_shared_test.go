@@ -28,7 +28,7 @@ func TestAuthoritativeOrderSharesZoneLookups(t *testing.T) {
 		items = append(items, verify.OrderItem{Challenge: c})
 	}
 	counting := &countingAuth{zone: auth}
-	v := &verify.Verifier{DNS: rec, Authoritative: &verify.AuthOptions{Servers: counting}, Concurrency: 4}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: rec, Authoritative: &verify.AuthOptions{Servers: counting}, Concurrency: 4}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	res, err := v.VerifyOrder(ctx, items)

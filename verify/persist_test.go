@@ -116,7 +116,7 @@ func newPersistCase(t *testing.T) *persistCase {
 	zone := verifytest.NewZone()
 	return &persistCase{
 		zone: zone,
-		v:    &verify.Verifier{DNS: zone},
+		v:    &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone},
 		policy: verify.PersistPolicy{Issuers: []string{"Authority.Example."}, AccountURL: persistAcct,
 			AccountKeys: []crypto.PublicKey{key}, At: persistAt},
 		hashed: func(over string) string {
@@ -304,7 +304,7 @@ func TestVerifyDispatchesPersistAndAccount(t *testing.T) {
 	key, err := challenge.ParseAccountKey(mustReadFile(t, "../challenge/testdata/ec384.pem"))
 	require.NoError(t, err)
 	zone := verifytest.NewZone()
-	v := &verify.Verifier{DNS: zone}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
 	b := challenge.Builder{}
 	pc, err := b.DNSPersist01("*.example.com", challenge.PersistParams{Issuer: "authority.example", AccountURL: persistAcct, AccountKey: key})
 	require.NoError(t, err)
@@ -346,7 +346,7 @@ func TestDNSAccount01Cases(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			zone := verifytest.NewZone().MustAdd(tc.records...)
-			r, err := (&verify.Verifier{DNS: zone}).Verify(context.Background(), c)
+			r, err := (&verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}).Verify(context.Background(), c)
 			if tc.kind == nil {
 				require.NoError(t, err)
 				assert.Equal(t, verify.Verified, r.Outcome)
@@ -363,7 +363,7 @@ func TestDNSAccount01Cases(t *testing.T) {
 func ExampleVerifier_VerifyPersist() {
 	zone := verifytest.NewZone().MustAdd(
 		`_validation-persist.example.com. 300 IN TXT "authority.example; accounturi=https://ca.example/acct/123; policy=wildcard"`)
-	v := &verify.Verifier{DNS: zone}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
 	r, err := v.VerifyPersist(context.Background(), "www.example.com", verify.PersistPolicy{
 		Issuers:     []string{"authority.example"},
 		AccountURIs: []string{"https://ca.example/acct/123"}, // a draft -00/-01 record

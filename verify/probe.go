@@ -229,17 +229,7 @@ func (c *HTTPClient) TLSALPNAt(ctx context.Context, domain string, addr netip.Ad
 	st := &dialState{}
 	tc, err := alpnHandshake(ctx, c, addrs, domain, st)
 	if err != nil {
-		if rule := certParseRule(err); rule != nil {
-			e := newError(ErrALPNCertificate, target, fmt.Errorf("%w: %w", rule, err))
-			e.Hint = certHint(rule)
-			return tls.ConnectionState{}, e
-		}
-		if isNoALPNAlert(err) {
-			e := newError(ErrALPNProtocol, target, err)
-			e.Seen = []string{"no_application_protocol alert"}
-			return tls.ConnectionState{}, e
-		}
-		return tls.ConnectionState{}, st.classify(ctx, target, err)
+		return tls.ConnectionState{}, handshakeError(ctx, target, st, err)
 	}
 	defer tc.Close()
 	return tc.ConnectionState(), nil

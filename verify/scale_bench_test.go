@@ -233,8 +233,8 @@ func BenchmarkScale10k(b *testing.B) {
 		reqs[i] = caa.Request{Domain: c.Domain, Issuers: []string{"ssl.com"}}
 	}
 	client := &verify.DNSClient{Servers: []string{addr}}
-	v := &verify.Verifier{DNS: client, Concurrency: scaleConc, Now: func() time.Time { return scaleNow }}
-	checker := &caa.Checker{DNS: client, Concurrency: scaleConc, Now: func() time.Time { return scaleNow }}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: client, Concurrency: scaleConc, Now: func() time.Time { return scaleNow }}
+	checker := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: client, Concurrency: scaleConc, Now: func() time.Time { return scaleNow }}
 	_, port, _ := net.SplitHostPort(addr)
 	va := *v
 	va.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{AllowPrivate: true}, Port: port}

@@ -54,7 +54,7 @@ func TestHTTPClientTimeoutBoundsBody(t *testing.T) {
 // DefaultFetchTimeout, starting with its DNS lookup.
 func TestHTTPClientDefaultTimeout(t *testing.T) {
 	ex := &deadlineSpy{}
-	c := &verify.HTTPClient{DNS: ex}
+	c := &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: ex}
 	req, err := http.NewRequest(http.MethodGet, "http://example.com/", nil)
 	require.NoError(t, err)
 	_, err = c.Do(req)
@@ -123,7 +123,7 @@ func (s *deadlineSpy) left() time.Duration {
 // Verifier.Timeout (0: DefaultTimeout); a caller's deadline is kept.
 func TestVerifierDefaultDeadline(t *testing.T) {
 	spy := &deadlineSpy{}
-	v := &verify.Verifier{DNS: spy}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: spy}
 	_, err := v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
 	require.Error(t, err)
 	assert.InDelta(t, verify.DefaultTimeout.Seconds(), spy.left().Seconds(), 2)
@@ -148,7 +148,7 @@ func TestVerifyStalledFileWithoutDeadline(t *testing.T) {
 	require.NoError(t, err)
 	c, err := b.ACMEHTTP01("example.com", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
 	require.NoError(t, err)
-	v := &verify.Verifier{HTTP: stallDoer{}, Timeout: 200 * time.Millisecond}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, HTTP: stallDoer{}, Timeout: 200 * time.Millisecond}
 	var r *verify.Result
 	err = within(t, 10*time.Second, func() (err error) {
 		r, err = v.Verify(context.Background(), c)

@@ -201,20 +201,7 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	if err != nil {
 		ev.Error = err.Error()
 		r.Evidence = append(r.Evidence, ev)
-		if rule := certParseRule(err); rule != nil {
-			// The server presented a certificate the TLS client could not
-			// parse (a repeated extension, say): a rule broken, not a
-			// failed connection.
-			e := newError(ErrALPNCertificate, target, fmt.Errorf("%w: %w", rule, err))
-			e.Server, e.Hint = ev.Server, certHint(rule)
-			return e
-		}
-		if isNoALPNAlert(err) {
-			e := newError(ErrALPNProtocol, target, err)
-			e.Server, e.Seen = ev.Server, []string{"no_application_protocol alert"}
-			return e
-		}
-		return st.classify(ctx, target, err)
+		return handshakeError(ctx, target, st, err)
 	}
 	defer tc.Close()
 	cs := tc.ConnectionState()
@@ -263,6 +250,27 @@ func alpnHandshake(ctx context.Context, c *HTTPClient, addrs []netip.Addr, domai
 		InsecureSkipVerify: true, // the leaf is checked by CheckTLSALPN01Certificate
 	}
 	return c.handshake(ctx, conn, conf, st)
+}
+
+// handshakeError turns a failed tls-alpn-01 handshake into an *Error: a
+// certificate the TLS client could not parse (a repeated extension, say)
+// is a broken rule and a no_application_protocol alert a refused protocol
+// (both "not verified"); anything else is the connection's kind.
+func handshakeError(ctx context.Context, target string, st *dialState, err error) error {
+	st.mu.Lock()
+	server := st.server
+	st.mu.Unlock()
+	if rule := certParseRule(err); rule != nil {
+		e := newError(ErrALPNCertificate, target, fmt.Errorf("%w: %w", rule, err))
+		e.Server, e.Hint = server, certHint(rule)
+		return e
+	}
+	if isNoALPNAlert(err) {
+		e := newError(ErrALPNProtocol, target, err)
+		e.Server, e.Seen = server, []string{"no_application_protocol alert"}
+		return e
+	}
+	return st.classify(ctx, target, err)
 }
 
 // certParseRule returns the rule a handshake error reports the server's

@@ -43,8 +43,8 @@ func newALPNSite(t testing.TB) *alpnSite {
 	require.NoError(t, err)
 	t.Cleanup(resp.Close)
 	s := &alpnSite{zone: verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1"), resp: resp, down: map[string]bool{}}
-	s.client = &verify.HTTPClient{DNS: s.zone, AllowPrivate: true, Dial: s.dial}
-	s.v = &verify.Verifier{DNS: s.zone, HTTP: s.client}
+	s.client = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: s.zone, AllowPrivate: true, Dial: s.dial}
+	s.v = &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: s.zone, HTTP: s.client}
 	return s
 }
 
@@ -127,7 +127,7 @@ func TestTLSALPN01PlainHTTPSOn443(t *testing.T) {
 	web := verifytest.NewWeb(http.NotFoundHandler())
 	defer web.Close()
 	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
-	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: web.Dial}}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: web.Dial}}
 	r, err := v.VerifyTLSALPN01(ctx5(t), "example.com", alpnKA)
 	assert.ErrorIs(t, err, verify.ErrALPNProtocol, "an HTTPS site without the challenge refuses acme-tls/1")
 	assert.Equal(t, verify.NotVerified, r.Outcome)
@@ -159,7 +159,7 @@ func TestTLSALPN01Undecided(t *testing.T) {
 		dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 			return web.Dial(ctx, network, strings.Replace(addr, ":443", ":80", 1))
 		}
-		v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: dial}}
+		v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: dial}}
 		r, err := v.VerifyTLSALPN01(ctx5(t), "example.com", alpnKA)
 		assert.ErrorIs(t, err, verify.ErrTLS)
 		assert.Equal(t, verify.Undecided, r.Outcome)
@@ -323,7 +323,7 @@ func ExampleVerifier_VerifyTLSALPN01() {
 		return
 	}
 	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
-	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: resp.Dial}}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: resp.Dial}}
 	r, err := v.VerifyTLSALPN01(context.Background(), "example.com", alpnKA)
 	fmt.Println(r.Outcome, r.Target, err)
 	// Output: verified example.com:443 <nil>
@@ -382,6 +382,7 @@ func TestTLSALPN01UnderDNSSEC(t *testing.T) {
 	dc := &verify.DNSClient{Servers: []string{srv.Addr()}, Timeout: time.Second}
 	s.client.DNS, s.client.TrustAnchors = dc, anchors
 	s.v.DNS, s.v.TrustAnchors = dc, anchors
+	s.client.DNSSEC, s.v.DNSSEC = verify.DNSSECValidate, verify.DNSSECValidate // the setup switched it off
 	require.NoError(t, s.resp.Set("example.com", alpnKA, verifytest.ALPNRight))
 	require.NoError(t, s.resp.Set("bad.example.com", alpnKA, verifytest.ALPNRight))
 

@@ -113,9 +113,9 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	z := verifytest.NewZone()
 	w := newWeb()
-	return &env{zone: z, web: w, v: &verify.Verifier{
+	return &env{zone: z, web: w, v: &verify.Verifier{DNSSEC: verify.DNSSECOff,
 		DNS:  z,
-		HTTP: &verify.HTTPClient{DNS: z, AllowPrivate: true, Dial: w.dial},
+		HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: z, AllowPrivate: true, Dial: w.dial},
 		Now:  func() time.Time { return now },
 	}}
 }
@@ -278,7 +278,7 @@ func TestVerifyFileAlibaba(t *testing.T) {
 		e := newEnv(t)
 		e.site(t, "example.com", "127.0.0.1", ok, ok)
 		e.site(t, "www.example.com", "127.0.0.2", ok, ok)
-		e.v.HTTP = &verify.HTTPClient{DNS: e.zone, Dial: e.web.dial}
+		e.v.HTTP = &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: e.zone, Dial: e.web.dial}
 		r, err := e.v.Verify(ctx, c)
 		assert.ErrorIs(t, err, verify.ErrAddressRefused)
 		assert.Equal(t, verify.Undecided, r.Outcome)
@@ -336,7 +336,7 @@ func mustKey(t *testing.T) []byte {
 }
 
 func TestVerifyEmail(t *testing.T) {
-	v := &verify.Verifier{Now: func() time.Time { return now }}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, Now: func() time.Time { return now }}
 	c, err := builder().Email("example.com")
 	require.NoError(t, err)
 	r, err := v.VerifyEmail(c, "wrong")
@@ -421,7 +421,7 @@ func (g *gauge) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 func TestVerifyOrderFixedPool(t *testing.T) {
 	zone := verifytest.NewZone()
 	g := &gauge{zone: zone}
-	v := &verify.Verifier{DNS: g, Concurrency: 4, Now: func() time.Time { return now }}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: g, Concurrency: 4, Now: func() time.Time { return now }}
 	const n = 2000
 	items := make([]verify.OrderItem, n)
 	for i := range items {
@@ -675,7 +675,7 @@ func TestFileEvidenceHasTheDoersLookups(t *testing.T) {
 // points at the root (which is what "" with a dot added names).
 func TestVerifyCNAMERefusesAnEmptyTarget(t *testing.T) {
 	z := verifytest.NewZone().MustAdd(`_x.example.com. 60 IN CNAME .`)
-	v := &verify.Verifier{DNS: z}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: z}
 	for _, want := range []string{"", " ", ".", " . "} {
 		r, err := v.VerifyCNAME(context.Background(), "_x.example.com", want)
 		require.Error(t, err, "%q", want)
@@ -686,7 +686,7 @@ func TestVerifyCNAMERefusesAnEmptyTarget(t *testing.T) {
 
 // An order with nothing in it verifies nothing.
 func TestVerifyOrderWithoutItemsIsBadInput(t *testing.T) {
-	v := &verify.Verifier{}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff}
 	for _, items := range [][]verify.OrderItem{nil, {}} {
 		r, err := v.VerifyOrder(context.Background(), items)
 		require.Error(t, err)
@@ -708,7 +708,7 @@ func TestBrokenDoublesFailClosed(t *testing.T) {
 		"nil body":     doerFunc(func(*http.Request) (*http.Response, error) { return &http.Response{StatusCode: 200}, nil }),
 	} {
 		t.Run(name, func(t *testing.T) {
-			v := &verify.Verifier{HTTP: d}
+			v := &verify.Verifier{DNSSEC: verify.DNSSECOff, HTTP: d}
 			var r *verify.Result
 			var err error
 			require.NotPanics(t, func() { r, err = v.VerifyFiles(context.Background(), urls, "value") })
@@ -718,7 +718,7 @@ func TestBrokenDoublesFailClosed(t *testing.T) {
 	}
 	t.Run("nil DNS answer from an authoritative server", func(t *testing.T) {
 		nilSX := sxFunc(func(context.Context, *dns.Msg, string) (*dns.Msg, error) { return nil, nil })
-		v := &verify.Verifier{DNS: delegatingResolver(), Authoritative: &verify.AuthOptions{Servers: nilSX}}
+		v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: delegatingResolver(), Authoritative: &verify.AuthOptions{Servers: nilSX}}
 		var r *verify.Result
 		var err error
 		require.NotPanics(t, func() { r, err = v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v") })
@@ -806,7 +806,7 @@ func TestHTTPSIfServedWithoutAnHTTPURLNeedsHTTPS(t *testing.T) {
 func TestVerifyEmailNeedsTheExactCode(t *testing.T) {
 	c, err := builder().Email("example.com")
 	require.NoError(t, err)
-	v := &verify.Verifier{Now: func() time.Time { return now }}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, Now: func() time.Time { return now }}
 	for _, code := range []string{"", " ", strings.ToUpper(c.Email.Code), strings.ToLower(c.Email.Code), c.Email.Code[:len(c.Email.Code)-1], c.Email.Code + "x"} {
 		if code == c.Email.Code {
 			continue

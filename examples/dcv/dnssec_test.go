@@ -51,6 +51,11 @@ func TestVerifyDNSSECFlags(t *testing.T) {
 	o = dcv(t, append(base, "--name", "_dnsauth.expired.example.com", "--trust-anchor", anchors, "--dnssec", "off")...)
 	assert.Equal(t, exitOK, o.code, o.stderr)
 
+	// Validated against the IANA root by default: the lab's root does not
+	// chain to it, so nothing is decided.
+	o = dcv(t, append(base, "--name", "_dnsauth.example.com", "--dnssec", "validate", "--timeout", "5s")...)
+	assert.Equal(t, exitFail, o.code, o.stdout)
+
 	for _, bad := range [][]string{
 		{"--dnssec", "maybe"},
 		{"--trust-anchor", writeFile(t, "junk", "example.com. IN A 192.0.2.1\n")},

@@ -53,7 +53,7 @@ func Example_perspective() {
 	var remotes []string
 	for _, r := range []struct{ region, value string }{{"ARIN", "k4bz7"}, {"RIPE", "k4bz7"}, {"APNIC", "attacker"}} {
 		zone := record(r.value)
-		h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}}
+		h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}}}
 		srv := httptest.NewUnstartedServer(h)
 		h.URL = "http://" + srv.Listener.Addr().String() // its identity: the URL callers use
 		srv.Start()
@@ -77,7 +77,7 @@ func Example_perspective() {
 
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: os.Stdout}
-	code := run(context.Background(), []string{"verify", "dns-txt", "--name", "_dnsauth.example.com", "--value", "k4bz7",
+	code := run(context.Background(), []string{"verify", "dns-txt", "--dnssec", "off", "--name", "_dnsauth.example.com", "--value", "k4bz7",
 		"--resolver", dns.Addr(), "--perspective", strings.Join(remotes, ","), "--key-file", keyFile,
 		"--min-remotes", "3", "--min-regions", "2", "--json"}, e)
 	var rep perspective.Report

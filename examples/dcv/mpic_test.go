@@ -35,7 +35,7 @@ const (
 func remoteZone(t *testing.T, key string, zone *verifytest.Zone) string {
 	t.Helper()
 	h := &perspective.Handler{Key: []byte(key), Local: &perspective.Local{Label: "remote",
-		Verifier: &verify.Verifier{DNS: zone}, CAA: &caa.Checker{DNS: zone}}}
+		Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}, CAA: &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: zone}}}
 	srv := httptest.NewUnstartedServer(h)
 	h.URL = "http://" + srv.Listener.Addr().String()
 	srv.Start()

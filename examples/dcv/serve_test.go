@@ -46,7 +46,7 @@ func serve(t *testing.T, args ...string) *served {
 	s := &served{stderr: &lockedWriter{w: buf}, buf: buf, cancel: cancel, done: make(chan int, 1)}
 	e := &env{stdin: strings.NewReader(""), stdout: pw, stderr: s.stderr}
 	go func() {
-		code := run(ctx, append([]string{"serve-perspective"}, args...), e)
+		code := run(ctx, unsignedLab(append([]string{"serve-perspective"}, args...)), e)
 		pw.Close()
 		s.done <- code
 	}()

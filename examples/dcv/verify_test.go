@@ -59,7 +59,7 @@ func dcvTTY(t *testing.T, args ...string) outcome {
 	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, tty: true}
-	code := run(context.Background(), args, e)
+	code := run(context.Background(), unsignedLab(args), e)
 	return outcome{code, out.String(), errb.String()}
 }
 

@@ -32,7 +32,7 @@ func TestCorroborateWaitStopsOnTerminal(t *testing.T) {
 	require.NoError(t, verifytest.Publish(zone, nil, c))
 	var asked atomic.Int32
 	h := &perspective.Handler{Key: []byte(testKey), Local: &perspective.Local{Label: "remote",
-		Verifier: &verify.Verifier{DNS: zone}, CAA: &caa.Checker{DNS: zone}}}
+		Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}, CAA: &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: zone}}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked.Add(1)
 		h.ServeHTTP(w, r)

@@ -15,7 +15,7 @@ import (
 // is nil (the wall clock), so its DS/DNSKEY cache outlives the check;
 // else a fresh one on the caller's clock. nil anchors are the IANA root's.
 func ValidatorFor(mode Mode, anchors []dns.RR, now func() time.Time, ex Exchanger) *dnssec.Validator {
-	if mode == Off || (!validateByDefault && anchors == nil) {
+	if mode == Off {
 		return nil
 	}
 	if vs, ok := ex.(ValidatorSource); ok && now == nil {
@@ -23,11 +23,6 @@ func ValidatorFor(mode Mode, anchors []dns.RR, now func() time.Time, ex Exchange
 	}
 	return &dnssec.Validator{Anchors: anchors, Now: now}
 }
-
-// validateByDefault is false until the tests across the tree say which
-// of them are about DNSSEC: until then only a caller that gives trust
-// anchors is validated.
-const validateByDefault = false
 
 // maxValidators bounds the anchor sets a Validators keeps.
 const maxValidators = 8

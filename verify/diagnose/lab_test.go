@@ -94,7 +94,7 @@ func (l *lab) diagnoser() *diagnose.Diagnoser {
 	return &diagnose.Diagnoser{
 		DNS:          dc,
 		AuthPort:     l.port,
-		HTTP:         &verify.HTTPClient{DNS: dc, AllowPrivate: true, Dial: l.dial, DialTimeout: 300 * time.Millisecond},
+		HTTP:         &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: dc, AllowPrivate: true, Dial: l.dial, DialTimeout: 300 * time.Millisecond},
 		AllowPrivate: true,
 		DNSSEC:       verify.DNSSECOff, // the lab has no signed root; dnssec_test.go signs one
 	}

@@ -9,9 +9,10 @@ import (
 	"github.com/dcvkit/dcv/verify"
 )
 
-// WriteText writes the report for a person: a summary line, the findings
-// grouped by severity (one line each, with the fix), then the details of
-// each finding (its message and evidence), then what could not be checked.
+// WriteText writes the report for a person: a summary line (and the
+// methods left, the zone and its servers, the DNSSEC verdict), the findings
+// grouped by severity (one line each, with the fix), then the evidence of
+// each finding that has some, then what could not be checked.
 func (r *Report) WriteText(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	ne, nw, ni := r.Count(Error), r.Count(Warning), r.Count(Info)

@@ -16,7 +16,7 @@ const rtt = 20 * time.Millisecond
 func delayed(label string) *perspective.Local {
 	z := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
 	z.SetDelay(rtt)
-	return &perspective.Local{Label: label, Verifier: &verify.Verifier{DNS: z}}
+	return &perspective.Local{Label: label, Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: z}}
 }
 
 // BenchmarkCorroborate: a primary and 5 remotes, each 20 ms away. The

@@ -181,7 +181,7 @@ func TestNewMethodsRunRemotely(t *testing.T) {
 	t.Cleanup(resp.Close)
 	const acct = "https://ca.example/acct/1"
 	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
-	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: resp.Dial}}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: resp.Dial}}
 	srv := serveHandler(t, &perspective.Handler{Key: testKey, Local: &perspective.Local{Label: "eu-1", Region: "RIPE", Verifier: v}})
 	r := &perspective.Remote{URL: srv.URL, Key: testKey, Label: "eu-1", Region: "RIPE"}
 

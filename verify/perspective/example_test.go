@@ -16,7 +16,7 @@ import (
 func local(label, region string, records ...string) *perspective.Local {
 	zone := verifytest.NewZone().MustAdd(records...)
 	return &perspective.Local{Label: label, Region: region,
-		Verifier: &verify.Verifier{DNS: zone}, CAA: &caa.Checker{DNS: zone}}
+		Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}, CAA: &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: zone}}
 }
 
 // A Corroborator repeats a check from every perspective at once. Here one
@@ -84,7 +84,7 @@ func ExampleHandler() {
 	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "k4bz7tq3m2xw"`)
 	h := &perspective.Handler{
 		Key:   key,
-		Local: &perspective.Local{Label: "eu-1", Region: "RIPE", Verifier: &verify.Verifier{DNS: zone}},
+		Local: &perspective.Local{Label: "eu-1", Region: "RIPE", Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}},
 	}
 	srv := httptest.NewUnstartedServer(h)
 	h.URL = "http://" + srv.Listener.Addr().String() // in production: https://, its public name

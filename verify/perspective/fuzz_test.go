@@ -56,7 +56,7 @@ func FuzzHandler(f *testing.F) {
 	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`, `example.com. 300 IN CAA 0 issue "ssl.com"`)
 	now := time.Unix(1_750_000_000, 0)
 	h := &perspective.Handler{URL: self, Key: testKey, MaxBody: 4096, Now: func() time.Time { return now },
-		Local: &perspective.Local{Label: "fuzz", Verifier: &verify.Verifier{DNS: zone, HTTP: noHTTP{}}, CAA: &caa.Checker{DNS: zone}}}
+		Local: &perspective.Local{Label: "fuzz", Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, HTTP: noHTTP{}}, CAA: &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: zone}}}
 	codes := map[int][]string{
 		http.StatusOK:                    {""},
 		http.StatusBadRequest:            {"bad_request", "version"},

@@ -93,7 +93,7 @@ func countingHandler(t *testing.T, h *perspective.Handler) (*httptest.Server, *v
 	t.Helper()
 	zone := verifytest.NewZone().MustAdd(`_dnsauth.example.com. 300 IN TXT "v"`)
 	h.Key = testKey
-	h.Local = &perspective.Local{Label: "counting", Verifier: &verify.Verifier{DNS: zone}}
+	h.Local = &perspective.Local{Label: "counting", Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}}
 	return serveHandler(t, h), zone
 }
 
@@ -567,7 +567,7 @@ func (g *gate) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 func TestHandlerAnswersBusyBeyondMaxConcurrent(t *testing.T) {
 	g := &gate{entered: make(chan struct{}, 64), release: make(chan struct{})}
 	h := &perspective.Handler{Key: testKey, MaxConcurrent: 2,
-		Local: &perspective.Local{Label: "busy", Verifier: &verify.Verifier{DNS: g}}}
+		Local: &perspective.Local{Label: "busy", Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: g}}}
 	srv := serveHandler(t, h)
 	var wg sync.WaitGroup
 	for range 2 {
@@ -594,7 +594,7 @@ func TestHandlerAnswersBusyBeyondMaxConcurrent(t *testing.T) {
 
 func TestHandlerServerClosesSlowBodies(t *testing.T) {
 	zone := verifytest.NewZone()
-	h := &perspective.Handler{Key: testKey, Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}}
+	h := &perspective.Handler{Key: testKey, Local: &perspective.Local{Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}}}
 	std := h.Server()
 	assert.Equal(t, perspective.DefaultReadHeaderTimeout, std.ReadHeaderTimeout)
 	assert.Equal(t, perspective.DefaultReadTimeout, std.ReadTimeout)
@@ -800,7 +800,7 @@ func (c countingConn) Read(p []byte) (int, error) {
 // only.
 func TestHandlerReadsNoBodyOfAnUnauthenticatedRequest(t *testing.T) {
 	zone := verifytest.NewZone()
-	h := &perspective.Handler{Key: testKey, Local: &perspective.Local{Verifier: &verify.Verifier{DNS: zone}}, MaxConcurrent: 1000}
+	h := &perspective.Handler{Key: testKey, Local: &perspective.Local{Verifier: &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}}, MaxConcurrent: 1000}
 	srv := httptest.NewUnstartedServer(h)
 	h.URL = "http://" + srv.Listener.Addr().String()
 	read := &atomic.Int64{}

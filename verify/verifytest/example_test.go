@@ -119,7 +119,7 @@ func ExamplePublish() {
 		fmt.Println(err)
 		return
 	}
-	v := &verify.Verifier{DNS: zone}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone}
 	_, err = v.Verify(context.Background(), c)
 	fmt.Println(verify.OutcomeOf(err))
 
@@ -142,9 +142,9 @@ func ExampleNewWeb() {
 	web := verifytest.NewWeb(site)
 	defer web.Close()
 	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
-	v := &verify.Verifier{
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff,
 		DNS:  zone,
-		HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: web.Dial},
+		HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: web.Dial},
 	}
 	r, err := v.VerifyFiles(context.Background(), []string{
 		"http://example.com/.well-known/pki-validation/fileauth.txt",
@@ -177,7 +177,7 @@ func ExampleNewALPNResponder() {
 		return
 	}
 	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
-	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: r.Dial}}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: r.Dial}}
 	res, err := v.VerifyTLSALPN01(context.Background(), "example.com", ka)
 	fmt.Println(res.Outcome, errors.Is(err, verify.ErrCertExtCritical))
 	// Output: not verified true

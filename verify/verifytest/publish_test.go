@@ -20,7 +20,7 @@ func TestPublishThenVerify(t *testing.T) {
 	site := verifytest.NewResponder()
 	web := verifytest.NewWeb(site)
 	defer web.Close()
-	v := &verify.Verifier{DNS: zone, HTTP: &verify.HTTPClient{DNS: zone, AllowPrivate: true, Dial: web.Dial}}
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, HTTP: &verify.HTTPClient{DNSSEC: verify.DNSSECOff, DNS: zone, AllowPrivate: true, Dial: web.Dial}}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 
