@@ -14,9 +14,9 @@ import (
 // BatchResult is the outcome of one request of CheckAll: its Decision, or
 // the error Check would have returned (a *LookupError, ErrBadRequest, ...).
 type BatchResult struct {
-	Request  Request   `json:"request"`
-	Decision *Decision `json:"decision,omitempty"`
-	Err      error     `json:"-"`
+	Request  Request   `json:"request"`            // the request, as given
+	Decision *Decision `json:"decision,omitempty"` // nil when Err is set
+	Err      error     `json:"-"`                  // what Check would have returned
 }
 
 // CheckAll checks many requests, at most Concurrency at a time (default

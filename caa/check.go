@@ -17,6 +17,7 @@ import (
 // error; errors are for transport failures. verify.DNSClient implements it,
 // as does the in-memory zone of verify/verifytest. It must honour ctx.
 type Exchanger interface {
+	// Exchange sends m and returns the response.
 	Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error)
 }
 
@@ -41,15 +42,17 @@ var (
 // unusable answer (Rcode -1, Err says why). errors.Is(err, ErrLookup)
 // holds, and so does errors.Is(err, context.DeadlineExceeded) on timeout.
 type LookupError struct {
-	Name  string
-	Rcode int
-	Err   error
+	Name  string // the name whose lookup failed
+	Rcode int    // the response code; -1 for a transport failure or unusable answer
+	Err   error  // the cause, if any
 	// DNSSEC is DNSSECBogus or DNSSECIndeterminate when the answer failed
 	// DNSSEC validation, and Reason then names the broken link.
 	DNSSEC DNSSECVerdict
-	Reason string
+	Reason string // the broken DNSSEC link, when DNSSEC is set
 }
 
+// Error names the name and what failed: the rcode, the cause or the
+// broken DNSSEC link.
 func (e *LookupError) Error() string {
 	var what string
 	switch {
@@ -93,9 +96,9 @@ func (e *LookupError) Unwrap() []error {
 
 // Request asks whether a CA may issue for a name.
 type Request struct {
-	Domain     string   `json:"domain"`  // the name to issue for; "*.example.com" implies Wildcard
-	Issuers    []string `json:"issuers"` // CA identity: issuer domain names; brand names from Brands stand for theirs
-	Wildcard   bool     `json:"wildcard,omitempty"`
+	Domain     string   `json:"domain"`                // the name to issue for; "*.example.com" implies Wildcard
+	Issuers    []string `json:"issuers"`               // CA identity: issuer domain names; brand names from Brands stand for theirs
+	Wildcard   bool     `json:"wildcard,omitempty"`    // issue for a wildcard of Domain: issuewild applies
 	AccountURI string   `json:"account_uri,omitempty"` // RFC 8657 accounturi of the requesting account; optional
 	Method     string   `json:"method,omitempty"`      // RFC 8657 method label: "dns-01", "http-01", "tls-alpn-01", "dns-account-01", "dns-persist-01", "ca-…"; optional
 }
@@ -103,7 +106,7 @@ type Request struct {
 // Checker looks up the relevant CAA RRset and decides. DNS must be set;
 // the other fields have defaults.
 type Checker struct {
-	DNS         Exchanger
+	DNS         Exchanger        // the recursive resolver; required
 	Now         func() time.Time // default time.Now
 	Timeout     time.Duration    // bound on the whole check when ctx has none; default 10 s
 	Concurrency int              // checks at once in CheckAll; default 128
@@ -125,20 +128,20 @@ type Checker struct {
 
 // Decision is the outcome of Check, with what a CA must record.
 type Decision struct {
-	Permitted     bool          `json:"permitted"`
-	Domain        string        `json:"domain"`
-	Wildcard      bool          `json:"wildcard"`
-	Issuers       []string      `json:"issuers"`
+	Permitted     bool          `json:"permitted"`              // whether the CA may issue
+	Domain        string        `json:"domain"`                 // the name checked, normalized
+	Wildcard      bool          `json:"wildcard"`               // checked for a wildcard certificate
+	Issuers       []string      `json:"issuers"`                // the CA's issuer domain names, brands expanded
 	RelevantName  string        `json:"relevant_name"`          // owner of the relevant RRset; "" if none anywhere
 	CNAMETarget   string        `json:"cname_target,omitempty"` // where a CNAME at RelevantName led
 	TTL           uint32        `json:"ttl"`                    // of the relevant RRset, as EffectiveTTL reads it
 	Authenticated bool          `json:"authenticated"`          // every answer that mattered had the AD bit
 	DNSSEC        DNSSECVerdict `json:"dnssec,omitempty"`       // the weakest DNSSEC verdict of the answers that mattered; "" if not validated
 	Records       []string      `json:"records,omitempty"`      // the relevant RRset, presentation form
-	Rule          string        `json:"rule"`
-	Hint          string        `json:"hint,omitempty"`
-	CheckedAt     time.Time     `json:"checked_at"`
-	ValidUntil    time.Time     `json:"valid_until"` // CheckedAt + max(TTL, 8h): BR 3.2.2.8; TTL is at most MaxTTL
+	Rule          string        `json:"rule"`                   // which rule decided, in words
+	Hint          string        `json:"hint,omitempty"`         // how to permit the CA, when forbidden
+	CheckedAt     time.Time     `json:"checked_at"`             // when the lookup started, on the Checker's clock
+	ValidUntil    time.Time     `json:"valid_until"`            // CheckedAt + max(TTL, 8h): BR 3.2.2.8; TTL is at most MaxTTL
 }
 
 // MinValidity is the BR 3.2.2.8 floor: a CA may rely on a CAA check for

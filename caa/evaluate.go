@@ -12,7 +12,7 @@ import (
 
 // Evaluation is what the rule engine decides about one relevant RRset.
 type Evaluation struct {
-	Permitted bool   `json:"permitted"`
+	Permitted bool   `json:"permitted"`      // whether the CA may issue
 	Rule      string `json:"rule"`           // which rule decided
 	Hint      string `json:"hint,omitempty"` // how to permit the CA, when forbidden
 }

@@ -34,15 +34,15 @@ var ErrMalformed = errors.New("malformed CAA issue value")
 // Param is one key=value parameter of an issue or issuewild value. Key is
 // lower-cased.
 type Param struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
+	Key   string `json:"key"`   // lower case
+	Value string `json:"value"` // as written
 }
 
 // IssueValue is a parsed issue / issuewild value (RFC 8659 section 4.2).
 // An empty Issuer (the value ";") authorizes no CA.
 type IssueValue struct {
-	Issuer string  `json:"issuer"` // lower case, no trailing dot
-	Params []Param `json:"params,omitempty"`
+	Issuer string  `json:"issuer"`           // lower case, no trailing dot
+	Params []Param `json:"params,omitempty"` // the parameters after ";", in order
 }
 
 // Param returns the value of parameter key (case-insensitive).

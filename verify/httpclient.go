@@ -82,7 +82,7 @@ type HTTPClient struct {
 	// as Verifier's fields of the same names do: validated by default, a
 	// bogus or indeterminate answer is never dialled.
 	DNSSEC       DNSSECMode
-	TrustAnchors []dns.RR
+	TrustAnchors []dns.RR // DS or DNSKEY records for DNSSEC; nil means the IANA root anchors
 }
 
 // Do sends req, which must be an http or https URL on the default port, and

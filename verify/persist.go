@@ -107,22 +107,22 @@ type PersistPolicy struct {
 	// origin followed by /account-hash/). AcceptPlainURL also accepts
 	// AccountURL itself (drafts -00/-01).
 	AccountURL        string
-	AccountKeys       []crypto.PublicKey
-	AccountHashPrefix string
-	AcceptPlainURL    bool
+	AccountKeys       []crypto.PublicKey // the account's keys, for hashed accounturi values
+	AccountHashPrefix string             // the prefix of hashed accounturi values
+	AcceptPlainURL    bool               // accept an accounturi that is the plain account URL
 
 	// At is the check time (zero: the Verifier's clock); Reuse caps how
 	// long the validation may be reused (0: MaxPersistReuse).
 	At    time.Time
-	Reuse time.Duration
+	Reuse time.Duration // how long a validation may be reused; 0 means MaxPersistReuse
 }
 
 // PersistAuthorization says which record authorized a dns-persist-01 check
 // and until when the validation may be reused.
 type PersistAuthorization struct {
-	Owner      string        `json:"owner"`  // where the record was read, e.g. _validation-persist.example.com
-	Record     string        `json:"record"` // the TXT value as published
-	Parsed     PersistRecord `json:"parsed"`
+	Owner      string        `json:"owner"`       // where the record was read, e.g. _validation-persist.example.com
+	Record     string        `json:"record"`      // the TXT value as published
+	Parsed     PersistRecord `json:"parsed"`      // the record that authorized
 	ValidUntil time.Time     `json:"valid_until"` // persistUntil's last instant, capped by the reuse period
 }
 

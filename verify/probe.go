@@ -167,12 +167,12 @@ func (c *HTTPClient) DoAt(req *http.Request, addr netip.Addr) (*http.Response, e
 // Fetched is what Fetch saw of one URL: the final URL and status, the body
 // of a 2xx answer, the Location of a 3xx, and the evidence.
 type Fetched struct {
-	URL      string     `json:"url"`
-	FinalURL string     `json:"final_url"`
-	Status   int        `json:"status,omitempty"`
-	Location string     `json:"location,omitempty"`
-	Body     []byte     `json:"-"`
-	Evidence []Evidence `json:"evidence,omitempty"`
+	URL      string     `json:"url"`                // the URL asked
+	FinalURL string     `json:"final_url"`          // the URL of the last hop
+	Status   int        `json:"status,omitempty"`   // the last hop's status
+	Location string     `json:"location,omitempty"` // the last hop's Location header
+	Body     []byte     `json:"-"`                  // the body of a 2xx answer, within the limit
+	Evidence []Evidence `json:"evidence,omitempty"` // one per request and lookup
 }
 
 // FetchFile GETs rawURL through doer as the file checks do: one request per hop,

@@ -15,6 +15,7 @@ import (
 // failures. If it implements fmt.Stringer, String names the source in
 // reasons, e.g. "resolver 127.0.0.1:5353".
 type Querier interface {
+	// Query asks for name and qtype with DO=1 and CD=1.
 	Query(ctx context.Context, name string, qtype uint16) (*dns.Msg, error)
 }
 
@@ -44,7 +45,7 @@ type Validator struct {
 // Result is the verdict on one response, with the broken link in the
 // user's terms.
 type Result struct {
-	Verdict Verdict
+	Verdict Verdict // secure, insecure, bogus or indeterminate
 	// Zone is the signer zone the answer belongs to (or the zone proven
 	// insecure, or the zone where the chain broke).
 	Zone string

@@ -24,12 +24,14 @@ const DefaultUDPSize = 1232
 // response, errors are transport failures. verify.Exchanger and
 // caa.Exchanger are this interface.
 type Exchanger interface {
+	// Exchange sends m and returns the response.
 	Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error)
 }
 
 // ServerReporter is an Exchanger that also says which server answered
 // ("ip:port"), for evidence. verify.DNSClient implements it.
 type ServerReporter interface {
+	// ExchangeWithServer is Exchange, also returning the server that answered.
 	ExchangeWithServer(ctx context.Context, m *dns.Msg) (*dns.Msg, string, error)
 }
 
@@ -38,6 +40,7 @@ type ServerReporter interface {
 // anchors. verify.DNSClient implements it; for other Exchangers each
 // check validates with a validator of its own (a cold cache).
 type ValidatorSource interface {
+	// DNSSECValidator returns the validator kept for anchors.
 	DNSSECValidator(anchors []dns.RR) *dnssec.Validator
 }
 
@@ -47,7 +50,7 @@ type ValidatorSource interface {
 // is set, validated by DNSSEC. The zero value is not usable: Exchanger
 // must be set.
 type Resolver struct {
-	Exchanger Exchanger
+	Exchanger Exchanger // sends every query; required
 	// NoRecursion clears RD: the authoritative mode asks each server of a
 	// zone directly.
 	NoRecursion bool
@@ -70,43 +73,44 @@ type Resolver struct {
 
 // Exchange is the record of one query sent, failed ones included.
 type Exchange struct {
-	Question string // "TXT _dnsauth.example.com."
-	Server   string
-	Rcode    string // "" when no response came
-	Answer   []string
+	Question string         // "TXT _dnsauth.example.com."
+	Server   string         // who answered, "ip:port" or a name
+	Rcode    string         // "" when no response came
+	Answer   []string       // the answer section, presentation form
 	AD       bool           // the AD bit of the response
 	DNSSEC   dnssec.Verdict // Unvalidated when validation is off
 	Reason   string         // the broken link, for bogus and indeterminate
 	Shared   bool           // the answer of a query asked once for several askers (Shared)
-	Err      error
-	Time     time.Time
-	Duration time.Duration
+	Err      error          // the transport failure, if any
+	Time     time.Time      // when the query was sent
+	Duration time.Duration  // how long the answer took
 }
 
 // Answer is the outcome of a Lookup: the final RRset, the chain that led
 // to it and one Exchange per query sent.
 type Answer struct {
-	Name      string   // owner of RRs: the name asked or the end of its chain (FQDN, lower case)
-	Chain     []string // names reached through CNAME/DNAME links, in order (FQDN, lower case)
-	RRs       []dns.RR // records of the type asked, class IN; empty on failure
-	TTL       uint32   // the lowest TTL of RRs
-	AD        bool     // every response used had the AD bit
-	DNSSEC    dnssec.Verdict
-	Exchanges []Exchange
+	Name      string         // owner of RRs: the name asked or the end of its chain (FQDN, lower case)
+	Chain     []string       // names reached through CNAME/DNAME links, in order (FQDN, lower case)
+	RRs       []dns.RR       // records of the type asked, class IN; empty on failure
+	TTL       uint32         // the lowest TTL of RRs
+	AD        bool           // every response used had the AD bit
+	DNSSEC    dnssec.Verdict // the weakest verdict of the responses used
+	Exchanges []Exchange     // one per query sent
 }
 
 // Error is a failed lookup. Err is the cause: the Exchanger's error for
 // transport failures (so callers can recover their own error types).
 type Error struct {
-	Kind     Kind
+	Kind     Kind   // what went wrong
 	Name     string // the name asked, without the trailing dot
 	Server   string // the server whose response or failure decided, if known
 	Rcode    int    // the response's rcode; -1 if none decided
 	NXDOMAIN bool   // for NotFound: the name does not exist (else NODATA)
 	Reason   string // for Bogus and Indeterminate: the broken link
-	Err      error
+	Err      error  // the cause
 }
 
+// Error reads "NAME: KIND: CAUSE".
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", e.Name, e.Kind)

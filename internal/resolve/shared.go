@@ -20,6 +20,8 @@ const (
 // whether the answer was shared with other askers (asked once for them).
 // Shared implements it; the Resolver records it in the Exchange.
 type SharedReporter interface {
+	// ExchangeShared is Exchange, also returning the server that answered
+	// and whether the answer was shared.
 	ExchangeShared(ctx context.Context, m *dns.Msg) (r *dns.Msg, server string, shared bool, err error)
 }
 
@@ -32,7 +34,7 @@ type SharedReporter interface {
 // meant to live for one batch of checks (an order); it keeps no state
 // beyond the value. The zero value is not usable: Exchanger must be set.
 type Shared struct {
-	Exchanger Exchanger
+	Exchanger Exchanger       // sends the one query of each flight; required
 	Ctx       context.Context // bounds every flight; nil means context.Background()
 	Timeout   time.Duration   // bound on one flight; 0 means 10 s
 	// Share, if set, says which questions are worth sharing (asked by

@@ -87,7 +87,7 @@ type Request struct {
 	// file (path, content, URLs) for a file method. Method must name the
 	// method they belong to.
 	Record *challenge.Record   `json:"record,omitempty"`
-	File   *challenge.FileSpec `json:"file,omitempty"`
+	File   *challenge.FileSpec `json:"file,omitempty"` // the file to look for, if any
 	// AccountURI is the ACME account URL: for CAA accounturi (RFC 8657)
 	// and the owner name of dns-account-01.
 	AccountURI string `json:"account_uri,omitempty"`
@@ -95,8 +95,8 @@ type Request struct {
 
 // Finding is one thing the diagnosis found.
 type Finding struct {
-	Code     Code     `json:"code"`
-	Severity Severity `json:"severity"`
+	Code     Code     `json:"code"`     // what was found, as a stable code
+	Severity Severity `json:"severity"` // how much it matters
 	// Subject is what it is about: a name, a server, a URL at an address.
 	Subject string `json:"subject"`
 	// Message says what is wrong, in one sentence.
@@ -126,15 +126,15 @@ type Report struct {
 	// DNSSEC is the weakest verdict of the answers the DNSSEC check
 	// validated ("" when it was off or did not run).
 	DNSSEC   verify.DNSSECVerdict `json:"dnssec,omitempty"`
-	Servers  []verify.AuthServer  `json:"servers,omitempty"`
-	Findings []Finding            `json:"findings"`
+	Servers  []verify.AuthServer  `json:"servers,omitempty"` // the authoritative servers asked
+	Findings []Finding            `json:"findings"`          // what was found, worst first
 	// Incomplete lists the checks that could not be completed, and why
 	// (the resolver did not answer, the context ended, no way to ask an
 	// authoritative server). A report with entries here is not a clean
 	// bill of health, whatever Findings say.
 	Incomplete []string      `json:"incomplete,omitempty"`
-	CheckedAt  time.Time     `json:"checked_at"`
-	Duration   time.Duration `json:"duration_ns"`
+	CheckedAt  time.Time     `json:"checked_at"`  // when the diagnosis started
+	Duration   time.Duration `json:"duration_ns"` // how long it took
 }
 
 // Count returns how many findings have severity s.

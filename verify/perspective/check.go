@@ -43,15 +43,15 @@ const (
 // CAA. It is also the wire form of a remote request (see the package
 // documentation, which says how to add a form or a setting).
 type Check struct {
-	Determination Determination `json:"determination"`
+	Determination Determination `json:"determination"` // what is being determined: dcv or caa
 
 	Challenge *challenge.Challenge `json:"challenge,omitempty"` // any method with a network check (not email)
-	TXT       *TXTCheck            `json:"txt,omitempty"`
-	CNAME     *CNAMECheck          `json:"cname,omitempty"`
-	Files     *FilesCheck          `json:"files,omitempty"`
-	TLSALPN   *TLSALPNCheck        `json:"tls_alpn,omitempty"` // compatible extension of version 2
-	Persist   *PersistCheck        `json:"persist,omitempty"`  // compatible extension of version 2
-	CAA       *caa.Request         `json:"caa,omitempty"`
+	TXT       *TXTCheck            `json:"txt,omitempty"`       // a TXT record check
+	CNAME     *CNAMECheck          `json:"cname,omitempty"`     // a CNAME record check
+	Files     *FilesCheck          `json:"files,omitempty"`     // a file check
+	TLSALPN   *TLSALPNCheck        `json:"tls_alpn,omitempty"`  // compatible extension of version 2
+	Persist   *PersistCheck        `json:"persist,omitempty"`   // compatible extension of version 2
+	CAA       *caa.Request         `json:"caa,omitempty"`       // the CAA request of a caa check
 
 	// FilePolicy, if set, replaces each perspective's own redirect and
 	// scheme policy for file checks (Files, and file-method challenges),
@@ -69,37 +69,37 @@ type Check struct {
 
 // TXTCheck asks for a TXT record at Name with Value (verify.VerifyTXT).
 type TXTCheck struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name  string `json:"name"`  // the owner name
+	Value string `json:"value"` // the value expected
 }
 
 // CNAMECheck asks for a CNAME at Name pointing at Target (verify.VerifyCNAME).
 type CNAMECheck struct {
-	Name   string `json:"name"`
-	Target string `json:"target"`
+	Name   string `json:"name"`   // the owner name
+	Target string `json:"target"` // the target expected
 }
 
 // TLSALPNCheck asks for a tls-alpn-01 certificate for Domain carrying
 // KeyAuthorization's digest (verify.VerifyTLSALPN01).
 type TLSALPNCheck struct {
-	Domain           string `json:"domain"`
-	KeyAuthorization string `json:"key_authorization"`
+	Domain           string `json:"domain"`            // the name validated
+	KeyAuthorization string `json:"key_authorization"` // the ACME key authorization
 }
 
 // PersistCheck asks whether a dns-persist-01 record authorizes Domain for
 // one of Issuers and AccountURIs (verify.VerifyPersist), at At if set
 // (each perspective's clock otherwise).
 type PersistCheck struct {
-	Domain      string    `json:"domain"`
-	Issuers     []string  `json:"issuers"`
-	AccountURIs []string  `json:"account_uris"`
-	At          time.Time `json:"at,omitzero"`
+	Domain      string    `json:"domain"`       // the name validated
+	Issuers     []string  `json:"issuers"`      // the CA's issuer domain names
+	AccountURIs []string  `json:"account_uris"` // the account URIs that may have published
+	At          time.Time `json:"at,omitzero"`  // the time the record must be usable at; zero means now
 }
 
 // FilesCheck asks for Content at every URL (verify.VerifyFiles).
 type FilesCheck struct {
-	URLs    []string `json:"urls"`
-	Content string   `json:"content"`
+	URLs    []string `json:"urls"`    // every URL to fetch
+	Content string   `json:"content"` // the content expected
 }
 
 func badCheck(format string, a ...any) error {

@@ -83,29 +83,29 @@ const DefaultCorroborationTimeout = 30 * time.Second
 // addresses for one machine cannot be told apart here; like the BR's
 // 500 km, that is the deployment's to ensure.
 type Corroborator struct {
-	Primary Perspective
-	Remotes []Perspective
-	Policy  Policy
+	Primary Perspective   // the CA's own perspective; it must succeed
+	Remotes []Perspective // the remote perspectives
+	Policy  Policy        // how many remotes must agree, from how many regions
 	Timeout time.Duration // when ctx has no deadline; 0 means DefaultCorroborationTimeout
 }
 
 // Report is the outcome of a corroboration: every perspective's result
 // with its evidence, the counts, and why it passed or failed.
 type Report struct {
-	Determination Determination `json:"determination"`
-	Corroborated  bool          `json:"corroborated"`
-	Reason        string        `json:"reason"`
-	Primary       *Result       `json:"primary"`
-	Remotes       []*Result     `json:"remotes"` // in the order configured
+	Determination Determination `json:"determination"` // dcv or caa
+	Corroborated  bool          `json:"corroborated"`  // whether the policy was met
+	Reason        string        `json:"reason"`        // why, in words
+	Primary       *Result       `json:"primary"`       // the primary perspective's result
+	Remotes       []*Result     `json:"remotes"`       // in the order configured
 
 	Corroborating    int      `json:"corroborating"`     // remotes that passed
 	NonCorroborating int      `json:"non_corroborating"` // remotes that did not
 	Allowed          int      `json:"allowed"`           // non-corroborating remotes the quorum allows
 	Regions          []string `json:"regions,omitempty"` // distinct regions of the corroborating remotes
-	Policy           Policy   `json:"policy"`
+	Policy           Policy   `json:"policy"`            // the policy applied
 
-	CheckedAt time.Time     `json:"checked_at"`
-	Duration  time.Duration `json:"duration_ns"`
+	CheckedAt time.Time     `json:"checked_at"`  // when the corroboration started
+	Duration  time.Duration `json:"duration_ns"` // how long it took
 }
 
 // Run validates chk, runs it on the primary and every remote concurrently

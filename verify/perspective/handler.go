@@ -55,14 +55,14 @@ type Handler struct {
 	// Required.
 	URL string
 
-	Key           []byte        // secret key, >= MinKeyLength bytes; one per perspective, or shared
-	Local         *Local        // runs the checks
-	Window        time.Duration // accepted clock difference; 0 means DefaultWindow
-	MaxBody       int64         // request body limit; 0 means DefaultMaxBody
-	MaxTimeout    time.Duration // cap on the request's timeout; 0 means DefaultMaxTimeout
-	MaxNonces     int           // replay cache size; 0 means DefaultMaxNonces
-	MaxConcurrent int           // requests handled at once; 0 means DefaultMaxConcurrent
-	Now           func() time.Time
+	Key           []byte           // secret key, >= MinKeyLength bytes; one per perspective, or shared
+	Local         *Local           // runs the checks
+	Window        time.Duration    // accepted clock difference; 0 means DefaultWindow
+	MaxBody       int64            // request body limit; 0 means DefaultMaxBody
+	MaxTimeout    time.Duration    // cap on the request's timeout; 0 means DefaultMaxTimeout
+	MaxNonces     int              // replay cache size; 0 means DefaultMaxNonces
+	MaxConcurrent int              // requests handled at once; 0 means DefaultMaxConcurrent
+	Now           func() time.Time // the clock for request freshness; nil means time.Now
 
 	once   sync.Once
 	nonces *nonceCache

@@ -15,9 +15,9 @@ import (
 // A nil Verifier or CAA means that kind of check is not served here
 // (ErrUnsupported): a perspective never falls back to the system resolver.
 type Local struct {
-	Label, Region string
-	Verifier      *verify.Verifier
-	CAA           *caa.Checker
+	Label, Region string           // how results name this perspective, and its region
+	Verifier      *verify.Verifier // runs dcv checks; nil refuses them
+	CAA           *caa.Checker     // runs caa checks; nil refuses them
 }
 
 // Info returns the label ("local" if empty) and region.

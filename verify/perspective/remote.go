@@ -35,7 +35,7 @@ const (
 type Remote struct {
 	URL           string // base URL, e.g. "https://mpic-eu.example.net"; CheckPath is appended
 	Key           []byte // this remote's secret key (or one shared by all), >= MinKeyLength bytes
-	Label, Region string
+	Label, Region string // how results name this perspective, and its region
 
 	// Client sends the requests; nil means a client over
 	// http.DefaultTransport. Redirects are never followed, whatever the
@@ -53,15 +53,16 @@ type Remote struct {
 // the handler (Status and Code set) or a bad response. It wraps Kind (one
 // of this package's sentinels, for errors.Is) and the cause.
 type RemoteError struct {
-	Label   string
-	URL     string
+	Label   string // the remote's label
+	URL     string // the remote's URL
 	Status  int    // HTTP status, 0 if none arrived
 	Code    string // the handler's error code, if any
-	Message string
-	Kind    error
-	Err     error
+	Message string // the remote's error message, if it sent one
+	Kind    error  // one of the Err* values
+	Err     error  // the cause, if any
 }
 
+// Error names the remote and says why it failed.
 func (e *RemoteError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "perspective: %s at %s: %s", e.Label, e.URL, strings.TrimPrefix(e.Kind.Error(), "perspective: "))

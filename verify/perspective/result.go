@@ -15,7 +15,9 @@ import (
 // refused); a determination that fails is a Result with Verdict Fail or
 // Undecided. Implementations must honour ctx.
 type Perspective interface {
+	// Info names the perspective.
 	Info() Info
+	// Run performs c from this perspective.
 	Run(ctx context.Context, c Check) (*Result, error)
 }
 
@@ -27,11 +29,12 @@ type Perspective interface {
 // which would be one vantage point counted twice. An implementation of
 // Perspective that calls out to a server should set it.
 type Info struct {
-	Label    string `json:"label"`
-	Region   string `json:"region,omitempty"`
-	Endpoint string `json:"endpoint,omitempty"`
+	Label    string `json:"label"`              // names the perspective in results
+	Region   string `json:"region,omitempty"`   // its RIR region
+	Endpoint string `json:"endpoint,omitempty"` // where a remote is reached
 }
 
+// String is the label, with the region in parentheses if known.
 func (i Info) String() string {
 	if i.Region == "" {
 		return i.Label
@@ -51,6 +54,7 @@ const (
 
 var verdictNames = [...]string{Undecided: "undecided", Pass: "pass", Fail: "fail"}
 
+// String returns the verdict in words.
 func (v Verdict) String() string {
 	if v < 0 || int(v) >= len(verdictNames) {
 		return fmt.Sprintf("verdict(%d)", int(v))
@@ -80,19 +84,19 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 // Result is one perspective's determination with its evidence: the
 // verify.Result of a DCV check or the caa.Decision of a CAA check.
 type Result struct {
-	Label         string        `json:"label"`
-	Region        string        `json:"region,omitempty"`
-	Determination Determination `json:"determination"`
-	Verdict       Verdict       `json:"verdict"`
-	Error         string        `json:"error,omitempty"` // why it did not pass
+	Label         string        `json:"label"`            // the perspective's label
+	Region        string        `json:"region,omitempty"` // its region
+	Determination Determination `json:"determination"`    // dcv or caa
+	Verdict       Verdict       `json:"verdict"`          // the perspective's verdict
+	Error         string        `json:"error,omitempty"`  // why it did not pass
 
-	DCV *verify.Result `json:"dcv,omitempty"`
-	CAA *caa.Decision  `json:"caa,omitempty"`
+	DCV *verify.Result `json:"dcv,omitempty"` // a dcv check's result
+	CAA *caa.Decision  `json:"caa,omitempty"` // a caa check's decision
 
 	// ServedBy is the label and region a remote handler reported for
 	// itself; Label and Region are what the caller configured.
 	ServedBy string        `json:"served_by,omitempty"`
-	Duration time.Duration `json:"duration_ns"`
+	Duration time.Duration `json:"duration_ns"` // how long the check took
 }
 
 // Passed reports whether the result is a pass backed by its evidence: a

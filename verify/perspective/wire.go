@@ -36,11 +36,11 @@ const (
 
 // Request is the body of POST /v2/check.
 type Request struct {
-	Version int `json:"version"`
+	Version int `json:"version"` // the protocol version
 	// TimeoutMS is how long the caller waits, in milliseconds: the handler
 	// answers within it (capped by its own maximum). Required, > 0.
 	TimeoutMS int64 `json:"timeout_ms"`
-	Check     Check `json:"check"`
+	Check     Check `json:"check"` // what to check
 }
 
 // Timeout returns TimeoutMS as a duration.

@@ -25,9 +25,9 @@ type ZoneSigning struct {
 	// NSEC3 denies with NSEC3 records (Iterations, hex Salt) instead of
 	// NSEC; OptOut leaves unsigned delegations out of the NSEC3 chain.
 	NSEC3      bool
-	OptOut     bool
-	Iterations uint16
-	Salt       string
+	OptOut     bool   // NSEC3 opt-out
+	Iterations uint16 // NSEC3 extra hash iterations
+	Salt       string // NSEC3 salt, hex; "" means none
 	// Unsigned serves the zone without keys and its parent without a DS,
 	// proven absent: an insecure delegation.
 	Unsigned bool

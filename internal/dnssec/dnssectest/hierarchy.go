@@ -44,8 +44,8 @@ type Config struct {
 	Digest uint8
 	// NSEC3 denies with NSEC3 (hash SHA-1, Iterations, Salt) instead of NSEC.
 	NSEC3      bool
-	OptOut     bool // NSEC3 opt-out: unsigned delegations are left out of the chain
-	Iterations uint16
+	OptOut     bool   // NSEC3 opt-out: unsigned delegations are left out of the chain
+	Iterations uint16 // NSEC3 extra hash iterations
 	Salt       string // hex; "" means none
 	// Unsigned serves the zone without keys and the parent without a DS:
 	// an insecure delegation, proven by the parent's NSEC/NSEC3.

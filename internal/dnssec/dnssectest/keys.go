@@ -9,8 +9,8 @@ import (
 
 // Key is a DNSKEY with its private half.
 type Key struct {
-	DNSKEY *dns.DNSKEY
-	Signer crypto.Signer
+	DNSKEY *dns.DNSKEY   // the public key record
+	Signer crypto.Signer // its private key
 }
 
 // NewKey generates a key of algorithm alg for zone. ksk sets the SEP flag
