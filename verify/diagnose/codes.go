@@ -83,7 +83,8 @@ const (
 	// the domain is not registered, expired, or not delegated.
 	ZoneNotFound Code = "zone_not_found"
 	// DNSLookupFailed: the resolver answered SERVFAIL or REFUSED while
-	// finding the zone or its servers; the CA's resolver will fail too.
+	// finding the zone or its servers, or reading the record to find; the
+	// CA's resolver will fail too.
 	DNSLookupFailed Code = "dns_lookup_failed"
 	// NSUnreachable: an authoritative server does not answer (timeout,
 	// refused, unreachable). Error when none answers, warning otherwise.

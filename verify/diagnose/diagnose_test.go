@@ -236,6 +236,14 @@ var codeCases = []codeCase{
 		l.auth[0].MustAdd(txt(c.Record.Name, c.Record.Value))
 		return diagnose.Request{Challenge: c}
 	}},
+	{"the resolver fails at the record while the servers serve it", diagnose.DNSLookupFailed, diagnose.Error, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
+		// The CA reads through a resolver: SERVFAIL there fails
+		// verification, whatever the servers hold (not "resolver stale").
+		c := dnsTXT(t)
+		l.add(txt(c.Record.Name, c.Record.Value))
+		l.resolver.SetRcode(c.Record.Name, dns.TypeANY, dns.RcodeServerFailure)
+		return diagnose.Request{Challenge: c}
+	}},
 	{"resolver still caches the absence", diagnose.RecordResolverStale, diagnose.Warning, func(t *testing.T, l *lab, d *diagnose.Diagnoser) diagnose.Request {
 		c := dnsTXT(t)
 		for _, z := range l.auth {

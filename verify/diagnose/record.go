@@ -168,6 +168,17 @@ func (r *run) checkRecord(m challenge.Method) {
 		where = fmt.Sprintf("%s record at %s, where the CNAME at %s points", spec.rtype, strings.TrimSuffix(target, "."), spec.owner)
 	}
 
+	// The CA reads the record through a resolver: a lookup that fails
+	// there (SERVFAIL, REFUSED, a CNAME loop) fails verification,
+	// whatever the name servers hold.
+	if atRes.err != nil && !errors.Is(atRes.err, verify.ErrNotFound) {
+		add(Finding{Code: DNSLookupFailed, Severity: Error, Subject: spec.owner,
+			Message:  fmt.Sprintf("the lookup of the %s record at %s fails at the resolver", spec.rtype, spec.owner),
+			Fix:      "fix the zone's name servers (or its DNSSEC) so that the lookup succeeds: a CA's resolver fails the same way",
+			Evidence: []string{atRes.err.Error()}})
+		return
+	}
+
 	if spec.want == "" {
 		add(Finding{Code: RecordOwner, Severity: Info, Subject: spec.owner,
 			Message: fmt.Sprintf("%s: publish a %s (%s)", m, where, spec.owner)})
