@@ -266,3 +266,20 @@ func TestValidationIsOnByDefault(t *testing.T) {
 	require.NoError(t, err, "switched off, the AD bit alone is recorded")
 	assert.Equal(t, verify.DNSSECUnvalidated, r.DNSSEC)
 }
+
+// TestHTTPClientLookupIPValidates: the client's own address lookup, which
+// diagnoses use to see what the client dials, validates as Do does.
+func TestHTTPClientLookupIPValidates(t *testing.T) {
+	lab := newSignedLab(t)
+	c := &verify.HTTPClient{DNS: lab.client(), TrustAnchors: lab.anchors}
+	addrs, ev, err := c.LookupIP(dnssecCtx(t), "www.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1", addrs[0].String())
+	assert.NotEmpty(t, ev)
+	_, _, err = c.LookupIP(dnssecCtx(t), "bad.example.com")
+	assert.ErrorIs(t, err, verify.ErrDNSSECBogus)
+
+	c.DNSSEC = verify.DNSSECOff
+	_, _, err = c.LookupIP(dnssecCtx(t), "bad.example.com")
+	assert.NoError(t, err, "switched off, only the AD bit is recorded")
+}

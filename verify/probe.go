@@ -123,6 +123,14 @@ func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, networ
 // reserved range and why.
 func CheckAddr(a netip.Addr) error { return checkAddr(a) }
 
+// LookupIP returns the addresses of host as c finds them before it dials:
+// AAAA and A through c.DNS under c's DNSSEC setting (a bogus or
+// indeterminate answer is an error, as for Do), an IP literal as itself.
+// The address guard is left to the caller (CheckAddr).
+func (c *HTTPClient) LookupIP(ctx context.Context, host string) ([]netip.Addr, []Evidence, error) {
+	return c.resolve(ctx, host)
+}
+
 // DoAt sends req as Do does (the same checks, guard, port policy, time
 // bound until the body is closed, and User-Agent), but dials addr alone
 // instead of resolving the host: the per-address view of a site with

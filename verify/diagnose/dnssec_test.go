@@ -27,6 +27,7 @@ func signedLab(t *testing.T, child verifytest.ZoneSigning) (*lab, *diagnose.Diag
 	require.NoError(t, err)
 	d := l.diagnoser()
 	d.DNSSEC, d.TrustAnchors = verify.DNSSECValidate, anchors
+	d.HTTP.DNSSEC, d.HTTP.TrustAnchors = verify.DNSSECValidate, anchors // its address lookups too
 	return l, d, c
 }
 
@@ -106,4 +107,38 @@ func TestDNSSECBogusCAA(t *testing.T) {
 	assert.Equal(t, diagnose.Error, f.Severity)
 	assert.Contains(t, f.Message, "DNSSEC")
 	assert.Contains(t, f.Message, "expired")
+}
+
+// TestDNSSECBogusAddressFailsTheWebMethods: an A record whose signature
+// expired fails verification of the file methods and tls-alpn-01 (the
+// verifier's HTTP client validates the addresses it dials), so the
+// diagnosis of each must not come back clean.
+func TestDNSSECBogusAddressFailsTheWebMethods(t *testing.T) {
+	for _, c := range []*challenge.Challenge{fileChallenge(t), tlsALPN(t)} {
+		t.Run(string(c.Method), func(t *testing.T) {
+			l, d, _ := signedLab(t, verifytest.ZoneSigning{})
+			r := verifytest.NewResponder()
+			if c.File != nil {
+				r.Set(c.File.Path, c.File.Content)
+			}
+			web(l, r)
+			if c.Method == challenge.TLSALPN01 {
+				l.alpn(c, verifytest.ALPNRight, "127.0.0.10")
+			}
+			l.resolver.BreakSignature("example.test.", dns.TypeA, verifytest.ExpiredSignature)
+			l.resolver.BreakSignature("www.example.test.", dns.TypeA, verifytest.ExpiredSignature)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+
+			v := &verify.Verifier{DNS: l.dnsClient(), TrustAnchors: d.TrustAnchors,
+				HTTP: &verify.HTTPClient{DNS: l.dnsClient(), TrustAnchors: d.TrustAnchors, AllowPrivate: true, Dial: l.dial}}
+			_, err := v.Verify(ctx, c)
+			require.ErrorIs(t, err, verify.ErrDNSSECBogus, "verification fails on the bogus address")
+
+			rep := d.Diagnose(ctx, diagnose.Request{Challenge: c})
+			f := find(t, rep, diagnose.DNSLookupFailed)
+			assert.Equal(t, diagnose.Error, f.Severity)
+			assert.Contains(t, strings.Join(f.Evidence, " "), "expired", "names the broken link")
+		})
+	}
 }

@@ -145,7 +145,7 @@ func (r *run) checkHost(t webTarget, j *judge) {
 // addresses a CA would connect to, reporting none, reserved ones and
 // failed lookups through add.
 func (r *run) hostAddrs(t webTarget, add func(Finding)) []netip.Addr {
-	addrs, _, err := verify.LookupIP(r.ctx, r.dns, t.host)
+	addrs, _, err := r.http.LookupIP(r.ctx, t.host) // validated as the client's own lookups
 	if err != nil {
 		switch {
 		case r.ours(err) || isTransport(err):
@@ -163,7 +163,7 @@ func (r *run) hostAddrs(t webTarget, add func(Finding)) []netip.Addr {
 		default:
 			add(Finding{Code: DNSLookupFailed, Severity: Error, Subject: t.host, Methods: t.methods,
 				Message:  fmt.Sprintf("the addresses of %s cannot be looked up", t.host),
-				Fix:      "fix the zone's name servers so that A and AAAA queries succeed",
+				Fix:      "fix the zone's name servers (or its DNSSEC) so that A and AAAA queries succeed",
 				Evidence: []string{err.Error()}})
 		}
 		return nil
