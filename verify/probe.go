@@ -66,8 +66,10 @@ func Lookup(ctx context.Context, ex Exchanger, owner string, qtype uint16) (Answ
 	return Answer(a), err
 }
 
-// LookupIP returns the addresses of host as HTTPClient finds them before it
-// dials: AAAA and A, one family may be empty, neither is ErrNotFound.
+// LookupIP returns the addresses of host through ex as HTTPClient finds
+// them before it dials: AAAA and A, one family may be empty, neither is
+// ErrNotFound. ex's answers are not validated by DNSSEC here: for what a
+// client with its DNSSEC setting dials, use HTTPClient.LookupIP.
 func LookupIP(ctx context.Context, ex Exchanger, host string) ([]netip.Addr, []Evidence, error) {
 	return lookupIP(ctx, ex, host)
 }
