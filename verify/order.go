@@ -204,6 +204,8 @@ func Retry[T any](ctx context.Context, opt PollOptions, attempt func(ctx context
 	}
 	wait = max(wait, MinPollInterval)
 	most = max(most, wait)
+	var lastRes T
+	var lastErr error
 	for n := 1; ; n++ {
 		actx, cancel := ctx, context.CancelFunc(func() {})
 		if opt.AttemptTimeout > 0 {
@@ -211,9 +213,15 @@ func Retry[T any](ctx context.Context, opt PollOptions, attempt func(ctx context
 		}
 		res, err := attempt(actx, n)
 		cancel()
+		if err != nil && n > 1 && ctx.Err() != nil {
+			// The wait ended during this attempt: the last complete
+			// attempt's answer stands, not a timeout of its own making.
+			return lastRes, lastErr
+		}
 		if err == nil || Terminal(err) || ctx.Err() != nil {
 			return res, err
 		}
+		lastRes, lastErr = res, err
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -496,6 +496,25 @@ func TestRetryFloorsInterval(t *testing.T) {
 	assert.GreaterOrEqual(t, attempts, 1)
 }
 
+// TestRetryKeepsLastCompleteAnswerWhenWaitEndsMidAttempt: an attempt cut
+// off by the end of the wait does not replace the last complete answer
+// with a timeout of its own making.
+func TestRetryKeepsLastCompleteAnswerWhenWaitEndsMidAttempt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), verify.MinPollInterval+200*time.Millisecond)
+	defer cancel()
+	notYet := errors.New("not yet")
+	_, err := verify.Retry(ctx, verify.PollOptions{Interval: verify.MinPollInterval},
+		func(actx context.Context, n int) (int, error) {
+			if n == 1 {
+				return 1, notYet
+			}
+			<-actx.Done() // the second attempt outlives the wait
+			return n, actx.Err()
+		})
+	assert.ErrorIs(t, err, notYet)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+}
+
 func TestResultJSON(t *testing.T) {
 	e := newEnv(t)
 	r, err := e.v.VerifyTXT(context.Background(), "_dnsauth.example.com", "v")
