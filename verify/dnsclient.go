@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnssec"
@@ -24,6 +26,7 @@ const (
 	defaultAttempts   = 2
 	defaultUDPSize    = 1232 // the DNS flag day 2020 value: no IP fragmentation
 	defaultAuthPort   = "53"
+	dnsHeaderLen      = 12 // a reply shorter than this is garbage
 )
 
 // DNSClient sends queries to DNS servers over UDP and TCP. It implements
@@ -224,14 +227,7 @@ func (c *DNSClient) exchange(ctx context.Context, m *dns.Msg, server string) (*d
 	if m == nil || len(m.Question) != 1 {
 		return nil, newError(ErrBadInput, "", errors.New("a DNS query needs exactly one question"))
 	}
-	server = withPort(server, "53")
-	q := m.Copy()
-	if q.Id == 0 {
-		q.Id = dns.Id()
-	}
-	if q.IsEdns0() == nil {
-		q.SetEdns0(c.udpSize(), false)
-	}
+	q := c.query(m)
 	target := strings.TrimSuffix(q.Question[0].Name, ".")
 	fail := func(last, err error) error {
 		e := newError(kindOf(ctx, last), target, err)
@@ -275,6 +271,45 @@ func (c *DNSClient) exchange(ctx context.Context, m *dns.Msg, server string) (*d
 	return r, nil
 }
 
+// query is m as sent: a shallow copy (m is never modified) with an ID and
+// an EDNS0 OPT record when m has none. once gives every attempt its own ID.
+func (c *DNSClient) query(m *dns.Msg) *dns.Msg {
+	q := *m
+	if q.Id == 0 {
+		q.Id = dns.Id()
+	}
+	if q.IsEdns0() == nil {
+		q.Extra = slices.Clip(q.Extra) // SetEdns0 appends: never into m's array
+		q.SetEdns0(c.udpSize(), false)
+	}
+	return &q
+}
+
+// bufPool holds the buffers a UDP attempt packs its query into and reads
+// its replies into; Unpack copies what it keeps, so a buffer is free again
+// once the attempt returns.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// dialUDP opens a fresh UDP socket to server, so the kernel picks a new
+// random source port for every attempt (RFC 5452). An "ip:port" is dialled
+// without the resolver's address parsing.
+func dialUDP(ctx context.Context, server string, size uint16) (*dns.Conn, error) {
+	if ap, err := netip.ParseAddrPort(server); err == nil {
+		uc, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(ap))
+		if err != nil {
+			return nil, err
+		}
+		return &dns.Conn{Conn: uc, UDPSize: size}, nil
+	}
+	cl := &dns.Client{Net: "udp", UDPSize: size}
+	co, err := cl.DialContext(ctx, server)
+	if err != nil {
+		return nil, err
+	}
+	co.UDPSize = size
+	return co, nil
+}
+
 // once sends q over network to server once, bounded by Timeout and ctx,
 // with a fresh random ID (and, over UDP, a fresh socket with a random
 // source port: RFC 5452). Datagrams that do not parse, carry another ID or
@@ -294,13 +329,20 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	cl := &dns.Client{Net: network, UDPSize: c.udpSize(), Timeout: timeout}
-	co, err := cl.DialContext(actx, server)
+	size := c.udpSize()
+	var co *dns.Conn
+	var err error
+	if network == "udp" {
+		co, err = dialUDP(actx, server, size)
+	} else {
+		cl := &dns.Client{Net: network, UDPSize: size, Timeout: timeout}
+		co, err = cl.DialContext(actx, server)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer co.Close()
-	co.UDPSize = c.udpSize()
+	co.UDPSize = size
 	deadline, _ := actx.Deadline()
 	if err := co.SetDeadline(deadline); err != nil {
 		return nil, err
@@ -309,14 +351,42 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 	stop := context.AfterFunc(actx, func() { co.Close() })
 	defer stop()
 
-	out := q.Copy()
+	out := *q // the questions and records are only read, never changed
 	out.Id = dns.Id()
-	if err := co.WriteMsg(out); err != nil {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	if n := max(int(size), dns.MinMsgSize); cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:cap(*bp)]
+	if network == "udp" {
+		buf = buf[:max(int(size), dns.MinMsgSize)]
+	}
+	if out.IsTsig() != nil {
+		err = co.WriteMsg(&out) // signs, or fails without a secret
+	} else {
+		var packed []byte
+		if packed, err = out.PackBuffer(buf); err == nil {
+			_, err = co.Write(packed)
+		}
+	}
+	if err != nil {
 		return nil, ctxErr(actx, err)
 	}
 	var skipped error
 	for {
-		raw, err := co.ReadMsgHeader(nil)
+		var raw []byte
+		var err error
+		if network == "udp" {
+			var n int
+			if n, err = co.Read(buf); err == nil {
+				if raw = buf[:n]; n < dnsHeaderLen {
+					err = dns.ErrShortRead
+				}
+			}
+		} else {
+			raw, err = co.ReadMsgHeader(nil)
+		}
 		if network == "udp" && errors.Is(err, dns.ErrShortRead) {
 			skipped = errors.New("unreadable reply: shorter than a DNS header")
 			continue
@@ -336,7 +406,7 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 			skipped = errors.New("reply with another ID")
 			continue
 		}
-		if !resolve.SameQuestion(out, r) {
+		if !resolve.SameQuestion(&out, r) {
 			skipped = resolve.ErrQuestionMismatch
 			if network == "tcp" {
 				return nil, resolve.ErrQuestionMismatch // one stream, one answer

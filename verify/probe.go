@@ -104,13 +104,7 @@ func (c *DNSClient) ExchangeOver(ctx context.Context, m *dns.Msg, server, networ
 			return nil, err
 		}
 	}
-	q := m.Copy()
-	if q.Id == 0 {
-		q.Id = dns.Id()
-	}
-	if q.IsEdns0() == nil {
-		q.SetEdns0(c.udpSize(), false)
-	}
+	q := c.query(m)
 	r, err := c.once(ctx, network, q, server)
 	if err != nil {
 		e := newError(kindOf(ctx, err), trimDot(q.Question[0].Name), fmt.Errorf("%s: %w", network, err))
