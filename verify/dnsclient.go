@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -326,30 +327,33 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 	if timeout <= 0 {
 		return nil, context.DeadlineExceeded
 	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
+	// The socket's deadline bounds the attempt; ctx's cancellation closes
+	// the socket. A UDP attempt needs no context of its own.
+	deadline := time.Now().Add(timeout)
 	size := c.udpSize()
 	var co *dns.Conn
 	var err error
 	if network == "udp" {
-		co, err = dialUDP(actx, server, size)
+		co, err = dialUDP(ctx, server, size)
 	} else {
+		dctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
 		cl := &dns.Client{Net: network, UDPSize: size, Timeout: timeout}
-		co, err = cl.DialContext(actx, server)
+		co, err = cl.DialContext(dctx, server)
 	}
 	if err != nil {
-		return nil, err
+		return nil, attemptErr(ctx, err)
 	}
 	defer co.Close()
 	co.UDPSize = size
-	deadline, _ := actx.Deadline()
 	if err := co.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
-	// Closing the connection ends a read at once when ctx is cancelled.
-	stop := context.AfterFunc(actx, func() { co.Close() })
-	defer stop()
+	if ctx.Done() != nil {
+		// Closing the connection ends a read at once when ctx is cancelled.
+		stop := context.AfterFunc(ctx, func() { co.Close() })
+		defer stop()
+	}
 
 	out := *q // the questions and records are only read, never changed
 	out.Id = dns.Id()
@@ -371,7 +375,7 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 		}
 	}
 	if err != nil {
-		return nil, ctxErr(actx, err)
+		return nil, attemptErr(ctx, err)
 	}
 	var skipped error
 	for {
@@ -392,10 +396,10 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 			continue
 		}
 		if err != nil {
-			if skipped != nil && isTimeout(ctxErr(actx, err)) {
-				return nil, fmt.Errorf("%w (ignored before it: %w)", ctxErr(actx, err), skipped)
+			if skipped != nil && isTimeout(attemptErr(ctx, err)) {
+				return nil, fmt.Errorf("%w (ignored before it: %w)", attemptErr(ctx, err), skipped)
 			}
-			return nil, ctxErr(actx, err)
+			return nil, attemptErr(ctx, err)
 		}
 		r := new(dns.Msg)
 		if err := r.Unpack(raw); err != nil {
@@ -418,11 +422,15 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 	}
 }
 
-// ctxErr prefers the context's error (deadline or cancellation) to the
-// read or write error it caused by closing the connection.
-func ctxErr(ctx context.Context, err error) error {
+// attemptErr prefers the context's error (deadline or cancellation) to
+// the read or write error it caused by closing the connection, and names
+// the attempt's own deadline on the socket context.DeadlineExceeded.
+func attemptErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return context.DeadlineExceeded
 	}
 	return err
 }
