@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,7 +134,7 @@ func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) (Answe
 	target := strings.TrimSuffix(owner, ".")
 	a := Answer{AD: true}
 	var vs []dnssec.Verdict
-	ch := chain{seen: map[string]bool{owner: true}, strict: r.Strict}
+	ch := chain{origin: owner, strict: r.Strict}
 	cur := owner
 	for {
 		resp, ex, err := r.query(ctx, cur, qtype)
@@ -232,8 +233,11 @@ func (r *Resolver) query(ctx context.Context, name string, qtype uint16) (*dns.M
 	}
 	ex.Rcode = RcodeString(resp.Rcode)
 	ex.AD = resp.AuthenticatedData
-	for _, rr := range resp.Answer {
-		ex.Answer = append(ex.Answer, rr.String())
+	if len(resp.Answer) > 0 {
+		ex.Answer = make([]string, len(resp.Answer))
+		for i, rr := range resp.Answer {
+			ex.Answer[i] = rr.String()
+		}
 	}
 	switch {
 	case len(resp.Question) > 0 && !SameQuestion(m, resp):
@@ -291,9 +295,14 @@ func (q querier) Query(ctx context.Context, name string, qtype uint16) (*dns.Msg
 // chain tracks the CNAME and DNAME links one lookup follows, across
 // queries.
 type chain struct {
-	seen   map[string]bool
-	names  []string
+	origin string   // the name asked first
+	names  []string // the links followed, at most MaxChain
 	strict bool
+}
+
+// has reports whether name is on the chain (a short list: no map).
+func (ch *chain) has(name string) bool {
+	return name == ch.origin || slices.Contains(ch.names, name)
 }
 
 // follow walks the links of answer from cur and returns the last name of
@@ -310,13 +319,12 @@ func (ch *chain) follow(cur string, qtype uint16, answer []dns.RR) (string, []dn
 		if next == "" {
 			break
 		}
-		if ch.seen[next] {
+		if ch.has(next) {
 			return "", nil, fmt.Errorf("CNAME loop: %s is reached twice", next)
 		}
 		if len(ch.names) >= MaxChain {
 			return "", nil, fmt.Errorf("more than %d CNAMEs from the name to its records", MaxChain)
 		}
-		ch.seen[next] = true
 		ch.names = append(ch.names, next)
 		cur = next
 	}
@@ -336,7 +344,7 @@ func (ch *chain) follow(cur string, qtype uint16, answer []dns.RR) (string, []dn
 		switch {
 		case owner == cur:
 			rrs = append(rrs, rr)
-		case !ch.seen[owner] && ch.strict:
+		case !ch.has(owner) && ch.strict:
 			return "", nil, fmt.Errorf("answer holds %s records of %s, not on the chain of the name asked", dns.TypeToString[qtype], h.Name)
 		}
 	}
