@@ -407,7 +407,11 @@ func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, l
 	}
 	if v.Authoritative == nil {
 		ev, err := matchValue(ctx, v.resolver(), lookup, owner, want)
-		r.Evidence = append(r.Evidence, ev...)
+		if r.Evidence == nil {
+			r.Evidence = ev // no second copy of the common case
+		} else {
+			r.Evidence = append(r.Evidence, ev...)
+		}
 		return err
 	}
 	return v.checkAuthoritative(ctx, r, owner, want, lookup, *v.Authoritative)
