@@ -74,8 +74,16 @@ func (e *LookupError) Error() string {
 	default:
 		what = "unknown failure"
 	}
-	return fmt.Sprintf("caa: CAA lookup at %s failed (%s); a failed lookup is never permission: "+
-		"make the name's DNS servers answer CAA queries (NOERROR, even if empty) and retry", e.Name, what)
+	return fmt.Sprintf("caa: CAA lookup at %s failed (%s); a failed lookup is never permission", e.Name, what)
+}
+
+// Hint says what the domain owner should do, in the user's terms; Error
+// does not carry it.
+func (e *LookupError) Hint() string {
+	if e.DNSSEC == DNSSECBogus || e.DNSSEC == DNSSECIndeterminate {
+		return "fix the DNSSEC chain of the zone (" + e.Reason + ") and retry"
+	}
+	return "make the name's DNS servers answer CAA queries (NOERROR, even if empty) and retry"
 }
 
 // Unwrap returns ErrLookup, ErrDNSSECBogus or ErrDNSSECIndeterminate

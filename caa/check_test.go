@@ -266,6 +266,8 @@ func TestCheckLookupFailures(t *testing.T) {
 			assert.Equal(t, rc, le.Rcode)
 			assert.Contains(t, err.Error(), name)
 			assert.Contains(t, err.Error(), "never permission")
+			assert.NotContains(t, err.Error(), le.Hint(), "the hint lives apart from the message")
+			assert.Contains(t, le.Hint(), "answer CAA queries")
 		})
 	}
 	t.Run("SERVFAIL at the leaf though the apex permits", func(t *testing.T) {

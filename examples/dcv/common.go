@@ -116,8 +116,12 @@ func fail(e *env, err error) int {
 func printErr(e *env, err error) {
 	hint := ""
 	var ve *verify.Error
-	if errors.As(err, &ve) {
+	var le *caa.LookupError
+	switch {
+	case errors.As(err, &ve):
 		hint = ve.Hint
+	case errors.As(err, &le):
+		hint = le.Hint()
 	}
 	printMsg(e, err.Error(), hint)
 }
