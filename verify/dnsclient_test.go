@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -296,4 +297,55 @@ func TestDNSClientDefaultsAndString(t *testing.T) {
 	assert.Equal(t, "resolvers of /etc/resolv.conf", c.String())
 	c = verify.DNSClient{Servers: []string{"127.0.0.1", "::1", "[::1]:5353", "127.0.0.2:53"}}
 	assert.Equal(t, "127.0.0.1:53,[::1]:53,[::1]:5353,127.0.0.2:53", c.String())
+}
+
+// TestDNSClientEachUDPAttemptHasItsOwnPortAndID: a retried UDP query
+// leaves from a fresh socket with a fresh ID (RFC 5452), so an off-path
+// forger cannot learn both from the first attempt.
+func TestDNSClientEachUDPAttemptHasItsOwnPortAndID(t *testing.T) {
+	type seen struct {
+		port string
+		id   uint16
+	}
+	var mu sync.Mutex
+	var got []seen
+	addr := dnsTRawServer(t, func(w dns.ResponseWriter, r *dns.Msg) {
+		if w.RemoteAddr().Network() != "udp" {
+			return
+		}
+		_, port, _ := net.SplitHostPort(w.RemoteAddr().String())
+		mu.Lock()
+		got = append(got, seen{port, r.Id})
+		first := len(got) == 1
+		mu.Unlock()
+		if first {
+			return // dropped: the client must try again
+		}
+		m := new(dns.Msg).SetReply(r)
+		m.Answer = []dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: r.Question[0].Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}, Txt: []string{"v"}}}
+		_ = w.WriteMsg(m)
+	})
+	c := dnsTClient(addr)
+	c.Attempts = 2
+	r, err := c.Exchange(context.Background(), txtQuery("a.example.com."))
+	require.NoError(t, err)
+	require.Len(t, r.Answer, 1)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, got, 2)
+	assert.NotEqual(t, got[0].port, got[1].port, "source port reused")
+	assert.NotEqual(t, got[0].id, got[1].id, "ID reused") // equal by chance 1 in 65,536
+}
+
+// TestDNSClientQueryWithSpareCapacityUntouched: adding the OPT record to a
+// query whose Extra slice has room must not write into the caller's array.
+func TestDNSClientQueryWithSpareCapacityUntouched(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`a.example.com. 300 IN TXT "abc"`)
+	s := dnsTServer(t, z)
+	m := txtQuery("a.example.com.")
+	m.Extra = make([]dns.RR, 0, 4)
+	_, err := dnsTClient(s.Addr()).Exchange(context.Background(), m)
+	require.NoError(t, err)
+	assert.Empty(t, m.Extra)
+	assert.Nil(t, m.Extra[:1][0], "the OPT record was written into the caller's array")
 }
