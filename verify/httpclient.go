@@ -140,7 +140,14 @@ func (c *HTTPClient) do(ctx context.Context, req *http.Request, target, host str
 	if err != nil {
 		return nil, ev, err
 	}
+	resp, err := c.roundTrip(ctx, req, target, host, port, addrs)
+	return resp, ev, err
+}
 
+// roundTrip sends req to host:port over exactly the vetted addrs, with the
+// client's User-Agent, and classifies a failure (while ctx is still live:
+// a cancelled ctx would read as a timeout).
+func (c *HTTPClient) roundTrip(ctx context.Context, req *http.Request, target, host string, port uint16, addrs []netip.Addr) (*http.Response, error) {
 	st := &dialState{}
 	tr := c.transport(host, port, addrs, st)
 	out := req.Clone(ctx)
@@ -150,9 +157,9 @@ func (c *HTTPClient) do(ctx context.Context, req *http.Request, target, host str
 	resp, err := tr.RoundTrip(out)
 	if err != nil {
 		tr.CloseIdleConnections()
-		return nil, ev, st.classify(ctx, target, err)
+		return nil, st.classify(ctx, target, err)
 	}
-	return resp, ev, nil
+	return resp, nil
 }
 
 // targetOf checks the scheme and port of u and returns its host (without

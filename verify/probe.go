@@ -151,16 +151,8 @@ func (c *HTTPClient) DoAt(req *http.Request, addr netip.Addr) (*http.Response, e
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(c.Timeout, DefaultFetchTimeout))
-	st := &dialState{}
-	tr := c.transport(host, port, addrs, st)
-	out := req.Clone(ctx)
-	if out.Header.Get("User-Agent") == "" {
-		out.Header.Set("User-Agent", cmp.Or(c.UserAgent, DefaultUserAgent))
-	}
-	resp, err := tr.RoundTrip(out)
+	resp, err := c.roundTrip(ctx, req, target, host, port, addrs)
 	if err != nil {
-		tr.CloseIdleConnections()
-		err = st.classify(ctx, target, err) // before cancel: a cancelled ctx reads as a timeout
 		cancel()
 		return nil, err
 	}
