@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/tls"
 	"net/http"
 	"time"
 
@@ -43,6 +44,17 @@ type EvidenceDoer interface {
 	// DoWithEvidence is Do, also returning the evidence of the lookups
 	// made for req, on failure too.
 	DoWithEvidence(req *http.Request) (*http.Response, []Evidence, error)
+}
+
+// ALPNDialer opens the connection of a tls-alpn-01 check through the same
+// resolution, address guard and dialer as the HTTP requests of file
+// checks. HTTPClient implements it; a Verifier whose HTTP does not refuses
+// tls-alpn-01 (bad input) rather than dial around it.
+type ALPNDialer interface {
+	// DialACMETLS returns a connection to port 443 of domain whose TLS
+	// handshake offered only acme-tls/1, the evidence of the lookups and,
+	// last, of the handshake; a failure is an *Error.
+	DialACMETLS(ctx context.Context, domain string) (*tls.Conn, []Evidence, error)
 }
 
 // Evidence is one observation made while verifying: what was asked, of whom,

@@ -136,7 +136,7 @@ func sanNames(leaf *x509.Certificate) []string {
 // VerifyTLSALPN01 checks a tls-alpn-01 challenge (RFC 8737, BR 3.2.2.4.20)
 // for domain: a TLS connection to port 443 of the domain's vetted addresses
 // (the same resolution, address guard and IPv6/IPv4 order as file checks,
-// through Verifier.HTTP, which must be nil or an *HTTPClient), TLS 1.2 or newer, SNI = domain,
+// through Verifier.HTTP, which must be nil or an ALPNDialer such as *HTTPClient), TLS 1.2 or newer, SNI = domain,
 // offering only ALPN acme-tls/1, which must be negotiated; then the leaf
 // certificate's rules (CheckTLSALPN01Certificate).
 //
@@ -151,18 +151,6 @@ func (v *Verifier) VerifyTLSALPN01(ctx context.Context, domain, keyAuthorization
 	ctx, cancel := v.bound(ctx)
 	defer cancel()
 	return v.finish(r, start, v.checkTLSALPN(ctx, r, domain, keyAuthorization))
-}
-
-// tlsClient is the HTTPClient whose resolution, guard and dialer TLS-ALPN
-// checks share with file checks: Verifier.HTTP, or the default one when it
-// is nil. Another HTTPDoer has no dialer to share, and quietly replacing
-// it (a proxy, a test double) would bypass what the caller set up, so it
-// is refused.
-func (v *Verifier) tlsClient() (*HTTPClient, error) {
-	if c, ok := v.http().(*HTTPClient); ok {
-		return c, nil
-	}
-	return nil, fmt.Errorf("tls-alpn-01 connects through Verifier.HTTP's resolution, address guard and dialer: it must be nil or an *HTTPClient, not %T", v.HTTP)
 }
 
 func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAuthorization string) error {
@@ -181,29 +169,23 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 	}
 	target := net.JoinHostPort(d, strconv.Itoa(challenge.TLSALPNPort))
 	r.Target = target
-	c, err := v.tlsClient()
-	if err != nil {
-		return newError(ErrBadInput, target, err)
+	dialer, ok := v.http().(ALPNDialer)
+	if !ok {
+		// Dialling around Verifier.HTTP (a proxy, a test double) would
+		// bypass the resolution and guard the caller set up.
+		return newError(ErrBadInput, target, fmt.Errorf("Verifier.HTTP (%T) is no ALPNDialer: tls-alpn-01 connects through its resolution, address guard and dialer", v.HTTP))
 	}
-	addrs, dnsEv, err := c.vetted(ctx, target, d)
-	r.Evidence = append(r.Evidence, dnsEv...)
+	tc, evs, err := dialer.DialACMETLS(ctx, d)
 	if err != nil {
+		r.Evidence = append(r.Evidence, evs...)
 		return err
 	}
-	st := &dialState{}
-	began := time.Now()
-	ev := Evidence{Protocol: "tls", Query: "TLS " + challenge.ACMETLSProtocol + " " + target, Time: began.UTC()}
-	tc, err := alpnHandshake(ctx, c, addrs, d, st)
-	ev.Duration = time.Since(began)
-	st.mu.Lock()
-	ev.Server = st.server
-	st.mu.Unlock()
-	if err != nil {
-		ev.Error = err.Error()
-		r.Evidence = append(r.Evidence, ev)
-		return handshakeError(ctx, target, st, err)
-	}
 	defer tc.Close()
+	if len(evs) == 0 || evs[len(evs)-1].Protocol != "tls" {
+		return newError(ErrBadInput, target, fmt.Errorf("%T.DialACMETLS returned no handshake evidence", v.HTTP))
+	}
+	ev := evs[len(evs)-1]
+	r.Evidence = append(r.Evidence, evs[:len(evs)-1]...)
 	cs := tc.ConnectionState()
 	proto := cs.NegotiatedProtocol
 	ev.Answer = []string{"alpn=" + cmp.Or(proto, "(none)"), "tls=" + tls.VersionName(cs.Version)}
@@ -233,6 +215,32 @@ func (v *Verifier) checkTLSALPN(ctx context.Context, r *Result, domain, keyAutho
 		return e
 	}
 	return nil
+}
+
+// DialACMETLS resolves domain through the client's DNS (DNSSEC included),
+// vets its addresses with the guard, and runs a handshake offering only
+// acme-tls/1 on port 443 of each in turn (IPv6 and IPv4 alternating, as
+// file checks dial) until one answers. The evidence ends with the
+// handshake's own entry whenever one was tried; a failure is an *Error.
+func (c *HTTPClient) DialACMETLS(ctx context.Context, domain string) (*tls.Conn, []Evidence, error) {
+	target := net.JoinHostPort(domain, strconv.Itoa(challenge.TLSALPNPort))
+	addrs, evs, err := c.vetted(ctx, target, domain)
+	if err != nil {
+		return nil, evs, err
+	}
+	st := &dialState{}
+	began := time.Now()
+	ev := Evidence{Protocol: "tls", Query: "TLS " + challenge.ACMETLSProtocol + " " + target, Time: began.UTC()}
+	tc, err := alpnHandshake(ctx, c, addrs, domain, st)
+	ev.Duration = time.Since(began)
+	st.mu.Lock()
+	ev.Server = st.server
+	st.mu.Unlock()
+	if err != nil {
+		ev.Error = err.Error()
+		return nil, append(evs, ev), handshakeError(ctx, target, st, err)
+	}
+	return tc, append(evs, ev), nil
 }
 
 // alpnHandshake dials the vetted addresses like a file check and runs a

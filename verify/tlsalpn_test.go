@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -198,6 +199,33 @@ func TestTLSALPN01Undecided(t *testing.T) {
 		assert.Equal(t, verify.Undecided, r.Outcome)
 		assert.Zero(t, s.zone.TotalQueries(), "refused before any query, as file hosts are")
 	})
+}
+
+// wrappedClient is an HTTPDoer of the caller's own (a logging or metrics
+// wrapper, say) that passes tls-alpn-01 dials on to an HTTPClient.
+type wrappedClient struct {
+	*verify.HTTPClient
+	dials int
+}
+
+func (w *wrappedClient) DialACMETLS(ctx context.Context, domain string) (*tls.Conn, []verify.Evidence, error) {
+	w.dials++
+	return w.HTTPClient.DialACMETLS(ctx, domain)
+}
+
+// TestTLSALPN01DialsThroughAnyALPNDialer: the Verifier asks Verifier.HTTP
+// for the connection through the ALPNDialer interface, not by reaching for
+// a concrete *HTTPClient, so a caller's own wrapper is used as it is.
+func TestTLSALPN01DialsThroughAnyALPNDialer(t *testing.T) {
+	s := newALPNSite(t)
+	require.NoError(t, s.resp.Set("example.com", alpnKA, verifytest.ALPNRight))
+	w := &wrappedClient{HTTPClient: s.client}
+	s.v.HTTP = w
+	r, err := s.v.VerifyTLSALPN01(ctx5(t), "example.com", alpnKA)
+	require.NoError(t, err)
+	assert.Equal(t, verify.Verified, r.Outcome)
+	assert.Equal(t, 1, w.dials)
+	assert.Equal(t, "tls", r.Evidence[len(r.Evidence)-1].Protocol, "the handshake's evidence is kept")
 }
 
 func TestTLSALPN01IPv6DownIPv4Works(t *testing.T) {

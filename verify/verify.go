@@ -96,7 +96,7 @@ type AuthOptions struct {
 // demand.
 type Verifier struct {
 	DNS  Exchanger // recursive DNS; nil means &DNSClient{}
-	HTTP HTTPDoer  // nil means &HTTPClient{DNS: DNS}; tls-alpn-01 checks need nil or an *HTTPClient
+	HTTP HTTPDoer  // nil means &HTTPClient{DNS: DNS}; tls-alpn-01 checks need nil or an ALPNDialer
 
 	// Authoritative, if set, asks the zone's authoritative servers instead
 	// of the recursive resolver; nil means the recursive resolver (DNS).
