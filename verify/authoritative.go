@@ -13,8 +13,8 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync"
 
+	"github.com/dcvkit/dcv/internal/pool"
 	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
@@ -78,20 +78,13 @@ func authoritativeServers(ctx context.Context, ex Exchanger, name, port string) 
 		err   error
 	}
 	results := make([]found, len(names))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, authFanOut/2) // each lookupIP sends two queries
-	for i, n := range names {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			ips, ipEv, err := lookupIP(ctx, ex, n)
-			results[i] = found{ev: ipEv, err: err}
-			for _, ip := range ips {
-				results[i].addrs = append(results[i].addrs, net.JoinHostPort(ip.String(), port))
-			}
-		})
-	}
-	wg.Wait()
+	pool.Each(authFanOut/2, len(names), func(i int) { // each lookupIP sends two queries
+		ips, ipEv, err := lookupIP(ctx, ex, names[i])
+		results[i] = found{ev: ipEv, err: err}
+		for _, ip := range ips {
+			results[i].addrs = append(results[i].addrs, net.JoinHostPort(ip.String(), port))
+		}
+	})
 
 	var seen []string
 	for i, r := range results {

@@ -16,6 +16,7 @@ import (
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/pool"
 	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
 )
@@ -432,17 +433,10 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 	ask := func(ctx context.Context, servers []AuthServer) ([]error, [][]Evidence) {
 		errs := make([]error, len(servers))
 		evs := make([][]Evidence, len(servers))
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, authFanOut)
-		for i, s := range servers {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				at := &dnsPath{Exchanger: atServer(sx, s.Addr), val: rec.val, chain: rec.Exchanger, noRec: true}
-				evs[i], errs[i] = matchValue(ctx, at, lookup, owner, want)
-			})
-		}
-		wg.Wait()
+		pool.Each(authFanOut, len(servers), func(i int) {
+			at := &dnsPath{Exchanger: atServer(sx, servers[i].Addr), val: rec.val, chain: rec.Exchanger, noRec: true}
+			evs[i], errs[i] = matchValue(ctx, at, lookup, owner, want)
+		})
 		return errs, evs
 	}
 	// Within an order, the servers of a zone found for another name are
