@@ -153,19 +153,20 @@ func (r *run) checkRecord(m challenge.Method) {
 
 	// A CNAME at the owner (TXT methods): the CA follows it.
 	if cname.found() {
-		target := cname.values[0]
+		target := cname.values[0] // with its trailing dot, as the record reads
+		name := strings.TrimSuffix(target, ".")
 		add(Finding{Code: RecordCNAME, Severity: Info, Subject: spec.owner,
-			Message:  fmt.Sprintf("%s is a CNAME to %s; the CA reads the %s record there", spec.owner, strings.TrimSuffix(target, "."), spec.rtype),
+			Message:  fmt.Sprintf("%s is a CNAME to %s; the CA reads the %s record there", spec.owner, name, spec.rtype),
 			Evidence: []string{spec.owner + ". CNAME " + target}})
 		if atRes.err != nil && !errors.Is(atRes.err, verify.ErrNotFound) || verify.IsNXDOMAIN(atRes.err) {
-			add(Finding{Code: RecordCNAMETarget, Severity: Error, Subject: strings.TrimSuffix(target, "."),
-				Message:  fmt.Sprintf("the CNAME at %s points at %s, which does not answer", spec.owner, strings.TrimSuffix(target, ".")),
-				Fix:      fmt.Sprintf("create the %s record at %s, or remove the CNAME and add the record at %s itself", spec.rtype, strings.TrimSuffix(target, "."), spec.owner),
+			add(Finding{Code: RecordCNAMETarget, Severity: Error, Subject: name,
+				Message:  fmt.Sprintf("the CNAME at %s points at %s, which does not answer", spec.owner, name),
+				Fix:      fmt.Sprintf("create the %s record at %s, or remove the CNAME and add the record at %s itself", spec.rtype, name, spec.owner),
 				Evidence: []string{atRes.err.Error()}})
 			return
 		}
 		servers = nil // the servers hold only the CNAME: judge by the resolver
-		where = fmt.Sprintf("%s record at %s, where the CNAME at %s points", spec.rtype, strings.TrimSuffix(target, "."), spec.owner)
+		where = fmt.Sprintf("%s record at %s, where the CNAME at %s points", spec.rtype, name, spec.owner)
 	}
 
 	// The CA reads the record through a resolver: a lookup that fails
