@@ -1,0 +1,302 @@
+// Command scaleload is the measured side of verify's BenchmarkScale10k: a
+// program that does one thing a user's process would do with 10,000
+// dns-01 names, so that its CPU and resident set are that work's alone,
+// not those of a test binary holding every pass's inputs.
+//
+//	scaleload -serve
+//
+// serves the benchmark zone on a loopback UDP port with 20 ms added to
+// every answer, prints the address and runs until its stdin closes.
+//
+//	scaleload -pass floor|txt-order|auth-order|caa-batch -server ADDR
+//
+// prepares that pass's input, then runs it once against ADDR and prints
+// one JSON line: wall time, CPU time, the process's peak resident set
+// during the pass and its live heap (see run).
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/dcvkit/dcv/caa"
+	"github.com/dcvkit/dcv/challenge"
+	"github.com/dcvkit/dcv/verify"
+	"github.com/dcvkit/dcv/verify/verifytest"
+)
+
+const (
+	n     = 10_000
+	conc  = 128
+	delay = 20 * time.Millisecond
+)
+
+var now = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+
+// Report is one pass's cost, as printed.
+type Report struct {
+	Wall     time.Duration `json:"wall_ns"`
+	CPU      time.Duration `json:"cpu_ns"`         // user + system
+	PeakRSS  uint64        `json:"peak_rss"`       // bytes, whole process, during the pass
+	BaseRSS  uint64        `json:"base_rss"`       // bytes, whole process, just before it
+	PeakHeap uint64        `json:"peak_heap"`      // bytes of live heap objects, sampled every 5 ms
+	BaseHeap uint64        `json:"base_heap"`      // the same just before the pass: the prepared input
+	GCs      uint32        `json:"gc_cycles"`      // collections during the pass
+	Checks   int           `json:"checks"`         // names checked
+	Failures int           `json:"failures"`       // checks that did not pass: must be 0
+	Error    string        `json:"error,omitzero"` // why the pass could not run
+}
+
+func main() {
+	serve := flag.Bool("serve", false, "serve the benchmark zone until stdin closes")
+	pass := flag.String("pass", "", "the pass to run: floor, txt-order, auth-order or caa-batch")
+	server := flag.String("server", "", "the benchmark DNS server, ip:port")
+	cpuprofile := flag.String("cpuprofile", "", "write the pass's CPU profile to this file")
+	flag.Parse()
+	if *serve {
+		if err := serveZone(); err != nil {
+			fmt.Fprintln(os.Stderr, "scaleload:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	rep := runPass(*pass, *server, *cpuprofile)
+	_ = json.NewEncoder(os.Stdout).Encode(rep)
+	if rep.Error != "" || rep.Failures > 0 {
+		os.Exit(1)
+	}
+}
+
+// challenges builds the same dns-01 challenges in every process: a fixed
+// key, token and clock.
+func challenges() ([]*challenge.Challenge, error) {
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public()
+	b := challenge.Builder{Now: func() time.Time { return now }}
+	out := make([]*challenge.Challenge, n)
+	for i := range out {
+		c, err := b.ACMEDNS01(fmt.Sprintf("d%05d.example.com", i), "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+func serveZone() error {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`,
+		// The zone's apex and its one name server, this very server, for
+		// the authoritative-mode order.
+		`example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300`,
+		`example.com. 300 IN NS ns1.example.com.`,
+		`ns1.example.com. 300 IN A 127.0.0.1`)
+	chs, err := challenges()
+	if err != nil {
+		return err
+	}
+	for _, c := range chs {
+		// The A record makes each name exist on its own: the zone double
+		// would otherwise scan every name to find it an empty non-terminal.
+		z.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value),
+			fmt.Sprintf(`%s. 300 IN A 192.0.2.1`, c.ADN))
+	}
+	z.SetDelay(delay)
+	srv, err := verifytest.NewDNSServer(z)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Println(srv.Addr())
+	_, err = io.Copy(io.Discard, os.Stdin)
+	return err
+}
+
+// runPass prepares the pass's input, lets the process settle and
+// measures the pass alone.
+func runPass(pass, addr, cpuprofile string) Report {
+	if addr == "" {
+		return Report{Error: "-server is required"}
+	}
+	var f func() (checks, failures int)
+	switch pass {
+	case "floor":
+		chs, err := challenges()
+		if err != nil {
+			return Report{Error: err.Error()}
+		}
+		names := make([]string, len(chs))
+		for i, c := range chs {
+			names[i] = c.Record.Name
+		}
+		f = func() (int, int) { return len(names), floor(addr, names) }
+	case "txt-order", "auth-order":
+		chs, err := challenges()
+		if err != nil {
+			return Report{Error: err.Error()}
+		}
+		items := make([]verify.OrderItem, len(chs))
+		for i, c := range chs {
+			items[i] = verify.OrderItem{Challenge: c}
+		}
+		v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: &verify.DNSClient{Servers: []string{addr}},
+			Concurrency: conc, Now: func() time.Time { return now }}
+		if pass == "auth-order" {
+			_, port, _ := net.SplitHostPort(addr)
+			v.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{AllowPrivate: true}, Port: port}
+		}
+		f = func() (int, int) {
+			res, _ := v.VerifyOrder(context.Background(), items)
+			failed := 0
+			for _, r := range res.Results {
+				if r == nil || r.Outcome != verify.Verified {
+					failed++
+				}
+			}
+			return len(items), failed
+		}
+	case "caa-batch":
+		chs, err := challenges()
+		if err != nil {
+			return Report{Error: err.Error()}
+		}
+		reqs := make([]caa.Request, len(chs))
+		for i, c := range chs {
+			reqs[i] = caa.Request{Domain: c.Domain, Issuers: []string{"ssl.com"}}
+		}
+		chk := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: &verify.DNSClient{Servers: []string{addr}},
+			Concurrency: conc, Now: func() time.Time { return now }}
+		f = func() (int, int) {
+			failed := 0
+			for _, r := range chk.CheckAll(context.Background(), reqs) {
+				if r.Err != nil || !r.Decision.Permitted {
+					failed++
+				}
+			}
+			return len(reqs), failed
+		}
+	default:
+		return Report{Error: fmt.Sprintf("unknown pass %q", pass)}
+	}
+	if cpuprofile != "" {
+		out, err := os.Create(cpuprofile)
+		if err != nil {
+			return Report{Error: err.Error()}
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return Report{Error: err.Error()}
+		}
+		defer pprof.StopCPUProfile()
+	}
+	return measure(f)
+}
+
+// floor is raw miekg/dns: conc workers, one TXT query per name with EDNS0
+// as DNSClient sends it. It returns the number of failed queries.
+func floor(addr string, names []string) int {
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Go(func() {
+			c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(names) {
+					return
+				}
+				m := new(dns.Msg)
+				m.SetQuestion(names[i], dns.TypeTXT)
+				m.SetEdns0(1232, false)
+				r, _, err := c.ExchangeContext(context.Background(), m, addr)
+				if err != nil || r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return int(failed.Load())
+}
+
+// measure runs f once after returning freed memory to the system and
+// restarting the kernel's peak-RSS count (Linux clear_refs 5), so the
+// peak is the pass's: the program, its prepared input and the work.
+func measure(f func() (checks, failures int)) Report {
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	var rep Report
+	rep.BaseRSS = procStatus("VmRSS:")
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(sample)
+	rep.BaseHeap = sample[0].Value.Uint64()
+	gc0 := sample[1].Value.Uint64()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(s)
+			peak.Store(max(peak.Load(), s[0].Value.Uint64()))
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	cpu0, t0 := cpuTime(), time.Now()
+	rep.Checks, rep.Failures = f()
+	rep.Wall, rep.CPU = time.Since(t0), cpuTime()-cpu0
+	rep.PeakRSS = procStatus("VmHWM:")
+	close(stop)
+	wg.Wait()
+	rep.PeakHeap = peak.Load()
+	metrics.Read(sample)
+	rep.GCs = uint32(sample[1].Value.Uint64() - gc0)
+	return rep
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procStatus reads one of /proc/self/status's kB fields in bytes, 0 where
+// /proc is missing.
+func procStatus(field string) uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			var kb uint64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
