@@ -175,7 +175,19 @@ func txtValues(rrs []dns.RR) ([]string, error) {
 // joinTXT concatenates character-strings as miekg/dns holds them
 // (presentation escapes: \" \\ \DDD) back into the raw bytes.
 func joinTXT(parts []string) string {
+	n, escaped := 0, false
+	for _, s := range parts {
+		n += len(s)
+		escaped = escaped || strings.IndexByte(s, '\\') >= 0
+	}
+	if !escaped {
+		if len(parts) == 1 {
+			return parts[0]
+		}
+		return strings.Join(parts, "")
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, s := range parts {
 		for i := 0; i < len(s); i++ {
 			c := s[i]
