@@ -8,7 +8,7 @@
 // serves the benchmark zone on a loopback UDP port with 20 ms added to
 // every answer, prints the address and runs until its stdin closes.
 //
-//	scaleload -pass floor|txt-order|auth-order|caa-batch -server ADDR
+//	scaleload -pass floor|txt-order|txt-each|auth-order|caa-batch -server ADDR
 //
 // prepares that pass's input, then runs it once against ADDR and prints
 // one JSON line: wall time, CPU time, the process's peak resident set
@@ -66,7 +66,7 @@ type Report struct {
 
 func main() {
 	serve := flag.Bool("serve", false, "serve the benchmark zone until stdin closes")
-	pass := flag.String("pass", "", "the pass to run: floor, txt-order, auth-order or caa-batch")
+	pass := flag.String("pass", "", "the pass to run: floor, txt-order, txt-each, auth-order or caa-batch")
 	server := flag.String("server", "", "the benchmark DNS server, ip:port")
 	cpuprofile := flag.String("cpuprofile", "", "write the pass's CPU profile to this file")
 	flag.Parse()
@@ -146,7 +146,7 @@ func runPass(pass, addr, cpuprofile string) Report {
 			names[i] = c.Record.Name
 		}
 		f = func() (int, int) { return len(names), floor(addr, names) }
-	case "txt-order", "auth-order":
+	case "txt-order", "txt-each", "auth-order":
 		chs, err := challenges()
 		if err != nil {
 			return Report{Error: err.Error()}
@@ -160,6 +160,18 @@ func runPass(pass, addr, cpuprofile string) Report {
 		if pass == "auth-order" {
 			_, port, _ := net.SplitHostPort(addr)
 			v.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{AllowPrivate: true}, Port: port}
+		}
+		if pass == "txt-each" {
+			f = func() (int, int) {
+				failed := 0
+				_, _ = v.VerifyEach(context.Background(), items, func(_ int, r *verify.Result, _ error) {
+					if r == nil || r.Outcome != verify.Verified {
+						failed++
+					}
+				})
+				return len(items), failed
+			}
+			break
 		}
 		f = func() (int, int) {
 			res, _ := v.VerifyOrder(context.Background(), items)
