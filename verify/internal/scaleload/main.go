@@ -69,6 +69,7 @@ func main() {
 	pass := flag.String("pass", "", "the pass to run: floor, txt-order, txt-each, auth-order or caa-batch")
 	server := flag.String("server", "", "the benchmark DNS server, ip:port")
 	cpuprofile := flag.String("cpuprofile", "", "write the pass's CPU profile to this file")
+	memprofile := flag.String("memprofile", "", "write the pass's allocation profile to this file")
 	flag.Parse()
 	if *serve {
 		if err := serveZone(); err != nil {
@@ -77,7 +78,15 @@ func main() {
 		}
 		return
 	}
+	if *memprofile != "" {
+		runtime.MemProfileRate = 4096
+	}
 	rep := runPass(*pass, *server, *cpuprofile)
+	if *memprofile != "" {
+		if err := writeHeapProfile(*memprofile); err != nil {
+			rep.Error = err.Error()
+		}
+	}
 	_ = json.NewEncoder(os.Stdout).Encode(rep)
 	if rep.Error != "" || rep.Failures > 0 {
 		os.Exit(1)
@@ -287,6 +296,15 @@ func measure(f func() (checks, failures int)) Report {
 	metrics.Read(sample)
 	rep.GCs = uint32(sample[1].Value.Uint64() - gc0)
 	return rep
+}
+
+func writeHeapProfile(path string) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	return pprof.Lookup("allocs").WriteTo(out, 0)
 }
 
 func cpuTime() time.Duration {
