@@ -98,6 +98,7 @@ type OrderError struct {
 	Err    error // that item's error
 }
 
+// Error says how many items failed and why the first of the worst did.
 func (e *OrderError) Error() string {
 	return fmt.Sprintf("%d of %d items not verified; item %d: %v", e.Failed, e.Total, e.Index, e.Err)
 }
