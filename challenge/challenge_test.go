@@ -732,3 +732,19 @@ func TestTXTLabelMustBeUnderscored(t *testing.T) {
 		assert.ErrorIs(t, err, challenge.ErrInvalidName, l)
 	}
 }
+
+// BenchmarkValidateDNS01 is the re-validation a verifier does before each
+// dns-01 check (Verifier.Verify calls Validate on every challenge).
+func BenchmarkValidateDNS01(b *testing.B) {
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public()
+	c, err := fixed().ACMEDNS01("www.example.com", token, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
