@@ -356,7 +356,10 @@ func HostRecord(owner, zone string) string {
 	if owner == zone {
 		return "@"
 	}
-	return strings.TrimSuffix(owner, "."+zone)
+	if rel, ok := strings.CutSuffix(owner, zone); ok && strings.HasSuffix(rel, ".") {
+		return rel[:len(rel)-1] // owner without "."+zone, with no copy
+	}
+	return owner
 }
 
 // Parents returns name and its ancestors down to and including stop, which

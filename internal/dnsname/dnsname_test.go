@@ -123,6 +123,9 @@ func TestHelpers(t *testing.T) {
 
 	assert.Equal(t, "@", HostRecord("example.com", "example.com"))
 	assert.Equal(t, "_dnsauth.www", HostRecord("_dnsauth.www.example.com", "example.com"))
+	assert.Equal(t, "_x.myexample.com", HostRecord("_x.myexample.com", "example.com"), "a zone is cut at a label boundary only")
+	assert.Equal(t, "_x.example.org", HostRecord("_x.example.org", "example.com"), "another zone: the name as it is")
+	assert.Equal(t, "a.example.com", HostRecord("a.example.com.", ""), "an empty zone leaves the trailing dot off")
 	assert.Equal(t, []string{"a.b.example.com", "b.example.com", "example.com"}, Parents("a.b.example.com", "example.com"))
 	assert.Equal(t, []string{"example.com"}, Parents("example.com", "example.com"))
 	assert.Equal(t, "example.com.", FQDN("example.com"))
