@@ -378,5 +378,11 @@ func Parents(name, stop string) []string {
 	return out
 }
 
-// FQDN returns name with exactly one trailing dot.
-func FQDN(name string) string { return strings.TrimSuffix(name, ".") + "." }
+// FQDN returns name with one trailing dot added unless it ends in one:
+// a name that does comes back as it is, with no copy.
+func FQDN(name string) string {
+	if strings.HasSuffix(name, ".") {
+		return name
+	}
+	return name + "."
+}

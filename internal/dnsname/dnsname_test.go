@@ -130,6 +130,9 @@ func TestHelpers(t *testing.T) {
 	assert.Equal(t, []string{"example.com"}, Parents("example.com", "example.com"))
 	assert.Equal(t, "example.com.", FQDN("example.com"))
 	assert.Equal(t, "example.com.", FQDN("example.com."))
+	assert.Equal(t, "a..", FQDN("a.."), "only one dot is ever added, none taken away")
+	fq := "_acme-challenge.example.com."
+	assert.Equal(t, unsafe.StringData(fq), unsafe.StringData(FQDN(fq)), "a fully qualified name is returned as it is")
 	assert.True(t, IsWildcard("*.example.com"))
 	assert.Equal(t, "example.com", Base("*.example.com"))
 }
