@@ -795,3 +795,58 @@ func BenchmarkValidateDNS01(b *testing.B) {
 		}
 	}
 }
+
+// TestRecordIsAgreesWithTheBuiltRecord: Validate's part-by-part check
+// accepts a record exactly when it equals the one the builder makes, over
+// records of other names, zones, labels and forms.
+func TestRecordIsAgreesWithTheBuiltRecord(t *testing.T) {
+	adns := []string{"example.com", "www.example.com", "a.b.example.co.uk", "xn--mnchen-3ya.de", "x.github.io", "example.co.uk"}
+	labels := []string{"_acme-challenge", "_dnsauth", "_x._acme-challenge", "_acme-challenge.www", "_"}
+	var all []challenge.Record
+	for _, adn := range adns {
+		for _, l := range labels {
+			for _, typ := range []string{"TXT", "CNAME"} {
+				r, err := challenge.BuildRecord(typ, l+"."+adn, "v")
+				require.NoError(t, err)
+				all = append(all, *r)
+			}
+		}
+	}
+	variants := func(r challenge.Record) []challenge.Record {
+		out := []challenge.Record{r}
+		for _, f := range []func(*challenge.Record){
+			func(r *challenge.Record) { r.Name = strings.TrimSuffix(r.Name, ".") },
+			func(r *challenge.Record) { r.Name += "." },
+			func(r *challenge.Record) { r.Name = strings.ToUpper(r.Name) },
+			func(r *challenge.Record) { r.Name = strings.Replace(r.Name, ".", "-", 1) },
+			func(r *challenge.Record) {
+				r.Name, r.Host = strings.Replace(r.Name, ".", "-", 1), strings.Replace(r.Host, ".", "-", 1)
+			},
+			func(r *challenge.Record) { r.Name = "x" + r.Name },
+			func(r *challenge.Record) { r.Host = "@" },
+			func(r *challenge.Record) { r.Host += ".x" },
+			func(r *challenge.Record) { r.Zone = strings.TrimPrefix(r.Zone, "example.") },
+			func(r *challenge.Record) { r.Value = "w" },
+		} {
+			v := r
+			f(&v)
+			out = append(out, v)
+		}
+		return out
+	}
+	for _, want := range all {
+		owner := strings.TrimSuffix(want.Name, ".")
+		for _, adn := range adns {
+			l, ok := strings.CutSuffix(owner, "."+adn)
+			if !ok {
+				continue
+			}
+			for _, other := range all {
+				for _, got := range variants(other) {
+					assert.Equal(t, got == want, challenge.RecordIs(&got, want.Type, l, adn, want.Zone, want.Value),
+						"want %+v (labels %q, adn %q), got %+v", want, l, adn, got)
+				}
+			}
+		}
+	}
+}
