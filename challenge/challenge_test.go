@@ -619,6 +619,10 @@ func TestValidateRefusesRetargetedChallenge(t *testing.T) {
 	acct := build(b.DNSAccount01("www.example.com", token, key, "https://ca.example/acct/1"))
 	persist := build(b.DNSPersist01("www.example.com", challenge.PersistParams{Issuer: "authority.example", AccountURL: "https://ca.example/acct/1", Plain: true}))
 	const wk = "/.well-known/pki-validation/"
+	// at moves a record: its name and the host a DNS console shows.
+	at := func(name, host string) func(c *challenge.Challenge) {
+		return func(c *challenge.Challenge) { c.Record.Name, c.Record.Host = name, host }
+	}
 
 	tests := []struct {
 		name   string
@@ -710,38 +714,24 @@ func TestValidateRefusesRetargetedChallenge(t *testing.T) {
 		{"dns-01 name without the trailing dot", dns01www, func(c *challenge.Challenge) {
 			c.Record.Name = strings.TrimSuffix(c.Record.Name, ".")
 		}},
-		{"dns-01 at the ADN", dns01www, func(c *challenge.Challenge) { c.Record.Name, c.Record.Host = "www.example.co.uk.", "www" }},
-		{"dns-01 above the ADN", dns01www, func(c *challenge.Challenge) {
-			c.Record.Name, c.Record.Host = "_acme-challenge.example.co.uk.", "_acme-challenge"
-		}},
-		{"dns-01 on a longer name", dns01www, func(c *challenge.Challenge) {
-			c.Record.Name, c.Record.Host = "_acme-challenge.www.example.co.uk.evil.test.", "_acme-challenge.www"
-		}},
-		{"dns-01 label in upper case", dns01www, func(c *challenge.Challenge) {
-			c.Record.Name, c.Record.Host = "_ACME-CHALLENGE.www.example.co.uk.", "_ACME-CHALLENGE.www"
-		}},
-		{"dns-01 label joined to the ADN", dns01www, func(c *challenge.Challenge) {
-			c.Record.Name, c.Record.Host = "_acme-challenge-www.example.co.uk.", "_acme-challenge-www"
-		}},
+		{"dns-01 at the ADN", dns01www, at("www.example.co.uk.", "www")},
+		{"dns-01 above the ADN", dns01www, at("_acme-challenge.example.co.uk.", "_acme-challenge")},
+		{"dns-01 on a longer name", dns01www, at("_acme-challenge.www.example.co.uk.evil.test.", "_acme-challenge.www")},
+		{"dns-01 label in upper case", dns01www, at("_ACME-CHALLENGE.www.example.co.uk.", "_ACME-CHALLENGE.www")},
+		{"dns-01 label joined to the ADN", dns01www, at("_acme-challenge-www.example.co.uk.", "_acme-challenge-www")},
 		{"dns-01 key authorization without its dot", dns01www, func(c *challenge.Challenge) {
 			c.KeyAuthorization = token + "-" + c.KeyAuthorization[len(token)+1:]
 			c.Record.Value = challenge.DNS01Value(c.KeyAuthorization)
 		}},
-		{"dns-txt label in upper case", txt, func(c *challenge.Challenge) { c.Record.Name, c.Record.Host = "_DNSAUTH.example.com.", "_DNSAUTH" }},
-		{"dns-txt label with a bad character", txt, func(c *challenge.Challenge) {
-			c.Record.Name, c.Record.Host = "_dns!auth.example.com.", "_dns!auth"
-		}},
+		{"dns-txt label in upper case", txt, at("_DNSAUTH.example.com.", "_DNSAUTH")},
+		{"dns-txt label with a bad character", txt, at("_dns!auth.example.com.", "_dns!auth")},
 		{"hash-cname owner without '_'", hcname, func(c *challenge.Challenge) {
 			c.Record.Name, c.Record.Host = strings.TrimPrefix(c.Record.Name, "_"), strings.TrimPrefix(c.Record.Host, "_")
 		}},
-		{"dns-account-01 at dns-01's owner", acct, func(c *challenge.Challenge) {
-			c.Record.Name, c.Record.Host = "_acme-challenge.www.example.com.", "_acme-challenge.www"
-		}},
+		{"dns-account-01 at dns-01's owner", acct, at("_acme-challenge.www.example.com.", "_acme-challenge.www")},
 		{"dns-account-01 host disagrees", acct, func(c *challenge.Challenge) { c.Record.Host = "_acme-challenge.www" }},
 		{"dns-account-01 zone disagrees", acct, func(c *challenge.Challenge) { c.Record.Zone = "www.example.com" }},
-		{"dns-persist-01 below the ADN", persist, func(c *challenge.Challenge) {
-			c.Record.Name, c.Record.Host = "_validation-persist.a.www.example.com.", "_validation-persist.a.www"
-		}},
+		{"dns-persist-01 below the ADN", persist, at("_validation-persist.a.www.example.com.", "_validation-persist.a.www")},
 		{"dns-persist-01 host disagrees", persist, func(c *challenge.Challenge) { c.Record.Host = "_validation-persist" }},
 		{"email to another domain", email, func(c *challenge.Challenge) { c.Email.Addresses = []string{"admin@evil.test"} }},
 		{"email with an extra address", email, func(c *challenge.Challenge) {
