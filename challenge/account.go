@@ -69,15 +69,15 @@ func (b Builder) DNSAccount01(domain, token string, accountKey crypto.PublicKey,
 
 // wantDNSAccount recomputes a dns-account-01 record: dns-01's value of the
 // key authorization at the account's owner name.
-func (c *Challenge) wantDNSAccount() (*Record, error) {
+func (c *Challenge) wantDNSAccount() (typ, labels, value string, err error) {
 	if err := ValidAccountURL(c.AccountURL); err != nil {
-		return nil, asBadChallenge(err)
+		return "", "", "", asBadChallenge(err)
 	}
 	if err := c.validKeyAuthorization(); err != nil {
-		return nil, err
+		return "", "", "", err
 	}
 	if !dns01Matches(c.KeyAuthorization, c.Record.Value) {
-		return nil, badChallenge("dns-account-01 value is not the digest of the key authorization")
+		return "", "", "", badChallenge("dns-account-01 value is not the digest of the key authorization")
 	}
-	return record("TXT", DNSAccountOwner(c.ADN, c.AccountURL), c.Record.Value)
+	return "TXT", DNSAccountLabel(c.AccountURL) + "." + ACMEDNSLabel, c.Record.Value, nil
 }

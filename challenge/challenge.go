@@ -401,7 +401,7 @@ func (c *Challenge) Validate() error {
 	if !c.Method.known() {
 		return badChallenge("unknown method %q", c.Method)
 	}
-	d, err := dnsname.Domain(c.Domain)
+	d, zone, err := dnsname.DomainRegistrable(c.Domain)
 	if err != nil {
 		return fmt.Errorf("challenge: %w: %w", ErrBadChallenge, err)
 	}
@@ -423,7 +423,7 @@ func (c *Challenge) Validate() error {
 	if parts != 1 {
 		return badChallenge("want exactly one of record, file, email, tls_alpn; have %d", parts)
 	}
-	return c.validTargets(d)
+	return c.validTargets(d, zone)
 }
 
 // badChallenge is an ErrBadChallenge saying what is wrong.
@@ -441,20 +441,25 @@ func asBadChallenge(err error) error {
 
 // validTargets checks that every target of c (record name and value form,
 // file path, URLs, addresses) is exactly what the builder of c.Method
-// produces for d: a challenge edited to point at another name (a record at
-// customer-blog.victim.com, a file URL on www.victim.com only) could
-// otherwise be verified for d without touching d.
-func (c *Challenge) validTargets(d string) error {
+// produces for d, whose registrable domain is zone: a challenge edited to
+// point at another name (a record at customer-blog.victim.com, a file URL
+// on www.victim.com only) could otherwise be verified for d without
+// touching d.
+func (c *Challenge) validTargets(d, zone string) error {
 	switch c.Method {
 	case DNSTXT, ACMEDNS01, HashCNAME, DNSAccount01, DNSPersist01:
 		if c.Record == nil {
 			return badChallenge("%s needs a record", c.Method)
 		}
-		want, err := c.wantRecord()
+		typ, labels, value, err := c.wantRecord()
 		if err != nil {
 			return asBadChallenge(err)
 		}
-		if *c.Record != *want {
+		if !recordIs(c.Record, typ, labels, c.ADN, zone, value) {
+			want, err := record(typ, labels+"."+c.ADN, value)
+			if err != nil {
+				return asBadChallenge(err)
+			}
 			return badChallenge("record %s is not what %s prescribes for %s (%s)", c.Record, c.Method, c.ADN, want)
 		}
 	case File, HashFile, ACMEHTTP01:
@@ -498,52 +503,72 @@ func (c *Challenge) validTargets(d string) error {
 }
 
 // wantRecord recomputes the record of a DNS challenge from its ADN, token,
-// CA domain and value, refusing a value not in the method's form.
-func (c *Challenge) wantRecord() (*Record, error) {
+// CA domain and value, refusing a value not in the method's form: the
+// record's type, the labels its owner has above the ADN, and its value.
+func (c *Challenge) wantRecord() (typ, labels, value string, err error) {
 	v := c.Record.Value
 	switch c.Method {
 	case DNSTXT:
 		// <label>.<ADN>, the label the CA chose: one "_" label, never a
 		// host name.
-		label, rest, _ := strings.Cut(c.Record.Name, ".")
-		if !strings.HasPrefix(label, "_") || dnsname.FQDN(c.ADN) != rest {
-			return nil, badChallenge("dns-txt record %q is not at _<label>.%s", c.Record.Name, c.ADN)
+		owner, _ := strings.CutSuffix(c.Record.Name, ".")
+		label, rest, _ := strings.Cut(owner, ".")
+		if !strings.HasPrefix(label, "_") || rest != c.ADN {
+			return "", "", "", badChallenge("dns-txt record %q is not at _<label>.%s", c.Record.Name, c.ADN)
 		}
 		if !random.IsValue(v) {
-			return nil, badChallenge("dns-txt value %q is not a random value of %d bits", v, random.Bits)
+			return "", "", "", badChallenge("dns-txt value %q is not a random value of %d bits", v, random.Bits)
 		}
-		return txtRecord(label, c.ADN, v)
+		// The owner as the builder makes it: the label's characters and
+		// case, the name's length.
+		if n, err := dnsname.Owner(owner); err != nil {
+			return "", "", "", nameErr(err)
+		} else if n != owner {
+			return "", "", "", badChallenge("dns-txt record %q is not normalized (%s.)", c.Record.Name, n)
+		}
+		return "TXT", label, v, nil
 	case ACMEDNS01:
 		if err := c.validKeyAuthorization(); err != nil {
-			return nil, err
+			return "", "", "", err
 		}
 		if !dns01Matches(c.KeyAuthorization, v) {
-			return nil, badChallenge("dns-01 value is not the digest of the key authorization")
+			return "", "", "", badChallenge("dns-01 value is not the digest of the key authorization")
 		}
-		return record("TXT", ACMEDNSLabel+"."+c.ADN, v)
+		return "TXT", ACMEDNSLabel, v, nil
 	case DNSAccount01:
 		return c.wantDNSAccount()
 	case DNSPersist01:
 		return c.wantPersist()
 	}
 	// HashCNAME: _<MD5>.<ADN> CNAME <sha256 split>[.<token>].<ca>.
-	md5, _, _ := strings.Cut(strings.TrimPrefix(c.Record.Name, "_"), ".")
-	if !isHex(md5, 32, true) {
-		return nil, badChallenge("hash-cname record %q is not at _<MD5>.%s", c.Record.Name, c.ADN)
+	label, _, _ := strings.Cut(c.Record.Name, ".")
+	if !strings.HasPrefix(label, "_") || !isHex(label[1:], 32, true) {
+		return "", "", "", badChallenge("hash-cname record %q is not at _<MD5>.%s", c.Record.Name, c.ADN)
 	}
 	var sha string
 	if parts := strings.SplitN(v, ".", 3); len(parts) == 3 {
 		sha = parts[0] + parts[1]
 	}
-	sha, err := c.hashParts(sha)
+	sha, err = c.hashParts(sha)
 	if err != nil {
-		return nil, err
+		return "", "", "", err
 	}
 	target := sha[:32] + "." + sha[32:]
 	if c.Token != "" {
 		target += "." + c.Token
 	}
-	return record("CNAME", "_"+md5+"."+c.ADN, dnsname.FQDN(target+"."+c.CADomain))
+	return "CNAME", label, dnsname.FQDN(target + "." + c.CADomain), nil
+}
+
+// recordIs reports whether r is the record that record(typ,
+// labels+"."+adn, value) builds when adn's registrable domain is zone,
+// comparing the parts in place instead of building it.
+func recordIs(r *Record, typ, labels, adn, zone, value string) bool {
+	owner, dot := strings.CutSuffix(r.Name, ".")
+	rest, ok := strings.CutPrefix(owner, labels)
+	return dot && ok && r.Type == typ && r.Value == value && r.Zone == zone &&
+		len(rest) == 1+len(adn) && rest[0] == '.' && rest[1:] == adn &&
+		r.Host == dnsname.HostRecord(owner, zone)
 }
 
 // wantFile recomputes the path, content and URLs of a file challenge.
@@ -606,8 +631,8 @@ func (c *Challenge) validKeyAuthorization() error {
 	if err := ValidACMEToken(c.Token); err != nil {
 		return asBadChallenge(err)
 	}
-	tp, ok := strings.CutPrefix(c.KeyAuthorization, c.Token+".")
-	if !ok || !isThumbprint(tp) {
+	ka, n := c.KeyAuthorization, len(c.Token)
+	if len(ka) <= n || ka[:n] != c.Token || ka[n] != '.' || !isThumbprint(ka[n+1:]) {
 		return badChallenge("key authorization is not <token>.<SHA-256 thumbprint>")
 	}
 	return nil
@@ -623,9 +648,11 @@ func isThumbprint(s string) bool {
 }
 
 // dns01Matches reports whether value is DNS01Value(keyAuthorization),
-// without allocating.
+// without allocating for a key authorization of up to 600 bytes (a token
+// of 512 characters, a dot and a thumbprint).
 func dns01Matches(keyAuthorization, value string) bool {
-	sum := sha256.Sum256([]byte(keyAuthorization))
+	var in [600]byte
+	sum := sha256.Sum256(append(in[:0], keyAuthorization...))
 	var buf [43]byte
 	b64.Encode(buf[:], sum[:])
 	return string(buf[:]) == value

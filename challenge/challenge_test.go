@@ -615,7 +615,14 @@ func TestValidateRefusesRetargetedChallenge(t *testing.T) {
 	http01 := build(b.ACMEHTTP01("example.com", token, key))
 	dns01 := build(b.ACMEDNS01("example.com", token, key))
 	email := build(b.Email("shop.example.com"))
+	dns01www := build(b.ACMEDNS01("www.example.co.uk", token, key))
+	acct := build(b.DNSAccount01("www.example.com", token, key, "https://ca.example/acct/1"))
+	persist := build(b.DNSPersist01("www.example.com", challenge.PersistParams{Issuer: "authority.example", AccountURL: "https://ca.example/acct/1", Plain: true}))
 	const wk = "/.well-known/pki-validation/"
+	// at moves a record: its name and the host a DNS console shows.
+	at := func(name, host string) func(c *challenge.Challenge) {
+		return func(c *challenge.Challenge) { c.Record.Name, c.Record.Host = name, host }
+	}
 
 	tests := []struct {
 		name   string
@@ -696,6 +703,36 @@ func TestValidateRefusesRetargetedChallenge(t *testing.T) {
 		{"dns-01 below the ADN", dns01, func(c *challenge.Challenge) {
 			c.Record.Name, c.Record.Host = "_acme-challenge.www.example.com.", "_acme-challenge.www"
 		}},
+		// The DNS methods' records are compared part by part: each part,
+		// and the owner's labels, form and trailing dot, is checked.
+		{"dns-01 as CNAME", dns01www, func(c *challenge.Challenge) { c.Record.Type = "CNAME" }},
+		{"dns-01 zone disagrees", dns01www, func(c *challenge.Challenge) { c.Record.Zone = "co.uk" }},
+		{"dns-01 zone is the ADN", dns01www, func(c *challenge.Challenge) {
+			c.Record.Zone, c.Record.Host = "www.example.co.uk", "_acme-challenge"
+		}},
+		{"dns-01 host disagrees", dns01www, func(c *challenge.Challenge) { c.Record.Host = "_acme-challenge" }},
+		{"dns-01 name without the trailing dot", dns01www, func(c *challenge.Challenge) {
+			c.Record.Name = strings.TrimSuffix(c.Record.Name, ".")
+		}},
+		{"dns-01 at the ADN", dns01www, at("www.example.co.uk.", "www")},
+		{"dns-01 above the ADN", dns01www, at("_acme-challenge.example.co.uk.", "_acme-challenge")},
+		{"dns-01 on a longer name", dns01www, at("_acme-challenge.www.example.co.uk.evil.test.", "_acme-challenge.www")},
+		{"dns-01 label in upper case", dns01www, at("_ACME-CHALLENGE.www.example.co.uk.", "_ACME-CHALLENGE.www")},
+		{"dns-01 label joined to the ADN", dns01www, at("_acme-challenge-www.example.co.uk.", "_acme-challenge-www")},
+		{"dns-01 key authorization without its dot", dns01www, func(c *challenge.Challenge) {
+			c.KeyAuthorization = token + "-" + c.KeyAuthorization[len(token)+1:]
+			c.Record.Value = challenge.DNS01Value(c.KeyAuthorization)
+		}},
+		{"dns-txt label in upper case", txt, at("_DNSAUTH.example.com.", "_DNSAUTH")},
+		{"dns-txt label with a bad character", txt, at("_dns!auth.example.com.", "_dns!auth")},
+		{"hash-cname owner without '_'", hcname, func(c *challenge.Challenge) {
+			c.Record.Name, c.Record.Host = strings.TrimPrefix(c.Record.Name, "_"), strings.TrimPrefix(c.Record.Host, "_")
+		}},
+		{"dns-account-01 at dns-01's owner", acct, at("_acme-challenge.www.example.com.", "_acme-challenge.www")},
+		{"dns-account-01 host disagrees", acct, func(c *challenge.Challenge) { c.Record.Host = "_acme-challenge.www" }},
+		{"dns-account-01 zone disagrees", acct, func(c *challenge.Challenge) { c.Record.Zone = "www.example.com" }},
+		{"dns-persist-01 below the ADN", persist, at("_validation-persist.a.www.example.com.", "_validation-persist.a.www")},
+		{"dns-persist-01 host disagrees", persist, func(c *challenge.Challenge) { c.Record.Host = "_validation-persist" }},
 		{"email to another domain", email, func(c *challenge.Challenge) { c.Email.Addresses = []string{"admin@evil.test"} }},
 		{"email with an extra address", email, func(c *challenge.Challenge) {
 			c.Email.Addresses = append(c.Email.Addresses, "attacker@example.com")
@@ -730,5 +767,76 @@ func TestTXTLabelMustBeUnderscored(t *testing.T) {
 		b.TXTLabel = l
 		_, err = b.DNSTXT("example.com")
 		assert.ErrorIs(t, err, challenge.ErrInvalidName, l)
+	}
+}
+
+// BenchmarkValidateDNS01 is the re-validation a verifier does before each
+// dns-01 check (Verifier.Verify calls Validate on every challenge).
+func BenchmarkValidateDNS01(b *testing.B) {
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public()
+	c, err := fixed().ACMEDNS01("www.example.com", token, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestRecordIsAgreesWithTheBuiltRecord: Validate's part-by-part check
+// accepts a record exactly when it equals the one the builder makes, over
+// records of other names, zones, labels and forms.
+func TestRecordIsAgreesWithTheBuiltRecord(t *testing.T) {
+	adns := []string{"example.com", "www.example.com", "a.b.example.co.uk", "xn--mnchen-3ya.de", "x.github.io", "example.co.uk"}
+	labels := []string{"_acme-challenge", "_dnsauth", "_x._acme-challenge", "_acme-challenge.www", "_"}
+	var all []challenge.Record
+	for _, adn := range adns {
+		for _, l := range labels {
+			for _, typ := range []string{"TXT", "CNAME"} {
+				r, err := challenge.BuildRecord(typ, l+"."+adn, "v")
+				require.NoError(t, err)
+				all = append(all, *r)
+			}
+		}
+	}
+	variants := func(r challenge.Record) []challenge.Record {
+		out := []challenge.Record{r}
+		for _, f := range []func(*challenge.Record){
+			func(r *challenge.Record) { r.Name = strings.TrimSuffix(r.Name, ".") },
+			func(r *challenge.Record) { r.Name += "." },
+			func(r *challenge.Record) { r.Name = strings.ToUpper(r.Name) },
+			func(r *challenge.Record) { r.Name = strings.Replace(r.Name, ".", "-", 1) },
+			func(r *challenge.Record) {
+				r.Name, r.Host = strings.Replace(r.Name, ".", "-", 1), strings.Replace(r.Host, ".", "-", 1)
+			},
+			func(r *challenge.Record) { r.Name = "x" + r.Name },
+			func(r *challenge.Record) { r.Host = "@" },
+			func(r *challenge.Record) { r.Host += ".x" },
+			func(r *challenge.Record) { r.Zone = strings.TrimPrefix(r.Zone, "example.") },
+			func(r *challenge.Record) { r.Value = "w" },
+		} {
+			v := r
+			f(&v)
+			out = append(out, v)
+		}
+		return out
+	}
+	for _, want := range all {
+		owner := strings.TrimSuffix(want.Name, ".")
+		for _, adn := range adns {
+			l, ok := strings.CutSuffix(owner, "."+adn)
+			if !ok {
+				continue
+			}
+			for _, other := range all {
+				for _, got := range variants(other) {
+					assert.Equal(t, got == want, challenge.RecordIs(&got, want.Type, l, adn, want.Zone, want.Value),
+						"want %+v (labels %q, adn %q), got %+v", want, l, adn, got)
+				}
+			}
+		}
 	}
 }

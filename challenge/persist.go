@@ -154,14 +154,14 @@ func (b Builder) DNSPersist01(domain string, p PersistParams) (*Challenge, error
 // wantPersist recomputes a dns-persist-01 record: the value as published
 // (the CA side parses it fully, in package verify) at
 // _validation-persist.<ADN>, for the account named.
-func (c *Challenge) wantPersist() (*Record, error) {
+func (c *Challenge) wantPersist() (typ, labels, value string, err error) {
 	if err := ValidAccountURL(c.AccountURL); err != nil {
-		return nil, asBadChallenge(err)
+		return "", "", "", asBadChallenge(err)
 	}
 	v := c.Record.Value
 	issuer, params, ok := strings.Cut(v, ";")
 	if !ok || strings.TrimSpace(issuer) == "" || !strings.Contains(strings.ToLower(params), "accounturi=") {
-		return nil, badChallenge("dns-persist-01 value %q is not \"issuer; accounturi=...\"", v)
+		return "", "", "", badChallenge("dns-persist-01 value %q is not \"issuer; accounturi=...\"", v)
 	}
-	return record("TXT", PersistOwner(c.ADN), v)
+	return "TXT", PersistLabel, v, nil
 }

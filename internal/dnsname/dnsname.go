@@ -56,8 +56,16 @@ var profile = idna.Lookup
 // Domain normalizes a certificate domain: trims spaces and one trailing dot,
 // converts Unicode to A-labels, lower-cases, and checks length, labels, the
 // wildcard position and the public suffix list. The result has no trailing dot
-// and may start with "*.".
+// and may start with "*.". A name already in that form comes back as the
+// input string itself (or it without the dot), without allocating.
 func Domain(s string) (string, error) {
+	d, _, err := normalize(s, false)
+	return d, err
+}
+
+// DomainRegistrable is Domain that also returns Registrable of the result,
+// from the one public suffix lookup both need.
+func DomainRegistrable(s string) (domain, registrable string, err error) {
 	return normalize(s, false)
 }
 
@@ -66,27 +74,35 @@ func Domain(s string) (string, error) {
 // (and kept out of IDNA) and the name may be a single label below a public
 // suffix only if it has '_' labels above a registrable domain.
 func Owner(s string) (string, error) {
-	return normalize(s, true)
+	o, _, err := normalize(s, true)
+	return o, err
 }
 
-func normalize(in string, owner bool) (string, error) {
+func normalize(in string, owner bool) (name, registrable string, err error) {
 	return normalizeWith(in, owner, true)
 }
 
-// normalizeWith is normalize; fast lets plain names skip IDNA (the tests
-// compare both paths).
-func normalizeWith(in string, owner, fast bool) (string, error) {
+// normalizeWith is normalize; fast lets plain names skip IDNA and the
+// general path (the tests compare both ways). It returns the name and the
+// registrable domain of its host part.
+func normalizeWith(in string, owner, fast bool) (name, registrable string, err error) {
+	if fast {
+		s := strings.TrimSuffix(in, ".")
+		if host, ok := plainName(s, owner); ok {
+			return withSuffix(in, s, s[host:])
+		}
+	}
 	s := strings.TrimSpace(in)
 	s = strings.TrimSuffix(s, ".")
 	if s == "" {
-		return "", fail(in, ErrEmpty, "")
+		return "", "", fail(in, ErrEmpty, "")
 	}
 	if !utf8.ValidString(s) {
 		// IDNA would read each bad byte as U+FFFD and still give an A-label.
-		return "", fail(in, ErrInvalid, "not valid UTF-8")
+		return "", "", fail(in, ErrInvalid, "not valid UTF-8")
 	}
 	if isIP(s) {
-		return "", fail(in, ErrIPAddress, "")
+		return "", "", fail(in, ErrIPAddress, "")
 	}
 	labels := strings.Split(s, ".")
 	wild := false
@@ -94,22 +110,22 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 	for i, l := range labels {
 		switch {
 		case l == "":
-			return "", fail(in, ErrEmptyLabel, "")
+			return "", "", fail(in, ErrEmptyLabel, "")
 		case l == "*":
 			if i != 0 || owner {
-				return "", fail(in, ErrWildcard, "")
+				return "", "", fail(in, ErrWildcard, "")
 			}
 			wild = true
 		case strings.Contains(l, "*"):
-			return "", fail(in, ErrWildcard, "")
+			return "", "", fail(in, ErrWildcard, "")
 		case strings.HasPrefix(l, "_") && owner && i == underscored:
 			if !validUnderscoreLabel(l) {
-				return "", fail(in, ErrInvalid, "label "+l)
+				return "", "", fail(in, ErrInvalid, "label "+l)
 			}
 			labels[i] = strings.ToLower(l)
 			underscored++
 		case strings.Contains(l, "_"):
-			return "", fail(in, ErrUnderscore, "label "+l)
+			return "", "", fail(in, ErrUnderscore, "label "+l)
 		}
 	}
 	start := underscored
@@ -117,7 +133,7 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 		start = 1
 	}
 	if start >= len(labels) {
-		return "", fail(in, ErrSingleLabel, "")
+		return "", "", fail(in, ErrSingleLabel, "")
 	}
 	host := s // labels[start:] joined, as given
 	for _, l := range labels[:start] {
@@ -125,9 +141,8 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 	}
 	ascii := host
 	if !fast || !plainLDH(host) {
-		var err error
 		if ascii, err = profile.ToASCII(host); err != nil {
-			return "", fail(in, ErrInvalid, err.Error())
+			return "", "", fail(in, ErrInvalid, err.Error())
 		}
 		ascii = strings.ToLower(ascii)
 	}
@@ -136,16 +151,16 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 		out = strings.Join(labels[:start], ".") + "." + ascii
 	}
 	if len(out) > 253 {
-		return "", fail(in, ErrTooLong, "")
+		return "", "", fail(in, ErrTooLong, "")
 	}
 	for rest := out; ; {
 		l, after, more := strings.Cut(rest, ".")
 		if len(l) > 63 {
-			return "", fail(in, ErrTooLong, "label "+l)
+			return "", "", fail(in, ErrTooLong, "label "+l)
 		}
 		if l == "" {
 			// IDNA maps "xn--" (empty Punycode) to nothing.
-			return "", fail(in, ErrInvalid, "a label is empty after IDNA")
+			return "", "", fail(in, ErrInvalid, "a label is empty after IDNA")
 		}
 		if !more {
 			break
@@ -153,12 +168,81 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 		rest = after
 	}
 	if !strings.Contains(ascii, ".") {
-		return "", fail(in, ErrSingleLabel, "")
+		return "", "", fail(in, ErrSingleLabel, "")
 	}
-	if isPublicSuffix(ascii) {
-		return "", fail(in, ErrPublicSuffix, ascii)
+	return withSuffix(in, out, ascii)
+}
+
+// withSuffix ends normalize: it refuses a host that is itself a public
+// suffix (counting the list's default "*" rule) and returns name with the
+// host's registrable domain, the suffix and one label more; one lookup
+// serves both.
+func withSuffix(in, name, host string) (string, string, error) {
+	ps, _ := publicsuffix.PublicSuffix(host)
+	i := len(host) - len(ps) - 1 // the dot before the suffix
+	if ps == host || i < 0 || host[i] != '.' {
+		return "", "", fail(in, ErrPublicSuffix, host)
 	}
-	return out, nil
+	return name, host[strings.LastIndexByte(host[:i], '.')+1:], nil
+}
+
+// plainName reports whether s (no trailing dot) is a name normalize would
+// return unchanged with no IDNA: lower-case LDH host labels as plainLDH
+// accepts, after a leading "*" label (domains) or leading '_' labels
+// (owners) in the lower case normalize makes, within the length limits, with
+// a host of two labels or more whose last label is not numeric or hex (as
+// an IP shorthand would be). It also returns where the host starts. Any
+// other name takes the general path, which says what is wrong.
+func plainName(s string, owner bool) (host int, ok bool) {
+	if s == "" || len(s) > 253 {
+		return 0, false
+	}
+	prefix := true // still in the leading "*" or '_' labels
+	start, digits, under, star := 0, true, false, false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			switch c := s[i]; {
+			case c >= 'a' && c <= 'z' || c == '-':
+				digits = false
+				continue
+			case c >= '0' && c <= '9':
+				continue
+			case c == '_':
+				under = true
+				continue
+			case c == '*':
+				star = true
+				continue
+			case c != '.':
+				return 0, false
+			}
+		}
+		l := s[start:i]
+		switch {
+		case l == "" || len(l) > 63:
+			return 0, false
+		case l == "*" && start == 0 && !owner:
+			host = i + 1
+		case l[0] == '_' && owner && prefix && !star && len(l) >= 2:
+			host = i + 1
+		case under || star || !ldhLabel(l):
+			return 0, false
+		default:
+			prefix = false
+		}
+		if i == len(s) {
+			// The last label: a number or 0x... reads as an IP address.
+			if digits || len(l) >= 2 && l[0] == '0' && l[1] == 'x' {
+				return 0, false
+			}
+			break
+		}
+		start, digits, under, star = i+1, true, false, false
+	}
+	if host >= len(s) || strings.IndexByte(s[host:], '.') < 0 {
+		return 0, false // single label
+	}
+	return host, true
 }
 
 // plainLDH reports whether IDNA lookup (UTS 46) would return host as it
@@ -167,22 +251,27 @@ func normalizeWith(in string, owner, fast bool) (string, error) {
 // "xn--" A-labels sit, which IDNA decodes and checks). Labels are not
 // empty (normalize checked).
 func plainLDH(host string) bool {
-	start := 0
-	for i := 0; i <= len(host); i++ {
-		if i < len(host) && host[i] != '.' {
-			c := host[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-			continue
-		}
-		l := host[start:i]
-		if l == "" || l[0] == '-' || l[len(l)-1] == '-' || len(l) >= 4 && l[2] == '-' && l[3] == '-' {
+	for {
+		l, rest, more := strings.Cut(host, ".")
+		if !ldhLabel(l) {
 			return false
 		}
-		start = i + 1
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+		if !more {
+			return true
+		}
+		host = rest
 	}
-	return true
+}
+
+// ldhLabel checks the hyphens of a label plainLDH accepts: not empty, no
+// '-' first or last, no "--" in the third and fourth places.
+func ldhLabel(l string) bool {
+	return l != "" && l[0] != '-' && l[len(l)-1] != '-' && !(len(l) >= 4 && l[2] == '-' && l[3] == '-')
 }
 
 func validUnderscoreLabel(l string) bool {
@@ -210,13 +299,6 @@ func isIP(s string) bool {
 	last := s[strings.LastIndexByte(s, '.')+1:]
 	return last != "" && strings.Trim(last, "0123456789") == "" ||
 		len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')
-}
-
-// isPublicSuffix reports whether name is itself on the public suffix list,
-// counting the default "*" rule (any unknown TLD) as a suffix too.
-func isPublicSuffix(name string) bool {
-	ps, _ := publicsuffix.PublicSuffix(name)
-	return ps == name
 }
 
 // HasICANNSuffix reports whether name ends in a public suffix of the ICANN
@@ -250,13 +332,17 @@ func Base(domain string) string { return strings.TrimPrefix(domain, "*.") }
 
 // Registrable returns the registrable domain (public suffix + one label) of a
 // normalized domain or owner name; "_" labels and a wildcard are skipped.
+// The result is a substring of name.
 func Registrable(name string) (string, error) {
-	labels := strings.Split(Base(name), ".")
-	i := 0
-	for i < len(labels) && strings.HasPrefix(labels[i], "_") {
-		i++
+	host := Base(name)
+	for strings.HasPrefix(host, "_") {
+		_, rest, more := strings.Cut(host, ".")
+		if !more {
+			rest = ""
+		}
+		host = rest
 	}
-	rd, err := publicsuffix.EffectiveTLDPlusOne(strings.Join(labels[i:], "."))
+	rd, err := publicsuffix.EffectiveTLDPlusOne(host)
 	if err != nil {
 		return "", fail(name, ErrPublicSuffix, err.Error())
 	}
@@ -270,7 +356,10 @@ func HostRecord(owner, zone string) string {
 	if owner == zone {
 		return "@"
 	}
-	return strings.TrimSuffix(owner, "."+zone)
+	if rel, ok := strings.CutSuffix(owner, zone); ok && strings.HasSuffix(rel, ".") {
+		return rel[:len(rel)-1] // owner without "."+zone, with no copy
+	}
+	return owner
 }
 
 // Parents returns name and its ancestors down to and including stop, which
@@ -289,5 +378,11 @@ func Parents(name, stop string) []string {
 	return out
 }
 
-// FQDN returns name with exactly one trailing dot.
-func FQDN(name string) string { return strings.TrimSuffix(name, ".") + "." }
+// FQDN returns name with one trailing dot added unless it ends in one:
+// a name that does comes back as it is, with no copy.
+func FQDN(name string) string {
+	if strings.HasSuffix(name, ".") {
+		return name
+	}
+	return name + "."
+}

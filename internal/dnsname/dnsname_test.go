@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -122,10 +123,16 @@ func TestHelpers(t *testing.T) {
 
 	assert.Equal(t, "@", HostRecord("example.com", "example.com"))
 	assert.Equal(t, "_dnsauth.www", HostRecord("_dnsauth.www.example.com", "example.com"))
+	assert.Equal(t, "_x.myexample.com", HostRecord("_x.myexample.com", "example.com"), "a zone is cut at a label boundary only")
+	assert.Equal(t, "_x.example.org", HostRecord("_x.example.org", "example.com"), "another zone: the name as it is")
+	assert.Equal(t, "a.example.com", HostRecord("a.example.com.", ""), "an empty zone leaves the trailing dot off")
 	assert.Equal(t, []string{"a.b.example.com", "b.example.com", "example.com"}, Parents("a.b.example.com", "example.com"))
 	assert.Equal(t, []string{"example.com"}, Parents("example.com", "example.com"))
 	assert.Equal(t, "example.com.", FQDN("example.com"))
 	assert.Equal(t, "example.com.", FQDN("example.com."))
+	assert.Equal(t, "a..", FQDN("a.."), "only one dot is ever added, none taken away")
+	fq := "_acme-challenge.example.com."
+	assert.Equal(t, unsafe.StringData(fq), unsafe.StringData(FQDN(fq)), "a fully qualified name is returned as it is")
 	assert.True(t, IsWildcard("*.example.com"))
 	assert.Equal(t, "example.com", Base("*.example.com"))
 }
@@ -182,21 +189,32 @@ func TestHasICANNSuffix(t *testing.T) {
 	}
 }
 
-// sameBothWays fails t if the fast path for plain names and IDNA disagree on
-// s, in result or error.
+// sameBothWays fails t if the fast path for plain names and the general
+// path through IDNA disagree on s, in result, registrable domain or error,
+// or if the registrable domain is not what Registrable (its own public
+// suffix lookup) makes of the result.
 func sameBothWays(t testing.TB, s string) {
 	t.Helper()
 	for _, owner := range []bool{false, true} {
-		fast, ferr := normalizeWith(s, owner, true)
-		slow, serr := normalizeWith(s, owner, false)
-		if fast != slow || (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
-			t.Fatalf("%q (owner %v): fast %q, %v; IDNA %q, %v", s, owner, fast, ferr, slow, serr)
+		fast, frd, ferr := normalizeWith(s, owner, true)
+		slow, srd, serr := normalizeWith(s, owner, false)
+		if fast != slow || frd != srd || (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
+			t.Fatalf("%q (owner %v): fast %q %q, %v; IDNA %q %q, %v", s, owner, fast, frd, ferr, slow, srd, serr)
+		}
+		if ferr != nil {
+			continue
+		}
+		if rd, err := Registrable(fast); err != nil || rd != frd {
+			t.Fatalf("%q (owner %v) -> %q: registrable %q, Registrable says %q, %v", s, owner, fast, frd, rd, err)
 		}
 	}
 }
 
 // TestFastPathMatchesIDNA: names that skip IDNA come out exactly as IDNA
-// would make them, over edge cases and many generated names.
+// would make them, over edge cases and many generated names: random
+// strings, and names put together from labels that sit near the fast
+// path's edges (wildcards, '_' labels, hyphens, "xn--", numbers, public
+// suffixes, trailing dots).
 func TestFastPathMatchesIDNA(t *testing.T) {
 	for _, s := range []string{
 		"example.com", "a-b.example.com", "-a.example.com", "a-.example.com", "ab--c.example.com",
@@ -204,6 +222,13 @@ func TestFastPathMatchesIDNA(t *testing.T) {
 		"123.example.com", "1.com", "0x1.example.com", "www.example.123", strings.Repeat("a", 63) + ".com",
 		strings.Repeat("a", 64) + ".com", "_dnsauth.www.example.com", "*.example.com", "EXAMPLE.com",
 		"exa_mple.com", "a.b.c.d.e.f.g.example.co.uk", "-.com", "a.-", "xn--55qx5d.cn", "xn--55qx5D.cn",
+		"_acme-challenge.www.example.com.", "_a._b.example.com", "_a.*.example.com", "*._a.example.com",
+		"_.example.com", "__.example.com", "_a-_.example.com", "_a*.example.com", "_A.example.com",
+		"*.co.uk", "_x.co.uk", "_x.github.io", "x.github.io", "www.ck", "a.www.ck", "x.0x1", "x.0x", "x.0",
+		"_x.1.2.3.4", "1.2.3.4", "a.b.c.4", "*.com", "*", "_x", "_x.", "x.", ".", "", "..", "a..b",
+		"www.example.com..", " www.example.com", "www.example.com ", "*.*.example.com",
+		strings.Repeat("a.", 126) + "com", strings.Repeat("a.", 125) + "com", "_" + strings.Repeat("a", 62) + ".example.com",
+		"_" + strings.Repeat("a", 63) + ".example.com",
 	} {
 		sameBothWays(t, s)
 	}
@@ -219,6 +244,44 @@ func TestFastPathMatchesIDNA(t *testing.T) {
 			b.WriteString(".com")
 		}
 		sameBothWays(t, b.String())
+	}
+	pieces := []string{"www", "a", "b-c", "-x", "y-", "ab--cd", "xn--", "xn--mnchen-3ya", "0x1", "0", "12", "Ab",
+		"_acme-challenge", "_x", "_", "*", "a_b", "", "com", "co", "uk", "github", "io", "ck", "de", "example",
+		"münchen", strings.Repeat("q", 63), strings.Repeat("q", 64)}
+	for range 20000 {
+		var b strings.Builder
+		for i := range 1 + r.IntN(5) {
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		if r.IntN(4) == 0 {
+			b.WriteByte('.')
+		}
+		sameBothWays(t, b.String())
+	}
+}
+
+// TestPlainNamesComeBackAsGiven: a name already normalized is returned
+// as the input string itself (or it without the trailing dot), with no
+// copy; the one allocation left is the public suffix lookup's own
+// (x/net/publicsuffix parses the name as an IP address first).
+func TestPlainNamesComeBackAsGiven(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		owner bool
+	}{
+		{"www.example.com", false}, {"*.example.co.uk", false}, {"_acme-challenge.www.example.com.", true},
+		{"_dnsauth.example.com", true}, {"d1234.example.com", true},
+	} {
+		name, rd, err := normalize(tc.in, tc.owner)
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, unsafe.StringData(tc.in), unsafe.StringData(name), "%s: the input itself", tc.in)
+		assert.Equal(t, strings.TrimSuffix(tc.in, "."), name)
+		assert.True(t, strings.HasSuffix(name, rd), "%s: registrable %q is a substring", tc.in, rd)
+		allocs := testing.AllocsPerRun(100, func() { _, _, _ = normalize(tc.in, tc.owner) })
+		assert.LessOrEqual(t, allocs, 1.0, tc.in)
 	}
 }
 
