@@ -2,6 +2,7 @@ package caa_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -136,4 +137,55 @@ func TestCheckAllWithoutResolver(t *testing.T) {
 	got := (&caa.Checker{DNSSEC: caa.DNSSECOff}).CheckAll(context.Background(), names("x", 2))
 	require.Len(t, got, 2)
 	assert.ErrorIs(t, got[1].Err, caa.ErrNoResolver)
+}
+
+// TestCheckAllUnderDNSSECAsCheck: under validation, a batch whose names
+// share signed, tampered and expired ancestors decides each name as Check
+// does: a shared bogus level fails every name that climbs to it, and a
+// shared secure one keeps its verdict.
+func TestCheckAllUnderDNSSECAsCheck(t *testing.T) {
+	c := signedCAALab(t)
+	var reqs []caa.Request
+	for _, d := range []string{"www.example.com", "nosuch.example.com", "www.plain.com", "bad.example.com",
+		"x.bad.example.com", "deep.bad2.example.com", "y.deep.bad2.example.com", "alias.example.com"} {
+		reqs = append(reqs, caa.Request{Domain: d, Issuers: []string{"ssl.com"}},
+			caa.Request{Domain: d, Issuers: []string{"ssl.com"}}) // every name twice: shared to the bottom
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := c.CheckAll(ctx, reqs)
+	require.Len(t, got, len(reqs))
+	for i, r := range got {
+		want, werr := c.Check(ctx, reqs[i])
+		if werr != nil {
+			require.Error(t, r.Err, reqs[i].Domain)
+			assert.Nil(t, r.Decision, "never a decision on a failed lookup")
+			assert.Equal(t, errors.Is(werr, caa.ErrDNSSECBogus), errors.Is(r.Err, caa.ErrDNSSECBogus), reqs[i].Domain)
+			assert.ErrorIs(t, r.Err, caa.ErrLookup)
+			continue
+		}
+		require.NoError(t, r.Err, reqs[i].Domain)
+		assert.Equal(t, want.DNSSEC, r.Decision.DNSSEC, reqs[i].Domain)
+		assert.Equal(t, want.Permitted, r.Decision.Permitted, reqs[i].Domain)
+		assert.Equal(t, want.RelevantName, r.Decision.RelevantName, reqs[i].Domain)
+	}
+	assert.ErrorIs(t, got[8].Err, caa.ErrDNSSECBogus, "x.bad.example.com climbs to the tampered level")
+	assert.Equal(t, caa.DNSSECSecure, got[1].Decision.DNSSEC)
+}
+
+// TestCheckAllDecisionsOwnTheirSlices: names decided by one shared
+// answer get Records and Issuers of their own: a caller editing one
+// Decision changes no other.
+func TestCheckAllDecisionsOwnTheirSlices(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	got := (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z}).CheckAll(context.Background(), names("o", 3))
+	for _, r := range got {
+		require.NoError(t, r.Err)
+	}
+	got[0].Decision.Records[0] = "changed"
+	got[0].Decision.Issuers[0] = "changed"
+	for _, r := range got[1:] {
+		assert.Equal(t, []string{`example.com. 300 IN CAA 0 issue "ssl.com"`}, r.Decision.Records)
+		assert.Equal(t, []string{"ssl.com"}, r.Decision.Issuers)
+	}
 }
