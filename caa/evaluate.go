@@ -114,7 +114,7 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Evaluation {
 			}
 			continue
 		}
-		return Evaluation{Permitted: true, Rule: fmt.Sprintf("%s %s permits", tag, strconv.Quote(rr.Value))}
+		return Evaluation{Permitted: true, Rule: tag + " " + strconv.Quote(rr.Value) + " permits"}
 	}
 
 	var rule string

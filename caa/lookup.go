@@ -2,7 +2,6 @@ package caa
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -118,8 +117,8 @@ func relevant(ctx context.Context, r *resolve.Resolver, name string, b *batch) (
 // not an RRset is a *LookupError.
 func query(ctx context.Context, r *resolve.Resolver, name string) levelResult {
 	a, err := r.Lookup(ctx, name, dns.TypeCAA)
-	var re *resolve.Error
-	if errors.As(err, &re) && re.Kind == resolve.NotFound {
+	re, _ := err.(*resolve.Error) // Lookup's only kind of error
+	if re != nil && re.Kind == resolve.NotFound {
 		return levelResult{ad: a.AD, dnssec: a.DNSSEC, nx: re.NXDOMAIN}
 	}
 	if err != nil {
