@@ -96,6 +96,30 @@ type flight struct {
 	started atomic.Bool
 	done    chan struct{}
 	res     levelResult
+	last    atomic.Pointer[verdict] // the latest evaluation of res.rrs
+}
+
+// verdict is an evaluation of a flight's RRset and what it depended on:
+// names of one batch mostly ask the same of the same records.
+type verdict struct {
+	issuers         []string
+	wild            bool
+	account, method string
+	at              place
+	e               Evaluation
+}
+
+// evaluate is evaluate(req, f.res.rrs, at), made once for every run of
+// requests that ask the same (same CA, wildcard, account and method).
+func (f *flight) evaluate(req Request, at place) Evaluation {
+	if v := f.last.Load(); v != nil && v.wild == req.Wildcard && v.account == req.AccountURI &&
+		v.method == req.Method && v.at == at && slices.Equal(v.issuers, req.Issuers) {
+		return v.e
+	}
+	e := evaluate(req, f.res.rrs, at)
+	f.last.Store(&verdict{issuers: req.Issuers, wild: req.Wildcard, account: req.AccountURI,
+		method: req.Method, at: at, e: e})
+	return e
 }
 
 func newBatch(ctx context.Context, r *resolve.Resolver, timeout time.Duration, vs []vetted) *batch {

@@ -189,3 +189,50 @@ func TestCheckAllDecisionsOwnTheirSlices(t *testing.T) {
 		assert.Equal(t, []string{"ssl.com"}, r.Decision.Issuers)
 	}
 }
+
+// TestCheckAllSharedRecordsEvaluatedPerRequest: names that inherit one
+// shared RRset but differ in CA, method, account or wildcard are each
+// evaluated for what they ask, as Check evaluates them.
+func TestCheckAllSharedRecordsEvaluatedPerRequest(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(
+		`example.com. 300 IN CAA 0 issue "ssl.com; validationmethods=dns-01"`,
+		`example.com. 300 IN CAA 0 issue "letsencrypt.org; accounturi=https://acme.example/acct/1"`,
+		`example.com. 300 IN CAA 0 issuewild ";"`,
+	)
+	kinds := []caa.Request{
+		{Issuers: []string{"ssl.com"}, Method: "dns-01"},
+		{Issuers: []string{"ssl.com"}, Method: "http-01"},
+		{Issuers: []string{"letsencrypt"}, AccountURI: "https://acme.example/acct/1"},
+		{Issuers: []string{"letsencrypt"}, AccountURI: "https://acme.example/acct/2"},
+		{Issuers: []string{"ssl.com"}, Method: "dns-01", Wildcard: true},
+		{Issuers: []string{"pki.goog"}},
+		{Issuers: []string{"letsencrypt"}},
+	}
+	var reqs []caa.Request
+	for i := range 60 {
+		r := kinds[i%len(kinds)]
+		if i%12 >= 6 {
+			r = kinds[(i/2)%len(kinds)] // runs of equal requests, and changes
+		}
+		r.Domain = fmt.Sprintf("n%d.example.com", i)
+		reqs = append(reqs, r)
+	}
+	for _, n := range []int{1, 16} {
+		c := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, Concurrency: n}
+		got := c.CheckAll(context.Background(), reqs)
+		permitted := 0
+		for i, r := range got {
+			want, err := c.Check(context.Background(), reqs[i])
+			require.NoError(t, err)
+			require.NoError(t, r.Err)
+			assert.Equal(t, want.Permitted, r.Decision.Permitted, "%+v", reqs[i])
+			assert.Equal(t, want.Rule, r.Decision.Rule, "%+v", reqs[i])
+			assert.Equal(t, want.Hint, r.Decision.Hint, "%+v", reqs[i])
+			if r.Decision.Permitted {
+				permitted++
+			}
+		}
+		assert.Greater(t, permitted, 0)
+		assert.Less(t, permitted, len(reqs))
+	}
+}

@@ -291,7 +291,12 @@ func (c *Checker) check(ctx context.Context, req Request, v vetted, r *resolve.R
 	if rel.name == "" {
 		at.owner = base
 	}
-	e := evaluate(req, rel.rrs, at)
+	var e Evaluation
+	if rel.from != nil {
+		e = rel.from.evaluate(req, at)
+	} else {
+		e = evaluate(req, rel.rrs, at)
+	}
 	d.Permitted, d.Rule, d.Hint = e.Permitted, e.Rule, e.Hint
 	return d, nil
 }

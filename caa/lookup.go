@@ -20,6 +20,7 @@ type relevantSet struct {
 	ttl     uint32
 	ad      bool          // every answer consulted, up to and including name's, had AD
 	dnssec  DNSSECVerdict // the weakest verdict of those answers
+	from    *flight       // the batch's lookup of name, when shared
 }
 
 // levelResult is the answer for one level: its CAA records (empty for
@@ -101,6 +102,9 @@ func relevant(ctx context.Context, r *resolve.Resolver, name string, b *batch) (
 	}
 	for i := own; !done && i < len(names); i++ {
 		done = decide(i, b.wait(ctx, names[i]))
+		if found {
+			out.from = b.flights[names[i]]
+		}
 	}
 	if err != nil {
 		return relevantSet{}, err
