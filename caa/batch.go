@@ -45,14 +45,22 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []BatchResult {
 		return out
 	}
 	vs := make([]vetted, len(reqs))
+	var issuers []string
+	var issuersErr error
 	for i, r := range reqs {
-		if i > 0 && slices.Equal(r.Issuers, reqs[i-1].Issuers) {
-			// The usual batch names one CA throughout: vet it once.
-			vs[i].issuers, vs[i].issuersErr = vs[i-1].issuers, vs[i-1].issuersErr
-		} else {
-			vs[i].issuers, vs[i].issuersErr = vetIssuers(r.Issuers)
+		if i == 0 || !slices.Equal(r.Issuers, reqs[i-1].Issuers) {
+			// The usual batch names one CA throughout: vetted once.
+			issuers, issuersErr = vetIssuers(r.Issuers)
 		}
-		vs[i].domain, vs[i].domainErr = c.vetDomain(r.Domain)
+		domain, err := c.vetDomain(r.Domain)
+		if err == nil {
+			err = issuersErr
+		}
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		vs[i] = vetted{domain: domain, issuers: issuers}
 	}
 	bctx, cancel := context.WithCancel(ctx)
 	b := newBatch(bctx, c.resolver(), c.timeout(), vs)
@@ -66,11 +74,10 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []BatchResult {
 		n = 128
 	}
 	pool.Each(n, len(reqs), func(i int) {
-		v := vs[i]
-		if err := v.err(); err != nil {
-			out[i].Err = err
+		if out[i].Err != nil {
 			return
 		}
+		v := vs[i]
 		// Each Decision owns its Issuers: a caller changing one changes
 		// no other.
 		v.issuers = slices.Clone(v.issuers)
@@ -125,7 +132,7 @@ func (f *flight) evaluate(req Request, at place) Evaluation {
 func newBatch(ctx context.Context, r *resolve.Resolver, timeout time.Duration, vs []vetted) *batch {
 	seen := make(map[string]int)
 	for _, v := range vs {
-		if v.err() == nil {
+		if v.domain != "" {
 			for _, name := range levels(v.domain) {
 				seen[name]++
 			}

@@ -36,6 +36,10 @@ func TestCheckAllOneResultPerRequestInOrder(t *testing.T) {
 		caa.Request{Domain: "deny.example.com", Issuers: []string{"ssl.com"}},
 		caa.Request{Domain: "co.uk", Issuers: []string{"ssl.com"}},
 		caa.Request{Domain: "www.example.net", Issuers: []string{"ssl.com"}},
+		caa.Request{Domain: "b1.example.com"}, // no CA
+		caa.Request{Domain: "b2.example.com", Issuers: []string{"not a domain"}},
+		caa.Request{Domain: "b3.example.com", Issuers: []string{"not a domain"}},
+		caa.Request{Domain: "b4.example.com", Issuers: []string{"ssl.com"}},
 	)
 	c := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, Concurrency: 3}
 	got := c.CheckAll(context.Background(), reqs)
@@ -57,6 +61,10 @@ func TestCheckAllOneResultPerRequestInOrder(t *testing.T) {
 	assert.True(t, got[0].Decision.Permitted)
 	assert.False(t, got[20].Decision.Permitted)
 	assert.False(t, got[22].Decision.Permitted)
+	for _, i := range []int{23, 24, 25} {
+		assert.ErrorIs(t, got[i].Err, caa.ErrBadRequest, reqs[i].Domain)
+	}
+	assert.True(t, got[26].Decision.Permitted, "a bad CA in the request before changes nothing")
 }
 
 // TestCheckAllAsksSharedQuestionsOnce: 200 names under example.com ask

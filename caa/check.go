@@ -189,30 +189,22 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 	if c == nil || c.DNS == nil {
 		return nil, ErrNoResolver
 	}
-	var v vetted
-	v.domain, v.domainErr = c.vetDomain(req.Domain)
-	v.issuers, v.issuersErr = vetIssuers(req.Issuers)
-	if err := v.err(); err != nil {
+	domain, err := c.vetDomain(req.Domain)
+	if err != nil {
 		return nil, err
 	}
-	return c.check(ctx, req, v, c.resolver(), nil)
+	issuers, err := vetIssuers(req.Issuers)
+	if err != nil {
+		return nil, err
+	}
+	return c.check(ctx, req, vetted{domain: domain, issuers: issuers}, c.resolver(), nil)
 }
 
 // vetted is a request's name, normalized, and its CA's issuer domain
-// names, brands expanded, or why either is bad.
+// names, brands expanded.
 type vetted struct {
-	domain     string
-	issuers    []string
-	domainErr  error
-	issuersErr error
-}
-
-// err is the first of the request's faults, as Check reports it.
-func (v vetted) err() error {
-	if v.domainErr != nil {
-		return v.domainErr
-	}
-	return v.issuersErr
+	domain  string
+	issuers []string
 }
 
 // vetDomain normalizes the name to check and refuses a non-public one
