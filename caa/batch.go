@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/internal/pool"
 	"github.com/dcvkit/dcv/internal/resolve"
 )
@@ -133,7 +134,7 @@ func newBatch(ctx context.Context, r *resolve.Resolver, timeout time.Duration, v
 	seen := make(map[string]int)
 	for _, v := range vs {
 		if v.domain != "" {
-			for _, name := range levels(v.domain) {
+			for _, name := range levels(dnsname.Base(v.domain)) {
 				seen[name]++
 			}
 		}
@@ -148,19 +149,17 @@ func newBatch(ctx context.Context, r *resolve.Resolver, timeout time.Duration, v
 }
 
 // shared returns the index of the first of names (a name and its
-// ancestors, bottom first) that the batch shares, len(names) if none, and
-// starts the lookups of that level and all above it. An ancestor of a
-// shared level is shared too.
+// ancestors, bottom first) from which on the batch shares every level,
+// len(names) if it shares none, and starts the lookups of those levels.
+// An ancestor of a shared level is always shared too.
 func (b *batch) shared(names []string) int {
 	k := len(names)
-	for i, n := range names {
-		if f := b.flights[n]; f != nil {
-			if k == len(names) {
-				k = i
-			}
-			if !f.started.Load() && f.started.CompareAndSwap(false, true) {
-				b.wg.Go(func() { b.fly(f) })
-			}
+	for k > 0 && b.flights[names[k-1]] != nil {
+		k--
+	}
+	for _, n := range names[k:] {
+		if f := b.flights[n]; !f.started.Load() && f.started.CompareAndSwap(false, true) {
+			b.wg.Go(func() { b.fly(f) })
 		}
 	}
 	return k

@@ -244,3 +244,22 @@ func TestCheckAllSharedRecordsEvaluatedPerRequest(t *testing.T) {
 		assert.Less(t, permitted, len(reqs))
 	}
 }
+
+// TestCheckAllWildcardSharesItsBase: a wildcard climbs from its base, so
+// "*.w.example.com" and "w.example.com" in one batch ask w.example.com
+// once, and the wildcard name itself never.
+func TestCheckAllWildcardSharesItsBase(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	z.SetDelay(5 * time.Millisecond)
+	var reqs []caa.Request
+	for _, d := range []string{"*.w.example.com", "w.example.com", "x.w.example.com", "*.w.example.com"} {
+		reqs = append(reqs, caa.Request{Domain: d, Issuers: []string{"ssl.com"}})
+	}
+	for _, r := range (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z}).CheckAll(context.Background(), reqs) {
+		require.NoError(t, r.Err)
+		assert.True(t, r.Decision.Permitted)
+	}
+	assert.Equal(t, 1, z.Queries("w.example.com.", dns.TypeCAA))
+	assert.Equal(t, 0, z.Queries("*.w.example.com.", dns.TypeCAA))
+	assert.Equal(t, 4, z.TotalQueries(), "w, x.w, example.com and com, once each")
+}
