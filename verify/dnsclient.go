@@ -93,6 +93,9 @@ func (c *DNSClient) resolvConf() string {
 
 // String names the servers asked, for evidence records.
 func (c *DNSClient) String() string {
+	if len(c.Servers) == 1 {
+		return withPort(c.Servers[0], "53")
+	}
 	if len(c.Servers) > 0 {
 		s := make([]string, len(c.Servers))
 		for i, v := range c.Servers {
@@ -349,8 +352,9 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 	if err := co.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
-	if ctx.Done() != nil {
+	if network != "udp" && ctx.Done() != nil {
 		// Closing the connection ends a read at once when ctx is cancelled.
+		// (UDP reads wait in slices of cancelPoll instead: no callback.)
 		stop := context.AfterFunc(ctx, func() { co.Close() })
 		defer stop()
 	}
@@ -383,7 +387,7 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 		var err error
 		if network == "udp" {
 			var n int
-			if n, err = co.Read(buf); err == nil {
+			if n, err = readUDP(ctx, co, buf, deadline); err == nil {
 				if raw = buf[:n]; n < dnsHeaderLen {
 					err = dns.ErrShortRead
 				}
@@ -419,6 +423,29 @@ func (c *DNSClient) once(ctx context.Context, network string, q *dns.Msg, server
 		}
 		r.Id = q.Id
 		return r, nil
+	}
+}
+
+// cancelPoll is how soon a UDP read notices that its context was
+// cancelled: it waits in slices this long, so an attempt needs no
+// callback, goroutine or timer of its own for cancellation (the context's
+// deadline is the socket's already).
+const cancelPoll = 100 * time.Millisecond
+
+// readUDP reads one datagram by deadline, or until ctx is cancelled.
+func readUDP(ctx context.Context, co *dns.Conn, buf []byte, deadline time.Time) (int, error) {
+	for {
+		next := time.Now().Add(cancelPoll)
+		if next.After(deadline) {
+			next = deadline
+		}
+		if err := co.SetReadDeadline(next); err != nil {
+			return 0, err
+		}
+		n, err := co.Read(buf)
+		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) || !next.Before(deadline) || ctx.Err() != nil {
+			return n, err
+		}
 	}
 }
 

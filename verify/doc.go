@@ -36,7 +36,9 @@
 //     the name and its parents, filtered by issuer, account, persistUntil
 //     and policy=wildcard; Result.Persist names the record that authorized.
 //   - Email: the submitted code, compared in constant time.
-//   - Orders: many domains at once (VerifyOrder), concurrently with a bound.
+//   - Orders: many domains at once, concurrently with a bound: VerifyOrder
+//     keeps every Result, VerifyEach hands each over as its check ends
+//     and keeps none (memory flat in the number of names).
 //   - Poll retries until success, a terminal failure or the context ends.
 //
 // Expired and malformed challenges are refused before any traffic. Every

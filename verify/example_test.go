@@ -80,6 +80,43 @@ func ExampleVerifier_VerifyOrder() {
 	// order: not verified
 }
 
+// VerifyEach suits orders too large to keep: each result is handed over
+// as its check ends (here printed; a CA would store it) and dropped.
+func ExampleVerifier_VerifyEach() {
+	var b challenge.Builder
+	zone := verifytest.NewZone()
+	var order []verify.OrderItem
+	for _, d := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		c, err := b.DNSTXT(d)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if d != "b.example.com" { // one domain not yet published
+			_ = verifytest.Publish(zone, nil, c)
+		}
+		order = append(order, verify.OrderItem{Challenge: c})
+	}
+	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := &verify.Verifier{TrustAnchors: anchors, DNS: zone}
+	outcome, err := v.VerifyEach(context.Background(), order, func(i int, r *verify.Result, err error) {
+		fmt.Println(i, r.Domain, r.Outcome)
+	})
+	var oe *verify.OrderError
+	if errors.As(err, &oe) {
+		fmt.Printf("order: %s (%d of %d failed, first: %s)\n", outcome, oe.Failed, oe.Total, order[oe.Index].Challenge.Domain)
+	}
+	// Unordered output:
+	// 0 a.example.com verified
+	// 1 b.example.com not verified
+	// 2 c.example.com verified
+	// order: not verified (1 of 3 failed, first: b.example.com)
+}
+
 func ExampleVerifier_VerifyFiles() {
 	zone := verifytest.NewZone().MustAdd("example.com. 300 IN A 127.0.0.1")
 	site := verifytest.NewResponder()

@@ -175,7 +175,19 @@ func txtValues(rrs []dns.RR) ([]string, error) {
 // joinTXT concatenates character-strings as miekg/dns holds them
 // (presentation escapes: \" \\ \DDD) back into the raw bytes.
 func joinTXT(parts []string) string {
+	n, escaped := 0, false
+	for _, s := range parts {
+		n += len(s)
+		escaped = escaped || strings.IndexByte(s, '\\') >= 0
+	}
+	if !escaped {
+		if len(parts) == 1 {
+			return parts[0]
+		}
+		return strings.Join(parts, "")
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, s := range parts {
 		for i := 0; i < len(s); i++ {
 			c := s[i]
@@ -219,8 +231,8 @@ type dnsPath struct {
 
 // resolverFor returns the resolution layer for ex: a dnsPath's setting,
 // or plain resolution without validation for any other Exchanger.
-func resolverFor(ex Exchanger) *resolve.Resolver {
-	r := &resolve.Resolver{Exchanger: ex}
+func resolverFor(ex Exchanger) resolve.Resolver {
+	r := resolve.Resolver{Exchanger: ex}
 	if p, ok := ex.(*dnsPath); ok {
 		r.Exchanger, r.Validator, r.Chain, r.NoRecursion = p.Exchanger, p.val, p.chain, p.noRec
 	}
@@ -235,7 +247,8 @@ func resolverFor(ex Exchanger) *resolve.Resolver {
 // truncation, CNAME loop or too many hops), ErrDNSSECBogus,
 // ErrDNSSECIndeterminate, or the transport's kind.
 func lookupRRs(ctx context.Context, ex Exchanger, owner string, qtype uint16) (resolved, error) {
-	a, err := resolverFor(ex).Lookup(ctx, dnsname.FQDN(owner), qtype)
+	rs := resolverFor(ex)
+	a, err := rs.Lookup(ctx, dnsname.FQDN(owner), qtype)
 	res := resolved{rrs: a.RRs, ttl: a.TTL, ad: a.AD, dnssec: a.DNSSEC, ev: evidenceOf(a.Exchanges)}
 	if err == nil {
 		return res, nil
@@ -365,7 +378,8 @@ func dnssecHint(reason, what string) string {
 // query sends one question for name through the layer and records the
 // evidence; the response's rcode is not judged (findZone needs NXDOMAIN).
 func query(ctx context.Context, ex Exchanger, name string, qtype uint16) (*dns.Msg, Evidence, error) {
-	r, x, err := resolverFor(ex).Query(ctx, name, qtype)
+	rs := resolverFor(ex)
+	r, x, err := rs.Query(ctx, name, qtype)
 	ev := evidenceOf([]resolve.Exchange{x})[0]
 	if err != nil {
 		return nil, ev, fromResolve(err, serverName(ex))

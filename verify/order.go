@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -30,29 +31,95 @@ type OrderResult struct {
 
 // VerifyOrder verifies every item concurrently, at most Concurrency at a
 // time (default 128). A fixed pool of that many workers takes the items in
-// order, so memory grows with the bound, not with the order: an item
-// costs nothing until a worker starts it. The order is verified only if
-// every item is; the error joins the failures (OutcomeOf gives the worst).
-// An order without items is ErrBadInput: nothing checked is nothing
-// verified. Items not started when ctx ends fail with ErrTimeout.
+// order, so the work in flight grows with the bound, not with the order:
+// an item costs nothing until a worker starts it. The order is verified
+// only if every item is; the error joins the failures (OutcomeOf gives the
+// worst). An order without items is ErrBadInput: nothing checked is
+// nothing verified. Items not started when ctx ends fail with ErrTimeout.
+// VerifyOrder keeps every Result; VerifyEach hands each one over instead.
 func (v *Verifier) VerifyOrder(ctx context.Context, items []OrderItem) (*OrderResult, error) {
 	if len(items) == 0 {
-		err := newError(ErrBadInput, "order", errors.New("no items to verify"))
+		err := errNoItems()
 		return &OrderResult{Outcome: OutcomeOf(err)}, err
 	}
+	res := &OrderResult{Results: make([]*Result, len(items))}
+	errs := make([]error, len(items))
+	v.each(ctx, items, func(i int, r *Result, err error) { res.Results[i], errs[i] = r, err })
+	err := errors.Join(errs...)
+	res.Outcome = OutcomeOf(err)
+	return res, err
+}
+
+// VerifyEach verifies the items as VerifyOrder does (the same bounded
+// pool, the same sharing) but keeps no results: fn gets each item's
+// index, result and error as soon as its check ends, one call at a time
+// (fn needs no lock), in the order the checks end. Memory then stays flat
+// however many items there are: a re-validation of 100,000 names can
+// write each result out as it comes. A slow fn holds up the workers.
+//
+// It returns the order's outcome, the worst of the items', and nil only
+// if every item was verified; otherwise an *OrderError that counts the
+// failures and carries the error of the first item with that outcome. An
+// order without items is ErrBadInput.
+func (v *Verifier) VerifyEach(ctx context.Context, items []OrderItem, fn func(i int, r *Result, err error)) (Outcome, error) {
+	if len(items) == 0 {
+		err := errNoItems()
+		return OutcomeOf(err), err
+	}
+	var mu sync.Mutex
+	oe := &OrderError{Total: len(items), Index: -1}
+	v.each(ctx, items, func(i int, r *Result, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			oe.Failed++
+			if o, worst := OutcomeOf(err), OutcomeOf(oe.Err); oe.Err == nil || o > worst || o == worst && i < oe.Index {
+				oe.Index, oe.Err = i, err
+			}
+		}
+		if fn != nil {
+			fn(i, r, err)
+		}
+	})
+	if oe.Err == nil {
+		return Verified, nil
+	}
+	return OutcomeOf(oe.Err), oe
+}
+
+// OrderError is VerifyEach's error when some items were not verified:
+// how many, and the first item (by index) with the worst outcome. It
+// unwraps to that item's error, so errors.Is, errors.As and OutcomeOf
+// see it.
+type OrderError struct {
+	Failed int   // items not verified
+	Total  int   // items in the order
+	Index  int   // the item whose error Err is
+	Err    error // that item's error
+}
+
+// Error says how many items failed and why the first of the worst did.
+func (e *OrderError) Error() string {
+	return fmt.Sprintf("%d of %d items not verified; item %d: %v", e.Failed, e.Total, e.Index, e.Err)
+}
+
+// Unwrap returns the error of item Index.
+func (e *OrderError) Unwrap() error { return e.Err }
+
+func errNoItems() error { return newError(ErrBadInput, "order", errors.New("no items to verify")) }
+
+// each runs the order's checks on the pool and gives each result to fn,
+// from the worker that ran it.
+func (v *Verifier) each(ctx context.Context, items []OrderItem, fn func(i int, r *Result, err error)) {
 	n := v.Concurrency
 	if n <= 0 {
 		n = 128
 	}
-	res := &OrderResult{Results: make([]*Result, len(items))}
-	errs := make([]error, len(items))
 	ov := v.forOrder(ctx, items)
 	pool.Each(n, len(items), func(i int) {
-		res.Results[i], errs[i] = ov.verifyItem(ctx, items[i])
+		r, err := ov.verifyItem(ctx, items[i])
+		fn(i, r, err)
 	})
-	err := errors.Join(errs...)
-	res.Outcome = OutcomeOf(err)
-	return res, err
 }
 
 // forOrder returns the verifier for the items of one order. In

@@ -703,6 +703,77 @@ func TestVerifyCNAMERefusesAnEmptyTarget(t *testing.T) {
 	}
 }
 
+// verifyEachOrder is five dns-txt items: 0 and 4 published, 1 and 3
+// missing (not verified), 2 answered with SERVFAIL (undecided).
+func verifyEachOrder(t *testing.T) (*verify.Verifier, []verify.OrderItem) {
+	t.Helper()
+	zone := verifytest.NewZone()
+	items := make([]verify.OrderItem, 5)
+	for i := range items {
+		c, err := builder().DNSTXT(fmt.Sprintf("d%d.example.com", i))
+		require.NoError(t, err)
+		if i == 0 || i == 4 {
+			zone.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
+		}
+		if i == 2 {
+			zone.SetRcode(c.Record.Name, dns.TypeTXT, dns.RcodeServerFailure)
+		}
+		items[i] = verify.OrderItem{Challenge: c}
+	}
+	return &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: zone, Concurrency: 2, Now: func() time.Time { return now }}, items
+}
+
+// VerifyEach gives every item's result to fn exactly once, one call at a
+// time (fn below takes no lock: -race sees any overlap), with the outcome
+// VerifyOrder gives the same item.
+func TestVerifyEachHandsOverEachResultOnceAndOneAtATime(t *testing.T) {
+	v, items := verifyEachOrder(t)
+	want, _ := v.VerifyOrder(context.Background(), items)
+	got := map[int]verify.Outcome{}
+	calls := 0
+	_, _ = v.VerifyEach(context.Background(), items, func(i int, r *verify.Result, err error) {
+		calls++
+		got[i] = r.Outcome
+		assert.Equal(t, verify.OutcomeOf(err), r.Outcome, "item %d", i)
+		assert.Equal(t, items[i].Challenge.Domain, r.Domain, "item %d", i)
+	})
+	assert.Equal(t, len(items), calls)
+	for i, r := range want.Results {
+		assert.Equal(t, r.Outcome, got[i], "item %d", i)
+	}
+}
+
+// The order's error counts the failures and carries the first item with
+// the worst outcome: undecided beats not verified, whatever the order in
+// which the checks end.
+func TestVerifyEachReportsTheFirstItemWithTheWorstOutcome(t *testing.T) {
+	v, items := verifyEachOrder(t)
+	out, err := v.VerifyEach(context.Background(), items, nil)
+	assert.Equal(t, verify.Undecided, out)
+	var oe *verify.OrderError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, verify.OrderError{Failed: 3, Total: 5, Index: 2, Err: oe.Err}, *oe)
+	assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
+	var e *verify.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, items[2].Challenge.Record.Name, e.Target+".")
+	assert.Contains(t, err.Error(), "3 of 5 items not verified; item 2: ")
+
+	// Without the undecided item, the worst is the first not verified.
+	out, err = v.VerifyEach(context.Background(), append(items[:2:2], items[3:]...), nil)
+	assert.Equal(t, verify.NotVerified, out)
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, 1, oe.Index)
+	assert.ErrorIs(t, err, verify.ErrNotFound)
+}
+
+func TestVerifyEachOfVerifiedItemsIsNil(t *testing.T) {
+	v, items := verifyEachOrder(t)
+	out, err := v.VerifyEach(context.Background(), []verify.OrderItem{items[0], items[4]}, nil)
+	assert.Equal(t, verify.Verified, out)
+	assert.NoError(t, err)
+}
+
 // An order with nothing in it verifies nothing.
 func TestVerifyOrderWithoutItemsIsBadInput(t *testing.T) {
 	v := &verify.Verifier{DNSSEC: verify.DNSSECOff}
@@ -711,6 +782,12 @@ func TestVerifyOrderWithoutItemsIsBadInput(t *testing.T) {
 		require.Error(t, err)
 		assert.ErrorIs(t, err, verify.ErrBadInput)
 		assert.NotEqual(t, verify.Verified, r.Outcome)
+
+		called := false
+		out, err := v.VerifyEach(context.Background(), items, func(int, *verify.Result, error) { called = true })
+		assert.ErrorIs(t, err, verify.ErrBadInput)
+		assert.NotEqual(t, verify.Verified, out)
+		assert.False(t, called)
 	}
 }
 

@@ -58,3 +58,31 @@ func CanonicalCompare(a, b string) int {
 		}
 	}
 }
+
+// Canonical is miekg/dns's CanonicalName (fully qualified, ASCII letters
+// lower-cased) without its cost on the hot path: s itself when it already
+// is canonical, and bytes other than 'A'-'Z' left as they are.
+func Canonical(s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			upper = true
+			break
+		}
+	}
+	if !upper {
+		return dns.Fqdn(s)
+	}
+	b := make([]byte, len(s), len(s)+1)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	if !dns.IsFqdn(s) {
+		b = append(b, '.')
+	}
+	return string(b)
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/internal/dnssec"
 	"github.com/miekg/dns"
 )
@@ -130,7 +131,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // returns a non-empty RRset or an *Error; the Answer's Exchanges are
 // filled either way.
 func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	owner := dns.CanonicalName(dns.Fqdn(name))
+	owner := dnsname.Canonical(name)
 	target := strings.TrimSuffix(owner, ".")
 	a := Answer{AD: true}
 	var vs []dnssec.Verdict
@@ -196,14 +197,11 @@ func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*dns.M
 }
 
 func (r *Resolver) query(ctx context.Context, name string, qtype uint16) (*dns.Msg, Exchange, *Error) {
-	m := new(dns.Msg)
-	m.SetQuestion(name, qtype)
+	m := newQuestion(name, qtype, r.Validator != nil) // DO: send the signatures
 	m.RecursionDesired = !r.NoRecursion
 	if r.Validator != nil {
-		m.SetEdns0(DefaultUDPSize, true) // DO: send the signatures
 		m.CheckingDisabled = !r.NoRecursion
 	} else {
-		m.SetEdns0(DefaultUDPSize, false)
 		m.AuthenticatedData = true // ask for the AD bit (RFC 6840 section 5.7)
 	}
 	ex := Exchange{Question: dns.TypeToString[qtype] + " " + name, Server: r.Server, Time: time.Now().UTC()}
@@ -269,16 +267,38 @@ func (r *Resolver) query(ctx context.Context, name string, qtype uint16) (*dns.M
 	return resp, ex, nil
 }
 
+// question is a query message with its one question and OPT record, so
+// that a query costs one allocation rather than five.
+type question struct {
+	msg   dns.Msg
+	q     [1]dns.Question
+	opt   dns.OPT
+	extra [1]dns.RR
+}
+
+// newQuestion is what Msg.SetQuestion and Msg.SetEdns0(DefaultUDPSize, do)
+// make: a random ID, class IN, EDNS0.
+func newQuestion(name string, qtype uint16, do bool) *dns.Msg {
+	b := &question{q: [1]dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}}
+	b.opt.Hdr = dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}
+	b.opt.SetUDPSize(DefaultUDPSize)
+	if do {
+		b.opt.SetDo()
+	}
+	b.extra[0] = &b.opt
+	b.msg.Id = dns.Id()
+	b.msg.Question, b.msg.Extra = b.q[:], b.extra[:]
+	return &b.msg
+}
+
 // querier fetches DNSSEC chain material through an Exchanger: DO=1 and
 // CD=1, so the validator sees bogus data itself.
 type querier struct{ ex Exchanger }
 
 func (q querier) Query(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
-	m := new(dns.Msg)
-	m.SetQuestion(dns.Fqdn(name), qtype)
+	m := newQuestion(dns.Fqdn(name), qtype, true)
 	m.RecursionDesired = true
 	m.CheckingDisabled = true
-	m.SetEdns0(DefaultUDPSize, true)
 	r, err := q.ex.Exchange(ctx, m)
 	if err == nil && r == nil {
 		err = errors.New("no response")
@@ -340,7 +360,7 @@ func (ch *chain) follow(cur string, qtype uint16, answer []dns.RR) (string, []dn
 			}
 			return "", nil, fmt.Errorf("answer holds a %s record of class %s, not IN", dns.TypeToString[qtype], dns.ClassToString[h.Class])
 		}
-		owner := dns.CanonicalName(h.Name)
+		owner := dnsname.Canonical(h.Name)
 		switch {
 		case owner == cur:
 			rrs = append(rrs, rr)
@@ -358,10 +378,10 @@ func nextLink(answer []dns.RR, cur string) (string, error) {
 	next := ""
 	for _, rr := range answer {
 		c, ok := rr.(*dns.CNAME)
-		if !ok || dns.CanonicalName(c.Hdr.Name) != cur {
+		if !ok || dnsname.Canonical(c.Hdr.Name) != cur {
 			continue
 		}
-		t := dns.CanonicalName(c.Target)
+		t := dnsname.Canonical(c.Target)
 		if next != "" && next != t {
 			return "", fmt.Errorf("%s has two different CNAMEs", cur)
 		}
@@ -375,9 +395,9 @@ func nextLink(answer []dns.RR, cur string) (string, error) {
 		if !ok {
 			continue
 		}
-		owner := dns.CanonicalName(d.Hdr.Name)
+		owner := dnsname.Canonical(d.Hdr.Name)
 		if owner != cur && dns.IsSubDomain(owner, cur) {
-			t := dns.CanonicalName(strings.TrimSuffix(cur, owner) + dns.Fqdn(d.Target))
+			t := dnsname.Canonical(strings.TrimSuffix(cur, owner) + dns.Fqdn(d.Target))
 			if _, ok := dns.IsDomainName(t); !ok || len(t) > 255 {
 				return "", fmt.Errorf("DNAME at %s makes %s too long a name", owner, cur)
 			}

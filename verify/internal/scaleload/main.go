@@ -8,7 +8,7 @@
 // serves the benchmark zone on a loopback UDP port with 20 ms added to
 // every answer, prints the address and runs until its stdin closes.
 //
-//	scaleload -pass floor|txt-order|auth-order|caa-batch -server ADDR
+//	scaleload -pass floor|txt-order|txt-each|auth-order|caa-batch -server ADDR
 //
 // prepares that pass's input, then runs it once against ADDR and prints
 // one JSON line: wall time, CPU time, the process's peak resident set
@@ -66,9 +66,10 @@ type Report struct {
 
 func main() {
 	serve := flag.Bool("serve", false, "serve the benchmark zone until stdin closes")
-	pass := flag.String("pass", "", "the pass to run: floor, txt-order, auth-order or caa-batch")
+	pass := flag.String("pass", "", "the pass to run: floor, txt-order, txt-each, auth-order or caa-batch")
 	server := flag.String("server", "", "the benchmark DNS server, ip:port")
 	cpuprofile := flag.String("cpuprofile", "", "write the pass's CPU profile to this file")
+	memprofile := flag.String("memprofile", "", "write the pass's allocation profile to this file")
 	flag.Parse()
 	if *serve {
 		if err := serveZone(); err != nil {
@@ -77,7 +78,15 @@ func main() {
 		}
 		return
 	}
+	if *memprofile != "" {
+		runtime.MemProfileRate = 4096
+	}
 	rep := runPass(*pass, *server, *cpuprofile)
+	if *memprofile != "" {
+		if err := writeHeapProfile(*memprofile); err != nil {
+			rep.Error = err.Error()
+		}
+	}
 	_ = json.NewEncoder(os.Stdout).Encode(rep)
 	if rep.Error != "" || rep.Failures > 0 {
 		os.Exit(1)
@@ -146,7 +155,7 @@ func runPass(pass, addr, cpuprofile string) Report {
 			names[i] = c.Record.Name
 		}
 		f = func() (int, int) { return len(names), floor(addr, names) }
-	case "txt-order", "auth-order":
+	case "txt-order", "txt-each", "auth-order":
 		chs, err := challenges()
 		if err != nil {
 			return Report{Error: err.Error()}
@@ -160,6 +169,18 @@ func runPass(pass, addr, cpuprofile string) Report {
 		if pass == "auth-order" {
 			_, port, _ := net.SplitHostPort(addr)
 			v.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{AllowPrivate: true}, Port: port}
+		}
+		if pass == "txt-each" {
+			f = func() (int, int) {
+				failed := 0
+				_, _ = v.VerifyEach(context.Background(), items, func(_ int, r *verify.Result, _ error) {
+					if r == nil || r.Outcome != verify.Verified {
+						failed++
+					}
+				})
+				return len(items), failed
+			}
+			break
 		}
 		f = func() (int, int) {
 			res, _ := v.VerifyOrder(context.Background(), items)
@@ -275,6 +296,15 @@ func measure(f func() (checks, failures int)) Report {
 	metrics.Read(sample)
 	rep.GCs = uint32(sample[1].Value.Uint64() - gc0)
 	return rep
+}
+
+func writeHeapProfile(path string) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	return pprof.Lookup("allocs").WriteTo(out, 0)
 }
 
 func cpuTime() time.Duration {
