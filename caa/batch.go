@@ -180,6 +180,11 @@ func (b *batch) wait(ctx context.Context, name string) levelResult {
 	f := b.flights[name]
 	select {
 	case <-f.done:
+		return f.res // the usual case: no need to make ctx's Done channel
+	default:
+	}
+	select {
+	case <-f.done:
 		return f.res
 	case <-ctx.Done():
 		return levelResult{err: &LookupError{Name: name, Rcode: -1, Err: ctx.Err()}}
