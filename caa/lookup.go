@@ -89,8 +89,8 @@ func relevant(ctx context.Context, r *resolve.Resolver, name string, b *batch) (
 	switch own {
 	case 0:
 	case 1:
-		// One level of its own (the name, below shared ancestors): asked
-		// here, with no goroutine of its own.
+		// One level of its own (usually the name, below shared
+		// ancestors): asked here, with no goroutine of its own.
 		done = decide(0, query(ctx, r, names[0]))
 	default:
 		resolve.Levels(ctx, names[:own], func(ctx context.Context, n string) levelResult {
