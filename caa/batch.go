@@ -2,13 +2,14 @@ package caa
 
 import (
 	"context"
-	"strings"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/internal/pool"
-	"github.com/miekg/dns"
+	"github.com/dcvkit/dcv/internal/resolve"
 )
 
 // BatchResult is the outcome of one request of CheckAll: its Decision, or
@@ -26,13 +27,13 @@ type BatchResult struct {
 //
 // Names of one registrable domain share their ancestors (a.example.com and
 // b.example.com both climb to example.com and com): within the batch each
-// DNS question asked for more than one request is sent once, and every
-// request that needs it waits for that one answer (single flight). The
-// shared answer, a failure included, serves only this batch: nothing is
-// kept after CheckAll returns, and CheckAll returns only after every query
-// it started has ended. A shared query is bounded by ctx and by
-// Timeout, never by the one request that happened to ask first, so one
-// request finishing early cannot fail another's lookup.
+// level asked for more than one request is looked up once, and every
+// request that needs it waits for that one answer (single flight), read
+// and parsed once. The shared answer, a failure included, serves only this
+// batch: nothing is kept after CheckAll returns, and CheckAll returns only
+// after every query it started has ended. A shared lookup is bounded by
+// ctx and by Timeout, never by the one request that happened to ask first,
+// so one request finishing early cannot fail another's lookup.
 func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []BatchResult {
 	out := make([]BatchResult, len(reqs))
 	for i, r := range reqs {
@@ -44,109 +45,148 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []BatchResult {
 		}
 		return out
 	}
+	vs := make([]vetted, len(reqs))
+	var issuers []string
+	var issuersErr error
+	for i, r := range reqs {
+		if i == 0 || !slices.Equal(r.Issuers, reqs[i-1].Issuers) {
+			// The usual batch names one CA throughout: vetted once.
+			issuers, issuersErr = vetIssuers(r.Issuers)
+		}
+		domain, err := c.vetDomain(r.Domain)
+		if err == nil {
+			err = issuersErr
+		}
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		vs[i] = vetted{domain: domain, issuers: issuers}
+	}
 	bctx, cancel := context.WithCancel(ctx)
-	ex := newBatchExchanger(bctx, c.DNS, c.timeout(), reqs)
+	b := newBatch(bctx, c.resolver(), c.timeout(), vs)
 	defer func() {
-		// Shared queries no request waits for any more end with the batch.
+		// Shared lookups no request waits for any more end with the batch.
 		cancel()
-		ex.wg.Wait()
+		b.wg.Wait()
 	}()
 	n := c.Concurrency
 	if n <= 0 {
 		n = 128
 	}
 	pool.Each(n, len(reqs), func(i int) {
-		out[i].Decision, out[i].Err = c.check(ctx, reqs[i], ex)
+		if out[i].Err != nil {
+			return
+		}
+		v := vs[i]
+		// Each Decision owns its Issuers: a caller changing one changes
+		// no other.
+		v.issuers = slices.Clone(v.issuers)
+		out[i].Decision, out[i].Err = c.check(ctx, reqs[i], v, b.r, b)
 	})
 	return out
 }
 
-// batchExchanger is the single-flight memo of one CheckAll: questions that
-// more than one request of the batch will ask go to the network once;
-// the others pass straight through.
-type batchExchanger struct {
-	ex      Exchanger
-	ctx     context.Context // the batch's: bounds every shared query
+// batch is what the requests of one CheckAll share: one Resolver, and one
+// lookup for each level that more than one request climbs through.
+type batch struct {
+	ctx     context.Context // the batch's: bounds every shared lookup
+	r       *resolve.Resolver
 	timeout time.Duration
-	shared  map[string]bool // lower-case FQDNs asked by two requests or more
-
-	mu      sync.Mutex
-	flights map[questionKey]*flight
-	wg      sync.WaitGroup // running flights
+	flights map[string]*flight // by level name; read only once built
+	wg      sync.WaitGroup     // running flights
 }
 
-// questionKey is what makes two queries the same question.
-type questionKey struct {
-	name                 string
-	qtype, qclass        uint16
-	rd, ad, cd, dnssecOK bool
-}
-
-// flight is one shared query: done closes when resp and err are set.
+// flight is the one lookup of a shared level: done closes when res is
+// set, and res is only read after.
 type flight struct {
-	done chan struct{}
-	resp *dns.Msg
-	err  error
+	name    string
+	started atomic.Bool
+	done    chan struct{}
+	res     levelResult
+	last    atomic.Pointer[verdict] // the latest evaluation of res.rrs
 }
 
-func newBatchExchanger(ctx context.Context, ex Exchanger, timeout time.Duration, reqs []Request) *batchExchanger {
+// verdict is an evaluation of a flight's RRset and what it depended on:
+// names of one batch mostly ask the same of the same records.
+type verdict struct {
+	issuers         []string
+	wild            bool
+	account, method string
+	at              place
+	e               Evaluation
+}
+
+// evaluate is evaluate(req, f.res.rrs, at), made once for every run of
+// requests that ask the same (same CA, wildcard, account and method).
+func (f *flight) evaluate(req Request, at place) Evaluation {
+	if v := f.last.Load(); v != nil && v.wild == req.Wildcard && v.account == req.AccountURI &&
+		v.method == req.Method && v.at == at && slices.Equal(v.issuers, req.Issuers) {
+		return v.e
+	}
+	e := evaluate(req, f.res.rrs, at)
+	f.last.Store(&verdict{issuers: req.Issuers, wild: req.Wildcard, account: req.AccountURI,
+		method: req.Method, at: at, e: e})
+	return e
+}
+
+func newBatch(ctx context.Context, r *resolve.Resolver, timeout time.Duration, vs []vetted) *batch {
 	seen := make(map[string]int)
-	for _, r := range reqs {
-		d, err := dnsname.Domain(r.Domain)
-		if err != nil {
-			continue
-		}
-		for _, name := range levels(dnsname.Base(d)) {
-			seen[dnsname.FQDN(name)]++
+	for _, v := range vs {
+		if v.domain != "" {
+			for _, name := range levels(dnsname.Base(v.domain)) {
+				seen[name]++
+			}
 		}
 	}
-	shared := make(map[string]bool)
+	flights := make(map[string]*flight)
 	for name, n := range seen {
 		if n > 1 {
-			shared[name] = true
+			flights[name] = &flight{name: name, done: make(chan struct{})}
 		}
 	}
-	return &batchExchanger{ex: ex, ctx: ctx, timeout: timeout, shared: shared, flights: map[questionKey]*flight{}}
+	return &batch{ctx: ctx, r: r, timeout: timeout, flights: flights}
 }
 
-// Exchange answers m from the batch's flight for its question when the
-// question is shared, else asks the wrapped Exchanger.
-func (b *batchExchanger) Exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
-	if len(m.Question) != 1 || !b.shared[strings.ToLower(m.Question[0].Name)] {
-		return b.ex.Exchange(ctx, m)
+// shared returns the index of the first of names (a name and its
+// ancestors, bottom first) from which on the batch shares every level,
+// len(names) if it shares none, and starts the lookups of those levels.
+// An ancestor of a shared level is always shared too.
+func (b *batch) shared(names []string) int {
+	k := len(names)
+	for k > 0 && b.flights[names[k-1]] != nil {
+		k--
 	}
-	q := m.Question[0]
-	k := questionKey{name: strings.ToLower(q.Name), qtype: q.Qtype, qclass: q.Qclass,
-		rd: m.RecursionDesired, ad: m.AuthenticatedData, cd: m.CheckingDisabled}
-	if opt := m.IsEdns0(); opt != nil {
-		k.dnssecOK = opt.Do()
-	}
-	b.mu.Lock()
-	f, ok := b.flights[k]
-	if !ok {
-		f = &flight{done: make(chan struct{})}
-		b.flights[k] = f
-		b.wg.Go(func() { b.fly(f, m.Copy()) })
-	}
-	b.mu.Unlock()
-	select {
-	case <-f.done:
-		if f.resp != nil {
-			// Each asker gets its own copy: nothing one does with its
-			// answer can touch another's.
-			return f.resp.Copy(), f.err
+	for _, n := range names[k:] {
+		if f := b.flights[n]; !f.started.Load() && f.started.CompareAndSwap(false, true) {
+			b.wg.Go(func() { b.fly(f) })
 		}
-		return nil, f.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
+	return k
 }
 
-// fly runs one shared query under the batch's context and Timeout, not
+// fly runs one shared lookup under the batch's context and Timeout, not
 // the first asker's.
-func (b *batchExchanger) fly(f *flight, m *dns.Msg) {
+func (b *batch) fly(f *flight) {
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
-	f.resp, f.err = b.ex.Exchange(ctx, m)
+	f.res = query(ctx, b.r, f.name)
 	close(f.done)
+}
+
+// wait returns the answer of the shared level name, or a *LookupError when
+// ctx ends first.
+func (b *batch) wait(ctx context.Context, name string) levelResult {
+	f := b.flights[name]
+	select {
+	case <-f.done:
+		return f.res // the usual case: no need to make ctx's Done channel
+	default:
+	}
+	select {
+	case <-f.done:
+		return f.res
+	case <-ctx.Done():
+		return levelResult{err: &LookupError{Name: name, Rcode: -1, Err: ctx.Err()}}
+	}
 }

@@ -2,6 +2,7 @@ package caa_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -35,6 +36,10 @@ func TestCheckAllOneResultPerRequestInOrder(t *testing.T) {
 		caa.Request{Domain: "deny.example.com", Issuers: []string{"ssl.com"}},
 		caa.Request{Domain: "co.uk", Issuers: []string{"ssl.com"}},
 		caa.Request{Domain: "www.example.net", Issuers: []string{"ssl.com"}},
+		caa.Request{Domain: "b1.example.com"}, // no CA
+		caa.Request{Domain: "b2.example.com", Issuers: []string{"not a domain"}},
+		caa.Request{Domain: "b3.example.com", Issuers: []string{"not a domain"}},
+		caa.Request{Domain: "b4.example.com", Issuers: []string{"ssl.com"}},
 	)
 	c := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, Concurrency: 3}
 	got := c.CheckAll(context.Background(), reqs)
@@ -56,6 +61,10 @@ func TestCheckAllOneResultPerRequestInOrder(t *testing.T) {
 	assert.True(t, got[0].Decision.Permitted)
 	assert.False(t, got[20].Decision.Permitted)
 	assert.False(t, got[22].Decision.Permitted)
+	for _, i := range []int{23, 24, 25} {
+		assert.ErrorIs(t, got[i].Err, caa.ErrBadRequest, reqs[i].Domain)
+	}
+	assert.True(t, got[26].Decision.Permitted, "a bad CA in the request before changes nothing")
 }
 
 // TestCheckAllAsksSharedQuestionsOnce: 200 names under example.com ask
@@ -136,4 +145,121 @@ func TestCheckAllWithoutResolver(t *testing.T) {
 	got := (&caa.Checker{DNSSEC: caa.DNSSECOff}).CheckAll(context.Background(), names("x", 2))
 	require.Len(t, got, 2)
 	assert.ErrorIs(t, got[1].Err, caa.ErrNoResolver)
+}
+
+// TestCheckAllUnderDNSSECAsCheck: under validation, a batch whose names
+// share signed, tampered and expired ancestors decides each name as Check
+// does: a shared bogus level fails every name that climbs to it, and a
+// shared secure one keeps its verdict.
+func TestCheckAllUnderDNSSECAsCheck(t *testing.T) {
+	c := signedCAALab(t)
+	var reqs []caa.Request
+	for _, d := range []string{"www.example.com", "nosuch.example.com", "www.plain.com", "bad.example.com",
+		"x.bad.example.com", "deep.bad2.example.com", "y.deep.bad2.example.com", "alias.example.com"} {
+		reqs = append(reqs, caa.Request{Domain: d, Issuers: []string{"ssl.com"}},
+			caa.Request{Domain: d, Issuers: []string{"ssl.com"}}) // every name twice: shared to the bottom
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := c.CheckAll(ctx, reqs)
+	require.Len(t, got, len(reqs))
+	for i, r := range got {
+		want, werr := c.Check(ctx, reqs[i])
+		if werr != nil {
+			require.Error(t, r.Err, reqs[i].Domain)
+			assert.Nil(t, r.Decision, "never a decision on a failed lookup")
+			assert.Equal(t, errors.Is(werr, caa.ErrDNSSECBogus), errors.Is(r.Err, caa.ErrDNSSECBogus), reqs[i].Domain)
+			assert.ErrorIs(t, r.Err, caa.ErrLookup)
+			continue
+		}
+		require.NoError(t, r.Err, reqs[i].Domain)
+		assert.Equal(t, want.DNSSEC, r.Decision.DNSSEC, reqs[i].Domain)
+		assert.Equal(t, want.Permitted, r.Decision.Permitted, reqs[i].Domain)
+		assert.Equal(t, want.RelevantName, r.Decision.RelevantName, reqs[i].Domain)
+	}
+	assert.ErrorIs(t, got[8].Err, caa.ErrDNSSECBogus, "x.bad.example.com climbs to the tampered level")
+	assert.Equal(t, caa.DNSSECSecure, got[1].Decision.DNSSEC)
+}
+
+// TestCheckAllDecisionsOwnTheirSlices: names decided by one shared
+// answer get Records and Issuers of their own: a caller editing one
+// Decision changes no other.
+func TestCheckAllDecisionsOwnTheirSlices(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	got := (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z}).CheckAll(context.Background(), names("o", 3))
+	for _, r := range got {
+		require.NoError(t, r.Err)
+	}
+	got[0].Decision.Records[0] = "changed"
+	got[0].Decision.Issuers[0] = "changed"
+	for _, r := range got[1:] {
+		assert.Equal(t, []string{`example.com. 300 IN CAA 0 issue "ssl.com"`}, r.Decision.Records)
+		assert.Equal(t, []string{"ssl.com"}, r.Decision.Issuers)
+	}
+}
+
+// TestCheckAllSharedRecordsEvaluatedPerRequest: names that inherit one
+// shared RRset but differ in CA, method, account or wildcard are each
+// evaluated for what they ask, as Check evaluates them.
+func TestCheckAllSharedRecordsEvaluatedPerRequest(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(
+		`example.com. 300 IN CAA 0 issue "ssl.com; validationmethods=dns-01"`,
+		`example.com. 300 IN CAA 0 issue "letsencrypt.org; accounturi=https://acme.example/acct/1"`,
+		`example.com. 300 IN CAA 0 issuewild ";"`,
+	)
+	kinds := []caa.Request{
+		{Issuers: []string{"ssl.com"}, Method: "dns-01"},
+		{Issuers: []string{"ssl.com"}, Method: "http-01"},
+		{Issuers: []string{"letsencrypt"}, AccountURI: "https://acme.example/acct/1"},
+		{Issuers: []string{"letsencrypt"}, AccountURI: "https://acme.example/acct/2"},
+		{Issuers: []string{"ssl.com"}, Method: "dns-01", Wildcard: true},
+		{Issuers: []string{"pki.goog"}},
+		{Issuers: []string{"letsencrypt"}},
+	}
+	var reqs []caa.Request
+	for i := range 60 {
+		r := kinds[i%len(kinds)]
+		if i%12 >= 6 {
+			r = kinds[(i/2)%len(kinds)] // runs of equal requests, and changes
+		}
+		r.Domain = fmt.Sprintf("n%d.example.com", i)
+		reqs = append(reqs, r)
+	}
+	for _, n := range []int{1, 16} {
+		c := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z, Concurrency: n}
+		got := c.CheckAll(context.Background(), reqs)
+		permitted := 0
+		for i, r := range got {
+			want, err := c.Check(context.Background(), reqs[i])
+			require.NoError(t, err)
+			require.NoError(t, r.Err)
+			assert.Equal(t, want.Permitted, r.Decision.Permitted, "%+v", reqs[i])
+			assert.Equal(t, want.Rule, r.Decision.Rule, "%+v", reqs[i])
+			assert.Equal(t, want.Hint, r.Decision.Hint, "%+v", reqs[i])
+			if r.Decision.Permitted {
+				permitted++
+			}
+		}
+		assert.Greater(t, permitted, 0)
+		assert.Less(t, permitted, len(reqs))
+	}
+}
+
+// TestCheckAllWildcardSharesItsBase: a wildcard climbs from its base, so
+// "*.w.example.com" and "w.example.com" in one batch ask w.example.com
+// once, and the wildcard name itself never.
+func TestCheckAllWildcardSharesItsBase(t *testing.T) {
+	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`)
+	z.SetDelay(5 * time.Millisecond)
+	var reqs []caa.Request
+	for _, d := range []string{"*.w.example.com", "w.example.com", "x.w.example.com", "*.w.example.com"} {
+		reqs = append(reqs, caa.Request{Domain: d, Issuers: []string{"ssl.com"}})
+	}
+	for _, r := range (&caa.Checker{DNSSEC: caa.DNSSECOff, DNS: z}).CheckAll(context.Background(), reqs) {
+		require.NoError(t, r.Err)
+		assert.True(t, r.Decision.Permitted)
+	}
+	assert.Equal(t, 1, z.Queries("w.example.com.", dns.TypeCAA))
+	assert.Equal(t, 0, z.Queries("*.w.example.com.", dns.TypeCAA))
+	assert.Equal(t, 4, z.TotalQueries(), "w, x.w, example.com and com, once each")
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
@@ -189,19 +189,40 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Decision, error) {
 	if c == nil || c.DNS == nil {
 		return nil, ErrNoResolver
 	}
-	return c.check(ctx, req, c.DNS)
+	domain, err := c.vetDomain(req.Domain)
+	if err != nil {
+		return nil, err
+	}
+	issuers, err := vetIssuers(req.Issuers)
+	if err != nil {
+		return nil, err
+	}
+	return c.check(ctx, req, vetted{domain: domain, issuers: issuers}, c.resolver(), nil)
 }
 
-// check is Check asking ex.
-func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decision, error) {
-	domain, err := dnsname.Domain(req.Domain)
+// vetted is a request's name, normalized, and its CA's issuer domain
+// names, brands expanded.
+type vetted struct {
+	domain  string
+	issuers []string
+}
+
+// vetDomain normalizes the name to check and refuses a non-public one
+// unless AllowPrivate.
+func (c *Checker) vetDomain(name string) (string, error) {
+	domain, err := dnsname.Domain(name)
 	if err == nil && !c.AllowPrivate {
 		err = dnsname.Public(domain)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
+		return "", fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
-	issuers := ResolveIdentity(req.Issuers)
+	return domain, nil
+}
+
+// vetIssuers resolves the CA identity to issuer domain names.
+func vetIssuers(names []string) ([]string, error) {
+	issuers := ResolveIdentity(names)
 	if len(issuers) == 0 {
 		return nil, fmt.Errorf("%w: no issuer domain names for the CA", ErrBadRequest)
 	}
@@ -210,8 +231,20 @@ func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decisi
 			return nil, fmt.Errorf("%w: issuer %q is not a domain name", ErrBadRequest, d)
 		}
 	}
-	req.Domain, req.Issuers = domain, issuers
-	req.Wildcard = req.Wildcard || dnsname.IsWildcard(domain)
+	return issuers, nil
+}
+
+// resolver is the Resolver of one Check or one CheckAll.
+func (c *Checker) resolver() *resolve.Resolver {
+	return &resolve.Resolver{Exchanger: c.DNS, Strict: true,
+		Validator: resolve.ValidatorFor(c.DNSSEC, c.TrustAnchors, c.Now, c.DNS)}
+}
+
+// check is Check of a vetted request through r, sharing the levels b
+// shares when b is not nil.
+func (c *Checker) check(ctx context.Context, req Request, v vetted, r *resolve.Resolver, b *batch) (*Decision, error) {
+	req.Domain, req.Issuers = v.domain, v.issuers
+	req.Wildcard = req.Wildcard || dnsname.IsWildcard(v.domain)
 
 	now := time.Now
 	if c.Now != nil {
@@ -224,22 +257,22 @@ func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decisi
 	}
 
 	checkedAt := now()
-	r := &resolve.Resolver{Exchanger: ex, Strict: true,
-		Validator: resolve.ValidatorFor(c.DNSSEC, c.TrustAnchors, c.Now, c.DNS)}
-	rel, err := relevant(ctx, r, dnsname.Base(domain))
+	base := dnsname.Base(v.domain)
+	rel, err := relevant(ctx, r, base, b)
 	if err != nil {
 		return nil, err
 	}
 	ttl := EffectiveTTL(rel.ttl)
 	d := &Decision{
-		Domain:        domain,
+		Domain:        v.domain,
 		Wildcard:      req.Wildcard,
-		Issuers:       issuers,
+		Issuers:       v.issuers,
 		RelevantName:  rel.name,
 		CNAMETarget:   rel.target,
 		TTL:           ttl,
 		Authenticated: rel.ad,
 		DNSSEC:        rel.dnssec,
+		Records:       slices.Clone(rel.records),
 		CheckedAt:     checkedAt,
 		ValidUntil:    checkedAt.Add(max(time.Duration(ttl)*time.Second, MinValidity)),
 	}
@@ -248,12 +281,14 @@ func (c *Checker) check(ctx context.Context, req Request, ex Exchanger) (*Decisi
 		at = place{owner: rel.target, alias: rel.name}
 	}
 	if rel.name == "" {
-		at.owner = dnsname.Base(domain)
+		at.owner = base
 	}
-	for _, rr := range rel.rrs {
-		d.Records = append(d.Records, strings.ReplaceAll(rr.String(), "\t", " "))
+	var e Evaluation
+	if rel.from != nil {
+		e = rel.from.evaluate(req, at)
+	} else {
+		e = evaluate(req, rel.rrs, at)
 	}
-	v := evaluate(req, rel.rrs, at)
-	d.Permitted, d.Rule, d.Hint = v.Permitted, v.Rule, v.Hint
+	d.Permitted, d.Rule, d.Hint = e.Permitted, e.Rule, e.Hint
 	return d, nil
 }

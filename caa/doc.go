@@ -42,5 +42,8 @@
 //
 // CheckAll checks many names with a bound (Checker.Concurrency), one
 // result per request in order; names of one registrable domain share
-// their ancestors' answers within the batch, each question asked once.
+// their ancestors' answers within the batch: each level asked, validated
+// and parsed once, its records evaluated once for each kind of request,
+// and a failure fails every name that needs that level, for this batch
+// only.
 package caa

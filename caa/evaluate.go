@@ -22,6 +22,8 @@ type Evaluation struct {
 // issue. It does no DNS; Checker.Check finds the relevant RRset first.
 // Hints name req.Domain's base as the owner for any record to add.
 func Evaluate(req Request, rrset []*dns.CAA) Evaluation {
+	req.Issuers = ResolveIdentity(req.Issuers)
+	req.Wildcard = isWildcard(req)
 	return evaluate(req, rrset, place{owner: hintOwner(req.Domain)})
 }
 
@@ -53,9 +55,10 @@ func known(tag string) bool {
 	return false
 }
 
+// evaluate is Evaluate of a vetted request: req.Issuers are issuer domain
+// names (ResolveIdentity's) and req.Wildcard says whether issuewild applies.
 func evaluate(req Request, rrset []*dns.CAA, at place) Evaluation {
-	issuers := ResolveIdentity(req.Issuers)
-	wild := isWildcard(req)
+	issuers, wild := req.Issuers, req.Wildcard
 	var issue, issueWild []*dns.CAA
 	for _, rr := range rrset {
 		if rr == nil {
@@ -111,7 +114,7 @@ func evaluate(req Request, rrset []*dns.CAA, at place) Evaluation {
 			}
 			continue
 		}
-		return Evaluation{Permitted: true, Rule: fmt.Sprintf("%s %s permits", tag, strconv.Quote(rr.Value))}
+		return Evaluation{Permitted: true, Rule: tag + " " + strconv.Quote(rr.Value) + " permits"}
 	}
 
 	var rule string

@@ -2,7 +2,6 @@ package caa
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -14,23 +13,26 @@ import (
 
 // relevantSet is the RRset that governs a name, and where it came from.
 type relevantSet struct {
-	name   string // level whose answer was non-empty; "" if none anywhere
-	target string // end of the CNAME chain at name, if any
-	rrs    []*dns.CAA
-	ttl    uint32
-	ad     bool          // every answer consulted, up to and including name's, had AD
-	dnssec DNSSECVerdict // the weakest verdict of those answers
+	name    string // level whose answer was non-empty; "" if none anywhere
+	target  string // end of the CNAME chain at name, if any
+	rrs     []*dns.CAA
+	records []string // rrs in presentation form
+	ttl     uint32
+	ad      bool          // every answer consulted, up to and including name's, had AD
+	dnssec  DNSSECVerdict // the weakest verdict of those answers
+	from    *flight       // the batch's lookup of name, when shared
 }
 
 // levelResult is the answer for one level: its CAA records (empty for
 // NXDOMAIN / NODATA) or why there is no usable answer.
 type levelResult struct {
-	rrs    []*dns.CAA
-	target string
-	ad     bool
-	dnssec DNSSECVerdict
-	nx     bool // the name does not exist (NXDOMAIN)
-	err    error
+	rrs     []*dns.CAA
+	records []string // rrs in presentation form, made once per answer
+	target  string
+	ad      bool
+	dnssec  DNSSECVerdict
+	nx      bool // the name does not exist (NXDOMAIN)
+	err     error
 }
 
 // levels returns name and its ancestors down to and including the TLD:
@@ -41,26 +43,29 @@ func levels(name string) []string {
 
 // relevant queries every level of name at once and returns the first
 // non-empty RRset from the bottom. A failure at or below that level is an
-// error; answers above it are not waited for.
-func relevant(ctx context.Context, r *resolve.Resolver, name string) (relevantSet, error) {
+// error; answers above it are not waited for. Levels b shares are read
+// from its flights, the others asked here.
+func relevant(ctx context.Context, r *resolve.Resolver, name string, b *batch) (relevantSet, error) {
 	names := levels(name)
+	own := len(names)
+	if b != nil {
+		own = b.shared(names) // started before the own levels are asked
+	}
 	ad := true
 	var (
-		vs  []DNSSECVerdict
-		out relevantSet
-		err error
+		verdict DNSSECVerdict
+		out     relevantSet
+		err     error
 	)
 	found := false
-	resolve.Levels(ctx, names, func(ctx context.Context, n string) levelResult {
-		return query(ctx, r, n)
-	}, func(i int, res levelResult) bool {
+	decide := func(i int, res levelResult) bool {
 		n := names[i]
 		if res.err != nil {
 			err = res.err
 			return true
 		}
 		ad = ad && res.ad
-		vs = append(vs, res.dnssec)
+		verdict = dnssec.Weakest(verdict, res.dnssec)
 		if res.nx && i == len(names)-1 {
 			// A removed or made-up top-level domain is never "no CAA
 			// records, unrestricted".
@@ -75,15 +80,37 @@ func relevant(ctx context.Context, r *resolve.Resolver, name string) (relevantSe
 		for _, rr := range res.rrs[1:] {
 			ttl = min(ttl, rr.Hdr.Ttl)
 		}
-		out = relevantSet{name: n, target: res.target, rrs: res.rrs, ttl: ttl, ad: ad, dnssec: dnssec.Weakest(vs...)}
+		out = relevantSet{name: n, target: res.target, rrs: res.rrs, records: res.records,
+			ttl: ttl, ad: ad, dnssec: verdict}
 		found = true
 		return true
-	})
+	}
+	done := false
+	switch own {
+	case 0:
+	case 1:
+		// One level of its own (usually the name, below shared
+		// ancestors): asked here, with no goroutine of its own.
+		done = decide(0, query(ctx, r, names[0]))
+	default:
+		resolve.Levels(ctx, names[:own], func(ctx context.Context, n string) levelResult {
+			return query(ctx, r, n)
+		}, func(i int, res levelResult) bool {
+			done = decide(i, res)
+			return done
+		})
+	}
+	for i := own; !done && i < len(names); i++ {
+		done = decide(i, b.wait(ctx, names[i]))
+		if found {
+			out.from = b.flights[names[i]]
+		}
+	}
 	if err != nil {
 		return relevantSet{}, err
 	}
 	if !found {
-		out = relevantSet{ad: ad, dnssec: dnssec.Weakest(vs...)}
+		out = relevantSet{ad: ad, dnssec: verdict}
 	}
 	return out, nil
 }
@@ -94,8 +121,8 @@ func relevant(ctx context.Context, r *resolve.Resolver, name string) (relevantSe
 // not an RRset is a *LookupError.
 func query(ctx context.Context, r *resolve.Resolver, name string) levelResult {
 	a, err := r.Lookup(ctx, name, dns.TypeCAA)
-	var re *resolve.Error
-	if errors.As(err, &re) && re.Kind == resolve.NotFound {
+	re, _ := err.(*resolve.Error) // Lookup's only kind of error
+	if re != nil && re.Kind == resolve.NotFound {
 		return levelResult{ad: a.AD, dnssec: a.DNSSEC, nx: re.NXDOMAIN}
 	}
 	if err != nil {
@@ -115,6 +142,7 @@ func query(ctx context.Context, r *resolve.Resolver, name string) levelResult {
 	for _, rr := range a.RRs {
 		if c, ok := rr.(*dns.CAA); ok {
 			res.rrs = append(res.rrs, c)
+			res.records = append(res.records, strings.ReplaceAll(c.String(), "\t", " "))
 		}
 	}
 	if len(a.Chain) > 0 {

@@ -114,12 +114,16 @@ func trimWSP(s string) string { return strings.Trim(s, " \t") }
 
 // isDomain reports whether s is label *("." label).
 func isDomain(s string) bool {
-	for _, l := range strings.Split(s, ".") {
+	for {
+		l, rest, more := strings.Cut(s, ".")
 		if !isLabel(l) {
 			return false
 		}
+		if !more {
+			return true
+		}
+		s = rest
 	}
-	return true
 }
 
 // isLabel reports whether s is (ALPHA / DIGIT) *( *("-") (ALPHA / DIGIT)):
