@@ -294,12 +294,14 @@ func (v *Verifier) Verify(ctx context.Context, c *challenge.Challenge) (*Result,
 	defer cancel()
 	var err error
 	switch c.Method {
+	// Validate (precheck) has proven the record's name normalized: it is
+	// not normalized again.
 	case challenge.DNSTXT, challenge.ACMEDNS01, challenge.DNSAccount01:
 		r.Target = c.Record.Name
-		err = v.checkDNS(ctx, r, c.Record.Name, c.Record.Value, lookupTXT)
+		err = v.checkOwner(ctx, r, trimDot(c.Record.Name), c.Record.Value, lookupTXT)
 	case challenge.HashCNAME:
 		r.Target = c.Record.Name
-		err = v.checkDNS(ctx, r, c.Record.Name, cnameTarget(c.Record.Value), lookupCNAME)
+		err = v.checkOwner(ctx, r, trimDot(c.Record.Name), cnameTarget(c.Record.Value), lookupCNAME)
 	case challenge.File, challenge.HashFile, challenge.ACMEHTTP01:
 		r.Target = strings.Join(c.File.URLs, " ")
 		err = v.checkFiles(ctx, r, c.File.URLs, c.File.Content, v.schemesFor(c.Method), v.redirectsFor(c.Method))
@@ -403,8 +405,13 @@ func (v *Verifier) checkDNS(ctx context.Context, r *Result, name, want string, l
 	if err != nil {
 		return newError(ErrBadInput, name, err)
 	}
+	return v.checkOwner(ctx, r, owner, want, lookup)
+}
+
+// checkOwner is checkDNS for a normalized owner name (no trailing dot).
+func (v *Verifier) checkOwner(ctx context.Context, r *Result, owner, want string, lookup lookupFunc) error {
 	if want == "" {
-		return newError(ErrBadInput, name, errors.New("empty expected value"))
+		return newError(ErrBadInput, owner, errors.New("empty expected value"))
 	}
 	if v.Authoritative == nil {
 		ev, err := matchValue(ctx, v.resolver(), lookup, owner, want)
