@@ -102,50 +102,35 @@ type qkey struct {
 	qtype uint16
 }
 
-// call is one in-flight chain query shared by concurrent callers.
-type call struct {
-	done chan struct{}
-	msg  *dns.Msg
-	err  error
+// answer is the outcome of one chain query.
+type answer struct {
+	msg *dns.Msg
+	err error
 }
 
-// flight merges concurrent identical chain queries (single flight). The
-// result is shared read-only; nothing is kept after the query ends.
-type flight struct {
-	mu    sync.Mutex
-	calls map[qkey]*call
-}
-
-func (f *flight) do(ctx context.Context, q Querier, name string, qtype uint16) (*dns.Msg, error) {
+// ask sends a chain query once for all who ask it at the same time (single
+// flight): the first asker runs it under its own context, the others share
+// its answer read-only, and nothing is kept after it ends. A waiter whose
+// leader's context ended, not its own, asks again itself.
+func (v *Validator) ask(ctx context.Context, q Querier, name string, qtype uint16) (*dns.Msg, error) {
 	k := qkey{name, qtype}
-	for attempt := 0; attempt < 2; attempt++ {
-		f.mu.Lock()
-		if f.calls == nil {
-			f.calls = make(map[qkey]*call)
+	for range 2 {
+		c, leader := v.flights.Join(k, 0) // no limit: one call per query under way
+		if leader {
+			var a answer
+			a.msg, a.err = query(ctx, q, name, qtype)
+			v.flights.Forget(k, c)
+			c.Finish(a)
+			return a.msg, a.err
 		}
-		if c, ok := f.calls[k]; ok {
-			f.mu.Unlock()
-			select {
-			case <-c.done:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-			// The leader's context ended, not ours: ask again ourselves.
-			if c.err != nil && ctx.Err() == nil &&
-				(errors.Is(c.err, context.Canceled) || errors.Is(c.err, context.DeadlineExceeded)) {
-				continue
-			}
-			return c.msg, c.err
+		a, err := c.Wait(ctx)
+		if err != nil {
+			return nil, err
 		}
-		c := &call{done: make(chan struct{})}
-		f.calls[k] = c
-		f.mu.Unlock()
-		c.msg, c.err = query(ctx, q, name, qtype)
-		f.mu.Lock()
-		delete(f.calls, k)
-		f.mu.Unlock()
-		close(c.done)
-		return c.msg, c.err
+		if a.err == nil || ctx.Err() != nil ||
+			!errors.Is(a.err, context.Canceled) && !errors.Is(a.err, context.DeadlineExceeded) {
+			return a.msg, a.err
+		}
 	}
 	return query(ctx, q, name, qtype)
 }

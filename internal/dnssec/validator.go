@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dcvkit/dcv/internal/flight"
 	"github.com/miekg/dns"
 )
 
@@ -39,7 +40,7 @@ type Validator struct {
 	initOnce sync.Once
 	anchors  map[string][]dns.RR // canonical owner -> anchors
 	cache    cache
-	flight   flight
+	flights  flight.Group[qkey, answer] // chain queries under way
 }
 
 // Result is the verdict on one response, with the broken link in the
@@ -200,7 +201,7 @@ func (s *session) fetch(name string, qtype uint16) *future {
 		return f
 	}
 	go func() {
-		f.msg, f.err = s.v.flight.do(s.ctx, s.q, name, qtype)
+		f.msg, f.err = s.v.ask(s.ctx, s.q, name, qtype)
 		// A DS set means a zone cut: fetch its keys without waiting for the walk.
 		if qtype == dns.TypeDS && f.err == nil && hasType(f.msg.Answer, name, dns.TypeDS) {
 			s.fetch(name, dns.TypeDNSKEY)

@@ -572,3 +572,32 @@ func TestValidateJunkAuthority(t *testing.T) {
 	r = v.Validate(context.Background(), h, m)
 	assert.Equal(t, dnssec.Bogus, r.Verdict, r.Reason)
 }
+
+// TestValidateOutlivesTheLeaderOfASharedFetch: a validation that joined a
+// chain query another validation leads is not failed by that other
+// validation giving up: it asks again itself.
+func TestValidateOutlivesTheLeaderOfASharedFetch(t *testing.T) {
+	h := testLab(t)
+	v := newValidator(h)
+	asked := make(chan struct{})
+	var once sync.Once
+	stuck := querierFunc(func(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+		once.Do(func() { close(asked) })
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan dnssec.Result, 1)
+	go func() { first <- v.Validate(ctx, stuck, resolve(t, "_dnsauth.example.com.", dns.TypeTXT)) }()
+	<-asked
+	time.Sleep(20 * time.Millisecond) // the first validation leads its chain queries
+	second := make(chan dnssec.Result, 1)
+	go func() {
+		second <- v.Validate(context.Background(), h, resolve(t, "_dnsauth.example.com.", dns.TypeTXT))
+	}()
+	time.Sleep(20 * time.Millisecond) // the second joins them
+	cancel()
+	assert.Equal(t, dnssec.Indeterminate, (<-first).Verdict)
+	r := <-second
+	assert.Equal(t, dnssec.Secure, r.Verdict, r.Reason)
+}
