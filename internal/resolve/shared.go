@@ -3,9 +3,9 @@ package resolve
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/dcvkit/dcv/internal/flight"
 	"github.com/miekg/dns"
 )
 
@@ -42,8 +42,7 @@ type Shared struct {
 	// flight and nothing kept. Nil shares every question.
 	Share func(q dns.Question) bool
 
-	mu      sync.Mutex
-	entries map[sharedKey]*sharedEntry
+	flights flight.Group[sharedKey, sharedAnswer] // under way or kept
 }
 
 // sharedKey is what makes two queries the same question.
@@ -53,12 +52,12 @@ type sharedKey struct {
 	rd, ad, cd, do, hasEDNS0 bool
 }
 
-type sharedEntry struct {
-	done    chan struct{}
+// sharedAnswer is the outcome of one flight and when it stops serving.
+type sharedAnswer struct {
 	resp    *dns.Msg
 	server  string
 	err     error
-	expires time.Time
+	expires time.Time // zero for an answer not kept
 }
 
 func keyOf(m *dns.Msg) sharedKey {
@@ -91,44 +90,28 @@ func (s *Shared) ExchangeShared(ctx context.Context, m *dns.Msg) (*dns.Msg, stri
 		return r, server, false, err
 	}
 	k := keyOf(m)
-	s.mu.Lock()
-	if s.entries == nil {
-		s.entries = make(map[sharedKey]*sharedEntry)
+	c, leader := s.flights.Join(k, maxSharedEntries)
+	if a, ended := c.Peek(); ended && time.Now().After(a.expires) {
+		s.flights.Forget(k, c) // stale: the first to see it starts a new flight
+		c, leader = s.flights.Join(k, maxSharedEntries)
 	}
-	e, shared := s.entries[k]
-	if shared {
-		select {
-		case <-e.done:
-			if time.Now().After(e.expires) {
-				delete(s.entries, k)
-				shared = false
-			}
-		default:
-		}
+	if leader {
+		go s.fly(k, c, m.Copy())
 	}
-	if !shared {
-		e = &sharedEntry{done: make(chan struct{})}
-		if len(s.entries) < maxSharedEntries {
-			s.entries[k] = e
-		}
-		go s.fly(k, e, m.Copy())
+	a, err := c.Wait(ctx)
+	if err != nil {
+		return nil, "", !leader, err
 	}
-	s.mu.Unlock()
-	select {
-	case <-e.done:
-	case <-ctx.Done():
-		return nil, "", shared, ctx.Err()
+	if a.err != nil {
+		return nil, a.server, !leader, a.err
 	}
-	if e.err != nil {
-		return nil, e.server, shared, e.err
-	}
-	r := e.resp.Copy() // nothing one asker does with its answer touches another's
+	r := a.resp.Copy() // nothing one asker does with its answer touches another's
 	r.Id = m.Id
-	return r, e.server, shared, nil
+	return r, a.server, !leader, nil
 }
 
 // fly runs one shared query and decides how long its answer is kept.
-func (s *Shared) fly(k sharedKey, e *sharedEntry, m *dns.Msg) {
+func (s *Shared) fly(k sharedKey, c *flight.Call[sharedAnswer], m *dns.Msg) {
 	ctx := s.Ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -139,19 +122,16 @@ func (s *Shared) fly(k sharedKey, e *sharedEntry, m *dns.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, t)
 	defer cancel()
-	e.resp, e.server, e.err = exchange(ctx, s.Exchanger, m)
-	keep := e.err == nil && e.resp != nil &&
-		(e.resp.Rcode == dns.RcodeSuccess || e.resp.Rcode == dns.RcodeNameError) && !e.resp.Truncated
+	var a sharedAnswer
+	a.resp, a.server, a.err = exchange(ctx, s.Exchanger, m)
+	keep := a.err == nil && a.resp != nil &&
+		(a.resp.Rcode == dns.RcodeSuccess || a.resp.Rcode == dns.RcodeNameError) && !a.resp.Truncated
 	if keep {
-		e.expires = time.Now().Add(min(answerTTL(e.resp), maxSharedTTL))
+		a.expires = time.Now().Add(min(answerTTL(a.resp), maxSharedTTL))
 	}
-	close(e.done)
+	c.Finish(a)
 	if !keep {
-		s.mu.Lock()
-		if s.entries[k] == e {
-			delete(s.entries, k)
-		}
-		s.mu.Unlock()
+		s.flights.Forget(k, c)
 	}
 }
 
