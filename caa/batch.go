@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
+	single "github.com/dcvkit/dcv/internal/flight"
 	"github.com/dcvkit/dcv/internal/pool"
 	"github.com/dcvkit/dcv/internal/resolve"
 )
@@ -97,14 +98,12 @@ type batch struct {
 	wg      sync.WaitGroup     // running flights
 }
 
-// flight is the one lookup of a shared level: done closes when res is
-// set, and res is only read after.
+// flight is the one lookup of a shared level, started by its first asker.
 type flight struct {
+	*single.Call[levelResult]
 	name    string
 	started atomic.Bool
-	done    chan struct{}
-	res     levelResult
-	last    atomic.Pointer[verdict] // the latest evaluation of res.rrs
+	last    atomic.Pointer[verdict] // the latest evaluation of the answer's rrs
 }
 
 // verdict is an evaluation of a flight's RRset and what it depended on:
@@ -117,14 +116,16 @@ type verdict struct {
 	e               Evaluation
 }
 
-// evaluate is evaluate(req, f.res.rrs, at), made once for every run of
-// requests that ask the same (same CA, wildcard, account and method).
+// evaluate is evaluate(req, rrs, at) on the flight's ended answer, made
+// once for every run of requests that ask the same (same CA, wildcard,
+// account and method).
 func (f *flight) evaluate(req Request, at place) Evaluation {
 	if v := f.last.Load(); v != nil && v.wild == req.Wildcard && v.account == req.AccountURI &&
 		v.method == req.Method && v.at == at && slices.Equal(v.issuers, req.Issuers) {
 		return v.e
 	}
-	e := evaluate(req, f.res.rrs, at)
+	res, _ := f.Peek()
+	e := evaluate(req, res.rrs, at)
 	f.last.Store(&verdict{issuers: req.Issuers, wild: req.Wildcard, account: req.AccountURI,
 		method: req.Method, at: at, e: e})
 	return e
@@ -142,7 +143,7 @@ func newBatch(ctx context.Context, r *resolve.Resolver, timeout time.Duration, v
 	flights := make(map[string]*flight)
 	for name, n := range seen {
 		if n > 1 {
-			flights[name] = &flight{name: name, done: make(chan struct{})}
+			flights[name] = &flight{Call: single.NewCall[levelResult](), name: name}
 		}
 	}
 	return &batch{ctx: ctx, r: r, timeout: timeout, flights: flights}
@@ -170,23 +171,15 @@ func (b *batch) shared(names []string) int {
 func (b *batch) fly(f *flight) {
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
-	f.res = query(ctx, b.r, f.name)
-	close(f.done)
+	f.Finish(query(ctx, b.r, f.name))
 }
 
 // wait returns the answer of the shared level name, or a *LookupError when
 // ctx ends first.
 func (b *batch) wait(ctx context.Context, name string) levelResult {
-	f := b.flights[name]
-	select {
-	case <-f.done:
-		return f.res // the usual case: no need to make ctx's Done channel
-	default:
+	res, err := b.flights[name].Wait(ctx)
+	if err != nil {
+		return levelResult{err: &LookupError{Name: name, Rcode: -1, Err: err}}
 	}
-	select {
-	case <-f.done:
-		return f.res
-	case <-ctx.Done():
-		return levelResult{err: &LookupError{Name: name, Rcode: -1, Err: ctx.Err()}}
-	}
+	return res
 }
