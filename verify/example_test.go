@@ -85,19 +85,19 @@ func ExampleVerifier_VerifyOrder() {
 // as its check ends (here printed; a CA would store it) and dropped.
 func ExampleVerifier_VerifyEach() {
 	var b challenge.Builder
-	zone := verifytest.NewZone()
-	var order []verify.OrderItem
-	for _, d := range []string{"a.example.com", "b.example.com", "c.example.com"} {
-		c, err := b.DNSTXT(d)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		if d != "b.example.com" { // one domain not yet published
-			_ = verifytest.Publish(zone, nil, c)
-		}
-		order = append(order, verify.OrderItem{Challenge: c})
+	a, errA := b.DNSTXT("a.example.com")
+	pending, errB := b.DNSTXT("b.example.com") // not published yet
+	c, errC := b.DNSTXT("c.example.com")
+	if err := errors.Join(errA, errB, errC); err != nil {
+		fmt.Println(err)
+		return
 	}
+	zone := verifytest.NewZone()
+	if err := errors.Join(verifytest.Publish(zone, nil, a), verifytest.Publish(zone, nil, c)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	order := []verify.OrderItem{{Challenge: a}, {Challenge: pending}, {Challenge: c}}
 	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
 	if err != nil {
 		fmt.Println(err)
