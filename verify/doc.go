@@ -81,7 +81,9 @@
 // only name-server addresses the address guard allows (DNSClient's
 // AllowPrivate for labs), refuses zones naming too many, and bounds the
 // queries in flight; within an order it asks each zone's SOA, NS and
-// addresses once (Evidence.Shared marks a shared answer).
+// addresses once (Evidence.Shared marks a shared answer), and with a
+// ZoneCache (AuthOptions.Cache) across checks and orders while their TTLs
+// last.
 //
 // No check hangs: when the caller's context has no deadline, each check
 // gets one (Verifier.Timeout, default 30 s; an order's items one each),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/dcvkit/dcv/challenge"
@@ -84,19 +85,19 @@ func ExampleVerifier_VerifyOrder() {
 // as its check ends (here printed; a CA would store it) and dropped.
 func ExampleVerifier_VerifyEach() {
 	var b challenge.Builder
-	zone := verifytest.NewZone()
-	var order []verify.OrderItem
-	for _, d := range []string{"a.example.com", "b.example.com", "c.example.com"} {
-		c, err := b.DNSTXT(d)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		if d != "b.example.com" { // one domain not yet published
-			_ = verifytest.Publish(zone, nil, c)
-		}
-		order = append(order, verify.OrderItem{Challenge: c})
+	a, errA := b.DNSTXT("a.example.com")
+	pending, errB := b.DNSTXT("b.example.com") // not published yet
+	c, errC := b.DNSTXT("c.example.com")
+	if err := errors.Join(errA, errB, errC); err != nil {
+		fmt.Println(err)
+		return
 	}
+	zone := verifytest.NewZone()
+	if err := errors.Join(verifytest.Publish(zone, nil, a), verifytest.Publish(zone, nil, c)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	order := []verify.OrderItem{{Challenge: a}, {Challenge: pending}, {Challenge: c}}
 	anchors, err := zone.Sign(verifytest.Signing{Zones: map[string]verifytest.ZoneSigning{".": {}}}) // a lab root
 	if err != nil {
 		fmt.Println(err)
@@ -227,4 +228,50 @@ func ExampleVerifier_VerifyTXT_dnssec() {
 	// verified secure
 	// could not decide bogus dnssec_bogus
 	// the RRSIG over _dnsauth.shop.example.com TXT expired at 2026-05-31T11:00:00Z; the zone's DNSSEC is broken; every CA will refuse it: fix the signatures or the DS at the parent
+}
+
+// A service that checks many names of the same zones in authoritative
+// mode keeps one ZoneCache: after the first check, the zone's SOA, NS and
+// name-server addresses come from it (while their TTLs last), and every
+// check still asks the zone's servers for the record itself.
+func ExampleZoneCache() {
+	auth := verifytest.NewZone() // the zone's own name server, on loopback
+	srv, err := verifytest.NewDNSServer(auth)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Addr())
+	recursive := verifytest.NewZone().MustAdd( // what the recursive resolver knows
+		`example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300`,
+		`example.com. 300 IN NS ns1.example.com.`,
+		`ns1.example.com. 300 IN A 127.0.0.1`)
+
+	cache := &verify.ZoneCache{} // kept for the service's lifetime
+	v := &verify.Verifier{
+		DNS:    recursive,
+		DNSSEC: verify.DNSSECOff, // an unsigned lab zone; a CA validates (the default)
+		Authoritative: &verify.AuthOptions{
+			Servers: &verify.DNSClient{AllowPrivate: true}, // loopback name servers
+			Port:    port,
+			Cache:   cache,
+		},
+	}
+	var b challenge.Builder
+	for _, d := range []string{"a.example.com", "b.example.com"} {
+		c, err := b.DNSTXT(d)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		_ = verifytest.Publish(auth, nil, c)
+		_, err = v.Verify(context.Background(), c)
+		fmt.Println(d, verify.OutcomeOf(err))
+	}
+	fmt.Println("NS queries to the resolver:", recursive.Queries("example.com.", dns.TypeNS))
+	// Output:
+	// a.example.com verified
+	// b.example.com verified
+	// NS queries to the resolver: 1
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -141,10 +142,69 @@ func (v *Verifier) forOrder(ctx context.Context, items []OrderItem) *Verifier {
 		}
 		opt.Servers = sx
 	}
+	shared := opt.Cache.sharedFor(base)
+	if shared == nil {
+		shared = &resolve.Shared{Exchanger: base, Ctx: ctx, Share: sharedZoneWalk(items)}
+	}
 	ov := *v // a copy: the caller's verifier is not changed
-	ov.DNS = &orderDNS{Shared: &resolve.Shared{Exchanger: base, Ctx: ctx, Share: sharedZoneWalk(items)}, base: base}
+	ov.DNS = &orderDNS{Shared: shared, base: base}
 	ov.Authoritative = &opt
 	return &ov
+}
+
+// ZoneCache lets authoritative mode share its zone walks across checks
+// and orders for as long as the caller keeps it (AuthOptions.Cache): the
+// recursive resolver's answers to the SOA, NS, name-server address and
+// DNSSEC key questions, each while its TTL lasts (at most 5 minutes), at
+// most 65,536 at once. Concurrent askers wait for one answer; a failure
+// or an error rcode is never kept; the Evidence of a kept answer says
+// Shared. The records being checked are never kept: every check asks the
+// authoritative servers itself. Without a ZoneCache, an order shares its
+// walks among its own items only.
+//
+// The zero value is ready. A ZoneCache serves the first Verifier.DNS it
+// is used with; with any other, checks run as if it were not set.
+type ZoneCache struct {
+	mu     sync.Mutex
+	base   Exchanger
+	shared *resolve.Shared
+}
+
+// sharedFor returns the cache's flights over base, nil for a nil cache or
+// one that serves another Exchanger.
+func (z *ZoneCache) sharedFor(base Exchanger) *resolve.Shared {
+	if z == nil {
+		return nil
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.shared == nil {
+		z.base = base
+		z.shared = &resolve.Shared{Exchanger: base, Share: zoneWalkQuestion}
+	}
+	if !sameExchanger(z.base, base) {
+		return nil
+	}
+	return z.shared
+}
+
+// sameExchanger compares two Exchangers without the panic == gives for
+// values of an uncomparable type.
+func sameExchanger(a, b Exchanger) bool {
+	if ta := reflect.TypeOf(a); ta == nil || ta != reflect.TypeOf(b) || !ta.Comparable() {
+		return false
+	}
+	return a == b
+}
+
+// zoneWalkQuestion says which questions a ZoneCache keeps: those of zone
+// walks and of DNSSEC chains, never the record types a check looks for.
+func zoneWalkQuestion(q dns.Question) bool {
+	switch q.Qtype {
+	case dns.TypeSOA, dns.TypeNS, dns.TypeA, dns.TypeAAAA, dns.TypeDS, dns.TypeDNSKEY:
+		return true
+	}
+	return false
 }
 
 // sharedZoneWalk says which questions of an order's zone walks are worth

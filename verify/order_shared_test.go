@@ -113,3 +113,102 @@ func TestAuthoritativeOrderCountsOnlyTheZoneItsWalkFinds(t *testing.T) {
 		assert.NotEqual(t, "192.0.2.1:53", ev.Server, "the other zone's server is not evidence for b")
 	}
 }
+
+// zoneCacheSetup is a zone example.com with two name servers, a recursive
+// double that answers its walk, and the authoritative double.
+func zoneCacheSetup(t *testing.T, cache *verify.ZoneCache) (*verify.Verifier, *verifytest.Zone, *verifytest.Zone, *challenge.Challenge) {
+	t.Helper()
+	rec := nsZone(2, 1)
+	rec.MustAdd(`example.net. 300 IN SOA ns0.example.net. hostmaster.example.net. 1 7200 3600 1209600 300`)
+	auth := authZone()
+	c, err := challenge.Builder{}.DNSTXT("www.example.com")
+	require.NoError(t, err)
+	auth.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value))
+	v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: rec,
+		Authoritative: &verify.AuthOptions{Servers: &countingAuth{zone: auth}, Cache: cache}}
+	return v, rec, auth, c
+}
+
+// With a ZoneCache, checks and orders after the first walk the zone from
+// it: the recursive resolver is not asked the zone's SOA, NS or name
+// server addresses again, the evidence says Shared, and each server is
+// still asked for the record every time.
+func TestZoneCacheSharesZoneWalksAcrossChecksAndOrders(t *testing.T) {
+	v, rec, _, c := zoneCacheSetup(t, &verify.ZoneCache{})
+	counting := v.Authoritative.Servers.(*countingAuth)
+	ctx := context.Background()
+	_, err := v.Verify(ctx, c)
+	require.NoError(t, err)
+	asked := rec.TotalQueries()
+	require.Positive(t, asked)
+
+	r, err := v.Verify(ctx, c)
+	require.NoError(t, err)
+	_, err = v.VerifyOrder(ctx, []verify.OrderItem{{Challenge: c}, {Challenge: c}})
+	require.NoError(t, err)
+	for _, q := range []struct {
+		name  string
+		qtype uint16
+	}{{"example.com.", dns.TypeSOA}, {"example.com.", dns.TypeNS}, {"ns0.example.net.", dns.TypeA}} {
+		assert.Equal(t, 1, rec.Queries(q.name, q.qtype), "%s %s", q.name, dns.TypeToString[q.qtype])
+	}
+	assert.EqualValues(t, 4*2, counting.n.Load(), "two servers asked for the record by each of four checks")
+	shared := 0
+	for _, ev := range r.Evidence {
+		if ev.Shared {
+			shared++
+			assert.NotContains(t, ev.Query, "TXT", "a checked answer is never kept")
+		}
+	}
+	assert.Positive(t, shared)
+
+	// Without a cache, the same two checks walk the zone twice.
+	v2, rec2, _, c2 := zoneCacheSetup(t, nil)
+	for range 2 {
+		_, err := v2.Verify(ctx, c2)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 2, rec2.Queries("example.com.", dns.TypeNS))
+}
+
+// A record removed from the servers fails the next check at once: the
+// cache keeps the walk, never the answer being checked.
+func TestZoneCacheNeverKeepsTheCheckedRecord(t *testing.T) {
+	v, _, auth, c := zoneCacheSetup(t, &verify.ZoneCache{})
+	ctx := context.Background()
+	_, err := v.Verify(ctx, c)
+	require.NoError(t, err)
+	auth.Remove(c.Record.Name, dns.TypeTXT)
+	_, err = v.Verify(ctx, c)
+	assert.Equal(t, verify.NotVerified, verify.OutcomeOf(err), "%v", err)
+}
+
+// A failed walk question is asked again by the next check: failures are
+// never kept.
+func TestZoneCacheNeverKeepsFailures(t *testing.T) {
+	v, rec, _, c := zoneCacheSetup(t, &verify.ZoneCache{})
+	ctx := context.Background()
+	rec.SetRcode("example.com.", dns.TypeNS, dns.RcodeServerFailure)
+	_, err := v.Verify(ctx, c)
+	require.Error(t, err)
+	assert.Equal(t, verify.Undecided, verify.OutcomeOf(err))
+	rec.Heal("example.com.", dns.TypeNS)
+	_, err = v.Verify(ctx, c)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rec.Queries("example.com.", dns.TypeNS))
+}
+
+// A ZoneCache serves the first resolver it is used with; a verifier with
+// another resolver walks its own zone, never the first one's answers.
+func TestZoneCacheServesOneResolver(t *testing.T) {
+	cache := &verify.ZoneCache{}
+	v, _, _, c := zoneCacheSetup(t, cache)
+	ctx := context.Background()
+	_, err := v.Verify(ctx, c)
+	require.NoError(t, err)
+
+	other, rec2, _, c2 := zoneCacheSetup(t, cache)
+	_, err = other.Verify(ctx, c2)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rec2.Queries("example.com.", dns.TypeNS), "the second resolver was asked")
+}

@@ -89,6 +89,9 @@ type AuthOptions struct {
 	// Port is the port of every authoritative server found through NS
 	// records; "" means 53. Tests use another.
 	Port string
+	// Cache, if set, shares zone walks across checks and orders for as
+	// long as the caller keeps it; nil shares them within an order only.
+	Cache *ZoneCache
 }
 
 // Verifier checks published challenges. The zero value is ready: DNS through
@@ -436,7 +439,11 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 			return newError(ErrBadInput, owner, errors.New("authoritative mode needs a ServerExchanger (AuthOptions.Servers)"))
 		}
 	}
-	rec := v.resolver()
+	rv := v
+	if _, inOrder := v.DNS.(*orderDNS); opt.Cache != nil && !inOrder {
+		rv = v.forOrder(ctx, nil) // a check alone walks through the ZoneCache too
+	}
+	rec := rv.resolver()
 	ask := func(ctx context.Context, servers []AuthServer) ([]error, [][]Evidence) {
 		errs := make([]error, len(servers))
 		evs := make([][]Evidence, len(servers))
