@@ -152,20 +152,14 @@ type session struct {
 	now    time.Time
 
 	mu        sync.Mutex
-	futures   map[qkey]*future
+	futures   map[qkey]*flight.Call[answer] // every chain query asked in the session
 	verifies  int
 	refreshed map[string]bool // zones whose cached keys were dropped by stale
 }
 
-type future struct {
-	done chan struct{}
-	msg  *dns.Msg
-	err  error
-}
-
 func newSession(ctx context.Context, v *Validator, q Querier) *session {
 	ctx, cancel := context.WithCancel(ctx)
-	return &session{ctx: ctx, cancel: cancel, v: v, q: q, now: v.now(), futures: make(map[qkey]*future)}
+	return &session{ctx: ctx, cancel: cancel, v: v, q: q, now: v.now(), futures: make(map[qkey]*flight.Call[answer])}
 }
 
 // close stops the speculative fetches nobody waited for.
@@ -184,40 +178,39 @@ func (s *session) source() string {
 var errTooManyQueries = fmt.Errorf("more than %d chain queries for one answer", maxQueries)
 
 // fetch starts (once per session) the chain query name/qtype.
-func (s *session) fetch(name string, qtype uint16) *future {
+func (s *session) fetch(name string, qtype uint16) *flight.Call[answer] {
 	k := qkey{name, qtype}
 	s.mu.Lock()
 	if f, ok := s.futures[k]; ok {
 		s.mu.Unlock()
 		return f
 	}
-	f := &future{done: make(chan struct{})}
+	f := flight.NewCall[answer]()
 	s.futures[k] = f
 	n := len(s.futures)
 	s.mu.Unlock()
 	if n > maxQueries {
-		f.err = errTooManyQueries
-		close(f.done)
+		f.Finish(answer{err: errTooManyQueries})
 		return f
 	}
 	go func() {
-		f.msg, f.err = s.v.ask(s.ctx, s.q, name, qtype)
+		var a answer
+		a.msg, a.err = s.v.ask(s.ctx, s.q, name, qtype)
 		// A DS set means a zone cut: fetch its keys without waiting for the walk.
-		if qtype == dns.TypeDS && f.err == nil && hasType(f.msg.Answer, name, dns.TypeDS) {
+		if qtype == dns.TypeDS && a.err == nil && hasType(a.msg.Answer, name, dns.TypeDS) {
 			s.fetch(name, dns.TypeDNSKEY)
 		}
-		close(f.done)
+		f.Finish(a)
 	}()
 	return f
 }
 
-func (s *session) wait(f *future) (*dns.Msg, error) {
-	select {
-	case <-f.done:
-		return f.msg, f.err
-	case <-s.ctx.Done():
-		return nil, s.ctx.Err()
+func (s *session) wait(f *flight.Call[answer]) (*dns.Msg, error) {
+	a, err := f.Wait(s.ctx)
+	if err != nil {
+		return nil, err
 	}
+	return a.msg, a.err
 }
 
 // get fetches name/qtype and turns failures into an Indeterminate result.
