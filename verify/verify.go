@@ -16,6 +16,7 @@ import (
 	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/internal/dnsname"
 	"github.com/dcvkit/dcv/internal/dnssec"
+	"github.com/dcvkit/dcv/internal/flight"
 	"github.com/dcvkit/dcv/internal/pool"
 	"github.com/dcvkit/dcv/internal/resolve"
 	"github.com/miekg/dns"
@@ -457,30 +458,32 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 	// asked while this name's zone walk runs; their answers count only if
 	// the walk finds that very zone with those very servers.
 	od, _ := rec.Exchanger.(*orderDNS)
-	type early struct {
-		servers []AuthServer
-		errs    []error
-		evs     [][]Evidence
-		done    chan struct{}
+	type answers struct {
+		errs []error
+		evs  [][]Evidence
 	}
-	var spec *early
+	var known []AuthServer
+	var spec *flight.Call[answers]
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	if od != nil {
-		if known := od.serversFor(owner, opt.Port); known != nil {
-			spec = &early{servers: known, done: make(chan struct{})}
+		if known = od.serversFor(owner, opt.Port); known != nil {
+			spec = flight.NewCall[answers]()
 			go func() {
-				defer close(spec.done)
-				spec.errs, spec.evs = ask(sctx, known)
+				errs, evs := ask(sctx, known)
+				spec.Finish(answers{errs, evs})
 			}()
 		}
 	}
+	// ended waits for the early answers, which always come: ask ends
+	// with sctx.
+	ended := func() answers { a, _ := spec.Wait(context.Background()); return a }
 	zone, servers, ev, err := authoritativeServers(ctx, rec, owner, opt.Port)
 	r.Evidence = append(r.Evidence, ev...)
 	if err != nil {
 		stop()
 		if spec != nil {
-			<-spec.done
+			ended()
 		}
 		return err
 	}
@@ -490,12 +493,12 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 	var errs []error
 	var evs [][]Evidence
 	if spec != nil {
-		if !slices.Equal(spec.servers, servers) {
+		same := slices.Equal(known, servers)
+		if !same {
 			stop()
 		}
-		<-spec.done
-		if slices.Equal(spec.servers, servers) {
-			errs, evs = spec.errs, spec.evs
+		if a := ended(); same {
+			errs, evs = a.errs, a.evs
 		}
 	}
 	if errs == nil {

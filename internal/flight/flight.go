@@ -84,3 +84,21 @@ func (g *Group[K, V]) Forget(k K, c *Call[V]) {
 		delete(g.calls, k)
 	}
 }
+
+// Len returns the number of calls kept.
+func (g *Group[K, V]) Len() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.calls)
+}
+
+// Sweep forgets every finished call whose value drop says to drop.
+func (g *Group[K, V]) Sweep(drop func(V) bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for k, c := range g.calls {
+		if v, ok := c.Peek(); ok && drop(v) {
+			delete(g.calls, k)
+		}
+	}
+}

@@ -121,3 +121,26 @@ func TestJoinBeyondTheLimitKeepsNoCall(t *testing.T) {
 	_, leader = g.Join(2, 2)
 	assert.False(t, leader, "room made by Forget is used again")
 }
+
+func TestSweepForgetsOnlyFinishedCallsItIsToldTo(t *testing.T) {
+	var g flight.Group[string, int]
+	old, _ := g.Join("old", 0)
+	old.Finish(1)
+	fresh, _ := g.Join("fresh", 0)
+	fresh.Finish(2)
+	running, _ := g.Join("running", 0)
+	require.Equal(t, 3, g.Len())
+
+	g.Sweep(func(v int) bool { return true })
+	assert.Equal(t, 1, g.Len(), "a call under way is never swept")
+	_, leader := g.Join("running", 0)
+	assert.False(t, leader)
+
+	running.Finish(3)
+	fresh2, _ := g.Join("fresh", 0)
+	fresh2.Finish(2)
+	g.Sweep(func(v int) bool { return v == 3 })
+	assert.Equal(t, 1, g.Len())
+	_, leader = g.Join("fresh", 0)
+	assert.False(t, leader, "a value drop keeps stays")
+}

@@ -2,7 +2,9 @@ package resolve
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dcvkit/dcv/internal/flight"
@@ -12,7 +14,7 @@ import (
 // Bounds of a Shared memo.
 const (
 	maxSharedTTL     = 5 * time.Minute // no answer is shared for longer
-	maxSharedEntries = 1 << 16         // questions kept at once; beyond, new ones are not kept
+	maxSharedEntries = 1 << 16         // default MaxEntries
 	defaultFlightTTL = 10 * time.Second
 )
 
@@ -41,8 +43,40 @@ type Shared struct {
 	// more than one check); the others go straight to Exchanger, with no
 	// flight and nothing kept. Nil shares every question.
 	Share func(q dns.Question) bool
+	// MaxEntries bounds the questions kept at once; 0 means 65,536. When
+	// full, expired answers are swept (at most once a second) before a
+	// new question goes unkept.
+	MaxEntries int
+	Now        func() time.Time // clock of TTLs; nil means time.Now
 
-	flights flight.Group[sharedKey, sharedAnswer] // under way or kept
+	flights   flight.Group[sharedKey, sharedAnswer] // under way or kept
+	lastSweep atomic.Int64                          // when expired answers were last swept, Unix ns
+}
+
+func (s *Shared) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Shared) limit() int {
+	if s.MaxEntries > 0 {
+		return s.MaxEntries
+	}
+	return maxSharedEntries
+}
+
+// sweep forgets the expired answers of a full memo, at most once a second:
+// a memo that lives long (a verify.ZoneCache) would otherwise fill with
+// answers no one asks again and keep nothing new.
+func (s *Shared) sweep() {
+	now := s.now()
+	last := s.lastSweep.Load()
+	if now.UnixNano()-last < int64(time.Second) || !s.lastSweep.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	s.flights.Sweep(func(a sharedAnswer) bool { return now.After(a.expires) })
 }
 
 // sharedKey is what makes two queries the same question.
@@ -90,10 +124,13 @@ func (s *Shared) ExchangeShared(ctx context.Context, m *dns.Msg) (*dns.Msg, stri
 		return r, server, false, err
 	}
 	k := keyOf(m)
-	c, leader := s.flights.Join(k, maxSharedEntries)
-	if a, ended := c.Peek(); ended && time.Now().After(a.expires) {
+	if s.flights.Len() >= s.limit() {
+		s.sweep()
+	}
+	c, leader := s.flights.Join(k, s.limit())
+	if a, ended := c.Peek(); ended && s.now().After(a.expires) {
 		s.flights.Forget(k, c) // stale: the first to see it starts a new flight
-		c, leader = s.flights.Join(k, maxSharedEntries)
+		c, leader = s.flights.Join(k, s.limit())
 	}
 	if leader {
 		go s.fly(k, c, m.Copy())
@@ -124,10 +161,13 @@ func (s *Shared) fly(k sharedKey, c *flight.Call[sharedAnswer], m *dns.Msg) {
 	defer cancel()
 	var a sharedAnswer
 	a.resp, a.server, a.err = exchange(ctx, s.Exchanger, m)
-	keep := a.err == nil && a.resp != nil &&
+	if a.err == nil && a.resp == nil {
+		a.err = errors.New("no response")
+	}
+	keep := a.err == nil &&
 		(a.resp.Rcode == dns.RcodeSuccess || a.resp.Rcode == dns.RcodeNameError) && !a.resp.Truncated
 	if keep {
-		a.expires = time.Now().Add(min(answerTTL(a.resp), maxSharedTTL))
+		a.expires = s.now().Add(min(answerTTL(a.resp), maxSharedTTL))
 	}
 	c.Finish(a)
 	if !keep {

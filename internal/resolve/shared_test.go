@@ -99,3 +99,37 @@ func TestSharedAskerGivingUpFailsNoOther(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, ex.n.Load(), "the flight went on for the other asker")
 }
+
+// A memo that lives long fills with answers no one asks again: when it is
+// full, the expired ones are swept so that new questions are kept again.
+func TestSharedSweepsExpiredAnswersWhenFull(t *testing.T) {
+	clock := time.Unix(1_000_000_000, 0)
+	ex := &slowEx{ttl: 60}
+	s := &resolve.Shared{Exchanger: ex, MaxEntries: 2, Now: func() time.Time { return clock }}
+	ask := func(name string) {
+		t.Helper()
+		_, err := s.Exchange(context.Background(), q(name))
+		require.NoError(t, err)
+	}
+	ask("a.example.")
+	ask("b.example.")
+	ask("c.example.")
+	ask("c.example.")
+	assert.EqualValues(t, 4, ex.n.Load(), "full: c is answered but not kept")
+	ask("a.example.")
+	assert.EqualValues(t, 4, ex.n.Load(), "a is still kept")
+
+	clock = clock.Add(61 * time.Second) // a and b have expired
+	ask("d.example.")
+	ask("d.example.")
+	assert.EqualValues(t, 5, ex.n.Load(), "the sweep made room: d is kept")
+}
+
+type nilEx struct{}
+
+func (nilEx) Exchange(context.Context, *dns.Msg) (*dns.Msg, error) { return nil, nil }
+
+func TestSharedNoResponseIsAnError(t *testing.T) {
+	_, err := (&resolve.Shared{Exchanger: nilEx{}}).Exchange(context.Background(), q("a.example."))
+	require.Error(t, err)
+}
