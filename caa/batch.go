@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dcvkit/dcv/internal/dnsname"
-	single "github.com/dcvkit/dcv/internal/flight"
+	"github.com/dcvkit/dcv/internal/flight"
 	"github.com/dcvkit/dcv/internal/pool"
 	"github.com/dcvkit/dcv/internal/resolve"
 )
@@ -94,13 +94,13 @@ type batch struct {
 	ctx     context.Context // the batch's: bounds every shared lookup
 	r       *resolve.Resolver
 	timeout time.Duration
-	flights map[string]*flight // by level name; read only once built
-	wg      sync.WaitGroup     // running flights
+	flights map[string]*sharedLevel // by level name; read only once built
+	wg      sync.WaitGroup          // running flights
 }
 
-// flight is the one lookup of a shared level, started by its first asker.
-type flight struct {
-	*single.Call[levelResult]
+// sharedLevel is the one lookup of a shared level, started by its first asker.
+type sharedLevel struct {
+	*flight.Call[levelResult]
 	name    string
 	started atomic.Bool
 	last    atomic.Pointer[verdict] // the latest evaluation of the answer's rrs
@@ -119,7 +119,7 @@ type verdict struct {
 // evaluate is evaluate(req, rrs, at) on the flight's ended answer, made
 // once for every run of requests that ask the same (same CA, wildcard,
 // account and method).
-func (f *flight) evaluate(req Request, at place) Evaluation {
+func (f *sharedLevel) evaluate(req Request, at place) Evaluation {
 	if v := f.last.Load(); v != nil && v.wild == req.Wildcard && v.account == req.AccountURI &&
 		v.method == req.Method && v.at == at && slices.Equal(v.issuers, req.Issuers) {
 		return v.e
@@ -140,10 +140,10 @@ func newBatch(ctx context.Context, r *resolve.Resolver, timeout time.Duration, v
 			}
 		}
 	}
-	flights := make(map[string]*flight)
+	flights := make(map[string]*sharedLevel)
 	for name, n := range seen {
 		if n > 1 {
-			flights[name] = &flight{Call: single.NewCall[levelResult](), name: name}
+			flights[name] = &sharedLevel{Call: flight.NewCall[levelResult](), name: name}
 		}
 	}
 	return &batch{ctx: ctx, r: r, timeout: timeout, flights: flights}
@@ -168,7 +168,7 @@ func (b *batch) shared(names []string) int {
 
 // fly runs one shared lookup under the batch's context and Timeout, not
 // the first asker's.
-func (b *batch) fly(f *flight) {
+func (b *batch) fly(f *sharedLevel) {
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
 	f.Finish(query(ctx, b.r, f.name))

@@ -20,7 +20,7 @@ type relevantSet struct {
 	ttl     uint32
 	ad      bool          // every answer consulted, up to and including name's, had AD
 	dnssec  DNSSECVerdict // the weakest verdict of those answers
-	from    *flight       // the batch's lookup of name, when shared
+	from    *sharedLevel  // the batch's lookup of name, when shared
 }
 
 // levelResult is the answer for one level: its CAA records (empty for
