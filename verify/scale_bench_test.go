@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// scaleReport mirrors the JSON line of verify/internal/scaleload.
+// scaleReport mirrors the JSON line of verify/internal/scaleload/pass.
 type scaleReport struct {
 	Wall     time.Duration `json:"wall_ns"`
 	CPU      time.Duration `json:"cpu_ns"`
@@ -28,9 +28,9 @@ type scaleReport struct {
 // under example.com on a loopback DNS server that adds 20 ms to every
 // query, at concurrency 128, side by side with raw miekg/dns as the
 // floor. Each pass runs in a process of its own, the program
-// verify/internal/scaleload, which holds only what a user's process
-// would: the library, the prepared input and the work; the server runs in
-// another. Each op is one pass over the 10,000 names. The passes: floor;
+// verify/internal/scaleload/pass, which holds only what a user's process
+// would: the library, the prepared input and the work; the server
+// (verify/internal/scaleload/serve) runs in another. Each op is one pass over the 10,000 names. The passes: floor;
 // txt-order (VerifyOrder, which keeps the 10,000 Results); txt-each (the
 // same checks through VerifyEach, which hands each Result over and keeps
 // none); auth-order (VerifyOrder in authoritative mode); caa-batch
@@ -48,11 +48,14 @@ type scaleReport struct {
 //
 //	go test ./verify -run '^$' -bench Scale10k -benchtime 3x
 func BenchmarkScale10k(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "scaleload")
-	if out, err := exec.Command("go", "build", "-o", bin, "./internal/scaleload").CombinedOutput(); err != nil {
-		b.Fatalf("building scaleload: %v\n%s", err, out)
+	dir := b.TempDir()
+	for _, prog := range []string{"pass", "serve"} {
+		if out, err := exec.Command("go", "build", "-o", dir, "./internal/scaleload/"+prog).CombinedOutput(); err != nil {
+			b.Fatalf("building %s: %v\n%s", prog, err, out)
+		}
 	}
-	srv := exec.Command(bin, "-serve")
+	bin := filepath.Join(dir, "pass")
+	srv := exec.Command(filepath.Join(dir, "serve"))
 	stdin, err := srv.StdinPipe()
 	if err != nil {
 		b.Fatal(err)

@@ -1,27 +1,21 @@
-// Command scaleload is the measured side of verify's BenchmarkScale10k: a
+// Command pass is the measured side of verify's BenchmarkScale10k: a
 // program that does one thing a user's process would do with 10,000
 // dns-01 names, so that its CPU and resident set are that work's alone,
-// not those of a test binary holding every pass's inputs.
+// not those of a test binary holding every pass's inputs (nor of the DNS
+// server, which is the program serve).
 //
-//	scaleload -serve
-//
-// serves the benchmark zone on a loopback UDP port with 20 ms added to
-// every answer, prints the address and runs until its stdin closes.
-//
-//	scaleload -pass floor|txt-order|txt-each|auth-order|caa-batch -server ADDR
+//	pass -pass floor|txt-order|txt-each|auth-order|caa-batch -server ADDR
 //
 // prepares that pass's input, then runs it once against ADDR and prints
 // one JSON line: wall time, CPU time, the process's peak resident set
-// during the pass and its live heap (see run).
+// during the pass and its live heap (see measure).
 package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"runtime"
@@ -37,18 +31,9 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/dcvkit/dcv/caa"
-	"github.com/dcvkit/dcv/challenge"
 	"github.com/dcvkit/dcv/verify"
-	"github.com/dcvkit/dcv/verify/verifytest"
+	"github.com/dcvkit/dcv/verify/internal/scaleload"
 )
-
-const (
-	n     = 10_000
-	conc  = 128
-	delay = 20 * time.Millisecond
-)
-
-var now = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 
 // Report is one pass's cost, as printed.
 type Report struct {
@@ -65,19 +50,11 @@ type Report struct {
 }
 
 func main() {
-	serve := flag.Bool("serve", false, "serve the benchmark zone until stdin closes")
 	pass := flag.String("pass", "", "the pass to run: floor, txt-order, txt-each, auth-order or caa-batch")
 	server := flag.String("server", "", "the benchmark DNS server, ip:port")
 	cpuprofile := flag.String("cpuprofile", "", "write the pass's CPU profile to this file")
 	memprofile := flag.String("memprofile", "", "write the pass's allocation profile to this file")
 	flag.Parse()
-	if *serve {
-		if err := serveZone(); err != nil {
-			fmt.Fprintln(os.Stderr, "scaleload:", err)
-			os.Exit(1)
-		}
-		return
-	}
 	if *memprofile != "" {
 		runtime.MemProfileRate = 4096
 	}
@@ -93,50 +70,6 @@ func main() {
 	}
 }
 
-// challenges builds the same dns-01 challenges in every process: a fixed
-// key, token and clock.
-func challenges() ([]*challenge.Challenge, error) {
-	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public()
-	b := challenge.Builder{Now: func() time.Time { return now }}
-	out := make([]*challenge.Challenge, n)
-	for i := range out {
-		c, err := b.ACMEDNS01(fmt.Sprintf("d%05d.example.com", i), "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = c
-	}
-	return out, nil
-}
-
-func serveZone() error {
-	z := verifytest.NewZone().MustAdd(`example.com. 300 IN CAA 0 issue "ssl.com"`,
-		// The zone's apex and its one name server, this very server, for
-		// the authoritative-mode order.
-		`example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300`,
-		`example.com. 300 IN NS ns1.example.com.`,
-		`ns1.example.com. 300 IN A 127.0.0.1`)
-	chs, err := challenges()
-	if err != nil {
-		return err
-	}
-	for _, c := range chs {
-		// The A record makes each name exist on its own: the zone double
-		// would otherwise scan every name to find it an empty non-terminal.
-		z.MustAdd(fmt.Sprintf(`%s 300 IN TXT "%s"`, c.Record.Name, c.Record.Value),
-			fmt.Sprintf(`%s. 300 IN A 192.0.2.1`, c.ADN))
-	}
-	z.SetDelay(delay)
-	srv, err := verifytest.NewDNSServer(z)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	fmt.Println(srv.Addr())
-	_, err = io.Copy(io.Discard, os.Stdin)
-	return err
-}
-
 // runPass prepares the pass's input, lets the process settle and
 // measures the pass alone.
 func runPass(pass, addr, cpuprofile string) Report {
@@ -146,7 +79,7 @@ func runPass(pass, addr, cpuprofile string) Report {
 	var f func() (checks, failures int)
 	switch pass {
 	case "floor":
-		chs, err := challenges()
+		chs, err := scaleload.Challenges()
 		if err != nil {
 			return Report{Error: err.Error()}
 		}
@@ -156,7 +89,7 @@ func runPass(pass, addr, cpuprofile string) Report {
 		}
 		f = func() (int, int) { return len(names), floor(addr, names) }
 	case "txt-order", "txt-each", "auth-order":
-		chs, err := challenges()
+		chs, err := scaleload.Challenges()
 		if err != nil {
 			return Report{Error: err.Error()}
 		}
@@ -165,7 +98,7 @@ func runPass(pass, addr, cpuprofile string) Report {
 			items[i] = verify.OrderItem{Challenge: c}
 		}
 		v := &verify.Verifier{DNSSEC: verify.DNSSECOff, DNS: &verify.DNSClient{Servers: []string{addr}},
-			Concurrency: conc, Now: func() time.Time { return now }}
+			Concurrency: scaleload.Conc, Now: func() time.Time { return scaleload.Now }}
 		if pass == "auth-order" {
 			_, port, _ := net.SplitHostPort(addr)
 			v.Authoritative = &verify.AuthOptions{Servers: &verify.DNSClient{AllowPrivate: true}, Port: port}
@@ -193,7 +126,7 @@ func runPass(pass, addr, cpuprofile string) Report {
 			return len(items), failed
 		}
 	case "caa-batch":
-		chs, err := challenges()
+		chs, err := scaleload.Challenges()
 		if err != nil {
 			return Report{Error: err.Error()}
 		}
@@ -202,7 +135,7 @@ func runPass(pass, addr, cpuprofile string) Report {
 			reqs[i] = caa.Request{Domain: c.Domain, Issuers: []string{"ssl.com"}}
 		}
 		chk := &caa.Checker{DNSSEC: caa.DNSSECOff, DNS: &verify.DNSClient{Servers: []string{addr}},
-			Concurrency: conc, Now: func() time.Time { return now }}
+			Concurrency: scaleload.Conc, Now: func() time.Time { return scaleload.Now }}
 		f = func() (int, int) {
 			failed := 0
 			for _, r := range chk.CheckAll(context.Background(), reqs) {
@@ -229,12 +162,12 @@ func runPass(pass, addr, cpuprofile string) Report {
 	return measure(f)
 }
 
-// floor is raw miekg/dns: conc workers, one TXT query per name with EDNS0
+// floor is raw miekg/dns: scaleload.Conc workers, one TXT query per name with EDNS0
 // as DNSClient sends it. It returns the number of failed queries.
 func floor(addr string, names []string) int {
 	var next, failed atomic.Int64
 	var wg sync.WaitGroup
-	for range conc {
+	for range scaleload.Conc {
 		wg.Go(func() {
 			c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
 			for {
