@@ -78,10 +78,16 @@ func TestFollowersGetTheLeadersValue(t *testing.T) {
 	assert.True(t, leader, "another key is another call")
 }
 
+// finished joins k in g and finishes its call with v.
+func finished(g *flight.Group[string, int], k string, v int) *flight.Call[int] {
+	c, _ := g.Join(k, 0)
+	c.Finish(v)
+	return c
+}
+
 func TestForgottenKeyStartsANewCall(t *testing.T) {
 	var g flight.Group[string, int]
-	old, _ := g.Join("q", 0)
-	old.Finish(1)
+	old := finished(&g, "q", 1)
 	c, leader := g.Join("q", 0)
 	assert.False(t, leader, "a finished call stays joinable until forgotten")
 	assert.Same(t, old, c)
@@ -124,10 +130,8 @@ func TestJoinBeyondTheLimitKeepsNoCall(t *testing.T) {
 
 func TestSweepForgetsOnlyFinishedCallsItIsToldTo(t *testing.T) {
 	var g flight.Group[string, int]
-	old, _ := g.Join("old", 0)
-	old.Finish(1)
-	fresh, _ := g.Join("fresh", 0)
-	fresh.Finish(2)
+	finished(&g, "old", 1)
+	finished(&g, "fresh", 2)
 	running, _ := g.Join("running", 0)
 	require.Equal(t, 3, g.Len())
 
@@ -137,8 +141,7 @@ func TestSweepForgetsOnlyFinishedCallsItIsToldTo(t *testing.T) {
 	assert.False(t, leader)
 
 	running.Finish(3)
-	fresh2, _ := g.Join("fresh", 0)
-	fresh2.Finish(2)
+	finished(&g, "fresh", 2)
 	g.Sweep(func(v int) bool { return v == 3 })
 	assert.Equal(t, 1, g.Len())
 	_, leader = g.Join("fresh", 0)
