@@ -23,6 +23,7 @@ type caaLine struct {
 	*caa.Decision
 	Domain   string            `json:"domain"`
 	Error    string            `json:"error,omitempty"`
+	Hint     string            `json:"hint,omitempty"` // the decision's, or what to do about the failed lookup
 	Evidence []verify.Evidence `json:"evidence,omitempty"`
 }
 
@@ -35,11 +36,15 @@ func newCAALine(domain string, d *caa.Decision, err error) caaLine {
 	case d != nil:
 		l.Outcome, l.Domain = "forbidden", d.Domain
 	}
+	if d != nil {
+		l.Hint = d.Hint
+	}
 	if err != nil {
 		l.Error = err.Error()
 		ev := verify.Evidence{Protocol: "dns", Query: "CAA " + domain, Error: err.Error()}
 		var le *caa.LookupError
 		if errors.As(err, &le) {
+			l.Hint = le.Hint()
 			ev.Query = "CAA " + le.Name
 			if le.Rcode >= 0 {
 				ev.Rcode = dns.RcodeToString[le.Rcode]

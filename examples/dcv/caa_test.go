@@ -136,7 +136,8 @@ func TestCAARefusesNonPublicNamesUnlessAllowPrivate(t *testing.T) {
 }
 
 // --json prints one object per name with an outcome, also for a name that
-// could not be decided (with the evidence of the failed lookup).
+// could not be decided (with the evidence of the failed lookup), and a hint
+// for every name that is not permitted.
 func TestCAAJSONHasOutcomeForEveryName(t *testing.T) {
 	res := caaZone(t)
 	o := dcv(t, "caa", "--json", "--ca", "ssl.com", "--resolver", res, "www.example.com", "example.info", "broken.example.com")
@@ -148,6 +149,12 @@ func TestCAAJSONHasOutcomeForEveryName(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(lines[i]), &m))
 		assert.Equal(t, want, m["outcome"], lines[i])
 		assert.NotEmpty(t, m["domain"], lines[i])
+		// What to do: how to permit the CA, or how to fix the lookup.
+		if want == "permitted" {
+			assert.Nil(t, m["hint"], lines[i])
+		} else {
+			assert.NotEmpty(t, m["hint"], lines[i])
+		}
 	}
 }
 
