@@ -106,7 +106,7 @@ func runCAA(ctx context.Context, e *env, args []string) int {
 			r := request(d)
 			checks[i] = perspective.Check{Determination: perspective.CAA, CAA: &r, DNSSEC: &nf.dnssec}
 		}
-		reports, errs := corroborateAll(ctx, c, checks, *nf.timeout, 0, 0)
+		reports, errs := corroborateAll(ctx, e, c, checks, domains, *nf.timeout, 0, 0)
 		return caaOutput(domains).report(e, reports, errs, *jsonOut)
 	}
 	decisions := make([]*caa.Decision, len(domains))

@@ -98,7 +98,8 @@
 // --authoritative applies to the primary's view only; a remote asks as
 // its own flags say (serve-perspective --authoritative). --wait repeats
 // the whole corroboration (verify.Retry) until it passes, the check is
-// refused, or the wait is over, and reports the last attempt; file checks
+// refused, or the wait is over, says each attempt's outcome on stderr (a
+// line each: several checks run at once), and reports the last one; file checks
 // carry this host's redirect and scheme rule to every remote.
 //
 // Layout: one file per subcommand, each registered in commands() (main.go)

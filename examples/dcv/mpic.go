@@ -238,26 +238,36 @@ func (t terminal) Unwrap() []error { return []error{verify.ErrBadInput, t.err} }
 
 // corroborateAll runs every check at once, each bounded by timeout, or
 // with wait > 0 repeated (verify.Retry) until corroborated, a bad check,
-// or wait has passed. Reports and errors are in the order of checks; a
+// or wait has passed, saying on stderr how each attempt went (targets
+// names the checks). Reports and errors are in the order of checks; a
 // report is nil only for a bad check or configuration.
-func corroborateAll(ctx context.Context, c *perspective.Corroborator, checks []perspective.Check,
+func corroborateAll(ctx context.Context, e *env, c *perspective.Corroborator, checks []perspective.Check, targets []string,
 	timeout, wait, interval time.Duration) ([]*perspective.Report, []error) {
 	reports := make([]*perspective.Report, len(checks))
 	errs := make([]error, len(checks))
 	var wg sync.WaitGroup
+	var mu sync.Mutex // one progress line at a time
 	for i, chk := range checks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reports[i], errs[i] = corroborate(ctx, c, chk, timeout, wait, interval)
+			say := func(format string, a ...any) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintf(e.stderr, "dcv verify: "+format+"\n", a...)
+			}
+			reports[i], errs[i] = corroborate(ctx, c, chk, targets[i], say, timeout, wait, interval)
 		}()
 	}
 	wg.Wait()
 	return reports, errs
 }
 
-func corroborate(ctx context.Context, c *perspective.Corroborator, chk perspective.Check,
-	timeout, wait, interval time.Duration) (*perspective.Report, error) {
+// corroborate runs one check (see corroborateAll); with wait > 0 it says
+// each attempt's outcome and the time left, one line each (the checks run
+// at once), and when the wait ran out.
+func corroborate(ctx context.Context, c *perspective.Corroborator, chk perspective.Check, target string,
+	say func(format string, a ...any), timeout, wait, interval time.Duration) (*perspective.Report, error) {
 	once := func(ctx context.Context, _ int) (*perspective.Report, error) {
 		rep, err := c.Run(ctx, chk)
 		if rep == nil && err != nil {
@@ -289,7 +299,31 @@ func corroborate(ctx context.Context, c *perspective.Corroborator, chk perspecti
 	}
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	return verify.Retry(wctx, verify.PollOptions{Interval: interval, AttemptTimeout: timeout}, once)
+	deadline, _ := wctx.Deadline()
+	attempts := 0
+	rep, err := verify.Retry(wctx, verify.PollOptions{Interval: interval, AttemptTimeout: timeout},
+		func(ctx context.Context, n int) (*perspective.Report, error) {
+			rep, err := once(ctx, n)
+			attempts = n
+			say("attempt %d: %s: %s; %s left", n, target, attemptSummary(rep, err), leftRounded(time.Until(deadline)))
+			return rep, err
+		})
+	var t terminal
+	if err != nil && !errors.As(err, &t) && wctx.Err() != nil && ctx.Err() == nil {
+		say("--wait %s ran out after %d attempts for %s; the last one:", wait, attempts, target)
+	}
+	return rep, err
+}
+
+// attemptSummary is one attempt's outcome in a few words.
+func attemptSummary(rep *perspective.Report, err error) string {
+	switch {
+	case err == nil:
+		return "corroborated"
+	case rep != nil && rep.Reason != "":
+		return "not corroborated (" + rep.Reason + ")"
+	}
+	return err.Error()
 }
 
 // reportExit maps a report to the exit status: 0 corroborated; 1 when the

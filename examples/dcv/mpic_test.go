@@ -279,10 +279,14 @@ func TestCorroborateWait(t *testing.T) {
 	assert.Contains(t, o.stderr, "1 remotes used, policy requires 2")
 	assert.Equal(t, 1, zone.TotalQueries(), "one attempt")
 
-	// Never corroborated: the last attempt's report when the wait is over.
+	// Never corroborated: a line per attempt with its outcome and the time
+	// left, that the wait ran out, and the last attempt's report.
 	o = dcv(t, append(args, "--perspective", remote(t, fakeTXT), "--wait", "1500ms")...)
 	assert.Equal(t, exitNo, o.code, o.stderr)
 	assert.Equal(t, 1, strings.Count(o.stdout, "  perspectives:\n"), "one report: %s", o.stdout)
+	assert.Regexp(t, `(?m)^dcv verify: attempt 1: _dnsauth.example.com: not corroborated \(.+\); 1.[345]s left$`, o.stderr)
+	assert.Regexp(t, `(?m)^dcv verify: attempt 2: _dnsauth.example.com: not corroborated`, o.stderr)
+	assert.Contains(t, o.stderr, "dcv verify: --wait 1.5s ran out after 2 attempts for _dnsauth.example.com; the last one:")
 }
 
 func TestCorroborateBadInput(t *testing.T) {

@@ -189,7 +189,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		for i := range pchecks {
 			pchecks[i].DNSSEC = &nf.dnssec // remotes validate as the primary does
 		}
-		reports, errs := corroborateAll(ctx, c, pchecks, *nf.timeout, *wait, *interval)
+		reports, errs := corroborateAll(ctx, e, c, pchecks, targets, *nf.timeout, *wait, *interval)
 		return verifyOutput(targets).report(e, reports, errs, *jsonOut)
 	}
 
@@ -329,12 +329,16 @@ func progressLine(attempt int, left time.Duration, results []*verify.Result, err
 	if len(parts) == 0 && err != nil {
 		parts = append(parts, err.Error())
 	}
+	return fmt.Sprintf("attempt %d: %s; %s left", attempt, strings.Join(parts, "; "), leftRounded(left))
+}
+
+// leftRounded is the time left of a --wait as a status line shows it.
+func leftRounded(left time.Duration) time.Duration {
+	left = max(left, 0)
 	if left >= 10*time.Second {
-		left = left.Round(time.Second)
-	} else {
-		left = left.Round(100 * time.Millisecond)
+		return left.Round(time.Second)
 	}
-	return fmt.Sprintf("attempt %d: %s; %s left", attempt, strings.Join(parts, "; "), left)
+	return left.Round(100 * time.Millisecond)
 }
 
 // cause is a result's error without its hint and without the target the
