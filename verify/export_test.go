@@ -9,6 +9,10 @@ import (
 // Unexported names the external tests (package verify_test) need, as net/http
 // does in its export_test.go.
 
+// ZoneCacheFor is the flights a ZoneCache gives a Verifier whose DNS is
+// dns: nil when it serves another.
+func ZoneCacheFor(z *ZoneCache, dns Exchanger) *resolve.Shared { return z.sharedFor(dns) }
+
 type (
 	DialState      = dialState
 	FetchResult    = fetchResult

@@ -133,8 +133,12 @@ func (v *Verifier) forOrder(ctx context.Context, items []OrderItem) *Verifier {
 	if v.Authoritative == nil {
 		return v
 	}
-	base := v.dns()
 	opt := *v.Authoritative
+	base := v.dns()
+	shared := opt.Cache.sharedFor(v.DNS)
+	if shared != nil {
+		base = shared.Exchanger // v.DNS, or the cache's own client for nil
+	}
 	if opt.Servers == nil {
 		sx, ok := base.(ServerExchanger)
 		if !ok {
@@ -142,7 +146,6 @@ func (v *Verifier) forOrder(ctx context.Context, items []OrderItem) *Verifier {
 		}
 		opt.Servers = sx
 	}
-	shared := opt.Cache.sharedFor(base)
 	if shared == nil {
 		shared = &resolve.Shared{Exchanger: base, Ctx: ctx, Share: sharedZoneWalk(items)}
 	}
@@ -163,26 +166,31 @@ func (v *Verifier) forOrder(ctx context.Context, items []OrderItem) *Verifier {
 // walks among its own items only.
 //
 // The zero value is ready. A ZoneCache serves the first Verifier.DNS it
-// is used with; with any other, checks run as if it were not set.
+// is used with (for a nil one, a DNSClient of its own, as Verifier would
+// make); with any other, checks run as if it were not set.
 type ZoneCache struct {
 	mu     sync.Mutex
-	base   Exchanger
+	dns    Exchanger // the Verifier.DNS it serves, nil included
 	shared *resolve.Shared
 }
 
-// sharedFor returns the cache's flights over base, nil for a nil cache or
-// one that serves another Exchanger.
-func (z *ZoneCache) sharedFor(base Exchanger) *resolve.Shared {
+// sharedFor returns the cache's flights for a Verifier whose DNS is dns,
+// nil for a nil cache or one that serves another Exchanger.
+func (z *ZoneCache) sharedFor(dns Exchanger) *resolve.Shared {
 	if z == nil {
 		return nil
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if z.shared == nil {
-		z.base = base
+		base := dns
+		if base == nil {
+			base = &DNSClient{}
+		}
+		z.dns = dns
 		z.shared = &resolve.Shared{Exchanger: base, Share: zoneWalkQuestion}
 	}
-	if !sameExchanger(z.base, base) {
+	if !sameExchanger(z.dns, dns) {
 		return nil
 	}
 	return z.shared
@@ -191,8 +199,9 @@ func (z *ZoneCache) sharedFor(base Exchanger) *resolve.Shared {
 // sameExchanger compares two Exchangers without the panic == gives for
 // values of an uncomparable type.
 func sameExchanger(a, b Exchanger) bool {
-	if ta := reflect.TypeOf(a); ta == nil || ta != reflect.TypeOf(b) || !ta.Comparable() {
-		return false
+	ta := reflect.TypeOf(a)
+	if ta == nil || ta != reflect.TypeOf(b) || !ta.Comparable() {
+		return a == nil && b == nil
 	}
 	return a == b
 }

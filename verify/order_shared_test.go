@@ -212,3 +212,21 @@ func TestZoneCacheServesOneResolver(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, rec2.Queries("example.com.", dns.TypeNS), "the second resolver was asked")
 }
+
+// A Verifier with a nil DNS gets the cache's own client every time, not a
+// new one per check; an uncomparable Exchanger is never mistaken for it.
+func TestZoneCacheBindsToANilDNSAsOneClient(t *testing.T) {
+	var cache verify.ZoneCache
+	first := verify.ZoneCacheFor(&cache, nil)
+	require.NotNil(t, first)
+	assert.IsType(t, &verify.DNSClient{}, first.Exchanger)
+	assert.Same(t, first, verify.ZoneCacheFor(&cache, nil))
+	assert.Nil(t, verify.ZoneCacheFor(&cache, verifytest.NewZone()))
+	assert.Nil(t, verify.ZoneCacheFor(&cache, uncomparable{}))
+	assert.Nil(t, verify.ZoneCacheFor(nil, nil), "no cache")
+}
+
+// uncomparable is an Exchanger whose values == cannot compare.
+type uncomparable struct{ _ []int }
+
+func (uncomparable) Exchange(context.Context, *dns.Msg) (*dns.Msg, error) { return nil, nil }
