@@ -214,12 +214,13 @@ func MaxLifetime(Method) time.Duration { return DefaultLifetime }
 // record builds a Record for owner, with the zone guessed from the public
 // suffix list.
 func record(typ, owner, value string) (*Record, error) {
-	owner = strings.TrimSuffix(owner, ".")
+	name := dnsname.FQDN(owner)
+	owner = name[:len(name)-1] // Zone and Host are cut from Name: one string, not two
 	zone, err := dnsname.Registrable(owner)
 	if err != nil {
 		return nil, nameErr(err)
 	}
-	return &Record{Type: typ, Name: dnsname.FQDN(owner), Zone: zone, Host: dnsname.HostRecord(owner, zone), Value: value}, nil
+	return &Record{Type: typ, Name: name, Zone: zone, Host: dnsname.HostRecord(owner, zone), Value: value}, nil
 }
 
 // DNSTXT builds the Alibaba/DigiCert random-value TXT challenge: a TXT record

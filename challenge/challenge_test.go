@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -838,5 +839,24 @@ func TestRecordIsAgreesWithTheBuiltRecord(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A record's Zone and Host are cut from its Name, so a challenge holds the
+// owner name once (10,000 challenges held for an order are ~0.5 MB less).
+func TestRecordZoneAndHostShareTheNamesBytes(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public()
+	b := challenge.Builder{}
+	dns01, err := b.ACMEDNS01("www.example.com", "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA", key)
+	require.NoError(t, err)
+	txt, err := b.DNSTXT("shop.example.co.uk")
+	require.NoError(t, err)
+	within := func(part, whole string) bool {
+		p, w := uintptr(unsafe.Pointer(unsafe.StringData(part))), uintptr(unsafe.Pointer(unsafe.StringData(whole)))
+		return p >= w && p+uintptr(len(part)) <= w+uintptr(len(whole))
+	}
+	for _, r := range []*challenge.Record{dns01.Record, txt.Record} {
+		assert.True(t, within(r.Zone, r.Name), "zone %q", r.Zone)
+		assert.True(t, within(r.Host, r.Name), "host %q", r.Host)
 	}
 }
