@@ -68,8 +68,8 @@ type Evidence struct {
 	Location      string        `json:"location,omitempty"`      // HTTP Location header
 	Answer        []string      `json:"answer,omitempty"`        // records or body lines seen
 	Authenticated bool          `json:"authenticated,omitempty"` // the resolver's AD bit (DNSSEC-authenticated by it)
+	Shared        bool          `json:"shared,omitempty"`        // a kept answer: asked once for several checks (an order, a ZoneCache)
 	DNSSEC        DNSSECVerdict `json:"dnssec,omitempty"`        // this answer's own DNSSEC verdict; "" when not validated
-	Shared        bool          `json:"shared,omitempty"`        // a cached answer: asked once for several checks of an order
 	Error         string        `json:"error,omitempty"`         // why the query or request failed
 	Time          time.Time     `json:"time"`                    // when it was sent, on the Verifier's clock
 	Duration      time.Duration `json:"duration_ns"`             // how long it took
