@@ -86,20 +86,12 @@ func relevant(ctx context.Context, r *resolve.Resolver, name string, b *batch) (
 		return true
 	}
 	done := false
-	switch own {
-	case 0:
-	case 1:
-		// One level of its own (usually the name, below shared
-		// ancestors): asked here, with no goroutine of its own.
-		done = decide(0, query(ctx, r, names[0]))
-	default:
-		resolve.Levels(ctx, names[:own], func(ctx context.Context, n string) levelResult {
-			return query(ctx, r, n)
-		}, func(i int, res levelResult) bool {
-			done = decide(i, res)
-			return done
-		})
-	}
+	resolve.Levels(ctx, names[:own], func(ctx context.Context, n string) levelResult {
+		return query(ctx, r, n)
+	}, func(i int, res levelResult) bool {
+		done = decide(i, res)
+		return done
+	})
 	for i := own; !done && i < len(names); i++ {
 		done = decide(i, b.wait(ctx, names[i]))
 		if found {

@@ -10,9 +10,15 @@ import (
 // bottom level first, waiting for each in turn; decide returns true to
 // stop. A deep name costs one round trip, and answers above the level
 // that decided are not waited for: their asks are cancelled. Levels
-// returns only after every ask has ended. caa's climb to the relevant
-// RRset and the authoritative mode's search for the zone apex use it.
+// returns only after every ask has ended. A single name is asked on the
+// caller's goroutine: there is nothing to overlap. caa's climb to the
+// relevant RRset and the authoritative mode's search for the zone apex
+// use it.
 func Levels[T any](ctx context.Context, names []string, ask func(ctx context.Context, name string) T, decide func(i int, answer T) bool) {
+	if len(names) == 1 {
+		decide(0, ask(ctx, names[0]))
+		return
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
