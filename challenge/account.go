@@ -24,7 +24,13 @@ func DNSAccountLabel(accountURL string) string {
 // _<label>._acme-challenge.<ADN> (a leading "*." removed), without a
 // trailing dot.
 func DNSAccountOwner(domain, accountURL string) string {
-	return DNSAccountLabel(accountURL) + "." + ACMEDNSLabel + "." + dnsname.Base(domain)
+	return dnsAccountLabels(accountURL) + "." + dnsname.Base(domain)
+}
+
+// dnsAccountLabels is the part of the owner name above the ADN:
+// _<label>._acme-challenge.
+func dnsAccountLabels(accountURL string) string {
+	return DNSAccountLabel(accountURL) + "." + ACMEDNSLabel
 }
 
 // ValidAccountURL accepts an absolute http or https URL with a host and no
@@ -79,5 +85,5 @@ func (c *Challenge) wantDNSAccount() (typ, labels, value string, err error) {
 	if !dns01Matches(c.KeyAuthorization, c.Record.Value) {
 		return "", "", "", badChallenge("dns-account-01 value is not the digest of the key authorization")
 	}
-	return "TXT", DNSAccountLabel(c.AccountURL) + "." + ACMEDNSLabel, c.Record.Value, nil
+	return "TXT", dnsAccountLabels(c.AccountURL), c.Record.Value, nil
 }
