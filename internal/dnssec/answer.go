@@ -213,15 +213,11 @@ func (s *session) positive(resp *dns.Msg, set *rrset) Result {
 	if signer == "" {
 		return Result{Verdict: Bogus, Zone: set.name, Reason: fmt.Sprintf("the RRSIGs over %s name a signer that does not contain %s", what, show(set.name))}
 	}
-	z, res := s.walk(signer, true)
+	z, res := s.signedBy(signer, func(z *zoneKeys) string {
+		return fmt.Sprintf("the RRSIG over %s names %s as its signer, which is not a signed zone (the name lies in %s)", what, show(signer), show(z.name))
+	})
 	if res != nil {
 		return *res
-	}
-	if !z.secure {
-		return insecure(z)
-	}
-	if z.name != signer {
-		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the RRSIG over %s names %s as its signer, which is not a signed zone (the name lies in %s)", what, show(signer), show(z.name))}
 	}
 	sig, res := s.verify(set.rrs, set.sigs, set.name, set.t, z.name, z.keys, z.keys)
 	if res != nil && s.stale(z) {
@@ -241,6 +237,25 @@ func (s *session) positive(resp *dns.Msg, set *rrset) Result {
 	}
 	capTTL(set.rrs, set.sigs, sig, s.now)
 	return Result{Verdict: Secure, Zone: z.name}
+}
+
+// signedBy walks to signer, the zone the signatures of an answer name: it
+// returns that zone's keys, or the result to give instead: the walk's
+// own, insecure below an insecure cut, or bogus (notApex says why) when
+// signer is not the apex of the signed zone the walk found.
+func (s *session) signedBy(signer string, notApex func(z *zoneKeys) string) (*zoneKeys, *Result) {
+	z, res := s.walk(signer, true)
+	if res != nil {
+		return nil, res
+	}
+	if !z.secure {
+		r := insecure(z)
+		return nil, &r
+	}
+	if z.name != signer {
+		return nil, &Result{Verdict: Bogus, Zone: z.name, Reason: notApex(z)}
+	}
+	return z, nil
 }
 
 // negative validates the denial of name/qtype (NXDOMAIN or NODATA).
@@ -278,15 +293,11 @@ func (s *session) negative(resp *dns.Msg, name string, qtype uint16) Result {
 		}
 		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the negative answer for %s from the signed zone %s carries no NSEC or NSEC3 proof", what, show(z.name))}
 	}
-	z, res := s.walk(signer, true)
+	z, res := s.signedBy(signer, func(*zoneKeys) string {
+		return fmt.Sprintf("the denial of %s names %s as its signer, which is not a signed zone", what, show(signer))
+	})
 	if res != nil {
 		return *res
-	}
-	if !z.secure {
-		return insecure(z)
-	}
-	if z.name != signer {
-		return Result{Verdict: Bogus, Zone: z.name, Reason: fmt.Sprintf("the denial of %s names %s as its signer, which is not a signed zone", what, show(signer))}
 	}
 	d, p, res := s.deny(resp.Ns, z, name, qtype)
 	if res != nil && s.stale(z) {
