@@ -16,10 +16,7 @@ import (
 // challenge, the certificate must follow RFC 8737.
 func (r *run) checkALPN() {
 	m := challenge.TLSALPN01
-	add := func(f Finding) {
-		f.Methods = []challenge.Method{m}
-		r.out.add(f)
-	}
+	add := r.out.addFor(m)
 	addrs := r.hostAddrs(webTarget{host: r.adn, methods: []challenge.Method{m}}, add)
 	states := make([]tls.ConnectionState, len(addrs))
 	errs := make([]error, len(addrs))

@@ -186,6 +186,14 @@ func (c *collector) add(f Finding) {
 	c.findings = append(c.findings, f)
 }
 
+// addFor is add for findings about method m alone.
+func (c *collector) addFor(m challenge.Method) func(Finding) {
+	return func(f Finding) {
+		f.Methods = []challenge.Method{m}
+		c.add(f)
+	}
+}
+
 func (c *collector) undone(format string, a ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

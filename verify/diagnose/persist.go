@@ -16,10 +16,7 @@ import (
 // persistUntil), for the CA and account of the request or the challenge.
 func (r *run) checkPersist() {
 	m := challenge.DNSPersist01
-	add := func(f Finding) {
-		f.Methods = []challenge.Method{m}
-		r.out.add(f)
-	}
+	add := r.out.addFor(m)
 	owner := challenge.PersistOwner(r.domain)
 	policy := verify.PersistPolicy{Issuers: caa.ResolveIdentity(r.req.CA), At: r.now}
 	want := ""

@@ -78,10 +78,7 @@ func doubled(owner string, zones ...string) []string {
 // checkRecord diagnoses one DNS method: the record at the resolver and at
 // every authoritative server, a CNAME at the owner, doubled labels.
 func (r *run) checkRecord(m challenge.Method) {
-	add := func(f Finding) {
-		f.Methods = []challenge.Method{m}
-		r.out.add(f)
-	}
+	add := r.out.addFor(m)
 	spec, ok := r.recordSpecFor(m)
 	if !ok {
 		switch {
