@@ -76,23 +76,19 @@ func runPass(pass, addr, cpuprofile string) Report {
 	if addr == "" {
 		return Report{Error: "-server is required"}
 	}
+	chs, err := scaleload.Challenges()
+	if err != nil {
+		return Report{Error: err.Error()}
+	}
 	var f func() (checks, failures int)
 	switch pass {
 	case "floor":
-		chs, err := scaleload.Challenges()
-		if err != nil {
-			return Report{Error: err.Error()}
-		}
 		names := make([]string, len(chs))
 		for i, c := range chs {
 			names[i] = c.Record.Name
 		}
 		f = func() (int, int) { return len(names), floor(addr, names) }
 	case "txt-order", "txt-each", "auth-order":
-		chs, err := scaleload.Challenges()
-		if err != nil {
-			return Report{Error: err.Error()}
-		}
 		items := make([]verify.OrderItem, len(chs))
 		for i, c := range chs {
 			items[i] = verify.OrderItem{Challenge: c}
@@ -126,10 +122,6 @@ func runPass(pass, addr, cpuprofile string) Report {
 			return len(items), failed
 		}
 	case "caa-batch":
-		chs, err := scaleload.Challenges()
-		if err != nil {
-			return Report{Error: err.Error()}
-		}
 		reqs := make([]caa.Request, len(chs))
 		for i, c := range chs {
 			reqs[i] = caa.Request{Domain: c.Domain, Issuers: []string{"ssl.com"}}
@@ -162,8 +154,9 @@ func runPass(pass, addr, cpuprofile string) Report {
 	return measure(f)
 }
 
-// floor is raw miekg/dns: scaleload.Conc workers, one TXT query per name with EDNS0
-// as DNSClient sends it. It returns the number of failed queries.
+// floor is raw miekg/dns: as many workers as the checks' concurrency, one
+// TXT query per name with EDNS0 as DNSClient sends it. It returns the
+// number of failed queries.
 func floor(addr string, names []string) int {
 	var next, failed atomic.Int64
 	var wg sync.WaitGroup
