@@ -433,6 +433,12 @@ func (v *Verifier) checkOwner(ctx context.Context, r *Result, owner, want string
 // zone concurrently and applies the AuthPolicy. A server without the record
 // means "not yet propagated"; a server that fails means "could not decide".
 func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, want string, lookup lookupFunc, opt AuthOptions) error {
+	if _, inOrder := v.DNS.(*orderDNS); opt.Cache != nil && !inOrder {
+		// A check alone walks through the ZoneCache too, as an order of
+		// one whose options name the cache's resolver.
+		v = v.forOrder(ctx, nil)
+		opt = *v.Authoritative
+	}
 	sx := opt.Servers
 	if sx == nil {
 		var ok bool
@@ -440,11 +446,7 @@ func (v *Verifier) checkAuthoritative(ctx context.Context, r *Result, owner, wan
 			return newError(ErrBadInput, owner, errors.New("authoritative mode needs a ServerExchanger (AuthOptions.Servers)"))
 		}
 	}
-	rv := v
-	if _, inOrder := v.DNS.(*orderDNS); opt.Cache != nil && !inOrder {
-		rv = v.forOrder(ctx, nil) // a check alone walks through the ZoneCache too
-	}
-	rec := rv.resolver()
+	rec := v.resolver()
 	ask := func(ctx context.Context, servers []AuthServer) ([]error, [][]Evidence) {
 		errs := make([]error, len(servers))
 		evs := make([][]Evidence, len(servers))
