@@ -13,10 +13,16 @@ type Key struct {
 	Signer crypto.Signer // its private key
 }
 
-// NewKey generates a key of algorithm alg for zone. ksk sets the SEP flag
+// NewKey generates a key of algorithm alg for zone, never one whose key
+// tag is 0 (miekg/dns signs with no such key). ksk sets the SEP flag
 // (257 instead of 256). RSA keys get rsaBits bits (0 means 1024, enough
 // for tests and quick to generate).
 func NewKey(zone string, alg uint8, ksk bool, rsaBits int) (*Key, error) {
+	return newKey(zone, alg, ksk, rsaBits, (*dns.DNSKEY).Generate)
+}
+
+// newKey is NewKey drawing keys with generate.
+func newKey(zone string, alg uint8, ksk bool, rsaBits int, generate func(k *dns.DNSKEY, bits int) (crypto.PrivateKey, error)) (*Key, error) {
 	flags := uint16(dns.ZONE)
 	if ksk {
 		flags |= dns.SEP
@@ -37,7 +43,12 @@ func NewKey(zone string, alg uint8, ksk bool, rsaBits int) (*Key, error) {
 	case dns.ECDSAP384SHA384:
 		bits = 384
 	}
-	priv, err := k.Generate(bits)
+	priv, err := generate(k, bits)
+	// miekg/dns refuses to sign with a key whose tag is 0 (one key in
+	// 65,536): draw another.
+	for err == nil && k.KeyTag() == 0 {
+		priv, err = generate(k, bits)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dnssectest: generate %s key for %s: %w", dns.AlgorithmToString[alg], zone, err)
 	}
